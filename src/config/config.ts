@@ -1,0 +1,95 @@
+import { resolve } from 'node:path';
+import { AppError } from '../errors/index.js';
+
+/** Everything Portico reads from its environment, validated once and frozen. */
+export interface PorticoConfig {
+  /** Directory for the SQLite file, credentials.json and the encryption key. */
+  readonly dataDir: string;
+  /** `postgres://…` to use PostgreSQL instead of the embedded SQLite file. */
+  readonly databaseUrl: string | undefined;
+  /** Interface every listener binds to. */
+  readonly host: string;
+  readonly ports: Readonly<Record<ListenerName, number>>;
+  /** Access-token lifetime in seconds. */
+  readonly tokenLifetimeSeconds: number;
+  /** Client-secret validity in days (Entra/APIM default: one year). */
+  readonly secretValidityDays: number;
+  /** Upstream timeout for proxied requests, in milliseconds. */
+  readonly backendTimeoutMs: number;
+  /** Largest request body the management and identity APIs accept, in bytes. */
+  readonly bodyLimitBytes: number;
+  /** pino level: fatal, error, warn, info, debug, trace, silent. */
+  readonly logLevel: string;
+}
+
+export type ListenerName = 'gateway' | 'management' | 'identity' | 'echo';
+export const LISTENERS: readonly ListenerName[] = ['gateway', 'management', 'identity', 'echo'];
+
+export const DEFAULTS = Object.freeze({
+  dataDir: './.portico',
+  host: '127.0.0.1',
+  ports: Object.freeze({ gateway: 8080, management: 8081, identity: 8082, echo: 8083 }),
+  tokenLifetimeSeconds: 3599, // just under an hour, like Entra's `expires_in`
+  secretValidityDays: 365, // one year, as the seed page states
+  backendTimeoutMs: 30_000, // 30 seconds before the gateway answers 504
+  bodyLimitBytes: 1_048_576, // 1 MiB
+  logLevel: 'info',
+});
+
+const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+export type ConfigInput = Partial<{
+  dataDir: string;
+  databaseUrl: string;
+  host: string;
+  ports: Partial<Record<ListenerName, number>>;
+  tokenLifetimeSeconds: number;
+  secretValidityDays: number;
+  backendTimeoutMs: number;
+  bodyLimitBytes: number;
+  logLevel: string;
+}>;
+
+/** Reads PORTICO_* variables; explicit overrides (flags, tests) win. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigInput = {}): PorticoConfig {
+  const port = (name: ListenerName): number =>
+    overrides.ports?.[name] ?? parsePort(`PORTICO_${name.toUpperCase()}_PORT`, env[`PORTICO_${name.toUpperCase()}_PORT`], DEFAULTS.ports[name]);
+  const databaseUrl = overrides.databaseUrl ?? emptyToUndefined(env.PORTICO_DATABASE_URL);
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw configError('PORTICO_DATABASE_URL', 'must start with postgres:// or postgresql://');
+  }
+  const logLevel = overrides.logLevel ?? env.PORTICO_LOG_LEVEL ?? DEFAULTS.logLevel;
+  if (!LOG_LEVELS.has(logLevel)) {
+    throw configError('PORTICO_LOG_LEVEL', `must be one of ${[...LOG_LEVELS].join(', ')}`);
+  }
+  const host = overrides.host ?? emptyToUndefined(env.PORTICO_HOST) ?? DEFAULTS.host;
+  const config: PorticoConfig = {
+    dataDir: resolve(overrides.dataDir ?? emptyToUndefined(env.PORTICO_DATA_DIR) ?? DEFAULTS.dataDir),
+    databaseUrl,
+    host,
+    ports: Object.freeze({ gateway: port('gateway'), management: port('management'), identity: port('identity'), echo: port('echo') }),
+    tokenLifetimeSeconds: overrides.tokenLifetimeSeconds ?? DEFAULTS.tokenLifetimeSeconds,
+    secretValidityDays: overrides.secretValidityDays ?? DEFAULTS.secretValidityDays,
+    backendTimeoutMs: overrides.backendTimeoutMs ?? DEFAULTS.backendTimeoutMs,
+    bodyLimitBytes: overrides.bodyLimitBytes ?? DEFAULTS.bodyLimitBytes,
+    logLevel,
+  };
+  return Object.freeze(config);
+}
+
+function parsePort(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw configError(name, `must be a whole number from 0 to 65535 (0 picks a free port), got "${raw}"`);
+  }
+  return value;
+}
+
+function emptyToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function configError(variable: string, rule: string): AppError {
+  return new AppError('ERR_CONFIG_INVALID', `${variable} ${rule}.`);
+}

@@ -1,0 +1,2 @@
+export { loadConfig, DEFAULTS, LISTENERS } from './config.js';
+export type { PorticoConfig, ConfigInput, ListenerName } from './config.js';

@@ -1,0 +1,57 @@
+/**
+ * Every AppError code, its HTTP status and when it is used. docs/errors.md lists the same codes;
+ * test/errors-doc.test.ts fails when the two drift apart. Retired codes are never reused.
+ * Codes follow Azure Resource Manager (management API) and Microsoft Graph (directory API) spelling
+ * so that clients written for Azure recognise them.
+ */
+export const APP_ERROR_CODES = {
+  // configuration
+  ERR_CONFIG_INVALID: { status: 500, when: 'A PORTICO_* setting or command-line flag has an invalid value.' },
+  // management API (ARM)
+  MissingApiVersionParameter: { status: 400, when: 'The api-version query parameter is missing.' },
+  InvalidApiVersionParameter: { status: 400, when: 'The api-version is not one Portico supports.' },
+  ValidationError: { status: 400, when: 'A request body or parameter breaks a rule; the message names the field and the rule.' },
+  InvalidRequestContent: { status: 400, when: 'The request body is not valid JSON or not an object.' },
+  AuthenticationFailed: { status: 401, when: 'No bearer token, or the token is invalid, expired or for another audience.' },
+  AuthorizationFailed: { status: 403, when: 'The caller is authenticated but lacks the role the operation needs.' },
+  ResourceNotFound: { status: 404, when: 'The addressed resource (or its parent) does not exist.' },
+  MethodNotAllowed: { status: 405, when: 'The resource does not support this HTTP method.' },
+  Conflict: { status: 409, when: 'The request conflicts with existing state (a duplicate name, a resource still in use).' },
+  PreconditionFailed: { status: 412, when: 'If-Match does not equal the resource\'s current ETag.' },
+  PayloadTooLarge: { status: 413, when: 'The request body exceeds the configured limit.' },
+  UnsupportedMediaType: { status: 415, when: 'The request body is not application/json.' },
+  ManagedIdentityNotAuthorized: {
+    status: 400,
+    when: 'The service\'s managed identity lacks the Application Administrator directory role needed to create or change Entra applications.',
+  },
+  // directory API (Microsoft Graph)
+  Request_BadRequest: { status: 400, when: 'A Graph request is malformed; the message says what to fix.' },
+  InvalidAuthenticationToken: { status: 401, when: 'A Graph request has no valid bearer token for the Graph resource.' },
+  Authorization_RequestDenied: { status: 403, when: 'The caller lacks the directory role the Graph operation needs.' },
+  Request_ResourceNotFound: { status: 404, when: 'The Graph object does not exist.' },
+  // any listener
+  NotFound: { status: 404, when: 'No route matches the request path.' },
+  InternalServerError: { status: 500, when: 'An unexpected failure; details are in the server log, never in the response.' },
+} as const satisfies Record<string, { status: number; when: string }>;
+
+export type AppErrorCode = keyof typeof APP_ERROR_CODES;
+
+/** AADSTS codes the token endpoint returns, with the OAuth `error` and HTTP status of each. */
+export const AADSTS_CODES = {
+  900144: { error: 'invalid_request', status: 400, when: 'A required parameter is missing from the request body.' },
+  90002: { error: 'invalid_request', status: 400, when: 'The tenant in the URL does not exist.' },
+  90014: { error: 'invalid_request', status: 400, when: 'The request is not a form-encoded POST body, or a parameter is repeated.' },
+  70003: { error: 'unsupported_grant_type', status: 400, when: 'grant_type is not client_credentials.' },
+  700016: { error: 'unauthorized_client', status: 400, when: 'No application with this client_id exists in the tenant.' },
+  7000215: { error: 'invalid_client', status: 401, when: 'The client secret is wrong.' },
+  7000222: { error: 'invalid_client', status: 401, when: 'Every client secret of the application has expired.' },
+  7000218: { error: 'invalid_client', status: 401, when: 'Neither client_secret nor client_assertion was sent.' },
+  900023: { error: 'invalid_request', status: 400, when: 'client_id in the body differs from the one in the Authorization header, or the header is malformed.' },
+  1002012: { error: 'invalid_scope', status: 400, when: 'A client-credentials scope lacks the /.default suffix.' },
+  70011: { error: 'invalid_scope', status: 400, when: 'The scope is malformed or names more than one resource.' },
+  500011: { error: 'invalid_resource', status: 400, when: 'The scope names a resource that does not exist in the tenant.' },
+  501051: { error: 'invalid_grant', status: 400, when: 'The resource requires an app role assignment and the client has none.' },
+  7000112: { error: 'unauthorized_client', status: 400, when: 'The client application is disabled.' },
+} as const satisfies Record<number, { error: string; status: number; when: string }>;
+
+export type AadstsCode = keyof typeof AADSTS_CODES;

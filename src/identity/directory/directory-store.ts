@@ -1,0 +1,126 @@
+/**
+ * What the directory needs from storage. Names follow Microsoft Graph so anyone who knows Entra
+ * recognises them. `store/` implements this interface; identity never imports a database driver.
+ * Timestamps are ISO-8601 strings in UTC. Lists are ordered by creation time, then id.
+ */
+
+export interface AppRole {
+  readonly id: string;
+  readonly value: string;
+  readonly displayName: string;
+  readonly description: string;
+  readonly allowedMemberTypes: readonly ('Application' | 'User')[];
+  readonly isEnabled: boolean;
+}
+
+export interface RequiredResourceAccess {
+  readonly resourceAppId: string;
+  readonly resourceAccess: readonly { readonly id: string; readonly type: 'Role' | 'Scope' }[];
+}
+
+/** An app registration. */
+export interface ApplicationRecord {
+  readonly id: string; // object id
+  readonly appId: string; // client id
+  readonly displayName: string;
+  readonly description: string | null;
+  readonly identifierUris: readonly string[];
+  readonly appRoles: readonly AppRole[];
+  readonly requiredResourceAccess: readonly RequiredResourceAccess[];
+  /** 2 = v2 access tokens (the default here); 1 = v1. */
+  readonly requestedAccessTokenVersion: 1 | 2;
+  readonly createdDateTime: string;
+}
+
+/** A client secret. Only the SHA-256 digest of the secret is stored. */
+export interface PasswordCredentialRecord {
+  readonly keyId: string;
+  readonly applicationId: string; // application object id
+  readonly displayName: string | null;
+  /** First three characters of the secret, as Entra shows them. */
+  readonly hint: string;
+  /** base64url SHA-256 of the secret. */
+  readonly secretHash: string;
+  readonly startDateTime: string;
+  readonly endDateTime: string;
+}
+
+export interface ServicePrincipalRecord {
+  readonly id: string; // object id
+  readonly appId: string;
+  readonly displayName: string;
+  readonly servicePrincipalType: 'Application' | 'ManagedIdentity';
+  readonly appRoleAssignmentRequired: boolean;
+  readonly accountEnabled: boolean;
+  readonly createdDateTime: string;
+}
+
+/** A granted app role: client service principal → role on a resource service principal. */
+export interface AppRoleAssignmentRecord {
+  readonly id: string;
+  readonly principalId: string;
+  readonly resourceId: string;
+  readonly appRoleId: string;
+  readonly createdDateTime: string;
+}
+
+/** A built-in directory role (Application Administrator, …) held by a principal. */
+export interface DirectoryRoleAssignmentRecord {
+  readonly id: string;
+  readonly principalId: string;
+  readonly roleDefinitionId: string;
+  readonly directoryScopeId: string;
+  readonly createdDateTime: string;
+}
+
+/** A token-signing key pair; the private half is encrypted at rest. */
+export interface SigningKeyRecord {
+  readonly kid: string;
+  /** AES-256-GCM ciphertext of the PKCS#8 PEM private key (see shared/secret-box.ts). */
+  readonly privateKeyEncrypted: string;
+  /** Public JWK as JSON text. */
+  readonly publicJwk: string;
+  readonly createdAt: string;
+  /** The key may sign from this time on; published in JWKS from createdAt. */
+  readonly activatesAt: string;
+  /** null while current; once set, the key no longer signs and leaves the JWKS after this time. */
+  readonly retiresAt: string | null;
+}
+
+export interface DirectoryStore {
+  insertApplication(app: ApplicationRecord): Promise<void>;
+  /** Replaces every field but id, appId and createdDateTime. STORE_NOT_FOUND when absent. */
+  updateApplication(app: ApplicationRecord): Promise<void>;
+  getApplication(id: string): Promise<ApplicationRecord | undefined>;
+  getApplicationByAppId(appId: string): Promise<ApplicationRecord | undefined>;
+  listApplications(): Promise<ApplicationRecord[]>;
+  /** Also deletes the application's password credentials. */
+  deleteApplication(id: string): Promise<void>;
+
+  insertPasswordCredential(credential: PasswordCredentialRecord): Promise<void>;
+  listPasswordCredentials(applicationId: string): Promise<PasswordCredentialRecord[]>;
+  deletePasswordCredential(keyId: string): Promise<void>;
+
+  insertServicePrincipal(sp: ServicePrincipalRecord): Promise<void>;
+  /** Replaces displayName, appRoleAssignmentRequired and accountEnabled. */
+  updateServicePrincipal(sp: ServicePrincipalRecord): Promise<void>;
+  getServicePrincipal(id: string): Promise<ServicePrincipalRecord | undefined>;
+  getServicePrincipalByAppId(appId: string): Promise<ServicePrincipalRecord | undefined>;
+  listServicePrincipals(): Promise<ServicePrincipalRecord[]>;
+  /** Also deletes app role assignments where it is principal or resource, and its directory role assignments. */
+  deleteServicePrincipal(id: string): Promise<void>;
+
+  insertAppRoleAssignment(assignment: AppRoleAssignmentRecord): Promise<void>;
+  getAppRoleAssignment(id: string): Promise<AppRoleAssignmentRecord | undefined>;
+  listAppRoleAssignments(filter: { principalId?: string; resourceId?: string }): Promise<AppRoleAssignmentRecord[]>;
+  deleteAppRoleAssignment(id: string): Promise<void>;
+
+  insertDirectoryRoleAssignment(assignment: DirectoryRoleAssignmentRecord): Promise<void>;
+  getDirectoryRoleAssignment(id: string): Promise<DirectoryRoleAssignmentRecord | undefined>;
+  listDirectoryRoleAssignments(filter: { principalId?: string; roleDefinitionId?: string }): Promise<DirectoryRoleAssignmentRecord[]>;
+  deleteDirectoryRoleAssignment(id: string): Promise<void>;
+
+  insertSigningKey(key: SigningKeyRecord): Promise<void>;
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  setSigningKeyRetirement(kid: string, retiresAt: string): Promise<void>;
+}

@@ -1,0 +1,184 @@
+/**
+ * What the API Management control plane needs from storage. Property names follow the ARM
+ * resource model (reference/apim-reference.md §1.3, §2). `store/` implements this interface.
+ * put* = insert or replace the whole record (by primary key). delete* of a missing row is a no-op.
+ * Lists are ordered by id. Timestamps are ISO-8601 strings in UTC.
+ */
+
+export type UserState = 'active' | 'blocked' | 'pending' | 'deleted';
+
+export interface UserRecord {
+  readonly id: string;
+  readonly email: string; // unique, compared case-insensitively (store keeps a lower-cased copy)
+  readonly firstName: string;
+  readonly lastName: string;
+  readonly state: UserState;
+  readonly note: string | null;
+  /** scrypt hash of the portal password (shared/password.ts), or null. */
+  readonly passwordHash: string | null;
+  readonly registrationDate: string;
+}
+
+export interface GroupRecord {
+  readonly id: string;
+  readonly displayName: string;
+  readonly description: string | null;
+  readonly type: 'system' | 'custom' | 'external';
+  readonly builtIn: boolean;
+}
+
+export type ProductAuthType = 'subscription-key' | 'application-token';
+
+export interface ProductRecord {
+  readonly id: string;
+  readonly displayName: string;
+  readonly description: string | null;
+  readonly terms: string | null;
+  readonly subscriptionRequired: boolean;
+  readonly approvalRequired: boolean;
+  readonly subscriptionsLimit: number | null;
+  readonly state: 'notPublished' | 'published';
+  readonly authenticationType: readonly ProductAuthType[];
+  /** Client id of the backend app APIMProductApplication<product>, once application-token was turned on. */
+  readonly entraApplicationId: string | null;
+  /** `aud` value tokens for this product carry. */
+  readonly entraAudience: string | null;
+}
+
+export interface ApiRecord {
+  readonly id: string;
+  readonly displayName: string;
+  readonly description: string | null;
+  readonly path: string; // unique among APIs, no leading or trailing slash ('' allowed)
+  readonly serviceUrl: string | null;
+  readonly protocols: readonly string[];
+  readonly subscriptionRequired: boolean;
+  readonly subscriptionKeyHeaderName: string;
+  readonly subscriptionKeyQueryName: string;
+  readonly apiRevision: string;
+  readonly isCurrent: boolean;
+}
+
+export interface OperationParameter {
+  readonly name: string;
+  readonly type: string;
+  readonly required?: boolean;
+  readonly defaultValue?: string;
+  readonly values?: readonly string[];
+  readonly description?: string;
+}
+
+export interface OperationRecord {
+  readonly apiId: string;
+  readonly id: string;
+  readonly displayName: string;
+  readonly method: string; // upper case
+  readonly urlTemplate: string; // starts with '/'
+  readonly description: string | null;
+  readonly templateParameters: readonly OperationParameter[];
+  /** ARM `request` object (queryParameters, headers, representations), stored as given. */
+  readonly request: Readonly<Record<string, unknown>> | null;
+  readonly responses: readonly Readonly<Record<string, unknown>>[];
+}
+
+export type SubscriptionState = 'active' | 'suspended' | 'submitted' | 'rejected' | 'cancelled' | 'expired';
+
+export interface SubscriptionRecord {
+  readonly id: string;
+  readonly displayName: string;
+  readonly ownerId: string | null; // user id, not the ARM path
+  /** '/' (all access), '/apis', '/apis/{apiId}' or '/products/{productId}'. */
+  readonly scope: string;
+  readonly state: SubscriptionState;
+  /** base64url SHA-256 of each key, for the gateway's lookup. */
+  readonly primaryKeyHash: string;
+  readonly secondaryKeyHash: string;
+  /** Keys encrypted with the instance key (shared/secret-box.ts), for listSecrets. */
+  readonly primaryKeyEncrypted: string;
+  readonly secondaryKeyEncrypted: string;
+  readonly allowTracing: boolean;
+  readonly stateComment: string | null;
+  readonly createdDate: string;
+}
+
+export type ClientApplicationState = 'active' | 'pending' | 'approved' | 'rejected';
+
+export interface ClientApplicationRecord {
+  readonly id: string;
+  readonly displayName: string;
+  readonly description: string | null;
+  readonly ownerId: string; // user id
+  readonly state: ClientApplicationState;
+  /** The directory app APIMApplication<…>: client id, object id and service principal id. */
+  readonly entraApplicationId: string;
+  readonly entraObjectId: string;
+  readonly entraServicePrincipalId: string;
+  readonly createdDate: string;
+}
+
+export interface ProductLinkRecord {
+  readonly id: string;
+  readonly clientApplicationId: string;
+  readonly productId: string;
+  /** The app role assignment this link granted in the directory. */
+  readonly appRoleAssignmentId: string | null;
+}
+
+export interface ManagementStore {
+  getUser(id: string): Promise<UserRecord | undefined>;
+  getUserByEmail(email: string): Promise<UserRecord | undefined>;
+  listUsers(): Promise<UserRecord[]>;
+  /** STORE_CONFLICT when another user has the same email. */
+  putUser(user: UserRecord): Promise<void>;
+  deleteUser(id: string): Promise<void>;
+
+  getGroup(id: string): Promise<GroupRecord | undefined>;
+  listGroups(): Promise<GroupRecord[]>;
+  putGroup(group: GroupRecord): Promise<void>;
+  addGroupUser(groupId: string, userId: string): Promise<void>;
+  removeGroupUser(groupId: string, userId: string): Promise<void>;
+  listGroupUsers(groupId: string): Promise<string[]>;
+  listUserGroups(userId: string): Promise<string[]>;
+
+  getProduct(id: string): Promise<ProductRecord | undefined>;
+  listProducts(): Promise<ProductRecord[]>;
+  putProduct(product: ProductRecord): Promise<void>;
+  /** Also removes its API links, group links, client-application links and product-scoped subscriptions. */
+  deleteProduct(id: string): Promise<void>;
+  addProductGroup(productId: string, groupId: string): Promise<void>;
+  listProductGroups(productId: string): Promise<string[]>;
+
+  getApi(id: string): Promise<ApiRecord | undefined>;
+  listApis(): Promise<ApiRecord[]>;
+  /** STORE_CONFLICT when another API has the same path. */
+  putApi(api: ApiRecord): Promise<void>;
+  /** Also removes its operations and product links. */
+  deleteApi(id: string): Promise<void>;
+
+  getOperation(apiId: string, id: string): Promise<OperationRecord | undefined>;
+  listOperations(apiId?: string): Promise<OperationRecord[]>;
+  putOperation(operation: OperationRecord): Promise<void>;
+  deleteOperation(apiId: string, id: string): Promise<void>;
+
+  /** Product ↔ API links. */
+  addProductApi(productId: string, apiId: string): Promise<void>;
+  removeProductApi(productId: string, apiId: string): Promise<void>;
+  listProductApis(filter: { productId?: string; apiId?: string }): Promise<{ productId: string; apiId: string }[]>;
+
+  getSubscription(id: string): Promise<SubscriptionRecord | undefined>;
+  listSubscriptions(): Promise<SubscriptionRecord[]>;
+  putSubscription(subscription: SubscriptionRecord): Promise<void>;
+  deleteSubscription(id: string): Promise<void>;
+
+  getClientApplication(id: string): Promise<ClientApplicationRecord | undefined>;
+  listClientApplications(filter?: { ownerId?: string }): Promise<ClientApplicationRecord[]>;
+  putClientApplication(app: ClientApplicationRecord): Promise<void>;
+  /** Also removes its product links. */
+  deleteClientApplication(id: string): Promise<void>;
+
+  getProductLink(clientApplicationId: string, id: string): Promise<ProductLinkRecord | undefined>;
+  listProductLinks(filter: { clientApplicationId?: string; productId?: string }): Promise<ProductLinkRecord[]>;
+  /** STORE_CONFLICT when the application already links the product under another id. */
+  putProductLink(link: ProductLinkRecord): Promise<void>;
+  deleteProductLink(clientApplicationId: string, id: string): Promise<void>;
+}

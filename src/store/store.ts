@@ -1,0 +1,18 @@
+import type { DirectoryStore } from '../identity/directory/directory-store.js';
+import type { ManagementStore } from '../management/management-store.js';
+
+/** Small string settings: bootstrap markers, instance identifiers. */
+export interface SettingsStore {
+  getSetting(key: string): Promise<string | undefined>;
+  putSetting(key: string, value: string): Promise<void>;
+}
+
+/** Everything durable. `transaction` runs fn with a Store whose writes commit together or not at all. */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly directory: DirectoryStore;
+  readonly management: ManagementStore;
+  readonly settings: SettingsStore;
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
