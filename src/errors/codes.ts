@@ -52,6 +52,8 @@ export const AADSTS_CODES = {
   500011: { error: 'invalid_resource', status: 400, when: 'The scope names a resource that does not exist in the tenant.' },
   501051: { error: 'invalid_grant', status: 400, when: 'The resource requires an app role assignment and the client has none.' },
   7000112: { error: 'unauthorized_client', status: 400, when: 'The client application is disabled.' },
+  700027: { error: 'invalid_client', status: 401, when: 'A client_assertion was sent, but the application has no certificate credential that could verify it.' },
+  50000: { error: 'server_error', status: 500, when: 'An unexpected failure while issuing a token; the cause is in the server log, never in the response.' },
 } as const satisfies Record<number, { error: string; status: number; when: string }>;
 
 export type AadstsCode = keyof typeof AADSTS_CODES;

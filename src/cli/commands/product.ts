@@ -1,0 +1,153 @@
+import { Option, type Command } from 'commander';
+import { PRODUCT_STATES, parseAuthTypes, parseBoolean, type AuthType } from '../args.js';
+import { CliError, usageError } from '../cli-error.js';
+import { props, seg, type ArmResource, type CliContext } from '../context.js';
+import { asRecord } from '../http.js';
+import { textOf, yesNo } from '../output.js';
+import { act, leaf, type Deps } from './shared.js';
+
+export function registerProductCommands(program: Command, deps: Deps): void {
+  const product = program.command('product').description('list, show and configure products (authentication types, state)');
+
+  leaf(product, 'list', 'list the products of the service', ['portico product list', 'portico product list --output json']).action(
+    act(deps, async (ctx) => {
+      const products = await ctx.armList('/products');
+      ctx.out.result({ value: products }, () =>
+        ctx.out.table(
+          ['ID', 'DISPLAY NAME', 'STATE', 'AUTHENTICATION', 'SUBSCRIPTION REQUIRED'],
+          products.map((item) => {
+            const p = props(item);
+            return [item.name ?? '', textOf(p.displayName) ?? '', textOf(p.state) ?? '', describeAuthTypes(p), yesNo(p.subscriptionRequired) ?? ''];
+          }),
+          'No products.',
+        ),
+      );
+    }),
+  );
+
+  leaf(product, 'show <productId>', 'show a product, with its audience and scope when application-token is on', [
+    'portico product show starter',
+    'portico product show starter --output json',
+  ]).action(
+    act(deps, async (ctx, [productId]) => {
+      const resource = await ctx.armGet(`/products/${seg(productId!)}`);
+      ctx.out.result(resource, () => printProduct(ctx, resource));
+    }),
+  );
+
+  leaf(product, 'update <productId>', 'change how a product is accessed (authentication types) and its state', [
+    'portico product update starter --auth-types application-token',
+    'portico product update starter --auth-types subscription-key,application-token',
+    'portico product update starter --auth-types none',
+    'portico product update unlimited --state notPublished',
+  ])
+    .option(
+      '--auth-types <types>',
+      'comma-separated: subscription-key, application-token (OAuth 2.0 token; creates the product\'s directory application), or none',
+      parseAuthTypes,
+    )
+    .addOption(new Option('--state <state>', 'publication state').choices(PRODUCT_STATES))
+    .option('--subscription-required <bool>', 'whether calls need a subscription key (true|false)', parseBoolean)
+    .option('--approval-required <bool>', 'whether new subscriptions need approval (true|false)', parseBoolean)
+    .option('--display-name <name>', 'new display name')
+    .option('--description <text>', 'new description')
+    .action(
+      act(deps, async (ctx, [productId], options) => {
+        const properties = updateProperties(options);
+        if (Object.keys(properties).length === 0) {
+          throw usageError('nothing to update: give --auth-types, --state, --subscription-required, --approval-required, --display-name or --description.');
+        }
+        const turningOnTokens = (properties.authenticationType as AuthType[] | undefined)?.includes('application-token') === true;
+        ctx.out.progress(
+          turningOnTokens
+            ? `Updating product ${productId} (application-token: the service's managed identity registers the product in the directory)…`
+            : `Updating product ${productId}…`,
+        );
+        const path = `/products/${seg(productId!)}`;
+        let resource: ArmResource;
+        try {
+          const response = await ctx.arm('PATCH', path, { json: { properties } });
+          // PATCH may answer 200 with the product or 204 without a body.
+          resource = asRecord(response.body)?.properties !== undefined ? (response.body as ArmResource) : await ctx.armGet(path);
+        } catch (error) {
+          throw withRoleHint(ctx, error);
+        }
+        ctx.out.result(resource, () => {
+          const p = props(resource);
+          ctx.out.line(`Updated product ${resource.name ?? productId}.`);
+          ctx.out.fields([
+            ['Authentication types', describeAuthTypes(p)],
+            ['State', textOf(p.state)],
+          ]);
+          printAudience(ctx, p);
+        });
+      }),
+    );
+}
+
+/** The PATCH body's properties from the options given (only those). */
+export function updateProperties(options: Record<string, unknown>): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  if (options.authTypes !== undefined) properties.authenticationType = options.authTypes;
+  if (options.state !== undefined) properties.state = options.state;
+  if (options.subscriptionRequired !== undefined) properties.subscriptionRequired = options.subscriptionRequired;
+  if (options.approvalRequired !== undefined) properties.approvalRequired = options.approvalRequired;
+  if (options.displayName !== undefined) properties.displayName = options.displayName;
+  if (options.description !== undefined) properties.description = options.description;
+  return properties;
+}
+
+export function authTypesOf(properties: Record<string, unknown>): string[] {
+  const value = properties.authenticationType;
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+export function audienceOf(properties: Record<string, unknown>): string | undefined {
+  return textOf(asRecord(asRecord(properties.application)?.entra)?.audience);
+}
+
+/** The client-credentials scope for a product audience: `api://<audience>/.default`. */
+export function scopeForAudience(audience: string): string {
+  return audience.includes('://') ? `${audience.replace(/\/+$/, '')}/.default` : `api://${audience}/.default`;
+}
+
+function printProduct(ctx: CliContext, resource: ArmResource): void {
+  const p = props(resource);
+  ctx.out.fields([
+    ['ID', resource.name],
+    ['Display name', textOf(p.displayName)],
+    ['Description', textOf(p.description)],
+    ['State', textOf(p.state)],
+    ['Subscription required', yesNo(p.subscriptionRequired)],
+    ['Approval required', yesNo(p.approvalRequired)],
+    ['Subscriptions limit', typeof p.subscriptionsLimit === 'number' ? String(p.subscriptionsLimit) : undefined],
+    ['Authentication types', describeAuthTypes(p)],
+    ['Application ID', textOf(asRecord(asRecord(p.application)?.entra)?.applicationId)],
+  ]);
+  printAudience(ctx, p);
+}
+
+function printAudience(ctx: CliContext, p: Record<string, unknown>): void {
+  const audience = audienceOf(p);
+  if (audience !== undefined) {
+    ctx.out.line(`Audience: ${audience}`);
+    ctx.out.line(`Scope: ${scopeForAudience(audience)}`);
+  } else if (authTypesOf(p).includes('application-token')) {
+    ctx.out.warn('application-token is on but the product has no audience yet.');
+  }
+}
+
+function describeAuthTypes(p: Record<string, unknown>): string {
+  const types = authTypesOf(p);
+  return types.length === 0 ? 'none' : types.join(', ');
+}
+
+/** Points at the seed page's prerequisite when the managed identity lacks its directory role. */
+function withRoleHint(ctx: CliContext, error: unknown): unknown {
+  if (!(error instanceof CliError) || error.code !== 'ManagedIdentityNotAuthorized') return error;
+  return new CliError(
+    `${error.message}\nAssign the role with: portico directory role assign --role "Application Administrator" --principal ${ctx.serviceName}`,
+    1,
+    error.code,
+  );
+}

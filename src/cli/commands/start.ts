@@ -1,0 +1,74 @@
+import type { Command } from 'commander';
+import { LISTENERS, loadConfig, type ConfigInput, type ListenerName } from '../../config/index.js';
+import { parsePort } from '../args.js';
+import type { Deps } from './shared.js';
+
+export interface StartDeps extends Deps {
+  /** Ends the process (injected so a test can observe shutdown). */
+  exit(code: number): void;
+}
+
+export function registerStartCommand(program: Command, deps: StartDeps): void {
+  program
+    .command('start')
+    .description('start Portico: gateway, management API, identity provider and echo backend')
+    .option('--data-dir <dir>', 'data directory: SQLite file and credentials.json (env PORTICO_DATA_DIR; default ./.portico)')
+    .option('--database-url <url>', 'postgres://… to use PostgreSQL instead of SQLite (env PORTICO_DATABASE_URL)')
+    .option('--host <host>', 'interface every listener binds to (env PORTICO_HOST; default 127.0.0.1)')
+    .option('--gateway-port <port>', 'gateway port, 0 = any free port (env PORTICO_GATEWAY_PORT; default 8080)', parsePort)
+    .option('--management-port <port>', 'management API and portals port (env PORTICO_MANAGEMENT_PORT; default 8081)', parsePort)
+    .option('--identity-port <port>', 'identity provider port (env PORTICO_IDENTITY_PORT; default 8082)', parsePort)
+    .option('--echo-port <port>', 'built-in echo backend port (env PORTICO_ECHO_PORT; default 8083)', parsePort)
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (env PORTICO_LOG_LEVEL; default info)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Flags win over the PORTICO_* variables. The first start writes the admin credentials to',
+        '<data dir>/credentials.json, which the other portico commands read.',
+        '',
+        'Examples:',
+        '  $ portico start',
+        '  $ portico start --data-dir /var/lib/portico --gateway-port 9080',
+        '  $ PORTICO_DATABASE_URL=postgres://portico@localhost/portico portico start',
+        '',
+      ].join('\n'),
+    )
+    .action(async (options: Record<string, unknown>) => {
+      const config = loadConfig(process.env, startOverrides(options));
+      // Loaded here so that the other commands do not load the server and its database drivers.
+      const { startPortico } = await import('../../main.js');
+      const running = await startPortico(config); // prints the listening lines and the credentials path
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals): void => {
+        if (stopping) return deps.exit(1); // a second Ctrl-C does not wait
+        stopping = true;
+        deps.io.err(`Stopping Portico (${signal})…\n`);
+        running.stop().then(
+          () => deps.exit(0),
+          (error: unknown) => {
+            deps.io.err(`error: while stopping: ${error instanceof Error ? error.message : String(error)}\n`);
+            deps.exit(1);
+          },
+        );
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+}
+
+/** Only the flags given, in loadConfig's shape (it reads the PORTICO_* variables for the rest). */
+export function startOverrides(options: Record<string, unknown>): ConfigInput {
+  const overrides: ConfigInput = {};
+  if (typeof options.dataDir === 'string') overrides.dataDir = options.dataDir;
+  if (typeof options.databaseUrl === 'string') overrides.databaseUrl = options.databaseUrl;
+  if (typeof options.host === 'string') overrides.host = options.host;
+  if (typeof options.logLevel === 'string') overrides.logLevel = options.logLevel;
+  const ports: Partial<Record<ListenerName, number>> = {};
+  for (const name of LISTENERS) {
+    const value = options[`${name}Port`];
+    if (typeof value === 'number') ports[name] = value;
+  }
+  if (Object.keys(ports).length > 0) overrides.ports = ports;
+  return overrides;
+}

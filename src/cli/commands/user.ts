@@ -1,0 +1,99 @@
+import type { Command } from 'commander';
+import { userIdFromEmail } from '../args.js';
+import { usageError } from '../cli-error.js';
+import { props, seg, type ArmResource, type CliContext } from '../context.js';
+import { textOf } from '../output.js';
+import { act, leaf, type Deps } from './shared.js';
+
+export function registerUserCommands(program: Command, deps: Deps): void {
+  const user = program.command('user').description('manage the users (developers) who own client applications');
+
+  leaf(user, 'create', 'create a user (or update the user with that id)', [
+    'portico user create --email alice@example.com --first-name Alice --last-name Smith',
+    'portico user create --email bob@example.com --first-name Bob --last-name Jones --id bob --password "S3cret-pass"',
+  ])
+    .requiredOption('--email <email>', 'email address (sign-in name)')
+    .requiredOption('--first-name <name>', 'first name')
+    .requiredOption('--last-name <name>', 'last name')
+    .option('--id <userId>', 'user id (default: from the email, e.g. alice.smith@… → alice-smith)')
+    .option('--password <password>', 'developer portal password (optional)')
+    .option('--note <text>', 'administrator note')
+    .action(
+      act(deps, async (ctx, _args, options) => {
+        const email = String(options.email);
+        if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw usageError(`"${email}" is not an email address.`);
+        const userId = (options.id as string | undefined) ?? userIdFromEmail(email);
+        if (userId === '') throw usageError('cannot derive a user id from that email; give one with --id.');
+        const properties: Record<string, unknown> = { email, firstName: options.firstName, lastName: options.lastName };
+        if (options.password !== undefined) properties.password = options.password;
+        if (options.note !== undefined) properties.note = options.note;
+        const response = await ctx.arm('PUT', `/users/${seg(userId)}`, { json: { properties } });
+        const resource = (response.body ?? {}) as ArmResource;
+        ctx.out.result(resource, () => {
+          ctx.out.line(`${response.status === 201 ? 'Created' : 'Updated'} user ${resource.name ?? userId}.`);
+          printUser(ctx, resource);
+        });
+      }),
+    );
+
+  leaf(user, 'list', 'list users', ['portico user list', 'portico user list --output json']).action(
+    act(deps, async (ctx) => {
+      const users = await ctx.armList('/users');
+      ctx.out.result({ value: users }, () =>
+        ctx.out.table(
+          ['ID', 'EMAIL', 'NAME', 'STATE'],
+          users.map((item) => {
+            const p = props(item);
+            return [item.name ?? '', textOf(p.email) ?? '', fullName(p), textOf(p.state) ?? ''];
+          }),
+          'No users.',
+        ),
+      );
+    }),
+  );
+
+  leaf(user, 'show <userId>', 'show a user', ['portico user show alice']).action(
+    act(deps, async (ctx, [userId]) => {
+      const resource = await ctx.armGet(`/users/${seg(userId!)}`);
+      ctx.out.result(resource, () => printUser(ctx, resource));
+    }),
+  );
+
+  for (const [name, state, effect] of [
+    ['block', 'blocked', 'block a user: their applications stop getting access at once'],
+    ['unblock', 'active', 'unblock (re-activate) a user'],
+  ] as const) {
+    leaf(user, `${name} <userId>`, effect, [`portico user ${name} alice`]).action(
+      act(deps, async (ctx, [userId]) => {
+        const path = `/users/${seg(userId!)}`;
+        const response = await ctx.arm('PATCH', path, { json: { properties: { state } } });
+        const resource = response.body !== undefined ? (response.body as ArmResource) : await ctx.armGet(path);
+        ctx.out.result(resource, () => ctx.out.line(`User ${userId} is now ${textOf(props(resource).state) ?? state}.`));
+      }),
+    );
+  }
+
+  leaf(user, 'delete <userId>', 'delete a user', ['portico user delete alice']).action(
+    act(deps, async (ctx, [userId]) => {
+      // ARM answers 204 when there was nothing to delete.
+      const deleted = (await ctx.arm('DELETE', `/users/${seg(userId!)}`)).status !== 204;
+      ctx.out.result({ name: userId, deleted }, () => ctx.out.line(deleted ? `Deleted user ${userId}.` : `User ${userId} does not exist; nothing deleted.`));
+    }),
+  );
+}
+
+function printUser(ctx: CliContext, resource: ArmResource): void {
+  const p = props(resource);
+  ctx.out.fields([
+    ['ID', resource.name],
+    ['Email', textOf(p.email)],
+    ['Name', fullName(p) || undefined],
+    ['State', textOf(p.state)],
+    ['Registered', textOf(p.registrationDate)],
+    ['Note', textOf(p.note)],
+  ]);
+}
+
+function fullName(p: Record<string, unknown>): string {
+  return [textOf(p.firstName), textOf(p.lastName)].filter((part) => part !== undefined).join(' ');
+}

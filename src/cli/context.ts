@@ -1,0 +1,348 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { CliError, usageError } from './cli-error.js';
+import { asRecord, listAll, request, type HttpResponse, type SendOptions } from './http.js';
+import { OUTPUT_FORMATS, Output, type Io, type OutputFormat } from './output.js';
+
+export const DEFAULT_API_VERSION = '2025-03-01-preview';
+/** The resource the admin client asks for to call the Graph-shaped directory API. */
+export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+
+/** What `<data dir>/credentials.json` holds (written by the server at first start). */
+export interface Credentials {
+  tenantId: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  serviceName: string;
+  gatewayUrl: string;
+  managementUrl: string;
+  identityUrl: string;
+  managementScope: string;
+  admin: { clientId: string; clientSecret: string };
+  adminUser?: { email: string; password: string };
+}
+
+export interface GlobalOptionValues {
+  credentials?: string;
+  managementUrl?: string;
+  identityUrl?: string;
+  tenant?: string;
+  clientId?: string;
+  clientSecret?: string;
+  output?: string;
+  apiVersion?: string;
+}
+
+export interface Settings {
+  credentialsPath: string;
+  output: OutputFormat;
+  apiVersion: string;
+  managementUrl?: string;
+  identityUrl?: string;
+  tenantId?: string;
+  clientId?: string;
+  clientSecret?: string;
+}
+
+export interface Environment {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+const GLOBAL_HEADING = 'Global options:';
+const globalOptions = new WeakSet<Option>();
+
+/**
+ * Adds the connection and output options. They go on the program (before the subcommand) and on
+ * every leaf command (after it), so `portico -o json product list` and `portico product list -o json`
+ * both work. `except` leaves out names the command uses for something else (token's --client-id).
+ */
+export function addGlobalOptions(command: Command, except: ReadonlyArray<keyof GlobalOptionValues> = []): Command {
+  const options: Array<[keyof GlobalOptionValues, Option]> = [
+    ['credentials', new Option('--credentials <file>', 'credentials file written by `portico start` (env PORTICO_CREDENTIALS; default <PORTICO_DATA_DIR or ./.portico>/credentials.json)')],
+    ['managementUrl', new Option('--management-url <url>', 'management API base URL (env PORTICO_MANAGEMENT_URL; default from the credentials file)')],
+    ['identityUrl', new Option('--identity-url <url>', 'identity provider base URL (env PORTICO_IDENTITY_URL; default from the credentials file)')],
+    ['tenant', new Option('--tenant <tenantId>', 'directory (tenant) id (env PORTICO_TENANT_ID; default from the credentials file)')],
+    ['clientId', new Option('--client-id <id>', 'admin client id (env PORTICO_CLIENT_ID; default from the credentials file)')],
+    ['clientSecret', new Option('--client-secret <secret>', 'admin client secret (env PORTICO_CLIENT_SECRET; default from the credentials file)')],
+    ['output', new Option('-o, --output <format>', 'output format: text or json (env PORTICO_OUTPUT; default text)').choices(OUTPUT_FORMATS)],
+    ['apiVersion', new Option('--api-version <version>', `management api-version (env PORTICO_API_VERSION; default ${DEFAULT_API_VERSION})`)],
+  ];
+  for (const [name, option] of options) {
+    if (except.includes(name)) continue;
+    option.helpGroup(GLOBAL_HEADING);
+    globalOptions.add(option);
+    command.addOption(option);
+  }
+  return command;
+}
+
+/** The global option values given on the command line, the one nearest the leaf winning. */
+export function collectGlobalOptions(command: Command): GlobalOptionValues {
+  const chain: Command[] = [];
+  for (let current: Command | null = command; current !== null; current = current.parent) chain.unshift(current);
+  const values: Record<string, unknown> = {};
+  for (const current of chain) {
+    for (const option of current.options) {
+      if (!globalOptions.has(option)) continue;
+      const value: unknown = current.getOptionValue(option.attributeName());
+      if (value !== undefined) values[option.attributeName()] = value;
+    }
+  }
+  return values as GlobalOptionValues;
+}
+
+/** Flags win over PORTICO_* variables, which win over the credentials file (read later, lazily). */
+export function resolveSettings(flags: GlobalOptionValues, { env, cwd }: Environment): Settings {
+  const pick = (flag: string | undefined, variable: string): string | undefined => nonEmpty(flag) ?? nonEmpty(env[variable]);
+  const output = pick(flags.output, 'PORTICO_OUTPUT') ?? 'text';
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(output)) {
+    throw usageError(`output format "${output}" is not one of ${OUTPUT_FORMATS.join(', ')} (from PORTICO_OUTPUT).`);
+  }
+  const managementUrl = pick(flags.managementUrl, 'PORTICO_MANAGEMENT_URL');
+  const identityUrl = pick(flags.identityUrl, 'PORTICO_IDENTITY_URL');
+  for (const [name, url] of [['--management-url', managementUrl], ['--identity-url', identityUrl]] as const) {
+    if (url !== undefined && !isHttpUrl(url)) throw usageError(`${name} must be an http:// or https:// URL, got "${url}".`);
+  }
+  return {
+    credentialsPath: resolve(cwd, pick(flags.credentials, 'PORTICO_CREDENTIALS') ?? defaultCredentialsPath(env)),
+    output: output as OutputFormat,
+    apiVersion: pick(flags.apiVersion, 'PORTICO_API_VERSION') ?? DEFAULT_API_VERSION,
+    managementUrl: managementUrl === undefined ? undefined : trimSlash(managementUrl),
+    identityUrl: identityUrl === undefined ? undefined : trimSlash(identityUrl),
+    tenantId: pick(flags.tenant, 'PORTICO_TENANT_ID'),
+    clientId: pick(flags.clientId, 'PORTICO_CLIENT_ID'),
+    clientSecret: pick(flags.clientSecret, 'PORTICO_CLIENT_SECRET'),
+  };
+}
+
+/** `<PORTICO_DATA_DIR or ./.portico>/credentials.json`, the place the server writes it. */
+export function defaultCredentialsPath(env: NodeJS.ProcessEnv): string {
+  return `${nonEmpty(env.PORTICO_DATA_DIR) ?? './.portico'}/credentials.json`;
+}
+
+/** Checks the file's shape; a field that is missing only matters once a command needs it. */
+export function parseCredentials(text: string, path: string): Partial<Credentials> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new CliError(`error: ${path} is not valid JSON. It is written by \`portico start\`; start Portico again or pass --credentials <file>.`);
+  }
+  const record = asRecord(parsed);
+  if (record === undefined) throw new CliError(`error: ${path} does not hold a JSON object.`);
+  const strings = ['tenantId', 'subscriptionId', 'resourceGroup', 'serviceName', 'gatewayUrl', 'managementUrl', 'identityUrl', 'managementScope'] as const;
+  const result: Partial<Credentials> = {};
+  for (const key of strings) {
+    const value = record[key];
+    if (typeof value === 'string' && value !== '') result[key] = value;
+  }
+  const admin = asRecord(record.admin);
+  if (typeof admin?.clientId === 'string' && typeof admin.clientSecret === 'string') {
+    result.admin = { clientId: admin.clientId, clientSecret: admin.clientSecret };
+  }
+  return result;
+}
+
+export interface TokenResponse {
+  access_token: string;
+  token_type?: string;
+  expires_in?: number;
+  [key: string]: unknown;
+}
+
+/** The client credentials grant, sent exactly as the seed page's script sends it (form POST). */
+export async function fetchToken(identityUrl: string, tenantId: string, clientId: string, clientSecret: string, scope: string): Promise<TokenResponse> {
+  const url = `${trimSlash(identityUrl)}/${seg(tenantId)}/oauth2/v2.0/token`;
+  const { body } = await request(url, {
+    method: 'POST',
+    form: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope },
+  });
+  const token = asRecord(body);
+  if (typeof token?.access_token !== 'string') throw new CliError(`error: the token endpoint ${url} answered without an access_token.`);
+  return token as TokenResponse;
+}
+
+/** A path segment, encoded so an id can never change the URL's shape. */
+export function seg(value: string): string {
+  return encodeURIComponent(value);
+}
+
+export interface ArmResource {
+  id?: string;
+  type?: string;
+  name?: string;
+  properties?: Record<string, unknown>;
+}
+
+/** Options, endpoints, credentials and the admin token cache for one command run. */
+export class CliContext {
+  readonly out: Output;
+  private file: Partial<Credentials> | undefined;
+  private readonly tokens = new Map<string, Promise<string>>();
+
+  constructor(
+    readonly settings: Settings,
+    io: Io,
+  ) {
+    this.out = new Output(settings.output, io);
+  }
+
+  get managementUrl(): string {
+    return this.settings.managementUrl ?? trimSlash(this.need('managementUrl'));
+  }
+
+  get identityUrl(): string {
+    return this.settings.identityUrl ?? trimSlash(this.need('identityUrl'));
+  }
+
+  get tenantId(): string {
+    return this.settings.tenantId ?? this.need('tenantId');
+  }
+
+  get gatewayUrl(): string {
+    return trimSlash(this.need('gatewayUrl'));
+  }
+
+  /** `/subscriptions/…/providers/Microsoft.ApiManagement/service/{name}`: the service's ARM id. */
+  get serviceId(): string {
+    return (
+      `/subscriptions/${seg(this.need('subscriptionId'))}/resourceGroups/${seg(this.need('resourceGroup'))}` +
+      `/providers/Microsoft.ApiManagement/service/${seg(this.need('serviceName'))}`
+    );
+  }
+
+  get serviceName(): string {
+    return this.need('serviceName');
+  }
+
+  /** An admin access token for `scope`, fetched once per run. */
+  adminToken(scope: string): Promise<string> {
+    let token = this.tokens.get(scope);
+    if (token === undefined) {
+      const clientId = this.settings.clientId ?? this.credentials().admin?.clientId;
+      const clientSecret = this.settings.clientSecret ?? this.credentials().admin?.clientSecret;
+      if (clientId === undefined || clientSecret === undefined) throw this.missing('admin.clientId and admin.clientSecret');
+      token = fetchToken(this.identityUrl, this.tenantId, clientId, clientSecret, scope).then(
+        (response) => response.access_token,
+        (error: unknown) => {
+          if (!(error instanceof CliError) || error.code === undefined) throw error;
+          const source = this.settings.clientId === undefined ? this.settings.credentialsPath : '--client-id/--client-secret (or PORTICO_CLIENT_ID/PORTICO_CLIENT_SECRET)';
+          throw new CliError(`${error.message}
+(signing in as the admin client ${clientId} from ${source})`, 1, error.code);
+        },
+      );
+      this.tokens.set(scope, token);
+    }
+    return token;
+  }
+
+  /** `{svc}{path}?api-version=…` */
+  armUrl(path: string): string {
+    return withQuery(`${this.managementUrl}${this.serviceId}${path}`, { 'api-version': this.settings.apiVersion });
+  }
+
+  async arm(method: string, path: string, options: Omit<SendOptions, 'method' | 'bearer'> = {}): Promise<HttpResponse> {
+    const bearer = await this.adminToken(this.need('managementScope'));
+    const headers = method === 'PATCH' || method === 'DELETE' ? { 'if-match': '*', ...options.headers } : options.headers;
+    return request(this.armUrl(path), { ...options, headers, method, bearer });
+  }
+
+  async armGet(path: string): Promise<ArmResource> {
+    return asRecord((await this.arm('GET', path)).body) ?? {};
+  }
+
+  async armList(path: string): Promise<ArmResource[]> {
+    const bearer = await this.adminToken(this.need('managementScope'));
+    const apiVersion = this.settings.apiVersion;
+    // A nextLink should carry api-version already; add it when a server forgets.
+    const fix = (link: string): string => (new URL(link).searchParams.has('api-version') ? link : withQuery(link, { 'api-version': apiVersion }));
+    return (await listAll(this.armUrl(path), { bearer }, fix)).map((item) => asRecord(item) ?? {});
+  }
+
+  /** `{identityUrl}/v1.0{path}` with the Graph token. */
+  async graph(method: string, path: string, options: Omit<SendOptions, 'method' | 'bearer'> = {}): Promise<HttpResponse> {
+    return request(`${this.identityUrl}/v1.0${path}`, { ...options, method, bearer: await this.adminToken(GRAPH_SCOPE) });
+  }
+
+  async graphList(path: string, query: Record<string, string> = {}): Promise<Record<string, unknown>[]> {
+    const items = await listAll(withQuery(`${this.identityUrl}/v1.0${path}`, query), { bearer: await this.adminToken(GRAPH_SCOPE) });
+    return items.map((item) => asRecord(item) ?? {});
+  }
+
+  private credentials(): Partial<Credentials> {
+    if (this.file === undefined) {
+      let text: string | undefined;
+      try {
+        text = readFileSync(this.settings.credentialsPath, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+          throw new CliError(`error: cannot read ${this.settings.credentialsPath}: ${(error as Error).message}`);
+        }
+      }
+      this.file = text === undefined ? {} : parseCredentials(text, this.settings.credentialsPath);
+    }
+    return this.file;
+  }
+
+  private need<K extends Exclude<keyof Credentials, 'admin' | 'adminUser'>>(key: K): string {
+    const value = this.credentials()[key];
+    if (value === undefined) throw this.missing(key);
+    return value;
+  }
+
+  private missing(what: string): CliError {
+    const path = this.settings.credentialsPath;
+    const exists = this.file !== undefined && Object.keys(this.file).length > 0;
+    return new CliError(
+      exists
+        ? `error: ${path} has no ${what}. It is written by \`portico start\`; start Portico again or pass --credentials <file>.`
+        : `error: no Portico credentials found at ${path}. Start Portico first (\`portico start\`), or pass --credentials <file> (or set PORTICO_CREDENTIALS / PORTICO_DATA_DIR).`,
+    );
+  }
+}
+
+/** Appends query parameters with %20 for spaces (some servers do not read `+` in a $filter). */
+export function withQuery(url: string, query: Record<string, string>): string {
+  const entries = Object.entries(query);
+  if (entries.length === 0) return url;
+  const encoded = entries.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join('&');
+  return `${url}${url.includes('?') ? '&' : '?'}${encoded}`;
+}
+
+/** The last segment of an ARM id or `/users/{id}` reference. */
+export function lastSegment(id: unknown): string {
+  if (typeof id !== 'string') return '';
+  const parts = id.split('/').filter((part) => part !== '');
+  return decodeURIComponentSafe(parts[parts.length - 1] ?? '');
+}
+
+export function props(resource: ArmResource): Record<string, unknown> {
+  return resource.properties ?? {};
+}
+
+function decodeURIComponentSafe(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}

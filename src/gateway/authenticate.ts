@@ -1,0 +1,93 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { authorizeToken, type AccessTokenVerifier } from './access-token.js';
+import { GatewayMessages } from './errors.js';
+import type { ApiEntry, Snapshot } from './snapshot.js';
+import { checkSubscriptionKey, findSubscriptionKey } from './subscription-key.js';
+
+/** Who the call runs as; used for the access log (and later for product policies). */
+export interface CallContext {
+  readonly productId: string | undefined;
+  readonly subscriptionId: string | undefined;
+  /** Management id and Entra client id of the calling client application (token calls). */
+  readonly clientApplicationId: string | undefined;
+  readonly clientAppId: string | undefined;
+}
+
+export type AuthDecision =
+  | { readonly ok: true; readonly context: CallContext }
+  | { readonly ok: false; readonly message: string; readonly wwwAuthenticate: readonly string[] };
+
+export interface AuthInput {
+  readonly snapshot: Snapshot;
+  readonly api: ApiEntry;
+  readonly headers: IncomingHttpHeaders;
+  readonly rawQuery: string;
+  /** `<gateway base URL>/<api path>`, for WWW-Authenticate. */
+  readonly realm: string;
+  readonly tokens: AccessTokenVerifier;
+}
+
+/**
+ * Decides whether the call may go on. Either credential suffices when its products accept it;
+ * open products and APIs need none. Failures carry APIM's message and WWW-Authenticate headers.
+ */
+export async function authenticate(input: AuthInput): Promise<AuthDecision> {
+  const { snapshot, api, headers, realm } = input;
+  const products = api.products;
+  const openProduct = products.find((p) => !p.subscriptionRequired);
+  const tokensAccepted = products.some((p) => p.acceptsTokens);
+  const keysAccepted = products.length === 0 || products.some((p) => p.acceptsKeys);
+
+  const key = findSubscriptionKey(api, headers, input.rawQuery);
+  if (key) {
+    const check = checkSubscriptionKey(snapshot, api, key.value);
+    if (check.ok) {
+      return ok({ productId: check.productId ?? openProduct?.id, subscriptionId: check.subscriptionId });
+    }
+  }
+
+  const token = tokensAccepted ? bearerToken(headers.authorization) : undefined;
+  if (token !== undefined && token !== '') {
+    const payload = await input.tokens.verify(token, snapshot.signingKeys);
+    const grant = payload ? authorizeToken(snapshot, products, payload) : { ok: false as const };
+    if (grant.ok) {
+      return ok({ productId: grant.product.id, clientApplicationId: grant.clientApp.id, clientAppId: grant.clientApp.entraApplicationId });
+    }
+  }
+
+  if (openProduct || !api.subscriptionRequired) return ok({ productId: openProduct?.id });
+
+  const keyChallenge = `AzureApiManagementKey realm="${realm}",name="${api.keyHeaderName}",type="header"`;
+  const bearerChallenge = `Bearer realm="${realm}"`;
+  if (token !== undefined) {
+    return deny(GatewayMessages.tokenInvalid, [`${bearerChallenge}, error="invalid_token"`, ...(keysAccepted ? [keyChallenge] : [])]);
+  }
+  const bearer = tokensAccepted ? [bearerChallenge] : [];
+  if (key) return deny(GatewayMessages.keyInvalid, [keyChallenge, ...bearer]);
+  const challenges = [...(keysAccepted ? [keyChallenge] : []), ...bearer];
+  if (tokensAccepted) return deny(keysAccepted ? GatewayMessages.tokenOrKeyMissing : GatewayMessages.tokenMissing, challenges);
+  return deny(GatewayMessages.keyMissing, challenges);
+}
+
+/** The token of an `Authorization: Bearer …` header ('' when the scheme has no token), else undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const match = /^Bearer(?:[ \t]+(.*))?$/i.exec(header.trim());
+  return match ? (match[1] ?? '').trim() : undefined;
+}
+
+function ok(context: Partial<CallContext>): AuthDecision {
+  return {
+    ok: true,
+    context: {
+      productId: context.productId,
+      subscriptionId: context.subscriptionId,
+      clientApplicationId: context.clientApplicationId,
+      clientAppId: context.clientAppId,
+    },
+  };
+}
+
+function deny(message: string, wwwAuthenticate: readonly string[]): AuthDecision {
+  return { ok: false, message, wwwAuthenticate };
+}

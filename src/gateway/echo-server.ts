@@ -1,0 +1,79 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { errorBody } from './errors.js';
+
+const MAX_BODY_BYTES = 1_048_576; // 1 MiB: the echo backend is a sample, not a file store
+
+/**
+ * The sample backend behind the built-in Echo API: answers any method and path with 200 and
+ * `{method, path, query, headers, body}` as JSON (HEAD: the same headers, no body).
+ */
+export function createEchoServer(logger: Logger): Server {
+  const log = logger.child({ component: 'echo' });
+  const server = createServer((req, res) => {
+    readBody(req)
+      .then((body) => {
+        if (body === undefined) return send(res, 413, errorBody(413, 'Request body is larger than 1 MiB.'));
+        send(res, 200, JSON.stringify(echo(req, body)), req.method === 'HEAD');
+      })
+      .catch((err: unknown) => {
+        log.debug({ err: (err as Error)?.message }, 'echo request failed');
+        if (!res.headersSent) send(res, 400, errorBody(400, 'Bad request.'));
+      });
+  });
+  server.keepAliveTimeout = 65_000; // ms; longer than the gateway pool's idle time, so the pool closes first
+  return server;
+}
+
+function echo(req: IncomingMessage, body: Buffer): Record<string, unknown> {
+  const target = req.url ?? '/';
+  const q = target.indexOf('?');
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(q === -1 ? '' : target.slice(q + 1))) {
+    const previous = query[name];
+    query[name] = previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value];
+  }
+  return {
+    method: req.method,
+    path: q === -1 ? target : target.slice(0, q),
+    query,
+    headers: req.headers,
+    body: body.toString('utf8'),
+  };
+}
+
+/**
+ * The whole body, or undefined as soon as it exceeds the limit (declared or actual); the rest is
+ * then drained and discarded so the 413 can still be sent on the same connection.
+ */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+      req.resume();
+      resolve(undefined);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        tooLarge = true;
+        chunks.length = 0;
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: string, headOnly = false): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(headOnly ? undefined : body);
+}

@@ -1,0 +1,249 @@
+import { createLocalJWKSet, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
+import type { Logger } from 'pino';
+import type { Store } from '../store/store.js';
+import type { ApiRecord, ClientApplicationState, ProductRecord, SubscriptionState, UserState } from '../management/management-store.js';
+import type { SigningKeyRecord } from '../identity/directory/directory-store.js';
+import { productRoleValue } from './product-role.js';
+import { compareSpecificity, compileUrlTemplate, type UrlTemplate } from './url-template.js';
+
+/**
+ * Everything the request path needs, read from the store in one pass and never mutated. The
+ * gateway swaps in a new snapshot after every change event; requests never touch the store.
+ */
+export interface Snapshot {
+  /** Change-feed version this snapshot reflects (read before the store was). */
+  readonly version: number;
+  /** Longest path first, so the first prefix match is the most specific API. */
+  readonly apis: readonly ApiEntry[];
+  readonly products: ReadonlyMap<string, ProductEntry>;
+  readonly subscriptionsByKeyHash: ReadonlyMap<string, SubscriptionEntry>;
+  readonly userStates: ReadonlyMap<string, UserState>;
+  readonly clientAppsByEntraId: ReadonlyMap<string, ClientAppEntry>;
+  readonly signingKeys: SigningKeys;
+  /** Backend origins in use, so pools of origins no longer referenced can be closed. */
+  readonly backendOrigins: ReadonlySet<string>;
+}
+
+export interface ApiEntry {
+  readonly id: string;
+  readonly path: string;
+  /** '/' + path in lower case; '' for an API at the root. */
+  readonly prefix: string;
+  readonly backend: Backend | undefined;
+  readonly subscriptionRequired: boolean;
+  readonly keyHeaderName: string;
+  readonly keyHeaderLower: string;
+  readonly keyQueryName: string;
+  /** Upper-case method → operations, most specific template first. */
+  readonly operations: ReadonlyMap<string, readonly OperationEntry[]>;
+  /** Products holding this API. */
+  readonly products: readonly ProductEntry[];
+}
+
+export interface Backend {
+  readonly origin: string;
+  /** host[:port], sent as the Host header to the backend. */
+  readonly host: string;
+  /** Path of the service URL without a trailing slash ('' for the root). */
+  readonly basePath: string;
+  /** Query of the service URL without '?', prepended to the caller's query ('' when none). */
+  readonly query: string;
+}
+
+export interface OperationEntry {
+  readonly id: string;
+  readonly method: string;
+  readonly template: UrlTemplate;
+}
+
+export interface ProductEntry {
+  readonly id: string;
+  readonly displayName: string;
+  readonly subscriptionRequired: boolean;
+  readonly state: ProductRecord['state'];
+  /** authenticationType empty or containing 'subscription-key'. */
+  readonly acceptsKeys: boolean;
+  /** 'application-token' on and an audience set. */
+  readonly acceptsTokens: boolean;
+  readonly audience: string | null;
+  readonly roleValue: string;
+}
+
+export interface SubscriptionEntry {
+  readonly id: string;
+  readonly scope: string;
+  readonly state: SubscriptionState;
+  readonly ownerId: string | null;
+}
+
+export interface ClientAppEntry {
+  readonly id: string;
+  readonly entraApplicationId: string;
+  readonly state: ClientApplicationState;
+  readonly ownerId: string;
+  readonly productIds: ReadonlySet<string>;
+}
+
+export interface SigningKeys {
+  /** `kid:n` of every usable key; tells the token cache which verifications are still good. */
+  readonly fingerprints: ReadonlySet<string>;
+  /** Stable id of the whole set, to notice a change cheaply. */
+  readonly id: string;
+  readonly getKey: JWTVerifyGetKey;
+  /** kid → fingerprint and retirement time (ms, or Infinity). */
+  readonly byKid: ReadonlyMap<string, { readonly fingerprint: string; readonly retiresAtMs: number }>;
+}
+
+export async function buildSnapshot(store: Store, version: number, logger?: Logger, now: number = Date.now()): Promise<Snapshot> {
+  const m = store.management;
+  const [apis, operations, products, productApis, subscriptions, users, clientApps, productLinks, signingKeys, applications] = await Promise.all([
+    m.listApis(),
+    m.listOperations(),
+    m.listProducts(),
+    m.listProductApis({}),
+    m.listSubscriptions(),
+    m.listUsers(),
+    m.listClientApplications(),
+    m.listProductLinks({}),
+    store.directory.listSigningKeys(),
+    store.directory.listApplications(),
+  ]);
+
+  // The role a token must carry is the one on the product's backend app in the directory, so renaming
+  // a product later does not silently lock its clients out.
+  const roleByAppId = new Map<string, string>();
+  for (const app of applications) {
+    const role = app.appRoles.find((r) => r.isEnabled);
+    if (role) roleByAppId.set(app.appId, role.value);
+  }
+
+  const productEntries = new Map<string, ProductEntry>(products.map((p) => [p.id, toProductEntry(p, roleByAppId)]));
+  const productsByApi = new Map<string, ProductEntry[]>();
+  for (const link of productApis) {
+    const product = productEntries.get(link.productId);
+    if (!product) continue;
+    const list = productsByApi.get(link.apiId) ?? [];
+    list.push(product);
+    productsByApi.set(link.apiId, list);
+  }
+
+  const operationsByApi = new Map<string, Map<string, OperationEntry[]>>();
+  for (const op of operations) {
+    const byMethod = operationsByApi.get(op.apiId) ?? new Map<string, OperationEntry[]>();
+    const method = op.method.toUpperCase();
+    const list = byMethod.get(method) ?? [];
+    list.push({ id: op.id, method, template: compileUrlTemplate(op.urlTemplate) });
+    byMethod.set(method, list);
+    operationsByApi.set(op.apiId, byMethod);
+  }
+  for (const byMethod of operationsByApi.values()) {
+    for (const list of byMethod.values()) list.sort((a, b) => compareSpecificity(a.template, b.template));
+  }
+
+  const backendOrigins = new Set<string>();
+  const apiEntries = apis
+    .map((api): ApiEntry => {
+      const backend = parseServiceUrl(api, logger);
+      if (backend) backendOrigins.add(backend.origin);
+      return {
+        id: api.id,
+        path: api.path,
+        prefix: api.path === '' ? '' : `/${api.path.toLowerCase()}`,
+        backend,
+        subscriptionRequired: api.subscriptionRequired,
+        keyHeaderName: api.subscriptionKeyHeaderName || 'Ocp-Apim-Subscription-Key',
+        keyHeaderLower: (api.subscriptionKeyHeaderName || 'Ocp-Apim-Subscription-Key').toLowerCase(),
+        keyQueryName: api.subscriptionKeyQueryName || 'subscription-key',
+        operations: operationsByApi.get(api.id) ?? new Map(),
+        products: productsByApi.get(api.id) ?? [],
+      };
+    })
+    .sort((a, b) => b.prefix.length - a.prefix.length);
+
+  const subscriptionsByKeyHash = new Map<string, SubscriptionEntry>();
+  for (const s of subscriptions) {
+    const entry: SubscriptionEntry = { id: s.id, scope: s.scope, state: s.state, ownerId: s.ownerId };
+    subscriptionsByKeyHash.set(s.primaryKeyHash, entry);
+    subscriptionsByKeyHash.set(s.secondaryKeyHash, entry);
+  }
+
+  const linkedProducts = new Map<string, Set<string>>();
+  for (const link of productLinks) {
+    const set = linkedProducts.get(link.clientApplicationId) ?? new Set<string>();
+    set.add(link.productId);
+    linkedProducts.set(link.clientApplicationId, set);
+  }
+  const clientAppsByEntraId = new Map<string, ClientAppEntry>();
+  for (const app of clientApps) {
+    clientAppsByEntraId.set(app.entraApplicationId, {
+      id: app.id,
+      entraApplicationId: app.entraApplicationId,
+      state: app.state,
+      ownerId: app.ownerId,
+      productIds: linkedProducts.get(app.id) ?? new Set(),
+    });
+  }
+
+  return {
+    version,
+    apis: apiEntries,
+    products: productEntries,
+    subscriptionsByKeyHash,
+    userStates: new Map(users.map((u) => [u.id, u.state])),
+    clientAppsByEntraId,
+    signingKeys: buildSigningKeys(signingKeys, now, logger),
+    backendOrigins,
+  };
+}
+
+function toProductEntry(p: ProductRecord, roleByAppId: ReadonlyMap<string, string>): ProductEntry {
+  const types = p.authenticationType;
+  return {
+    id: p.id,
+    displayName: p.displayName,
+    subscriptionRequired: p.subscriptionRequired,
+    state: p.state,
+    acceptsKeys: types.length === 0 || types.includes('subscription-key'),
+    acceptsTokens: types.includes('application-token') && !!p.entraAudience,
+    audience: p.entraAudience,
+    roleValue: (p.entraApplicationId !== null ? roleByAppId.get(p.entraApplicationId) : undefined) ?? productRoleValue(p),
+  };
+}
+
+function parseServiceUrl(api: ApiRecord, logger: Logger | undefined): Backend | undefined {
+  if (!api.serviceUrl) return undefined;
+  try {
+    const url = new URL(api.serviceUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    return { origin: url.origin, host: url.host, basePath: url.pathname.replace(/\/+$/, ''), query: url.search.replace(/^\?/, '') };
+  } catch {
+    logger?.warn({ apiId: api.id }, 'API serviceUrl is not a valid http(s) URL; requests to it fail with 500');
+    return undefined;
+  }
+}
+
+/** Public RSA keys not yet retired, as a jose local key set. Private members are never copied. */
+function buildSigningKeys(records: readonly SigningKeyRecord[], now: number, logger: Logger | undefined): SigningKeys {
+  const keys: JWK[] = [];
+  const byKid = new Map<string, { fingerprint: string; retiresAtMs: number }>();
+  for (const record of records) {
+    const retiresAtMs = record.retiresAt === null ? Infinity : Date.parse(record.retiresAt);
+    if (!(retiresAtMs > now)) continue;
+    let jwk: JWK;
+    try {
+      jwk = JSON.parse(record.publicJwk) as JWK;
+    } catch {
+      logger?.warn({ kid: record.kid }, 'signing key has an unreadable public JWK; skipped');
+      continue;
+    }
+    if (jwk.kty !== 'RSA' || typeof jwk.n !== 'string' || typeof jwk.e !== 'string') {
+      logger?.warn({ kid: record.kid }, 'signing key is not an RSA public JWK; skipped');
+      continue;
+    }
+    keys.push({ kty: 'RSA', n: jwk.n, e: jwk.e, kid: record.kid, use: 'sig', alg: 'RS256' });
+    byKid.set(record.kid, { fingerprint: `${record.kid}:${jwk.n}`, retiresAtMs });
+  }
+  const fingerprints = new Set([...byKid.values()].map((k) => k.fingerprint));
+  const jwks: JSONWebKeySet = { keys };
+  return { fingerprints, id: [...fingerprints].sort().join('|'), getKey: createLocalJWKSet(jwks), byKid };
+}

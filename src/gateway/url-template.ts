@@ -1,0 +1,103 @@
+/**
+ * Operation URL templates (`/resource`, `/users/{id}`, `/files/{name}.{ext}`, `/*`) compiled to
+ * matchers. A `{param}` matches one non-empty path segment; a trailing `*` or `{*param}` matches
+ * the rest of the path (zero or more segments). A `?…` query part is ignored for matching. Literal
+ * parts compare case-insensitively, as APIM does. One trailing slash on the request is tolerated.
+ */
+
+export interface UrlTemplate {
+  readonly template: string;
+  /** Names of the template parameters, in order. */
+  readonly paramNames: readonly string[];
+  /** Sort key: more specific templates first (see compareSpecificity). */
+  readonly literalSegments: number;
+  readonly wildcard: boolean;
+  /** Matches a raw (still percent-encoded) path relative to the API path; '' counts as '/'. */
+  match(path: string): Record<string, string> | undefined;
+}
+
+const PARAM = /\{([^{}/]*)\}/g;
+
+export function compileUrlTemplate(template: string): UrlTemplate {
+  const pathPart = template.split('?', 1)[0] ?? '';
+  const segments = pathPart.split('/').filter((segment, index) => index > 0 || segment !== '');
+  while (segments.length > 0 && segments[segments.length - 1] === '') segments.pop();
+
+  const paramNames: string[] = [];
+  let wildcard = false;
+  let literalSegments = 0;
+  let source = '^';
+  segments.forEach((segment, index) => {
+    const last = index === segments.length - 1;
+    const rest = /^\{\*([^{}/]*)\}$/.exec(segment);
+    if (last && (segment === '*' || rest)) {
+      wildcard = true;
+      paramNames.push(rest?.[1] || '*');
+      source += '(?:/(.*))?';
+      return;
+    }
+    source += '/';
+    let cursor = 0;
+    let hasParam = false;
+    for (const found of segment.matchAll(PARAM)) {
+      source += escapeRegExp(segment.slice(cursor, found.index));
+      source += '([^/]+)';
+      paramNames.push(found[1] ?? '');
+      cursor = found.index + found[0].length;
+      hasParam = true;
+    }
+    source += escapeRegExp(segment.slice(cursor));
+    if (!hasParam) literalSegments++;
+  });
+  source += wildcard ? '$' : '/?$';
+  const regex = new RegExp(source, 'i');
+
+  return {
+    template,
+    paramNames,
+    literalSegments,
+    wildcard,
+    match(path) {
+      const found = regex.exec(path);
+      if (!found) return undefined;
+      const params: Record<string, string> = {};
+      paramNames.forEach((name, index) => {
+        params[name] = safeDecode(found[index + 1] ?? '');
+      });
+      return params;
+    },
+  };
+}
+
+/** Orders templates most specific first: no wildcard, then more literal segments, then fewer parameters. */
+export function compareSpecificity(a: UrlTemplate, b: UrlTemplate): number {
+  if (a.wildcard !== b.wildcard) return a.wildcard ? 1 : -1;
+  if (a.literalSegments !== b.literalSegments) return b.literalSegments - a.literalSegments;
+  if (a.paramNames.length !== b.paramNames.length) return a.paramNames.length - b.paramNames.length;
+  return b.template.length - a.template.length;
+}
+
+/**
+ * True when the raw path has a `.` or `..` segment (also percent-encoded). Such paths never match:
+ * forwarding them could let a backend resolve them outside the API's service URL.
+ */
+export function hasDotSegment(path: string): boolean {
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment.length > 6) continue;
+    const decoded = segment.replace(/%2e/gi, '.');
+    if (decoded === '.' || decoded === '..') return true;
+  }
+  return false;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

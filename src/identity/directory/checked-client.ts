@@ -1,0 +1,67 @@
+import { AppError } from '../../errors/index.js';
+import type { DirectoryClient } from './directory-client.js';
+import type { DirectoryContext } from './directory-context.js';
+import { effectiveRoles } from './directory-role-assignments.js';
+import { PERMISSION_ROLES, describeRoles, type DirectoryPermission } from './roles.js';
+
+/** Which permission each DirectoryClient method needs. */
+const REQUIRED: Readonly<Record<keyof DirectoryClient, DirectoryPermission>> = {
+  createApplication: 'manageApplications',
+  getApplication: 'read',
+  getApplicationByAppId: 'read',
+  listApplications: 'read',
+  deleteApplication: 'manageApplications',
+  createServicePrincipal: 'manageApplications',
+  getServicePrincipal: 'read',
+  getServicePrincipalByAppId: 'read',
+  listServicePrincipals: 'read',
+  grantAppRole: 'manageApplications',
+  revokeAppRole: 'manageApplications',
+  listAppRoleAssignments: 'read',
+  addPassword: 'manageApplications',
+  removePassword: 'manageApplications',
+  listPasswords: 'read',
+  listDirectoryRoleDefinitions: 'read',
+  listDirectoryRoleAssignments: 'read',
+  getDirectoryRoleAssignment: 'read',
+  assignDirectoryRole: 'manageRoleAssignments',
+  removeDirectoryRoleAssignment: 'manageRoleAssignments',
+  hasDirectoryRole: 'read',
+};
+
+/**
+ * Acts as one service principal: every call first checks, live from the store, that the caller
+ * holds a directory role granting it. A principal may always ask about its own roles, so the
+ * management plane can explain a missing role instead of just failing.
+ */
+export function permissionCheckedClient(ctx: DirectoryContext, principalId: string, inner: DirectoryClient): DirectoryClient {
+  const caller = principalId.toLowerCase();
+  const demand = async (permission: DirectoryPermission): Promise<void> => {
+    const held = await effectiveRoles(ctx, caller);
+    const allowed = PERMISSION_ROLES[permission];
+    if (!allowed.some((role) => held.has(role))) {
+      throw new AppError('Authorization_RequestDenied',
+        `Insufficient privileges to complete the operation. The caller needs the ${describeRoles(allowed)} directory role.`);
+    }
+  };
+  const isSelf = (id: unknown): boolean => typeof id === 'string' && id.toLowerCase() === caller;
+
+  const client = {} as Record<keyof DirectoryClient, (...args: never[]) => Promise<unknown>>;
+  for (const method of Object.keys(REQUIRED) as (keyof DirectoryClient)[]) {
+    const call = inner[method] as (...args: unknown[]) => Promise<unknown>;
+    client[method] = async (...args: unknown[]) => {
+      if (!selfQuery(method, args, isSelf)) await demand(REQUIRED[method]);
+      return call(...args);
+    };
+  }
+  return client as unknown as DirectoryClient;
+}
+
+function selfQuery(method: keyof DirectoryClient, args: unknown[], isSelf: (id: unknown) => boolean): boolean {
+  if (method === 'hasDirectoryRole') return isSelf(args[0]);
+  if (method === 'listDirectoryRoleAssignments') {
+    const filter = args[0] as { principalId?: unknown } | undefined;
+    return isSelf(filter?.principalId);
+  }
+  return false;
+}

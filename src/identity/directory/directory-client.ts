@@ -1,0 +1,105 @@
+import type {
+  ApplicationRecord,
+  AppRoleAssignmentRecord,
+  DirectoryRoleAssignmentRecord,
+  ServicePrincipalRecord,
+} from './directory-store.js';
+import type { DirectoryRoleDefinition } from './roles.js';
+
+/**
+ * The directory as its callers see it. The management plane holds one acting as the service's
+ * managed identity (`DirectoryService.forPrincipal`), the Graph-shaped API one per caller, so both
+ * pass the same permission checks. A Microsoft Graph–backed implementation can be added later.
+ * Failures are AppErrors with Graph codes: Request_BadRequest, Request_ResourceNotFound,
+ * Authorization_RequestDenied.
+ */
+export interface DirectoryClient {
+  createApplication(input: CreateApplicationInput): Promise<ApplicationRecord>;
+  /** get* resolve to undefined when the object does not exist (a malformed id is Request_BadRequest). */
+  getApplication(objectId: string): Promise<ApplicationRecord | undefined>;
+  getApplicationByAppId(appId: string): Promise<ApplicationRecord | undefined>;
+  listApplications(): Promise<ApplicationRecord[]>;
+  /** Deletes the app, its secrets, its service principal and that principal's assignments. */
+  deleteApplication(objectId: string): Promise<void>;
+
+  createServicePrincipal(input: CreateServicePrincipalInput): Promise<ServicePrincipalRecord>;
+  getServicePrincipal(id: string): Promise<ServicePrincipalRecord | undefined>;
+  getServicePrincipalByAppId(appId: string): Promise<ServicePrincipalRecord | undefined>;
+  listServicePrincipals(): Promise<ServicePrincipalRecord[]>;
+
+  /** Idempotent: an identical existing assignment is returned unchanged. */
+  grantAppRole(input: GrantAppRoleInput): Promise<AppRoleAssignmentRecord>;
+  revokeAppRole(assignmentId: string): Promise<void>;
+  listAppRoleAssignments(filter: { principalId?: string; resourceId?: string }): Promise<AppRoleAssignmentRecord[]>;
+
+  /** The secret text is returned once and never stored. */
+  addPassword(applicationObjectId: string, input?: AddPasswordInput): Promise<NewPasswordCredential>;
+  removePassword(applicationObjectId: string, keyId: string): Promise<void>;
+  listPasswords(applicationObjectId: string): Promise<PasswordCredential[]>;
+
+  /** The built-in role definitions (Graph's roleManagement/directory/roleDefinitions). */
+  listDirectoryRoleDefinitions(): Promise<DirectoryRoleDefinition[]>;
+  listDirectoryRoleAssignments(filter: { principalId?: string; roleDefinitionId?: string }): Promise<DirectoryRoleAssignmentRecord[]>;
+  getDirectoryRoleAssignment(id: string): Promise<DirectoryRoleAssignmentRecord | undefined>;
+  /** Idempotent: an identical existing assignment is returned unchanged. */
+  assignDirectoryRole(input: AssignDirectoryRoleInput): Promise<DirectoryRoleAssignmentRecord>;
+  removeDirectoryRoleAssignment(id: string): Promise<void>;
+  hasDirectoryRole(principalId: string, roleDefinitionId: string): Promise<boolean>;
+}
+
+export interface AppRoleInput {
+  readonly value: string;
+  readonly displayName: string;
+  readonly description: string;
+}
+
+export interface CreateApplicationInput {
+  readonly displayName: string;
+  readonly description?: string | null;
+  /** Default: [`api://{appId}`]. */
+  readonly identifierUris?: readonly string[];
+  readonly appRoles?: readonly AppRoleInput[];
+  /** Only the system client may choose it (e.g. Microsoft Graph's well-known appId). */
+  readonly appId?: string;
+  /** Default 2. */
+  readonly requestedAccessTokenVersion?: 1 | 2;
+}
+
+export interface CreateServicePrincipalInput {
+  readonly appId: string;
+  readonly appRoleAssignmentRequired?: boolean;
+  /** 'ManagedIdentity' only for the system client; such a principal needs no application. */
+  readonly servicePrincipalType?: 'Application' | 'ManagedIdentity';
+  /** Default: the application's displayName. */
+  readonly displayName?: string;
+}
+
+export interface GrantAppRoleInput {
+  readonly principalId: string;
+  readonly resourceId: string;
+  readonly appRoleId: string;
+}
+
+export interface AddPasswordInput {
+  readonly displayName?: string | null;
+}
+
+/** A password credential as Graph shows it: never the secret, never its digest. */
+export interface PasswordCredential {
+  readonly keyId: string;
+  readonly displayName: string | null;
+  readonly hint: string;
+  readonly startDateTime: string;
+  readonly endDateTime: string;
+}
+
+export interface NewPasswordCredential extends PasswordCredential {
+  readonly secretText: string;
+}
+
+export interface AssignDirectoryRoleInput {
+  readonly principalId: string;
+  readonly roleDefinitionId: string;
+  /** Only the tenant-wide scope '/' exists here. Default '/'. */
+  readonly directoryScopeId?: string;
+}

@@ -1,0 +1,21 @@
+import type { Store } from '../../store/store.js';
+import type { ChangeFeed } from '../../shared/index.js';
+
+/** What every directory operation needs. `store` may be a transaction's Store. */
+export interface DirectoryContext {
+  readonly store: Store;
+  readonly feed: ChangeFeed;
+  readonly secretValidityDays: number;
+  readonly now: () => Date;
+  /** true only for the system client: may choose appIds and create managed identities. */
+  readonly privileged: boolean;
+}
+
+/** Runs a multi-row write in one transaction, then announces every changed object id. */
+export async function commit<T>(ctx: DirectoryContext, write: (tx: Store) => Promise<{ result: T; changed: readonly string[] }>): Promise<T> {
+  const { result, changed } = await ctx.store.transaction(write);
+  for (const id of new Set(changed)) await ctx.feed.publish('directory', id);
+  return result;
+}
+
+export const isoNow = (ctx: DirectoryContext): string => ctx.now().toISOString();

@@ -1,0 +1,44 @@
+import type { DirectoryClient } from './directory-client.js';
+import type { DirectoryContext } from './directory-context.js';
+import * as applications from './applications.js';
+import * as servicePrincipals from './service-principals.js';
+import * as appRoles from './app-role-assignments.js';
+import * as passwords from './password-credentials.js';
+import * as roles from './directory-role-assignments.js';
+import { requireObjectId } from './validate.js';
+import { DIRECTORY_ROLES } from './roles.js';
+
+/** The directory operations without permission checks; wrapped by PermissionCheckedClient. */
+export class UncheckedDirectoryClient implements DirectoryClient {
+  constructor(private readonly ctx: DirectoryContext) {}
+
+  createApplication: DirectoryClient['createApplication'] = (input) => applications.createApplication(this.ctx, input);
+  getApplication: DirectoryClient['getApplication'] = (id) => applications.getApplication(this.ctx, id);
+  getApplicationByAppId: DirectoryClient['getApplicationByAppId'] = (appId) => applications.getApplicationByAppId(this.ctx, appId);
+  listApplications: DirectoryClient['listApplications'] = () => this.ctx.store.directory.listApplications();
+  deleteApplication: DirectoryClient['deleteApplication'] = (id) => applications.deleteApplication(this.ctx, id);
+
+  createServicePrincipal: DirectoryClient['createServicePrincipal'] = (input) => servicePrincipals.createServicePrincipal(this.ctx, input);
+  getServicePrincipal: DirectoryClient['getServicePrincipal'] = (id) => servicePrincipals.getServicePrincipal(this.ctx, id);
+  getServicePrincipalByAppId: DirectoryClient['getServicePrincipalByAppId'] = (appId) => servicePrincipals.getServicePrincipalByAppId(this.ctx, appId);
+  listServicePrincipals: DirectoryClient['listServicePrincipals'] = () => this.ctx.store.directory.listServicePrincipals();
+
+  grantAppRole: DirectoryClient['grantAppRole'] = (input) => appRoles.grantAppRole(this.ctx, input);
+  revokeAppRole: DirectoryClient['revokeAppRole'] = (id) => appRoles.revokeAppRole(this.ctx, id);
+  listAppRoleAssignments: DirectoryClient['listAppRoleAssignments'] = (filter) => appRoles.listAppRoleAssignments(this.ctx, filter);
+
+  addPassword: DirectoryClient['addPassword'] = (appObjectId, input) => passwords.addPassword(this.ctx, appObjectId, input);
+  removePassword: DirectoryClient['removePassword'] = (appObjectId, keyId) => passwords.removePassword(this.ctx, appObjectId, keyId);
+  listPasswords: DirectoryClient['listPasswords'] = (appObjectId) => passwords.listPasswords(this.ctx, appObjectId);
+
+  listDirectoryRoleDefinitions: DirectoryClient['listDirectoryRoleDefinitions'] = async () => [...DIRECTORY_ROLES];
+  listDirectoryRoleAssignments: DirectoryClient['listDirectoryRoleAssignments'] = (filter) => roles.listDirectoryRoleAssignments(this.ctx, filter);
+  getDirectoryRoleAssignment: DirectoryClient['getDirectoryRoleAssignment'] = (id) => roles.getDirectoryRoleAssignment(this.ctx, id);
+  assignDirectoryRole: DirectoryClient['assignDirectoryRole'] = (input) => roles.assignDirectoryRole(this.ctx, input);
+  removeDirectoryRoleAssignment: DirectoryClient['removeDirectoryRoleAssignment'] = (id) => roles.removeDirectoryRoleAssignment(this.ctx, id);
+
+  hasDirectoryRole: DirectoryClient['hasDirectoryRole'] = async (principalId, roleDefinitionId) => {
+    const filter = { principalId: requireObjectId(principalId), roleDefinitionId: requireObjectId(roleDefinitionId) };
+    return (await this.ctx.store.directory.listDirectoryRoleAssignments(filter)).length > 0;
+  };
+}

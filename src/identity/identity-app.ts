@@ -1,0 +1,97 @@
+import type { Server } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactoryHandler } from 'fastify';
+import type { Logger } from 'pino';
+import type { PorticoConfig } from '../config/index.js';
+import { AppError } from '../errors/index.js';
+import { newGuid, type ChangeFeed, type SecretBox } from '../shared/index.js';
+import type { Store } from '../store/store.js';
+import { DirectoryService } from './directory/directory-service.js';
+import { registerGraphRoutes } from './graph/graph-routes.js';
+import { IdentityUrls } from './identity-urls.js';
+import { registerDiscoveryRoutes } from './keys/discovery-routes.js';
+import { SigningKeys } from './keys/signing-keys.js';
+import { AccessTokenVerifier } from './token/access-token-verifier.js';
+import { ResourceIndex } from './token/resource-index.js';
+import { registerTokenRoutes } from './token/token-routes.js';
+
+export interface IdentityDeps {
+  readonly config: PorticoConfig;
+  readonly store: Store;
+  readonly feed: ChangeFeed;
+  /** Used as is (give it a child with `listener: 'identity'`); never sees secrets. */
+  readonly logger: Logger;
+  /** Seals signing keys at rest. */
+  readonly secretBox: SecretBox;
+  readonly tenantId: string;
+  /**
+   * Public base URL of the identity listener, e.g. `https://localhost:8082`; a function when it
+   * is only known after listen (port 0). Issuer, discovery and JWKS URLs derive from it.
+   */
+  readonly baseUrl: string | (() => string);
+  /** Clock, replaceable in tests. */
+  readonly now?: () => Date;
+  /** An http(s).Server to attach to (it may already listen); without it Fastify makes its own. */
+  readonly server?: Server;
+}
+
+/** The identity provider: its directory, keys, verifier and the identity listener's Fastify app. */
+export interface Identity {
+  readonly directory: DirectoryService;
+  readonly keys: SigningKeys;
+  /** Also used by the management API to check its callers' tokens. */
+  readonly verifier: AccessTokenVerifier;
+  readonly urls: IdentityUrls;
+  /** Ready; attached to `deps.server` when one was given, otherwise call `app.listen` (or `inject` in tests). */
+  readonly app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the directory, the signing keys (creating the first key if none is active), the token
+ * verifier and the HTTP app serving the token endpoint, discovery, JWKS and the Graph-shaped API.
+ */
+export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
+  const now = deps.now ?? (() => new Date());
+  const urls = new IdentityUrls(deps.baseUrl, deps.tenantId);
+  const directory = new DirectoryService({ store: deps.store, feed: deps.feed, secretValidityDays: deps.config.secretValidityDays, now });
+  const keys = new SigningKeys({ store: deps.store, secretBox: deps.secretBox, issuer: () => urls.issuer(), now, feed: deps.feed });
+  const verifier = new AccessTokenVerifier({ keys, issuer: () => urls.issuer(), now });
+  const resources = new ResourceIndex(deps.store);
+  const unsubscribe = deps.feed.subscribe((event) => {
+    if (event.entity === 'directory') resources.invalidate();
+    if (event.entity === 'signingKey') keys.invalidate();
+  });
+  await keys.ensureCurrentKey();
+
+  const server = deps.server;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.config.bodyLimitBytes,
+    genReqId: () => newGuid(), // doubles as Entra's trace_id and Graph's request-id
+    requestIdHeader: false,
+    // The Azure CLI builds URLs by concatenation and may double a slash.
+    routerOptions: { ignoreDuplicateSlashes: true },
+    ...(server ? { serverFactory: (handler: FastifyServerFactoryHandler) => server.on('request', handler) } : {}),
+  }) as unknown as FastifyInstance;
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof AppError && error.expose) return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
+    request.log.error({ err: error }, 'identity request failed');
+    return reply.code(500).send({ error: { code: 'InternalServerError', message: 'An unexpected error occurred. The server log has the details.' } });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: { code: 'NotFound', message: `No route matches ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 256)}.` } }));
+
+  await app.register(async (scope) => registerTokenRoutes(scope, {
+    store: deps.store, keys, urls, resources, tokenLifetimeSeconds: deps.config.tokenLifetimeSeconds, now,
+  }, deps.config.bodyLimitBytes));
+  await app.register(async (scope) => registerDiscoveryRoutes(scope, { urls, keys, now }));
+  await app.register(async (scope) => registerGraphRoutes(scope, { directory, verifier, urls, now }), { prefix: '/v1.0' });
+  await app.ready();
+  return {
+    directory, keys, verifier, urls, app,
+    close: async () => {
+      unsubscribe();
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * The embedded, Microsoft Entra–shaped identity provider.
+ *
+ * Entry point: `createIdentity(deps)` builds the directory (`DirectoryService`), the signing keys,
+ * the access-token verifier and the identity listener's Fastify app (token endpoint, OpenID
+ * discovery, JWKS, Graph-shaped `/v1.0/` API), ready and attached to `deps.server` when given.
+ * Other domains reach the directory only through a `DirectoryClient`:
+ * `identity.directory.forPrincipal(spId)` (permission-checked, live) or, at first start only,
+ * `directory.system` (unchecked; may pick appIds and create managed identities).
+ */
+export { createIdentity } from './identity-app.js';
+export type { Identity, IdentityDeps } from './identity-app.js';
+
+export { DirectoryService } from './directory/directory-service.js';
+export type { DirectoryServiceDeps } from './directory/directory-service.js';
+export type {
+  DirectoryClient,
+  CreateApplicationInput,
+  AppRoleInput,
+  CreateServicePrincipalInput,
+  GrantAppRoleInput,
+  AddPasswordInput,
+  PasswordCredential,
+  NewPasswordCredential,
+  AssignDirectoryRoleInput,
+} from './directory/directory-client.js';
+export { DIRECTORY_ROLES, ROLE_IDS, PERMISSION_ROLES } from './directory/roles.js';
+export type { DirectoryRoleDefinition, DirectoryPermission } from './directory/roles.js';
+export { GRAPH_APP_ID, GRAPH_RESOURCE_URIS } from './directory/microsoft-graph.js';
+
+export { SigningKeys } from './keys/signing-keys.js';
+export type { SigningKeysDeps, Signer, PublicJwk } from './keys/signing-keys.js';
+
+export { AccessTokenVerifier, TokenVerificationError } from './token/access-token-verifier.js';
+export type { AccessTokenVerifierDeps, TokenRejection } from './token/access-token-verifier.js';
+export type { AccessTokenClaims } from './token/access-token-claims.js';
+
+export { IdentityUrls } from './identity-urls.js';

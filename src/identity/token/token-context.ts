@@ -1,0 +1,78 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Store } from '../../store/store.js';
+import type { ApplicationRecord, ServicePrincipalRecord } from '../directory/directory-store.js';
+import type { IdentityUrls } from '../identity-urls.js';
+import type { SigningKeys } from '../keys/signing-keys.js';
+import type { Grant } from './grants/grant.js';
+import type { ResourceIndex } from './resource-index.js';
+
+/** What the token endpoint needs; built once per listener. */
+export interface TokenDeps {
+  readonly store: Store;
+  readonly keys: SigningKeys;
+  readonly urls: IdentityUrls;
+  readonly resources: ResourceIndex;
+  readonly tokenLifetimeSeconds: number;
+  readonly now: () => Date;
+}
+
+/** The raw request, as the route handler hands it over. */
+export interface TokenRequest {
+  readonly tenant: string;
+  readonly contentType: string | undefined;
+  readonly authorization: string | undefined;
+  readonly body: Buffer | undefined;
+  readonly log: FastifyBaseLogger;
+}
+
+export interface AuthenticatedClient {
+  readonly app: ApplicationRecord;
+  readonly servicePrincipal: ServicePrincipalRecord;
+  /** keyId of the credential that matched; logged, the secret never is. */
+  readonly credentialKeyId: string;
+  /** Entra's azpacr: '1' = client secret, '2' = certificate. */
+  readonly authMethod: '1' | '2';
+}
+
+export interface ResolvedResource {
+  /** The identifier as requested, without '/.default' (used in messages). */
+  readonly identifier: string;
+  readonly app: ApplicationRecord;
+  readonly servicePrincipal: ServicePrincipalRecord;
+}
+
+export interface TokenResponse {
+  readonly token_type: 'Bearer';
+  readonly expires_in: number;
+  readonly ext_expires_in: number;
+  readonly access_token: string;
+}
+
+/**
+ * Filled in step by step. Each step reads what earlier steps set; `need` turns a missing value
+ * (a step-order bug, not a client error) into an exception instead of an undefined deep inside.
+ */
+export class TokenContext {
+  params = new Map<string, string>();
+  tenantId: string | undefined;
+  grant: Grant | undefined;
+  client: AuthenticatedClient | undefined;
+  /** Distinct resources the scope names (one, unless spelled several ways). */
+  resourceIdentifiers: readonly string[] | undefined;
+  resource: ResolvedResource | undefined;
+  roles: readonly string[] = [];
+  response: TokenResponse | undefined;
+
+  constructor(readonly request: TokenRequest) {}
+
+  param(name: string): string | undefined {
+    return this.params.get(name);
+  }
+}
+
+export function need<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`token endpoint step order: ${what} is not set yet`);
+  return value;
+}
+
+export type TokenStep = (ctx: TokenContext, deps: TokenDeps) => Promise<void> | void;

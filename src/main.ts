@@ -1,0 +1,144 @@
+import type { Server } from 'node:http';
+import { mkdir } from 'node:fs/promises';
+import pino, { type Logger } from 'pino';
+import type { PorticoConfig, ListenerName } from './config/index.js';
+import { ChangeFeed } from './shared/index.js';
+import { openStore } from './store/index.js';
+import type { Store } from './store/index.js';
+import { createIdentity } from './identity/index.js';
+import { buildManagementApp, MANAGEMENT_RESOURCE_URI } from './management/index.js';
+import { createEchoServer, createGateway, productRoleValue, type Gateway } from './gateway/index.js';
+import { ensureInstance, reissueAdminCredentials, ADMIN_USER_EMAIL } from './bootstrap/first-start.js';
+import { credentialsPath, readCredentials, writeCredentials, type CredentialsFile } from './bootstrap/credentials-file.js';
+import { checkInstanceKey, loadInstanceKey } from './bootstrap/instance-key.js';
+import { adaptDirectoryClient } from './bootstrap/directory-adapter.js';
+import { closeServer, listen, newServer } from './listeners.js';
+
+export interface RunningPortico {
+  readonly urls: Readonly<Record<ListenerName, string>>;
+  readonly credentialsPath: string;
+  readonly tenantId: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Defaults to JSON lines on stdout at config.logLevel. */
+  readonly logger?: Logger;
+  /** Where the "listening" lines go; defaults to stdout. */
+  readonly print?: (line: string) => void;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Composition root: config → store → services → listeners. */
+export async function startPortico(config: PorticoConfig, options: StartOptions = {}): Promise<RunningPortico> {
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'portico' } });
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async (): Promise<void> => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
+  };
+  try {
+    await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+    const { box, source } = await loadInstanceKey(config.dataDir, (options.env ?? process.env).PORTICO_ENCRYPTION_KEY);
+    const store: Store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+    cleanups.push(() => store.close());
+    await checkInstanceKey(store, box, source);
+    const feed = new ChangeFeed();
+
+    // Listen first so every URL (and so the token issuer) is known, even with port 0.
+    const servers: Record<Exclude<ListenerName, 'gateway'>, Server> = {
+      echo: newServer(createEchoServer(logger.child({ listener: 'echo' }))),
+      identity: newServer(),
+      management: newServer(),
+    };
+    const urls = {} as Record<ListenerName, string>;
+    for (const name of ['echo', 'identity', 'management'] as const) {
+      urls[name] = await listen(servers[name], name, config.host, config.ports[name]);
+      cleanups.push(() => closeServer(servers[name]));
+    }
+
+    const boot = await ensureInstance({ store, secretBox: box, secretValidityDays: config.secretValidityDays, echoUrl: urls.echo });
+    const { instance } = boot;
+    const identity = await createIdentity({
+      config,
+      store,
+      feed,
+      logger: logger.child({ listener: 'identity' }),
+      secretBox: box,
+      tenantId: instance.tenantId,
+      baseUrl: urls.identity,
+      server: servers.identity,
+    });
+    cleanups.push(() => identity.close());
+
+    const management = await buildManagementApp({
+      ctx: {
+        store,
+        feed,
+        secretBox: box,
+        instance,
+        directory: adaptDirectoryClient(identity.directory.forPrincipal(instance.managedIdentityPrincipalId)),
+        productRoleValue,
+      },
+      verifier: identity.verifier,
+      logger: logger.child({ listener: 'management' }),
+      server: servers.management,
+      bodyLimit: config.bodyLimitBytes,
+      identityUrl: urls.identity,
+    });
+    cleanups.push(() => management.close());
+
+    const gateway: Gateway = await createGateway({ config, store, feed, logger: logger.child({ listener: 'gateway' }), issuer: `${urls.identity}/${instance.tenantId}/v2.0` });
+    cleanups.push(() => gateway.close());
+    urls.gateway = await listen(newServer(gateway.server), 'gateway', config.host, config.ports.gateway);
+    cleanups.push(() => closeServer(gateway.server));
+
+    const path = credentialsPath(config.dataDir);
+    await updateCredentialsFile(path, {
+      tenantId: instance.tenantId,
+      subscriptionId: instance.subscriptionId,
+      resourceGroup: instance.resourceGroup,
+      serviceName: instance.serviceName,
+      gatewayUrl: urls.gateway,
+      managementUrl: urls.management,
+      identityUrl: urls.identity,
+      managementScope: `${MANAGEMENT_RESOURCE_URI}.default`,
+      admin: { clientId: instance.adminAppId, clientSecret: boot.secrets?.adminClientSecret ?? '' },
+      adminUser: { email: ADMIN_USER_EMAIL, password: boot.secrets?.adminUserPassword ?? '' },
+    }, boot.secrets !== undefined, async () => reissueAdminCredentials(store, instance, config.secretValidityDays), logger);
+
+    logger.info({ credentialsFile: path, firstStart: boot.firstStart, database: store.dialect }, `admin credentials are in ${path}`);
+    print(`Portico is up (${store.dialect === 'sqlite' ? `SQLite in ${config.dataDir}` : 'PostgreSQL'}, tenant ${instance.tenantId}):`);
+    print(`  gateway     ${urls.gateway}`);
+    print(`  management  ${urls.management}`);
+    print(`  identity    ${urls.identity}`);
+    print(`  echo        ${urls.echo}`);
+    print(`  credentials ${path}`);
+    return { urls, credentialsPath: path, tenantId: instance.tenantId, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * Secrets are written only when they were just made. Later starts refresh the URLs (ports may
+ * differ) and keep the secrets; a lost file gets newly issued admin credentials.
+ */
+async function updateCredentialsFile(
+  path: string,
+  current: CredentialsFile,
+  hasFreshSecrets: boolean,
+  reissue: () => Promise<{ adminClientSecret: string; adminUserPassword: string }>,
+  logger: Logger,
+): Promise<void> {
+  if (hasFreshSecrets) return writeCredentials(path, current);
+  const existing = await readCredentials(path);
+  if (existing === undefined || existing.tenantId !== current.tenantId) {
+    const secrets = await reissue();
+    logger.warn({ credentialsFile: path }, 'credentials.json was missing or belonged to another instance; issued a new admin client secret and admin password');
+    return writeCredentials(path, { ...current, admin: { ...current.admin, clientSecret: secrets.adminClientSecret }, adminUser: { ...current.adminUser, password: secrets.adminUserPassword } });
+  }
+  const refreshed: CredentialsFile = { ...current, admin: existing.admin, adminUser: existing.adminUser };
+  if (JSON.stringify(refreshed) !== JSON.stringify(existing)) await writeCredentials(path, refreshed);
+}

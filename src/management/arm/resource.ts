@@ -1,0 +1,35 @@
+import type { ServiceInstance } from '../context.js';
+import { serviceResourceId } from '../context.js';
+
+export interface ArmResource {
+  readonly id: string;
+  readonly type: string;
+  readonly name: string;
+  readonly properties: Record<string, unknown>;
+}
+
+/** Builds `{id, type, name, properties}` for a child of the service, e.g. ('products', 'starter'). */
+export function armResource(
+  instance: ServiceInstance,
+  segments: readonly [collection: string, name: string][],
+  properties: Record<string, unknown>,
+): ArmResource {
+  const path = segments.map(([collection, name]) => `/${collection}/${name}`).join('');
+  const type = ['Microsoft.ApiManagement/service', ...segments.map(([collection]) => collection)].join('/');
+  return { id: `${serviceResourceId(instance)}${path}`, type, name: segments[segments.length - 1]![1], properties };
+}
+
+/**
+ * Accepts the short (`/users/1`), full ARM (`/subscriptions/…/service/x/users/1`) or bare (`1`)
+ * form of a reference to a service child and returns the name, or undefined when it points elsewhere.
+ */
+export function parseChildReference(instance: ServiceInstance, collection: string, reference: string): string | undefined {
+  const full = `${serviceResourceId(instance)}/${collection}/`.toLowerCase();
+  const short = `/${collection}/`;
+  let rest: string;
+  if (reference.toLowerCase().startsWith(full)) rest = reference.slice(full.length);
+  else if (reference.toLowerCase().startsWith(short)) rest = reference.slice(short.length);
+  else if (!reference.includes('/')) rest = reference;
+  else return undefined;
+  return rest !== '' && !rest.includes('/') ? rest : undefined;
+}

@@ -1,0 +1,32 @@
+/**
+ * What the control plane asks of the directory, acting as the service's managed identity. The
+ * embedded identity provider implements it with the same permission checks as its Graph-shaped
+ * HTTP API; a Microsoft Graph–backed implementation can be added later.
+ */
+export interface DirectoryAppRoleRef {
+  readonly id: string;
+  readonly value: string;
+  readonly isEnabled: boolean;
+}
+
+export interface DirectoryApplicationRef {
+  readonly id: string;
+  readonly appId: string;
+  readonly displayName: string;
+  readonly appRoles: readonly DirectoryAppRoleRef[];
+}
+
+export interface DirectoryClient {
+  createApplication(input: {
+    displayName: string;
+    description?: string;
+    appRoles?: { value: string; displayName: string; description: string }[];
+  }): Promise<DirectoryApplicationRef>;
+  getApplicationByAppId(appId: string): Promise<DirectoryApplicationRef | undefined>;
+  deleteApplication(objectId: string): Promise<void>;
+  createServicePrincipal(input: { appId: string; appRoleAssignmentRequired?: boolean }): Promise<{ readonly id: string }>;
+  getServicePrincipalByAppId(appId: string): Promise<{ readonly id: string } | undefined>;
+  grantAppRole(input: { principalId: string; resourceId: string; appRoleId: string }): Promise<{ readonly id: string }>;
+  revokeAppRole(assignmentId: string): Promise<void>;
+  addPassword(applicationObjectId: string, input: { displayName?: string }): Promise<{ readonly keyId: string; readonly secretText: string; readonly endDateTime: string }>;
+}

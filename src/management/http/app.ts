@@ -1,0 +1,105 @@
+import type { Server } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { AppError } from '../../errors/index.js';
+import type { ManagementContext } from '../context.js';
+import { checkApiVersion } from '../arm/api-version.js';
+import { armErrorHandler } from './errors.js';
+import { authenticateCaller, MANAGEMENT_RESOURCE_URI, type TokenVerifier } from './auth.js';
+import { registerServiceRoutes } from './routes.js';
+import { requestUrl } from './send.js';
+
+export interface ManagementAppOptions {
+  readonly ctx: ManagementContext;
+  readonly verifier: TokenVerifier;
+  readonly logger: Logger;
+  /** An http.Server that is already listening; Fastify attaches its handler to it. */
+  readonly server: Server;
+  readonly bodyLimit: number;
+  readonly identityUrl: string;
+}
+
+const SERVICE_PREFIX = '/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/Microsoft.ApiManagement/service/:serviceName';
+
+export async function buildManagementApp(options: ManagementAppOptions): Promise<FastifyInstance<Server>> {
+  const { ctx, verifier } = options;
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit: options.bodyLimit,
+    // ARM paths are case-insensitive and the Azure CLI sends a doubled leading slash.
+    routerOptions: { caseSensitive: false, ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
+    serverFactory: (handler) => options.server.on('request', handler),
+  });
+  // Accept an empty JSON body (Azure SDKs POST listSecrets without one).
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new AppError('InvalidRequestContent', 'The request body is not valid JSON.'), undefined);
+    }
+  });
+  app.setErrorHandler(armErrorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    armErrorHandler(new AppError('NotFound', `No management API route matches ${request.method} ${request.url.split('?')[0]}.`), request, reply);
+  });
+
+  // Azure CLI `cloud register` reads this without authentication.
+  app.get('/metadata/endpoints', async (request) => {
+    const base = requestUrl(request).origin;
+    return {
+      galleryEndpoint: `${base}/`,
+      graphEndpoint: `${options.identityUrl}/`,
+      portalEndpoint: `${base}/`,
+      authentication: { loginEndpoint: `${options.identityUrl}/adfs`, audiences: [MANAGEMENT_RESOURCE_URI] },
+    };
+  });
+
+  const subscriptionResource = () => ({
+    id: `/subscriptions/${ctx.instance.subscriptionId}`,
+    subscriptionId: ctx.instance.subscriptionId,
+    tenantId: ctx.instance.tenantId,
+    displayName: 'Portico',
+    state: 'Enabled',
+  });
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', async (request) => {
+      await authenticateCaller(request, verifier, ctx.instance.managementAppId);
+      checkApiVersion((request.query as Record<string, unknown>)['api-version']);
+    });
+    scope.get('/subscriptions', async () => ({ value: [subscriptionResource()] }));
+    scope.get('/subscriptions/:subscriptionId', async (request) => {
+      const { subscriptionId } = request.params as { subscriptionId: string };
+      if (subscriptionId.toLowerCase() !== ctx.instance.subscriptionId) {
+        throw new AppError('ResourceNotFound', `Subscription '${subscriptionId}' was not found.`);
+      }
+      return subscriptionResource();
+    });
+  });
+
+  await app.register(
+    async (scope) => {
+      scope.addHook('onRequest', async (request) => {
+        await authenticateCaller(request, verifier, ctx.instance.managementAppId);
+        const p = request.params as Record<string, string>;
+        const matches =
+          p.subscriptionId?.toLowerCase() === ctx.instance.subscriptionId.toLowerCase() &&
+          p.resourceGroupName?.toLowerCase() === ctx.instance.resourceGroup.toLowerCase() &&
+          p.serviceName?.toLowerCase() === ctx.instance.serviceName.toLowerCase();
+        if (!matches) {
+          throw new AppError(
+            'ResourceNotFound',
+            `The Resource 'Microsoft.ApiManagement/service/${p.serviceName}' under resource group '${p.resourceGroupName}' was not found in subscription '${p.subscriptionId}'. ` +
+              `This Portico instance serves /subscriptions/${ctx.instance.subscriptionId}/resourceGroups/${ctx.instance.resourceGroup}/providers/Microsoft.ApiManagement/service/${ctx.instance.serviceName}.`,
+          );
+        }
+        checkApiVersion((request.query as Record<string, unknown>)['api-version']);
+      });
+      registerServiceRoutes(scope, ctx);
+    },
+    { prefix: SERVICE_PREFIX },
+  );
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,189 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ManagementContext } from '../context.js';
+import { AppError } from '../../errors/index.js';
+import { sendDeleted, sendList, sendResource, ifMatchOf, flag } from './send.js';
+import * as products from '../services/products.js';
+import * as apis from '../services/apis.js';
+import * as users from '../services/users.js';
+import * as subscriptions from '../services/subscriptions.js';
+import * as clientApps from '../services/client-applications.js';
+import { groupResource, requireGroup, serviceResource } from '../services/service.js';
+
+type Params = Record<string, string>;
+const params = (request: FastifyRequest): Params => request.params as Params;
+
+/** Routes relative to the service's ARM path; one line of wiring per operation, logic lives in services/. */
+export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementContext): void {
+  app.get('', async (_request, reply) => sendResource(reply, 200, serviceResource(ctx)));
+
+  // products
+  app.get('/products', async (request, reply) =>
+    sendList(request, reply, (await ctx.store.management.listProducts()).map((p) => products.productResource(ctx, p))));
+  app.get('/products/:productId', async (request, reply) =>
+    sendResource(reply, 200, products.productResource(ctx, await products.requireProduct(ctx, params(request).productId!))));
+  app.put('/products/:productId', async (request, reply) => {
+    const { product, created } = await products.putProduct(ctx, params(request).productId!, request.body, ifMatchOf(request));
+    return sendResource(reply, created ? 201 : 200, products.productResource(ctx, product));
+  });
+  app.patch('/products/:productId', async (request, reply) =>
+    sendResource(reply, 200, products.productResource(ctx, await products.patchProduct(ctx, params(request).productId!, request.body, ifMatchOf(request)))));
+  app.delete('/products/:productId', async (request, reply) =>
+    sendDeleted(reply, await products.deleteProduct(ctx, params(request).productId!, ifMatchOf(request), flag(request, 'deleteSubscriptions'))));
+
+  // product ↔ API links
+  app.get('/products/:productId/apis', async (request, reply) => {
+    const productId = (await products.requireProduct(ctx, params(request).productId!)).id;
+    const links = await ctx.store.management.listProductApis({ productId });
+    const list = [];
+    for (const link of links) {
+      const api = await ctx.store.management.getApi(link.apiId);
+      if (api) list.push(apis.apiResource(ctx, api));
+    }
+    return sendList(request, reply, list);
+  });
+  app.put('/products/:productId/apis/:apiId', async (request, reply) => {
+    const product = await products.requireProduct(ctx, params(request).productId!);
+    const api = await apis.requireApi(ctx, params(request).apiId!);
+    const existing = await ctx.store.management.listProductApis({ productId: product.id, apiId: api.id });
+    if (existing.length === 0) await ctx.store.management.addProductApi(product.id, api.id);
+    await ctx.feed.publish('product', product.id);
+    return sendResource(reply, existing.length === 0 ? 201 : 200, apis.apiResource(ctx, api));
+  });
+  app.delete('/products/:productId/apis/:apiId', async (request, reply) => {
+    const product = await products.requireProduct(ctx, params(request).productId!);
+    const existing = await ctx.store.management.listProductApis({ productId: product.id, apiId: params(request).apiId! });
+    if (existing.length > 0) {
+      await ctx.store.management.removeProductApi(product.id, params(request).apiId!);
+      await ctx.feed.publish('product', product.id);
+    }
+    return sendDeleted(reply, existing.length > 0);
+  });
+
+  // APIs and operations
+  app.get('/apis', async (request, reply) => sendList(request, reply, (await ctx.store.management.listApis()).map((a) => apis.apiResource(ctx, a))));
+  app.get('/apis/:apiId', async (request, reply) => sendResource(reply, 200, apis.apiResource(ctx, await apis.requireApi(ctx, params(request).apiId!))));
+  app.put('/apis/:apiId', async (request, reply) => {
+    const { api, created } = await apis.putApi(ctx, params(request).apiId!, request.body, ifMatchOf(request));
+    return sendResource(reply, created ? 201 : 200, apis.apiResource(ctx, api));
+  });
+  app.patch('/apis/:apiId', async (request, reply) => {
+    await apis.requireApi(ctx, params(request).apiId!);
+    const { api } = await apis.putApi(ctx, params(request).apiId!, request.body, ifMatchOf(request));
+    return sendResource(reply, 200, apis.apiResource(ctx, api));
+  });
+  app.delete('/apis/:apiId', async (request, reply) => sendDeleted(reply, await apis.deleteApi(ctx, params(request).apiId!, ifMatchOf(request))));
+  app.get('/apis/:apiId/operations', async (request, reply) => {
+    const api = await apis.requireApi(ctx, params(request).apiId!);
+    return sendList(request, reply, (await ctx.store.management.listOperations(api.id)).map((o) => apis.operationResource(ctx, o)));
+  });
+  app.get('/apis/:apiId/operations/:operationId', async (request, reply) => {
+    const api = await apis.requireApi(ctx, params(request).apiId!);
+    const operation = await ctx.store.management.getOperation(api.id, params(request).operationId!);
+    if (!operation) throw new AppError('ResourceNotFound', `Operation '${params(request).operationId}' of API '${api.id}' was not found.`);
+    return sendResource(reply, 200, apis.operationResource(ctx, operation));
+  });
+  app.put('/apis/:apiId/operations/:operationId', async (request, reply) => {
+    const { operation, created } = await apis.putOperation(ctx, params(request).apiId!, params(request).operationId!, request.body, ifMatchOf(request));
+    return sendResource(reply, created ? 201 : 200, apis.operationResource(ctx, operation));
+  });
+  app.delete('/apis/:apiId/operations/:operationId', async (request, reply) =>
+    sendDeleted(reply, await apis.deleteOperation(ctx, params(request).apiId!, params(request).operationId!, ifMatchOf(request))));
+
+  // users
+  app.get('/users', async (request, reply) => {
+    const list = [];
+    for (const user of await ctx.store.management.listUsers()) list.push(await users.userResource(ctx, user));
+    return sendList(request, reply, list);
+  });
+  app.get('/users/:userId', async (request, reply) => sendResource(reply, 200, await users.userResource(ctx, await users.requireUser(ctx, params(request).userId!))));
+  app.put('/users/:userId', async (request, reply) => {
+    const { user, created } = await users.putUser(ctx, params(request).userId!, request.body, ifMatchOf(request));
+    return sendResource(reply, created ? 201 : 200, await users.userResource(ctx, user));
+  });
+  app.patch('/users/:userId', async (request, reply) =>
+    sendResource(reply, 200, await users.userResource(ctx, await users.patchUser(ctx, params(request).userId!, request.body, ifMatchOf(request)))));
+  app.delete('/users/:userId', async (request, reply) =>
+    sendDeleted(reply, await users.deleteUser(ctx, params(request).userId!, ifMatchOf(request), flag(request, 'deleteSubscriptions'))));
+  app.get('/users/:userId/clientApplications', async (request, reply) => {
+    const user = await users.requireUser(ctx, params(request).userId!);
+    const list = [];
+    for (const clientApp of await ctx.store.management.listClientApplications({ ownerId: user.id })) list.push(await clientApps.clientApplicationResource(ctx, clientApp));
+    return sendList(request, reply, list);
+  });
+  app.get('/users/:userId/clientApplications/:appId', async (request, reply) => {
+    const user = await users.requireUser(ctx, params(request).userId!);
+    const clientApp = await ctx.store.management.getClientApplication(params(request).appId!);
+    if (!clientApp || clientApp.ownerId !== user.id) {
+      throw new AppError('ResourceNotFound', `User '${user.id}' has no client application '${params(request).appId}'.`);
+    }
+    return sendResource(reply, 200, await clientApps.clientApplicationResource(ctx, clientApp));
+  });
+  app.get('/users/:userId/subscriptions', async (request, reply) => {
+    const user = await users.requireUser(ctx, params(request).userId!);
+    const owned = (await ctx.store.management.listSubscriptions()).filter((s) => s.ownerId === user.id);
+    return sendList(request, reply, owned.map((s) => subscriptions.subscriptionResource(ctx, s)));
+  });
+
+  // groups (built-in, read-only for now)
+  app.get('/groups', async (request, reply) => sendList(request, reply, (await ctx.store.management.listGroups()).map((g) => groupResource(ctx, g))));
+  app.get('/groups/:groupId', async (request, reply) => sendResource(reply, 200, groupResource(ctx, await requireGroup(ctx, params(request).groupId!))));
+
+  // subscriptions
+  app.get('/subscriptions', async (request, reply) =>
+    sendList(request, reply, (await ctx.store.management.listSubscriptions()).map((s) => subscriptions.subscriptionResource(ctx, s))));
+  app.get('/subscriptions/:sid', async (request, reply) =>
+    sendResource(reply, 200, subscriptions.subscriptionResource(ctx, await subscriptions.requireSubscription(ctx, params(request).sid!))));
+  app.put('/subscriptions/:sid', async (request, reply) => {
+    const { subscription, created } = await subscriptions.putSubscription(ctx, params(request).sid!, request.body, ifMatchOf(request));
+    return sendResource(reply, created ? 201 : 200, subscriptions.subscriptionResource(ctx, subscription));
+  });
+  app.patch('/subscriptions/:sid', async (request, reply) => {
+    await subscriptions.requireSubscription(ctx, params(request).sid!);
+    const { subscription } = await subscriptions.putSubscription(ctx, params(request).sid!, request.body, ifMatchOf(request));
+    return sendResource(reply, 200, subscriptions.subscriptionResource(ctx, subscription));
+  });
+  app.delete('/subscriptions/:sid', async (request, reply) => sendDeleted(reply, await subscriptions.deleteSubscription(ctx, params(request).sid!, ifMatchOf(request))));
+  app.post('/subscriptions/:sid/listSecrets', async (request) => subscriptions.listSubscriptionSecrets(ctx, params(request).sid!));
+  app.post('/subscriptions/:sid/regeneratePrimaryKey', async (request, reply) => {
+    await subscriptions.regenerateKey(ctx, params(request).sid!, 'primary');
+    return reply.status(204).send();
+  });
+  app.post('/subscriptions/:sid/regenerateSecondaryKey', async (request, reply) => {
+    await subscriptions.regenerateKey(ctx, params(request).sid!, 'secondary');
+    return reply.status(204).send();
+  });
+
+  // client applications
+  app.get('/clientApplications', async (request, reply) => {
+    const list = [];
+    for (const clientApp of await ctx.store.management.listClientApplications()) list.push(await clientApps.clientApplicationResource(ctx, clientApp));
+    return sendList(request, reply, list);
+  });
+  app.get('/clientApplications/:appId', async (request, reply) =>
+    sendResource(reply, 200, await clientApps.clientApplicationResource(ctx, await clientApps.requireClientApplication(ctx, params(request).appId!))));
+  app.put('/clientApplications/:appId', async (request, reply) => {
+    const { app: clientApp, created } = await clientApps.putClientApplication(ctx, params(request).appId!, request.body, ifMatchOf(request));
+    return sendResource(reply, created ? 201 : 200, await clientApps.clientApplicationResource(ctx, clientApp));
+  });
+  app.delete('/clientApplications/:appId', async (request, reply) =>
+    sendDeleted(reply, await clientApps.deleteClientApplication(ctx, params(request).appId!, ifMatchOf(request))));
+  app.post('/clientApplications/:appId/listSecrets', async (request, reply) =>
+    reply.header('Cache-Control', 'no-store').send(await clientApps.newClientSecret(ctx, params(request).appId!)));
+  app.get('/clientApplications/:appId/productLinks', async (request, reply) => {
+    const clientApp = await clientApps.requireClientApplication(ctx, params(request).appId!);
+    const links = await ctx.store.management.listProductLinks({ clientApplicationId: clientApp.id });
+    return sendList(request, reply, links.map((link) => clientApps.productLinkResource(ctx, link)));
+  });
+  app.get('/clientApplications/:appId/productLinks/:linkId', async (request, reply) => {
+    const clientApp = await clientApps.requireClientApplication(ctx, params(request).appId!);
+    const link = await ctx.store.management.getProductLink(clientApp.id, params(request).linkId!);
+    if (!link) throw new AppError('ResourceNotFound', `Product link '${params(request).linkId}' of client application '${clientApp.id}' was not found.`);
+    return sendResource(reply, 200, clientApps.productLinkResource(ctx, link));
+  });
+  app.put('/clientApplications/:appId/productLinks/:linkId', async (request, reply) => {
+    const { link, created } = await clientApps.putProductLink(ctx, params(request).appId!, params(request).linkId!, request.body);
+    return sendResource(reply, created ? 201 : 200, clientApps.productLinkResource(ctx, link));
+  });
+  app.delete('/clientApplications/:appId/productLinks/:linkId', async (request, reply) =>
+    sendDeleted(reply, await clientApps.deleteProductLink(ctx, params(request).appId!, params(request).linkId!)));
+}

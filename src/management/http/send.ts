@@ -1,0 +1,33 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ArmResource } from '../arm/resource.js';
+import { etagOf } from '../arm/etag.js';
+import { paginate } from '../arm/paging.js';
+
+export function sendResource(reply: FastifyReply, status: number, resource: ArmResource): FastifyReply {
+  return reply.status(status).header('ETag', etagOf(resource)).send(resource);
+}
+
+export function sendList(request: FastifyRequest, reply: FastifyReply, items: readonly ArmResource[]): FastifyReply {
+  return reply.send(paginate(items, requestUrl(request)));
+}
+
+/** DELETE answers 200 when something was deleted and 204 when there was nothing to delete, as ARM does. */
+export function sendDeleted(reply: FastifyReply, deleted: boolean): FastifyReply {
+  return deleted ? reply.status(200).send() : reply.status(204).send();
+}
+
+/** The absolute URL the caller used, so nextLink points back at the same host. */
+export function requestUrl(request: FastifyRequest): URL {
+  const host = request.headers.host ?? 'localhost';
+  return new URL(request.url.replace(/^\/+/, '/'), `${request.protocol}://${host}`);
+}
+
+export function ifMatchOf(request: FastifyRequest): string | undefined {
+  const value = request.headers['if-match'];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function flag(request: FastifyRequest, name: string): boolean {
+  const value = (request.query as Record<string, unknown>)[name];
+  return value === 'true' || value === true;
+}

@@ -1,0 +1,8 @@
+export { buildManagementApp } from './http/app.js';
+export type { ManagementAppOptions } from './http/app.js';
+export { MANAGEMENT_ROLES, MANAGEMENT_RESOURCE_URI } from './http/auth.js';
+export type { TokenVerifier } from './http/auth.js';
+export { serviceResourceId } from './context.js';
+export type { ManagementContext, ServiceInstance } from './context.js';
+export type { DirectoryClient } from './directory-client.js';
+export type * from './management-store.js';

@@ -1,0 +1,241 @@
+import { AppError } from '../../errors/index.js';
+import type { ClientApplicationRecord, ProductLinkRecord, ProductRecord } from '../management-store.js';
+import type { ManagementContext } from '../context.js';
+import { armResource, parseChildReference, type ArmResource } from '../arm/resource.js';
+import { BodyValidator, checkResourceName } from '../arm/validate.js';
+import { checkIfMatch } from '../arm/etag.js';
+import { asManagedIdentity } from './managed-identity.js';
+import { serviceResourceId } from '../context.js';
+
+export async function clientApplicationResource(ctx: ManagementContext, app: ClientApplicationRecord): Promise<ArmResource> {
+  const links = await ctx.store.management.listProductLinks({ clientApplicationId: app.id });
+  return armResource(ctx.instance, [['clientApplications', app.id]], {
+    displayName: app.displayName,
+    description: app.description,
+    ownerId: `/users/${app.ownerId}`,
+    state: app.state,
+    entraApplicationId: app.entraApplicationId,
+    entraTenantId: ctx.instance.tenantId,
+    productIds: links.map((link) => `/products/${link.productId}`),
+    createdDate: app.createdDate,
+  });
+}
+
+export function productLinkResource(ctx: ManagementContext, link: ProductLinkRecord): ArmResource {
+  return armResource(ctx.instance, [['clientApplications', link.clientApplicationId], ['productLinks', link.id]], {
+    productId: `${serviceResourceId(ctx.instance)}/products/${link.productId}`,
+  });
+}
+
+export async function requireClientApplication(ctx: ManagementContext, id: string): Promise<ClientApplicationRecord> {
+  const app = await ctx.store.management.getClientApplication(id);
+  if (!app) throw new AppError('ResourceNotFound', `Client application '${id}' was not found.`);
+  return app;
+}
+
+/**
+ * PUT: registers the application (directory app APIMApplication<product>, its service principal and
+ * a granted role per product) or updates name, description, owner and, when productIds is sent,
+ * the set of linked products.
+ */
+export async function putClientApplication(
+  ctx: ManagementContext,
+  id: string,
+  body: unknown,
+  ifMatch: string | undefined,
+): Promise<{ app: ClientApplicationRecord; created: boolean }> {
+  checkResourceName('client application', id);
+  const existing = await ctx.store.management.getClientApplication(id);
+  if (existing) checkIfMatch(ifMatch, await clientApplicationResource(ctx, existing));
+  const input = BodyValidator.fromBody(body);
+  const displayName = input.string('displayName', { required: true, max: 300 });
+  const description = input.nullableString('description', 1000);
+  const ownerRef = input.string('ownerId', { required: !existing, max: 1000 });
+  const productRefs = input.stringArray('productIds');
+  for (const readOnly of ['entraApplicationId', 'entraTenantId']) {
+    if (input.has(readOnly) && !existing) input.fail(readOnly, 'is read-only: Portico sets it when the application is registered.');
+  }
+  input.done();
+
+  const ownerId = ownerRef !== undefined ? await resolveOwner(ctx, ownerRef) : existing!.ownerId;
+  const products = productRefs !== undefined ? await resolveTokenProducts(ctx, productRefs, 'properties.productIds') : undefined;
+
+  if (existing) {
+    const app: ClientApplicationRecord = {
+      ...existing,
+      displayName: displayName!,
+      description: description !== undefined ? description : existing.description,
+      ownerId,
+    };
+    await ctx.store.management.putClientApplication(app);
+    if (products) await reconcileLinks(ctx, app, products);
+    await ctx.feed.publish('clientApplication', id);
+    return { app, created: false };
+  }
+  const app = await registerApplication(ctx, { id, displayName: displayName!, description: description ?? null, ownerId }, products ?? []);
+  await ctx.feed.publish('clientApplication', id);
+  return { app, created: true };
+}
+
+async function registerApplication(
+  ctx: ManagementContext,
+  fields: { id: string; displayName: string; description: string | null; ownerId: string },
+  products: ProductRecord[],
+): Promise<ClientApplicationRecord> {
+  const action = `register the Entra application for client application '${fields.id}'`;
+  const nameSource = products[0]?.displayName ?? fields.displayName;
+  const directoryApp = await asManagedIdentity(ctx, action, (d) =>
+    d.createApplication({
+      displayName: `APIMApplication${nameSource.replace(/[^A-Za-z0-9]/g, '') || fields.id}`,
+      description: `Client application '${fields.displayName}' of API Management service '${ctx.instance.serviceName}'.`,
+    }),
+  );
+  try {
+    const sp = await asManagedIdentity(ctx, action, (d) => d.createServicePrincipal({ appId: directoryApp.appId }));
+    const app: ClientApplicationRecord = {
+      ...fields,
+      state: 'active',
+      entraApplicationId: directoryApp.appId,
+      entraObjectId: directoryApp.id,
+      entraServicePrincipalId: sp.id,
+      createdDate: new Date().toISOString(),
+    };
+    const links: ProductLinkRecord[] = [];
+    for (const product of products) links.push(await grantProduct(ctx, app, product, product.id));
+    await ctx.store.transaction(async (tx) => {
+      await tx.management.putClientApplication(app);
+      for (const link of links) await tx.management.putProductLink(link);
+    });
+    return app;
+  } catch (error) {
+    // Deleting the directory app also removes its service principal and role assignments.
+    await asManagedIdentity(ctx, action, (d) => d.deleteApplication(directoryApp.id)).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Grants the product's app role to the application's service principal and returns the link to store. */
+async function grantProduct(ctx: ManagementContext, app: ClientApplicationRecord, product: ProductRecord, linkId: string): Promise<ProductLinkRecord> {
+  const action = `grant client application '${app.id}' access to product '${product.id}'`;
+  const backend = await asManagedIdentity(ctx, action, (d) => d.getApplicationByAppId(product.entraApplicationId!));
+  const backendSp = await asManagedIdentity(ctx, action, (d) => d.getServicePrincipalByAppId(product.entraApplicationId!));
+  const role = backend?.appRoles.find((r) => r.isEnabled);
+  if (!backend || !backendSp || !role) {
+    throw new AppError('Conflict', `The Entra application that represents product '${product.id}' is missing or has no enabled app role. Turn application-token off and on again for the product.`);
+  }
+  const assignment = await asManagedIdentity(ctx, action, (d) =>
+    d.grantAppRole({ principalId: app.entraServicePrincipalId, resourceId: backendSp.id, appRoleId: role.id }),
+  );
+  return { id: linkId, clientApplicationId: app.id, productId: product.id, appRoleAssignmentId: assignment.id };
+}
+
+async function reconcileLinks(ctx: ManagementContext, app: ClientApplicationRecord, products: ProductRecord[]): Promise<void> {
+  const links = await ctx.store.management.listProductLinks({ clientApplicationId: app.id });
+  const wanted = new Set(products.map((p) => p.id));
+  for (const link of links) if (!wanted.has(link.productId)) await unlink(ctx, link);
+  const linked = new Set(links.map((l) => l.productId));
+  for (const product of products) {
+    if (!linked.has(product.id)) await ctx.store.management.putProductLink(await grantProduct(ctx, app, product, product.id));
+  }
+}
+
+async function unlink(ctx: ManagementContext, link: ProductLinkRecord): Promise<void> {
+  // Remove the link first: the gateway's live check then refuses the app even if revoking fails.
+  await ctx.store.management.deleteProductLink(link.clientApplicationId, link.id);
+  if (link.appRoleAssignmentId) {
+    const assignmentId = link.appRoleAssignmentId;
+    await asManagedIdentity(ctx, `revoke product '${link.productId}' from client application '${link.clientApplicationId}'`, (d) => d.revokeAppRole(assignmentId));
+  }
+}
+
+async function resolveOwner(ctx: ManagementContext, reference: string): Promise<string> {
+  const userId = parseChildReference(ctx.instance, 'users', reference);
+  const user = userId !== undefined ? await ctx.store.management.getUser(userId) : undefined;
+  if (!user) {
+    throw new AppError('ValidationError', `properties.ownerId must name an existing user of this service, like '/users/{userId}'; '${reference}' does not.`, [
+      { code: 'InvalidProperty', target: 'properties.ownerId', message: 'must name an existing user' },
+    ]);
+  }
+  return user.id;
+}
+
+async function resolveTokenProducts(ctx: ManagementContext, references: string[], target: string): Promise<ProductRecord[]> {
+  const products: ProductRecord[] = [];
+  for (const [index, reference] of references.entries()) products.push(await resolveTokenProduct(ctx, reference, `${target}[${index}]`));
+  return products;
+}
+
+async function resolveTokenProduct(ctx: ManagementContext, reference: string, target: string): Promise<ProductRecord> {
+  const productId = parseChildReference(ctx.instance, 'products', reference);
+  const product = productId !== undefined ? await ctx.store.management.getProduct(productId) : undefined;
+  if (!product) {
+    throw new AppError('ValidationError', `${target} must name an existing product, like '/products/{productId}'; '${reference}' does not.`, [
+      { code: 'InvalidProperty', target, message: 'must name an existing product' },
+    ]);
+  }
+  if (!product.authenticationType.includes('application-token') || product.entraApplicationId === null) {
+    throw new AppError(
+      'ValidationError',
+      `${target}: product '${product.id}' does not have application-token access turned on. Add "application-token" to the product's authenticationType first.`,
+      [{ code: 'ProductNotEnabledForApplications', target, message: 'product must have application-token access turned on' }],
+    );
+  }
+  return product;
+}
+
+export async function deleteClientApplication(ctx: ManagementContext, id: string, ifMatch: string | undefined): Promise<boolean> {
+  const existing = await ctx.store.management.getClientApplication(id);
+  if (!existing) return false;
+  checkIfMatch(ifMatch, await clientApplicationResource(ctx, existing));
+  // The record goes first so the gateway refuses the app at once, then its directory objects.
+  await ctx.store.management.deleteClientApplication(id);
+  await ctx.feed.publish('clientApplication', id);
+  await asManagedIdentity(ctx, `delete the Entra application of client application '${id}'`, (d) => d.deleteApplication(existing.entraObjectId));
+  await ctx.feed.publish('directory', existing.entraObjectId);
+  return true;
+}
+
+/** Mints a new client secret; earlier secrets stay valid until they expire. */
+export async function newClientSecret(ctx: ManagementContext, id: string): Promise<{ entra: { clientSecret: string; expiresAt: string } }> {
+  const app = await requireClientApplication(ctx, id);
+  const secret = await asManagedIdentity(ctx, `add a client secret to client application '${id}'`, (d) =>
+    d.addPassword(app.entraObjectId, { displayName: `Generated by API Management on ${new Date().toISOString().slice(0, 10)}` }),
+  );
+  return { entra: { clientSecret: secret.secretText, expiresAt: secret.endDateTime } };
+}
+
+export async function putProductLink(ctx: ManagementContext, appId: string, linkId: string, body: unknown): Promise<{ link: ProductLinkRecord; created: boolean }> {
+  checkResourceName('product link', linkId);
+  const app = await requireClientApplication(ctx, appId);
+  const input = BodyValidator.fromBody(body);
+  const productRef = input.string('productId', { required: true, max: 1000 });
+  input.done();
+  const product = await resolveTokenProduct(ctx, productRef!, 'properties.productId');
+  const existing = await ctx.store.management.getProductLink(appId, linkId);
+  if (existing) {
+    if (existing.productId === product.id) return { link: existing, created: false };
+    throw new AppError('Conflict', `Product link '${linkId}' already links product '${existing.productId}'. Use another link name or delete it first.`);
+  }
+  const other = (await ctx.store.management.listProductLinks({ clientApplicationId: appId })).find((l) => l.productId === product.id);
+  if (other) {
+    throw new AppError('Conflict', `Client application '${appId}' is already linked to product '${product.id}' by product link '${other.id}'.`);
+  }
+  const link = await grantProduct(ctx, app, product, linkId);
+  try {
+    await ctx.store.management.putProductLink(link);
+  } catch (error) {
+    await asManagedIdentity(ctx, 'undo a role grant', (d) => d.revokeAppRole(link.appRoleAssignmentId!)).catch(() => undefined);
+    throw error;
+  }
+  await ctx.feed.publish('clientApplication', appId);
+  return { link, created: true };
+}
+
+export async function deleteProductLink(ctx: ManagementContext, appId: string, linkId: string): Promise<boolean> {
+  await requireClientApplication(ctx, appId);
+  const link = await ctx.store.management.getProductLink(appId, linkId);
+  if (!link) return false;
+  await unlink(ctx, link);
+  await ctx.feed.publish('clientApplication', appId);
+  return true;
+}

@@ -1,0 +1,161 @@
+import { AppError } from '../../errors/index.js';
+import type { ProductAuthType, ProductRecord } from '../management-store.js';
+import type { ManagementContext } from '../context.js';
+import { armResource, type ArmResource } from '../arm/resource.js';
+import { BodyValidator, checkResourceName } from '../arm/validate.js';
+import { checkIfMatch, etagOf } from '../arm/etag.js';
+import { asManagedIdentity } from './managed-identity.js';
+
+const AUTH_TYPES: readonly ProductAuthType[] = ['subscription-key', 'application-token'];
+const STATES = ['notPublished', 'published'] as const;
+
+export function productResource(ctx: ManagementContext, product: ProductRecord): ArmResource {
+  const properties: Record<string, unknown> = {
+    displayName: product.displayName,
+    description: product.description,
+    terms: product.terms,
+    subscriptionRequired: product.subscriptionRequired,
+    approvalRequired: product.approvalRequired,
+    subscriptionsLimit: product.subscriptionsLimit,
+    state: product.state,
+    authenticationType: [...product.authenticationType],
+  };
+  if (product.entraApplicationId !== null) {
+    properties.application = { entra: { applicationId: product.entraApplicationId, audience: product.entraAudience } };
+  }
+  return armResource(ctx.instance, [['products', product.id]], properties);
+}
+
+export async function requireProduct(ctx: ManagementContext, id: string): Promise<ProductRecord> {
+  const product = await ctx.store.management.getProduct(id);
+  if (!product) throw new AppError('ResourceNotFound', `Product '${id}' was not found.`);
+  return product;
+}
+
+/** PUT: create or replace. Omitted properties take APIM's defaults on create and keep their value on replace. */
+export async function putProduct(
+  ctx: ManagementContext,
+  id: string,
+  body: unknown,
+  ifMatch: string | undefined,
+): Promise<{ product: ProductRecord; created: boolean }> {
+  checkResourceName('product', id);
+  const existing = await ctx.store.management.getProduct(id);
+  if (existing) checkIfMatch(ifMatch, productResource(ctx, existing));
+  const input = BodyValidator.fromBody(body);
+  const displayName = input.string('displayName', { required: true, max: 300 });
+  const changes = readProductChanges(input);
+  input.done();
+  const base: ProductRecord = existing ?? {
+    id,
+    displayName: displayName!,
+    description: null,
+    terms: null,
+    subscriptionRequired: true, // APIM treats an omitted value as true ("protected")
+    approvalRequired: false,
+    subscriptionsLimit: null,
+    state: 'notPublished',
+    authenticationType: [],
+    entraApplicationId: null,
+    entraAudience: null,
+  };
+  const product = await saveProduct(ctx, { ...base, ...changes, displayName: displayName! });
+  return { product, created: !existing };
+}
+
+/** PATCH: change only the properties sent. */
+export async function patchProduct(ctx: ManagementContext, id: string, body: unknown, ifMatch: string | undefined): Promise<ProductRecord> {
+  const existing = await requireProduct(ctx, id);
+  checkIfMatch(ifMatch, productResource(ctx, existing));
+  const input = BodyValidator.fromBody(body);
+  const displayName = input.string('displayName', { max: 300 });
+  const changes = readProductChanges(input);
+  input.done();
+  return saveProduct(ctx, { ...existing, ...changes, ...(displayName !== undefined ? { displayName } : {}) });
+}
+
+function readProductChanges(input: BodyValidator): Partial<ProductRecord> {
+  const changes: { -readonly [K in keyof ProductRecord]?: ProductRecord[K] } = {};
+  const description = input.nullableString('description', 1000);
+  if (description !== undefined) changes.description = description;
+  const terms = input.nullableString('terms', 100_000);
+  if (terms !== undefined) changes.terms = terms;
+  const subscriptionRequired = input.boolean('subscriptionRequired');
+  if (subscriptionRequired !== undefined) changes.subscriptionRequired = subscriptionRequired;
+  const approvalRequired = input.boolean('approvalRequired');
+  if (approvalRequired !== undefined) changes.approvalRequired = approvalRequired;
+  const subscriptionsLimit = input.integer('subscriptionsLimit', 0, 2_147_483_647);
+  if (subscriptionsLimit !== undefined) changes.subscriptionsLimit = subscriptionsLimit;
+  const state = input.oneOf('state', STATES);
+  if (state !== undefined) changes.state = state;
+  const authenticationType = input.stringArray('authenticationType', AUTH_TYPES);
+  if (authenticationType !== undefined) changes.authenticationType = authenticationType;
+  if (input.has('application')) input.fail('application', 'is read-only: Portico sets it when application-token is turned on.');
+  return changes;
+}
+
+/**
+ * Writes the product. Turning application-token on for the first time makes the managed identity
+ * create the backend app APIMProductApplication<product> (with its app role) before anything is written,
+ * and removes it again if the write fails, so nothing is left half done.
+ */
+async function saveProduct(ctx: ManagementContext, product: ProductRecord): Promise<ProductRecord> {
+  let toSave = product;
+  let createdAppObjectId: string | undefined;
+  if (product.authenticationType.includes('application-token') && product.entraApplicationId === null) {
+    const backend = await createBackendApplication(ctx, product);
+    createdAppObjectId = backend.objectId;
+    toSave = { ...product, entraApplicationId: backend.appId, entraAudience: backend.appId };
+  }
+  try {
+    await ctx.store.management.putProduct(toSave);
+  } catch (error) {
+    if (createdAppObjectId) await asManagedIdentity(ctx, `remove the backend application of product '${product.id}'`, (d) => d.deleteApplication(createdAppObjectId!)).catch(() => undefined);
+    throw error;
+  }
+  await ctx.feed.publish('product', product.id);
+  return toSave;
+}
+
+async function createBackendApplication(ctx: ManagementContext, product: ProductRecord): Promise<{ appId: string; objectId: string }> {
+  const action = `create the Entra application that represents product '${product.id}'`;
+  const roleValue = ctx.productRoleValue(product);
+  const app = await asManagedIdentity(ctx, action, (d) =>
+    d.createApplication({
+      displayName: `APIMProductApplication${product.displayName.replace(/[^A-Za-z0-9]/g, '') || product.id}`,
+      description: `Represents the API Management product '${product.displayName}' of service '${ctx.instance.serviceName}'.`,
+      appRoles: [{ value: roleValue, displayName: roleValue, description: `Access to the APIs of product '${product.displayName}'.` }],
+    }),
+  );
+  try {
+    await asManagedIdentity(ctx, action, (d) => d.createServicePrincipal({ appId: app.appId, appRoleAssignmentRequired: true }));
+  } catch (error) {
+    await asManagedIdentity(ctx, action, (d) => d.deleteApplication(app.id)).catch(() => undefined);
+    throw error;
+  }
+  return { appId: app.appId, objectId: app.id };
+}
+
+export async function deleteProduct(ctx: ManagementContext, id: string, ifMatch: string | undefined, deleteSubscriptions: boolean): Promise<boolean> {
+  const existing = await ctx.store.management.getProduct(id);
+  if (!existing) return false;
+  checkIfMatch(ifMatch, productResource(ctx, existing));
+  const links = await ctx.store.management.listProductLinks({ productId: id });
+  if (links.length > 0) {
+    const apps = [...new Set(links.map((link) => link.clientApplicationId))].join(', ');
+    throw new AppError('Conflict', `Product '${id}' is still linked to client applications: ${apps}. Remove those product links first.`);
+  }
+  const subscriptions = (await ctx.store.management.listSubscriptions()).filter((s) => s.scope === `/products/${id}`);
+  if (subscriptions.length > 0 && !deleteSubscriptions) {
+    throw new AppError('Conflict', `Product '${id}' has ${subscriptions.length} subscription(s). Delete them first or pass deleteSubscriptions=true.`);
+  }
+  await ctx.store.management.deleteProduct(id);
+  if (existing.entraApplicationId) {
+    const app = await asManagedIdentity(ctx, `look up the backend application of product '${id}'`, (d) => d.getApplicationByAppId(existing.entraApplicationId!)).catch(() => undefined);
+    if (app) await asManagedIdentity(ctx, `delete the backend application of product '${id}'`, (d) => d.deleteApplication(app.id)).catch(() => undefined);
+  }
+  await ctx.feed.publish('product', id);
+  return true;
+}
+
+export { etagOf };

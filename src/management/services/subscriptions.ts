@@ -1,0 +1,116 @@
+import { AppError } from '../../errors/index.js';
+import { newSubscriptionKey, sha256 } from '../../shared/index.js';
+import type { SubscriptionRecord, SubscriptionState } from '../management-store.js';
+import type { ManagementContext } from '../context.js';
+import { armResource, parseChildReference, type ArmResource } from '../arm/resource.js';
+import { BodyValidator, checkResourceName } from '../arm/validate.js';
+import { checkIfMatch } from '../arm/etag.js';
+import { serviceResourceId } from '../context.js';
+
+const STATES: readonly SubscriptionState[] = ['active', 'suspended', 'submitted', 'rejected', 'cancelled', 'expired'];
+
+export function subscriptionResource(ctx: ManagementContext, s: SubscriptionRecord): ArmResource {
+  return armResource(ctx.instance, [['subscriptions', s.id]], {
+    displayName: s.displayName,
+    ownerId: s.ownerId ? `${serviceResourceId(ctx.instance)}/users/${s.ownerId}` : null,
+    scope: `${serviceResourceId(ctx.instance)}${s.scope}`,
+    state: s.state,
+    createdDate: s.createdDate,
+    stateComment: s.stateComment,
+    allowTracing: s.allowTracing,
+  });
+}
+
+export async function requireSubscription(ctx: ManagementContext, id: string): Promise<SubscriptionRecord> {
+  const subscription = await ctx.store.management.getSubscription(id);
+  if (!subscription) throw new AppError('ResourceNotFound', `Subscription '${id}' was not found.`);
+  return subscription;
+}
+
+export async function putSubscription(ctx: ManagementContext, id: string, body: unknown, ifMatch: string | undefined): Promise<{ subscription: SubscriptionRecord; created: boolean }> {
+  checkResourceName('subscription', id);
+  const existing = await ctx.store.management.getSubscription(id);
+  if (existing) checkIfMatch(ifMatch, subscriptionResource(ctx, existing));
+  const input = BodyValidator.fromBody(body);
+  const displayName = input.string('displayName', { required: !existing, max: 100 });
+  const scopeRef = input.string('scope', { required: !existing, max: 1000 });
+  const ownerRef = input.nullableString('ownerId', 1000);
+  const state = input.oneOf('state', STATES);
+  const primaryKey = input.string('primaryKey', { min: 1, max: 256 });
+  const secondaryKey = input.string('secondaryKey', { min: 1, max: 256 });
+  const allowTracing = input.boolean('allowTracing');
+  const stateComment = input.nullableString('stateComment', 1000);
+  input.done();
+  const scope = scopeRef !== undefined ? await resolveScope(ctx, scopeRef) : existing!.scope;
+  let ownerId = existing?.ownerId ?? null;
+  if (ownerRef !== undefined) {
+    ownerId = ownerRef === null ? null : (parseChildReference(ctx.instance, 'users', ownerRef) ?? '');
+    if (ownerId !== null && !(await ctx.store.management.getUser(ownerId))) {
+      throw new AppError('ValidationError', `properties.ownerId must name an existing user like '/users/{userId}'; '${ownerRef}' does not.`);
+    }
+  }
+  const keys = {
+    primary: primaryKey,
+    secondary: secondaryKey,
+  };
+  const primary = keys.primary ?? (existing ? undefined : newSubscriptionKey());
+  const secondary = keys.secondary ?? (existing ? undefined : newSubscriptionKey());
+  const subscription: SubscriptionRecord = {
+    id,
+    displayName: displayName ?? existing!.displayName,
+    ownerId,
+    scope,
+    state: state ?? existing?.state ?? 'submitted',
+    primaryKeyHash: primary !== undefined ? sha256(primary) : existing!.primaryKeyHash,
+    secondaryKeyHash: secondary !== undefined ? sha256(secondary) : existing!.secondaryKeyHash,
+    primaryKeyEncrypted: primary !== undefined ? ctx.secretBox.seal(primary) : existing!.primaryKeyEncrypted,
+    secondaryKeyEncrypted: secondary !== undefined ? ctx.secretBox.seal(secondary) : existing!.secondaryKeyEncrypted,
+    allowTracing: allowTracing ?? existing?.allowTracing ?? false,
+    stateComment: stateComment !== undefined ? stateComment : (existing?.stateComment ?? null),
+    createdDate: existing?.createdDate ?? new Date().toISOString(),
+  };
+  await ctx.store.management.putSubscription(subscription);
+  await ctx.feed.publish('subscription', id);
+  return { subscription, created: !existing };
+}
+
+async function resolveScope(ctx: ManagementContext, reference: string): Promise<string> {
+  const base = serviceResourceId(ctx.instance).toLowerCase();
+  let scope = reference.toLowerCase().startsWith(base) ? reference.slice(base.length) : reference;
+  if (scope === '') scope = '/';
+  if (scope === '/' || scope === '/apis') return scope;
+  const product = scope.match(/^\/products\/([^/]+)$/);
+  if (product && (await ctx.store.management.getProduct(product[1]!))) return `/products/${product[1]}`;
+  const api = scope.match(/^\/apis\/([^/]+)$/);
+  if (api && (await ctx.store.management.getApi(api[1]!))) return `/apis/${api[1]}`;
+  throw new AppError('ValidationError', `properties.scope must be '/products/{productId}', '/apis/{apiId}' or '/apis' of this service, naming something that exists; '${reference}' is not.`, [
+    { code: 'InvalidProperty', target: 'properties.scope', message: 'must name an existing product or API' },
+  ]);
+}
+
+export async function listSubscriptionSecrets(ctx: ManagementContext, id: string): Promise<{ primaryKey: string; secondaryKey: string }> {
+  const subscription = await requireSubscription(ctx, id);
+  return { primaryKey: ctx.secretBox.open(subscription.primaryKeyEncrypted), secondaryKey: ctx.secretBox.open(subscription.secondaryKeyEncrypted) };
+}
+
+export async function regenerateKey(ctx: ManagementContext, id: string, which: 'primary' | 'secondary'): Promise<void> {
+  const subscription = await requireSubscription(ctx, id);
+  const key = newSubscriptionKey();
+  const updated: SubscriptionRecord =
+    which === 'primary'
+      ? { ...subscription, primaryKeyHash: sha256(key), primaryKeyEncrypted: ctx.secretBox.seal(key) }
+      : { ...subscription, secondaryKeyHash: sha256(key), secondaryKeyEncrypted: ctx.secretBox.seal(key) };
+  await ctx.store.management.putSubscription(updated);
+  await ctx.feed.publish('subscription', id);
+}
+
+export async function deleteSubscription(ctx: ManagementContext, id: string, ifMatch: string | undefined): Promise<boolean> {
+  const existing = await ctx.store.management.getSubscription(id);
+  if (!existing) return false;
+  checkIfMatch(ifMatch, subscriptionResource(ctx, existing));
+  await ctx.store.management.deleteSubscription(id);
+  await ctx.feed.publish('subscription', id);
+  return true;
+}
+
+export { checkResourceName };

@@ -1,0 +1,119 @@
+import { AppError, StoreError } from '../../errors/index.js';
+import { hashPassword } from '../../shared/index.js';
+import type { UserRecord, UserState } from '../management-store.js';
+import type { ManagementContext } from '../context.js';
+import { armResource, type ArmResource } from '../arm/resource.js';
+import { BodyValidator, checkResourceName } from '../arm/validate.js';
+import { checkIfMatch } from '../arm/etag.js';
+
+const STATES: readonly UserState[] = ['active', 'blocked', 'pending', 'deleted'];
+// Deliberately simple: one @, no spaces, a dot in the domain part.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export async function userResource(ctx: ManagementContext, user: UserRecord): Promise<ArmResource> {
+  const groups = await ctx.store.management.listUserGroups(user.id);
+  return armResource(ctx.instance, [['users', user.id]], {
+    firstName: user.firstName,
+    lastName: user.lastName,
+    email: user.email,
+    state: user.state,
+    registrationDate: user.registrationDate,
+    note: user.note,
+    groups: groups.map((id) => ({ id: `/groups/${id}`, name: id })),
+    identities: [{ provider: 'Basic', id: user.email }],
+  });
+}
+
+export async function requireUser(ctx: ManagementContext, id: string): Promise<UserRecord> {
+  const user = await ctx.store.management.getUser(id);
+  if (!user) throw new AppError('ResourceNotFound', `User '${id}' was not found.`);
+  return user;
+}
+
+export async function putUser(ctx: ManagementContext, id: string, body: unknown, ifMatch: string | undefined): Promise<{ user: UserRecord; created: boolean }> {
+  checkResourceName('user', id);
+  const existing = await ctx.store.management.getUser(id);
+  if (existing) checkIfMatch(ifMatch, await userResource(ctx, existing));
+  const input = BodyValidator.fromBody(body);
+  const email = input.string('email', { required: true, max: 254, pattern: EMAIL, patternRule: 'must be an email address like name@example.com.' });
+  const firstName = input.string('firstName', { required: true, max: 100 });
+  const lastName = input.string('lastName', { required: true, max: 100 });
+  const password = input.string('password', { min: 8, max: 256 });
+  const state = input.oneOf('state', STATES);
+  const note = input.nullableString('note', 4000);
+  input.done();
+  const user: UserRecord = {
+    id,
+    email: email!,
+    firstName: firstName!,
+    lastName: lastName!,
+    state: state ?? existing?.state ?? 'active',
+    note: note !== undefined ? note : (existing?.note ?? null),
+    passwordHash: password !== undefined ? await hashPassword(password) : (existing?.passwordHash ?? null),
+    registrationDate: existing?.registrationDate ?? new Date().toISOString(),
+  };
+  await saveUser(ctx, user);
+  if (!existing) await ctx.store.management.addGroupUser('developers', id);
+  await ctx.feed.publish('user', id);
+  return { user, created: !existing };
+}
+
+export async function patchUser(ctx: ManagementContext, id: string, body: unknown, ifMatch: string | undefined): Promise<UserRecord> {
+  const existing = await requireUser(ctx, id);
+  checkIfMatch(ifMatch, await userResource(ctx, existing));
+  const input = BodyValidator.fromBody(body);
+  const email = input.string('email', { max: 254, pattern: EMAIL, patternRule: 'must be an email address like name@example.com.' });
+  const firstName = input.string('firstName', { max: 100, min: 1 });
+  const lastName = input.string('lastName', { max: 100, min: 1 });
+  const password = input.string('password', { min: 8, max: 256 });
+  const state = input.oneOf('state', STATES);
+  const note = input.nullableString('note', 4000);
+  input.done();
+  const user: UserRecord = {
+    ...existing,
+    ...(email !== undefined ? { email } : {}),
+    ...(firstName !== undefined ? { firstName } : {}),
+    ...(lastName !== undefined ? { lastName } : {}),
+    ...(state !== undefined ? { state } : {}),
+    ...(note !== undefined ? { note } : {}),
+    ...(password !== undefined ? { passwordHash: await hashPassword(password) } : {}),
+  };
+  await saveUser(ctx, user);
+  await ctx.feed.publish('user', id);
+  return user;
+}
+
+async function saveUser(ctx: ManagementContext, user: UserRecord): Promise<void> {
+  try {
+    await ctx.store.management.putUser(user);
+  } catch (error) {
+    if (error instanceof StoreError && error.code === 'STORE_CONFLICT') {
+      throw new AppError('Conflict', `Another user already has the email '${user.email}'.`, [
+        { code: 'DuplicateEmail', target: 'properties.email', message: 'is already used by another user' },
+      ]);
+    }
+    throw error;
+  }
+}
+
+export async function deleteUser(ctx: ManagementContext, id: string, ifMatch: string | undefined, deleteSubscriptions: boolean): Promise<boolean> {
+  const existing = await ctx.store.management.getUser(id);
+  if (!existing) return false;
+  checkIfMatch(ifMatch, await userResource(ctx, existing));
+  if (id === '1') throw new AppError('Conflict', "User '1' is the built-in administrator and cannot be deleted.");
+  const apps = await ctx.store.management.listClientApplications({ ownerId: id });
+  if (apps.length > 0) {
+    throw new AppError('Conflict', `User '${id}' owns client applications: ${apps.map((a) => a.id).join(', ')}. Delete them first.`);
+  }
+  const subscriptions = (await ctx.store.management.listSubscriptions()).filter((s) => s.ownerId === id);
+  if (subscriptions.length > 0 && !deleteSubscriptions) {
+    throw new AppError('Conflict', `User '${id}' owns ${subscriptions.length} subscription(s). Delete them first or pass deleteSubscriptions=true.`);
+  }
+  await ctx.store.transaction(async (tx) => {
+    for (const subscription of subscriptions) await tx.management.deleteSubscription(subscription.id);
+    for (const group of await tx.management.listUserGroups(id)) await tx.management.removeGroupUser(group, id);
+    await tx.management.deleteUser(id);
+  });
+  await ctx.feed.publish('user', id);
+  return true;
+}

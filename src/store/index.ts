@@ -1,0 +1,45 @@
+import { mkdir } from 'node:fs/promises';
+import { Kysely, sql } from 'kysely';
+import { StoreError } from '../errors/index.js';
+import { createDialect } from './dialect.js';
+import { KyselyStore } from './kysely-store.js';
+import { migrateToLatest } from './migrate.js';
+import type { Database } from './schema.js';
+import type { Store } from './store.js';
+
+export type { SettingsStore, Store } from './store.js';
+
+export interface OpenStoreOptions {
+  /** Created (0700) if missing, whatever the dialect: SQLite keeps its file here, bootstrap its credentials. */
+  readonly dataDir: string;
+  /** postgres:// or postgresql:// selects PostgreSQL; absent selects SQLite. */
+  readonly databaseUrl?: string | undefined;
+}
+
+/**
+ * Opens the store and migrates it to the latest schema. Throws StoreError STORE_UNAVAILABLE when the
+ * database cannot be reached (the message names host:port and the cause, never credentials).
+ */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  await createDataDir(options.dataDir);
+  const { name, dialect } = createDialect(options);
+  const db = new Kysely<Database>({ dialect });
+  try {
+    // Reach the server first so an outage reads as STORE_UNAVAILABLE, not as a failed migration.
+    await sql`select 1`.execute(db);
+    await migrateToLatest(db);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw error;
+  }
+  return new KyselyStore(name, db);
+}
+
+async function createDataDir(dataDir: string): Promise<void> {
+  try {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    const reason = (error as { code?: string }).code ?? String(error);
+    throw new StoreError('STORE_UNAVAILABLE', `data directory ${dataDir} cannot be created: ${reason}`, { cause: error });
+  }
+}

@@ -1,0 +1,35 @@
+/** The Store: one set of repositories over a Kysely instance, or over one open transaction. */
+import type { DirectoryStore } from '../identity/directory/directory-store.js';
+import type { ManagementStore } from '../management/management-store.js';
+import type { DialectName } from './dialect.js';
+import { DirectoryRepository } from './repos/directory-repository.js';
+import { ManagementRepository } from './repos/management-repository.js';
+import { SettingsRepository } from './repos/settings-repository.js';
+import type { Db } from './repos/support.js';
+import type { SettingsStore, Store } from './store.js';
+
+export class KyselyStore implements Store {
+  readonly directory: DirectoryStore;
+  readonly management: ManagementStore;
+  readonly settings: SettingsStore;
+
+  constructor(
+    readonly dialect: DialectName,
+    private readonly db: Db,
+  ) {
+    this.directory = new DirectoryRepository(db);
+    this.management = new ManagementRepository(db);
+    this.settings = new SettingsRepository(db);
+  }
+
+  /** Inside a transaction, a nested call joins it: fn's writes commit with the outer ones. */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return fn(this);
+    return this.db.transaction().execute((trx) => fn(new KyselyStore(this.dialect, trx)));
+  }
+
+  /** Closing the transaction-bound store is a no-op; only the root store owns the connections. */
+  async close(): Promise<void> {
+    if (!this.db.isTransaction) await this.db.destroy();
+  }
+}

@@ -1,0 +1,196 @@
+/** DirectoryStore over Kysely. Lists are ordered by creation time, then id (see sortBy for why in code). */
+import type {
+  AppRoleAssignmentRecord,
+  ApplicationRecord,
+  DirectoryRoleAssignmentRecord,
+  DirectoryStore,
+  PasswordCredentialRecord,
+  ServicePrincipalRecord,
+  SigningKeyRecord,
+} from '../../identity/directory/directory-store.js';
+import {
+  appRoleAssignmentRecord,
+  appRoleAssignmentRow,
+  applicationRecord,
+  applicationRow,
+  directoryRoleAssignmentRecord,
+  directoryRoleAssignmentRow,
+  passwordCredentialRecord,
+  passwordCredentialRow,
+  servicePrincipalRecord,
+  servicePrincipalRow,
+  signingKeyRecord,
+  signingKeyRow,
+} from './directory-rows.js';
+import { expectUpdated, sortBy, type Db } from './support.js';
+
+export class DirectoryRepository implements DirectoryStore {
+  constructor(private readonly db: Db) {}
+
+  // --- applications (password credentials go with them: ON DELETE CASCADE) -----------------
+
+  async insertApplication(app: ApplicationRecord): Promise<void> {
+    await this.db.insertInto('applications').values(applicationRow(app)).execute();
+  }
+
+  async updateApplication(app: ApplicationRecord): Promise<void> {
+    const { id, app_id: _appId, created_date_time: _created, ...changes } = applicationRow(app);
+    const result = await this.db.updateTable('applications').set(changes).where('id', '=', id).executeTakeFirst();
+    expectUpdated(result, 'application', id);
+  }
+
+  async getApplication(id: string): Promise<ApplicationRecord | undefined> {
+    const row = await this.db.selectFrom('applications').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && applicationRecord(row);
+  }
+
+  async getApplicationByAppId(appId: string): Promise<ApplicationRecord | undefined> {
+    const row = await this.db.selectFrom('applications').selectAll().where('app_id', '=', appId).executeTakeFirst();
+    return row && applicationRecord(row);
+  }
+
+  async listApplications(): Promise<ApplicationRecord[]> {
+    const rows = await this.db.selectFrom('applications').selectAll().execute();
+    return sortBy(rows, 'created_date_time', 'id').map(applicationRecord);
+  }
+
+  async deleteApplication(id: string): Promise<void> {
+    await this.db.deleteFrom('applications').where('id', '=', id).execute();
+  }
+
+  // --- password credentials -------------------------------------------------------------------
+
+  async insertPasswordCredential(credential: PasswordCredentialRecord): Promise<void> {
+    await this.db.insertInto('password_credentials').values(passwordCredentialRow(credential)).execute();
+  }
+
+  async listPasswordCredentials(applicationId: string): Promise<PasswordCredentialRecord[]> {
+    const rows = await this.db
+      .selectFrom('password_credentials')
+      .selectAll()
+      .where('application_id', '=', applicationId)
+      .execute();
+    // Credentials have no creation time of their own; startDateTime is when they were added.
+    return sortBy(rows, 'start_date_time', 'key_id').map(passwordCredentialRecord);
+  }
+
+  async deletePasswordCredential(keyId: string): Promise<void> {
+    await this.db.deleteFrom('password_credentials').where('key_id', '=', keyId).execute();
+  }
+
+  // --- service principals (assignments go with them: ON DELETE CASCADE) -----------------------
+
+  async insertServicePrincipal(sp: ServicePrincipalRecord): Promise<void> {
+    await this.db.insertInto('service_principals').values(servicePrincipalRow(sp)).execute();
+  }
+
+  async updateServicePrincipal(sp: ServicePrincipalRecord): Promise<void> {
+    const row = servicePrincipalRow(sp);
+    const result = await this.db
+      .updateTable('service_principals')
+      .set({
+        display_name: row.display_name,
+        app_role_assignment_required: row.app_role_assignment_required,
+        account_enabled: row.account_enabled,
+      })
+      .where('id', '=', row.id)
+      .executeTakeFirst();
+    expectUpdated(result, 'service principal', row.id);
+  }
+
+  async getServicePrincipal(id: string): Promise<ServicePrincipalRecord | undefined> {
+    const row = await this.db.selectFrom('service_principals').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && servicePrincipalRecord(row);
+  }
+
+  async getServicePrincipalByAppId(appId: string): Promise<ServicePrincipalRecord | undefined> {
+    const row = await this.db
+      .selectFrom('service_principals')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .executeTakeFirst();
+    return row && servicePrincipalRecord(row);
+  }
+
+  async listServicePrincipals(): Promise<ServicePrincipalRecord[]> {
+    const rows = await this.db.selectFrom('service_principals').selectAll().execute();
+    return sortBy(rows, 'created_date_time', 'id').map(servicePrincipalRecord);
+  }
+
+  async deleteServicePrincipal(id: string): Promise<void> {
+    await this.db.deleteFrom('service_principals').where('id', '=', id).execute();
+  }
+
+  // --- app role assignments -------------------------------------------------------------------
+
+  async insertAppRoleAssignment(assignment: AppRoleAssignmentRecord): Promise<void> {
+    await this.db.insertInto('app_role_assignments').values(appRoleAssignmentRow(assignment)).execute();
+  }
+
+  async getAppRoleAssignment(id: string): Promise<AppRoleAssignmentRecord | undefined> {
+    const row = await this.db.selectFrom('app_role_assignments').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && appRoleAssignmentRecord(row);
+  }
+
+  async listAppRoleAssignments(filter: { principalId?: string; resourceId?: string }): Promise<AppRoleAssignmentRecord[]> {
+    let query = this.db.selectFrom('app_role_assignments').selectAll();
+    if (filter.principalId !== undefined) query = query.where('principal_id', '=', filter.principalId);
+    if (filter.resourceId !== undefined) query = query.where('resource_id', '=', filter.resourceId);
+    const rows = await query.execute();
+    return sortBy(rows, 'created_date_time', 'id').map(appRoleAssignmentRecord);
+  }
+
+  async deleteAppRoleAssignment(id: string): Promise<void> {
+    await this.db.deleteFrom('app_role_assignments').where('id', '=', id).execute();
+  }
+
+  // --- directory role assignments -------------------------------------------------------------
+
+  async insertDirectoryRoleAssignment(assignment: DirectoryRoleAssignmentRecord): Promise<void> {
+    await this.db.insertInto('directory_role_assignments').values(directoryRoleAssignmentRow(assignment)).execute();
+  }
+
+  async getDirectoryRoleAssignment(id: string): Promise<DirectoryRoleAssignmentRecord | undefined> {
+    const row = await this.db
+      .selectFrom('directory_role_assignments')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && directoryRoleAssignmentRecord(row);
+  }
+
+  async listDirectoryRoleAssignments(filter: {
+    principalId?: string;
+    roleDefinitionId?: string;
+  }): Promise<DirectoryRoleAssignmentRecord[]> {
+    let query = this.db.selectFrom('directory_role_assignments').selectAll();
+    if (filter.principalId !== undefined) query = query.where('principal_id', '=', filter.principalId);
+    if (filter.roleDefinitionId !== undefined) query = query.where('role_definition_id', '=', filter.roleDefinitionId);
+    const rows = await query.execute();
+    return sortBy(rows, 'created_date_time', 'id').map(directoryRoleAssignmentRecord);
+  }
+
+  async deleteDirectoryRoleAssignment(id: string): Promise<void> {
+    await this.db.deleteFrom('directory_role_assignments').where('id', '=', id).execute();
+  }
+
+  // --- signing keys ---------------------------------------------------------------------------
+
+  async insertSigningKey(key: SigningKeyRecord): Promise<void> {
+    await this.db.insertInto('signing_keys').values(signingKeyRow(key)).execute();
+  }
+
+  async listSigningKeys(): Promise<SigningKeyRecord[]> {
+    const rows = await this.db.selectFrom('signing_keys').selectAll().execute();
+    return sortBy(rows, 'created_at', 'kid').map(signingKeyRecord);
+  }
+
+  async setSigningKeyRetirement(kid: string, retiresAt: string): Promise<void> {
+    const result = await this.db
+      .updateTable('signing_keys')
+      .set({ retires_at: retiresAt })
+      .where('kid', '=', kid)
+      .executeTakeFirst();
+    expectUpdated(result, 'signing key', kid);
+  }
+}

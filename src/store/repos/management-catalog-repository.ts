@@ -1,0 +1,135 @@
+/**
+ * The catalog half of ManagementStore: products, APIs, operations and their links.
+ * put* upserts by primary key; links are idempotent; lists are ordered by key (sortBy says why in code).
+ */
+import type { ApiRecord, OperationRecord, ProductRecord } from '../../management/management-store.js';
+import { apiRecord, apiRow, operationRecord, operationRow, productRecord, productRow } from './management-rows.js';
+import { inTransaction, sortBy, type Db } from './support.js';
+
+export class CatalogRepository {
+  constructor(protected readonly db: Db) {}
+
+  // --- products -------------------------------------------------------------------------------
+
+  async getProduct(id: string): Promise<ProductRecord | undefined> {
+    const row = await this.db.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && productRecord(row);
+  }
+
+  async listProducts(): Promise<ProductRecord[]> {
+    const rows = await this.db.selectFrom('products').selectAll().execute();
+    return sortBy(rows, 'id').map(productRecord);
+  }
+
+  async putProduct(product: ProductRecord): Promise<void> {
+    const { id: _id, ...changes } = productRow(product);
+    await this.db
+      .insertInto('products')
+      .values(productRow(product))
+      .onConflict((oc) => oc.column('id').doUpdateSet(changes))
+      .execute();
+  }
+
+  /** API, group and client-application links cascade; product-scoped subscriptions are removed here. */
+  async deleteProduct(id: string): Promise<void> {
+    await inTransaction(this.db, async (trx) => {
+      await trx.deleteFrom('subscriptions').where('scope', '=', `/products/${id}`).execute();
+      await trx.deleteFrom('products').where('id', '=', id).execute();
+    });
+  }
+
+  async addProductGroup(productId: string, groupId: string): Promise<void> {
+    await this.db
+      .insertInto('product_groups')
+      .values({ product_id: productId, group_id: groupId })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+
+  async listProductGroups(productId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('product_groups')
+      .select('group_id')
+      .where('product_id', '=', productId)
+      .execute();
+    return sortBy(rows, 'group_id').map((r) => r.group_id);
+  }
+
+  // --- APIs and operations --------------------------------------------------------------------
+
+  async getApi(id: string): Promise<ApiRecord | undefined> {
+    const row = await this.db.selectFrom('apis').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && apiRecord(row);
+  }
+
+  async listApis(): Promise<ApiRecord[]> {
+    const rows = await this.db.selectFrom('apis').selectAll().execute();
+    return sortBy(rows, 'id').map(apiRecord);
+  }
+
+  async putApi(api: ApiRecord): Promise<void> {
+    const { id: _id, ...changes } = apiRow(api);
+    await this.db
+      .insertInto('apis')
+      .values(apiRow(api))
+      .onConflict((oc) => oc.column('id').doUpdateSet(changes))
+      .execute();
+  }
+
+  /** Operations and product links cascade. */
+  async deleteApi(id: string): Promise<void> {
+    await this.db.deleteFrom('apis').where('id', '=', id).execute();
+  }
+
+  async getOperation(apiId: string, id: string): Promise<OperationRecord | undefined> {
+    const row = await this.db
+      .selectFrom('operations')
+      .selectAll()
+      .where('api_id', '=', apiId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && operationRecord(row);
+  }
+
+  async listOperations(apiId?: string): Promise<OperationRecord[]> {
+    let query = this.db.selectFrom('operations').selectAll();
+    if (apiId !== undefined) query = query.where('api_id', '=', apiId);
+    const rows = await query.execute();
+    return sortBy(rows, 'api_id', 'id').map(operationRecord);
+  }
+
+  async putOperation(operation: OperationRecord): Promise<void> {
+    const { api_id: _apiId, id: _id, ...changes } = operationRow(operation);
+    await this.db
+      .insertInto('operations')
+      .values(operationRow(operation))
+      .onConflict((oc) => oc.columns(['api_id', 'id']).doUpdateSet(changes))
+      .execute();
+  }
+
+  async deleteOperation(apiId: string, id: string): Promise<void> {
+    await this.db.deleteFrom('operations').where('api_id', '=', apiId).where('id', '=', id).execute();
+  }
+
+  // --- product ↔ API links --------------------------------------------------------------------
+
+  async addProductApi(productId: string, apiId: string): Promise<void> {
+    await this.db
+      .insertInto('product_apis')
+      .values({ product_id: productId, api_id: apiId })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+
+  async removeProductApi(productId: string, apiId: string): Promise<void> {
+    await this.db.deleteFrom('product_apis').where('product_id', '=', productId).where('api_id', '=', apiId).execute();
+  }
+
+  async listProductApis(filter: { productId?: string; apiId?: string }): Promise<{ productId: string; apiId: string }[]> {
+    let query = this.db.selectFrom('product_apis').selectAll();
+    if (filter.productId !== undefined) query = query.where('product_id', '=', filter.productId);
+    if (filter.apiId !== undefined) query = query.where('api_id', '=', filter.apiId);
+    const rows = await query.execute();
+    return sortBy(rows, 'product_id', 'api_id').map((r) => ({ productId: r.product_id, apiId: r.api_id }));
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * ManagementStore over Kysely: users, groups, subscriptions, client applications and product links
+ * here; products, APIs and operations in CatalogRepository. put* upserts by primary key; a unique
+ * violation (email, API path, one link per product) surfaces as STORE_CONFLICT from the dialect.
+ */
+import type {
+  ClientApplicationRecord,
+  GroupRecord,
+  ManagementStore,
+  ProductLinkRecord,
+  SubscriptionRecord,
+  UserRecord,
+} from '../../management/management-store.js';
+import { CatalogRepository } from './management-catalog-repository.js';
+import {
+  clientApplicationRecord,
+  clientApplicationRow,
+  groupRecord,
+  groupRow,
+  productLinkRecord,
+  productLinkRow,
+  subscriptionRecord,
+  subscriptionRow,
+  userRecord,
+  userRow,
+} from './management-rows.js';
+import { sortBy } from './support.js';
+
+export class ManagementRepository extends CatalogRepository implements ManagementStore {
+  // --- users (group memberships cascade) ------------------------------------------------------
+
+  async getUser(id: string): Promise<UserRecord | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && userRecord(row);
+  }
+
+  async getUserByEmail(email: string): Promise<UserRecord | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('email_lower', '=', email.toLowerCase())
+      .executeTakeFirst();
+    return row && userRecord(row);
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    const rows = await this.db.selectFrom('users').selectAll().execute();
+    return sortBy(rows, 'id').map(userRecord);
+  }
+
+  async putUser(user: UserRecord): Promise<void> {
+    const { id: _id, ...changes } = userRow(user);
+    await this.db
+      .insertInto('users')
+      .values(userRow(user))
+      .onConflict((oc) => oc.column('id').doUpdateSet(changes))
+      .execute();
+  }
+
+  async deleteUser(id: string): Promise<void> {
+    await this.db.deleteFrom('users').where('id', '=', id).execute();
+  }
+
+  // --- groups ---------------------------------------------------------------------------------
+
+  async getGroup(id: string): Promise<GroupRecord | undefined> {
+    const row = await this.db.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && groupRecord(row);
+  }
+
+  async listGroups(): Promise<GroupRecord[]> {
+    const rows = await this.db.selectFrom('groups').selectAll().execute();
+    return sortBy(rows, 'id').map(groupRecord);
+  }
+
+  async putGroup(group: GroupRecord): Promise<void> {
+    const { id: _id, ...changes } = groupRow(group);
+    await this.db
+      .insertInto('groups')
+      .values(groupRow(group))
+      .onConflict((oc) => oc.column('id').doUpdateSet(changes))
+      .execute();
+  }
+
+  async addGroupUser(groupId: string, userId: string): Promise<void> {
+    await this.db
+      .insertInto('group_users')
+      .values({ group_id: groupId, user_id: userId })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+
+  async removeGroupUser(groupId: string, userId: string): Promise<void> {
+    await this.db.deleteFrom('group_users').where('group_id', '=', groupId).where('user_id', '=', userId).execute();
+  }
+
+  async listGroupUsers(groupId: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('group_users').select('user_id').where('group_id', '=', groupId).execute();
+    return sortBy(rows, 'user_id').map((r) => r.user_id);
+  }
+
+  async listUserGroups(userId: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('group_users').select('group_id').where('user_id', '=', userId).execute();
+    return sortBy(rows, 'group_id').map((r) => r.group_id);
+  }
+
+  // --- subscriptions --------------------------------------------------------------------------
+
+  async getSubscription(id: string): Promise<SubscriptionRecord | undefined> {
+    const row = await this.db.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && subscriptionRecord(row);
+  }
+
+  async listSubscriptions(): Promise<SubscriptionRecord[]> {
+    const rows = await this.db.selectFrom('subscriptions').selectAll().execute();
+    return sortBy(rows, 'id').map(subscriptionRecord);
+  }
+
+  async putSubscription(subscription: SubscriptionRecord): Promise<void> {
+    const { id: _id, ...changes } = subscriptionRow(subscription);
+    await this.db
+      .insertInto('subscriptions')
+      .values(subscriptionRow(subscription))
+      .onConflict((oc) => oc.column('id').doUpdateSet(changes))
+      .execute();
+  }
+
+  async deleteSubscription(id: string): Promise<void> {
+    await this.db.deleteFrom('subscriptions').where('id', '=', id).execute();
+  }
+
+  // --- client applications (product links cascade) -------------------------------------------
+
+  async getClientApplication(id: string): Promise<ClientApplicationRecord | undefined> {
+    const row = await this.db.selectFrom('client_applications').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && clientApplicationRecord(row);
+  }
+
+  async listClientApplications(filter: { ownerId?: string } = {}): Promise<ClientApplicationRecord[]> {
+    let query = this.db.selectFrom('client_applications').selectAll();
+    if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
+    const rows = await query.execute();
+    return sortBy(rows, 'id').map(clientApplicationRecord);
+  }
+
+  async putClientApplication(app: ClientApplicationRecord): Promise<void> {
+    const { id: _id, ...changes } = clientApplicationRow(app);
+    await this.db
+      .insertInto('client_applications')
+      .values(clientApplicationRow(app))
+      .onConflict((oc) => oc.column('id').doUpdateSet(changes))
+      .execute();
+  }
+
+  async deleteClientApplication(id: string): Promise<void> {
+    await this.db.deleteFrom('client_applications').where('id', '=', id).execute();
+  }
+
+  // --- product links (keyed by client application, then id) -----------------------------------
+
+  async getProductLink(clientApplicationId: string, id: string): Promise<ProductLinkRecord | undefined> {
+    const row = await this.db
+      .selectFrom('product_links')
+      .selectAll()
+      .where('client_application_id', '=', clientApplicationId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && productLinkRecord(row);
+  }
+
+  async listProductLinks(filter: { clientApplicationId?: string; productId?: string }): Promise<ProductLinkRecord[]> {
+    let query = this.db.selectFrom('product_links').selectAll();
+    if (filter.clientApplicationId !== undefined) {
+      query = query.where('client_application_id', '=', filter.clientApplicationId);
+    }
+    if (filter.productId !== undefined) query = query.where('product_id', '=', filter.productId);
+    const rows = await query.execute();
+    return sortBy(rows, 'client_application_id', 'id').map(productLinkRecord);
+  }
+
+  async putProductLink(link: ProductLinkRecord): Promise<void> {
+    const { client_application_id: _app, id: _id, ...changes } = productLinkRow(link);
+    await this.db
+      .insertInto('product_links')
+      .values(productLinkRow(link))
+      .onConflict((oc) => oc.columns(['client_application_id', 'id']).doUpdateSet(changes))
+      .execute();
+  }
+
+  async deleteProductLink(clientApplicationId: string, id: string): Promise<void> {
+    await this.db
+      .deleteFrom('product_links')
+      .where('client_application_id', '=', clientApplicationId)
+      .where('id', '=', id)
+      .execute();
+  }
+}

@@ -1,0 +1,36 @@
+/** Small helpers shared by the repositories: column conversions, ordering, transactions. */
+import type { Kysely } from 'kysely';
+import { StoreError } from '../../errors/index.js';
+import type { Database } from '../schema.js';
+
+export type Db = Kysely<Database>;
+
+export const toInt = (value: boolean): number => (value ? 1 : 0);
+export const toBool = (value: number): boolean => value !== 0;
+export const toJson = (value: unknown): string => JSON.stringify(value);
+export const fromJson = <T>(text: string): T => JSON.parse(text) as T;
+
+/**
+ * Sorts rows by the given string columns, comparing code units. Done here rather than with ORDER BY
+ * because PostgreSQL orders text by the database's locale, and both dialects must list alike.
+ */
+export function sortBy<T>(rows: T[], ...keys: (keyof T)[]): T[] {
+  return rows.sort((a, b) => {
+    for (const key of keys) {
+      const x = String(a[key]);
+      const y = String(b[key]);
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  });
+}
+
+/** Runs fn in the caller's transaction if there is one, else in a new one. */
+export function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}
+
+/** update* of a row that does not exist is an error, unlike delete*. */
+export function expectUpdated(result: { numUpdatedRows: bigint }, what: string, id: string): void {
+  if (result.numUpdatedRows === 0n) throw new StoreError('STORE_NOT_FOUND', `${what} ${id} does not exist`);
+}

@@ -1,0 +1,239 @@
+/**
+ * The seed page's flow driven through the built `portico` command (bin/portico.js → dist/), as a
+ * user types it, against the real program booted in this process. `npm test` builds dist first;
+ * when running this file alone, run `npm run build` before.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootPortico, type Booted } from '../helpers/boot.js';
+import { ManagementClient } from '../helpers/clients.js';
+
+const BIN = fileURLToPath(new URL('../../bin/portico.js', import.meta.url));
+const BUILT = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('the portico command through the seed flow', () => {
+  let portico: Booted;
+  let audience: string;
+  let clientId: string;
+  let clientSecret: string;
+  let token: string;
+
+  /** Asynchronous on purpose: the server runs in this process and must keep answering. */
+  const cli = (...args: string[]): Promise<Run> =>
+    new Promise((resolve) => {
+      // The developer's own PORTICO_* settings must not leak into the test.
+      const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PORTICO_')));
+      execFile(process.execPath, [BIN, ...args, '--credentials', portico.credentialsPath], { env, cwd: portico.dataDir }, (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
+      });
+    });
+
+  const line = (output: string, label: string): string => {
+    const match = new RegExp(`^${label}: (\\S+)$`, 'm').exec(output);
+    expect(match, `"${label}: …" in:\n${output}`).not.toBeNull();
+    return match![1]!;
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(BUILT)) throw new Error('dist/ is missing: run `npm run build` before this test.');
+    portico = await bootPortico();
+  });
+  afterAll(async () => {
+    await portico?.stop();
+  });
+
+  it('turns on application-token for Starter and prints the audience and scope', async () => {
+    const run = await cli('product', 'update', 'starter', '--auth-types', 'application-token');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Updated product starter.\nAuthentication types: application-token\n');
+    audience = line(run.stdout, 'Audience');
+    expect(audience).toMatch(GUID);
+    expect(line(run.stdout, 'Scope')).toBe(`api://${audience}/.default`);
+  });
+
+  it('shows the product with its audience', async () => {
+    const run = await cli('product', 'show', 'starter');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('ID: starter\n');
+    expect(run.stdout).toContain('Authentication types: application-token\n');
+    expect(line(run.stdout, 'Audience')).toBe(audience);
+  });
+
+  it('creates a user with an id from the email', async () => {
+    const run = await cli('user', 'create', '--email', 'alice.smith@example.com', '--first-name', 'Alice', '--last-name', 'Smith');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Created user alice-smith.\n');
+    expect(run.stdout).toContain('Email: alice.smith@example.com\n');
+  });
+
+  it('registers a client application and prints its client id', async () => {
+    const run = await cli('app', 'register', '--name', 'Contoso Billing', '--owner', 'alice-smith', '--products', 'starter');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Registered application contoso-billing.\n');
+    expect(run.stdout).toContain('Owner: alice-smith\n');
+    expect(run.stdout).toContain('Products: starter\n');
+    clientId = line(run.stdout, 'Client ID');
+    expect(clientId).toMatch(GUID);
+  });
+
+  it('shows the application with its linked product', async () => {
+    const run = await cli('app', 'show', 'contoso-billing');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Products: starter\n');
+    expect(line(run.stdout, 'Client ID')).toBe(clientId);
+  });
+
+  it('creates a client secret, shown once with its expiry', async () => {
+    const run = await cli('app', 'secret', 'contoso-billing');
+    expect(run.code, run.stderr).toBe(0);
+    expect(line(run.stdout, 'Client ID')).toBe(clientId);
+    clientSecret = line(run.stdout, 'Client secret');
+    const expires = new Date(line(run.stdout, 'Expires'));
+    const inAYear = Date.now() + 365 * 24 * 3600 * 1000;
+    expect(Math.abs(expires.getTime() - inAYear)).toBeLessThan(2 * 24 * 3600 * 1000);
+    expect(run.stderr).toContain('warning: copy the client secret now: it cannot be shown again.');
+  });
+
+  it('gets a token for the product with the client credentials', async () => {
+    const run = await cli('token', '--client-id', clientId, '--client-secret', clientSecret, '--product', 'starter');
+    expect(run.code, run.stderr).toBe(0);
+    token = run.stdout.trim();
+    expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    expect(claims.aud).toBe(audience);
+    expect(claims.azp).toBe(clientId);
+    expect(run.stderr).toContain(`Requesting a token for api://${audience}/.default…`);
+  });
+
+  it('calls the Echo API through the gateway with the token', async () => {
+    const response = await fetch(`${portico.gatewayUrl}/echo/resource?param1=sample`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ hello: 'world' }),
+    });
+    expect(response.status).toBe(200);
+
+    const run = await cli('call', '/echo/resource?param1=sample', '--method', 'POST', '--data', '{"hello":"world"}', '--token', token);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toBe('HTTP 200 OK\n');
+    const unauthenticated = await cli('call', '/echo/resource?param1=sample', '--method', 'POST');
+    expect(unauthenticated.code).toBe(1);
+    expect(unauthenticated.stderr).toContain('HTTP 401 Unauthorized\n');
+  });
+
+  it('prints raw JSON with --output json', async () => {
+    const product = await cli('product', 'show', 'starter', '--output', 'json');
+    expect(product.code, product.stderr).toBe(0);
+    const resource = JSON.parse(product.stdout) as { name: string; properties: { authenticationType: string[]; application: { entra: { audience: string } } } };
+    expect(resource.name).toBe('starter');
+    expect(resource.properties.authenticationType).toEqual(['application-token']);
+    expect(resource.properties.application.entra.audience).toBe(audience);
+
+    const apps = await cli('-o', 'json', 'app', 'list', '--owner', 'alice-smith');
+    expect(apps.code, apps.stderr).toBe(0);
+    const list = JSON.parse(apps.stdout) as { value: Array<{ name: string; properties: { entraApplicationId: string } }> };
+    expect(list.value.map((app) => [app.name, app.properties.entraApplicationId])).toEqual([['contoso-billing', clientId]]);
+
+    const tokenJson = await cli('token', '--client-id', clientId, '--client-secret', clientSecret, '--scope', `api://${audience}/.default`, '-o', 'json');
+    expect(tokenJson.code, tokenJson.stderr).toBe(0);
+    expect(JSON.parse(tokenJson.stdout)).toMatchObject({ token_type: 'Bearer', access_token: expect.any(String) });
+  });
+
+  it('reports an unknown product with the management API\'s code and message, exit 1', async () => {
+    const direct = await new ManagementClient(portico.credentials).call('GET', '/products/nosuch');
+    expect(direct.status).toBe(404);
+    const run = await cli('product', 'show', 'nosuch');
+    expect(run).toEqual({ code: 1, stdout: '', stderr: `error ${direct.body.error.code}: ${direct.body.error.message}\n` });
+    expect(direct.body.error.code).toBe('ResourceNotFound');
+  });
+
+  it('reports a wrong client secret with the token endpoint\'s description, exit 1', async () => {
+    const run = await cli('token', '--client-id', clientId, '--client-secret', 'not-the-secret', '--product', 'starter');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^error invalid_client: AADSTS7000215: /m);
+    expect(run.stderr).not.toContain('not-the-secret');
+  });
+
+  it('lists the directory role the managed identity holds, and assigning it again changes nothing', async () => {
+    const list = await cli('directory', 'role', 'list', '--principal', portico.credentials.serviceName);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`^Application Administrator +${portico.credentials.serviceName} `, 'm'));
+
+    const assign = await cli('directory', 'role', 'assign', '--role', 'application administrator', '--principal', portico.credentials.serviceName);
+    expect(assign).toEqual({ code: 0, stdout: `${portico.credentials.serviceName} already has the Application Administrator role.\n`, stderr: '' });
+
+    const apps = await cli('directory', 'apps');
+    expect(apps.code, apps.stderr).toBe(0);
+    expect(apps.stdout).toContain(clientId);
+    expect(apps.stdout).toContain(audience);
+  });
+
+  it('unlinks, deletes and blocks, reporting each', async () => {
+    expect((await cli('app', 'remove-product', 'contoso-billing', 'starter')).stdout).toBe('Unlinked product starter from application contoso-billing.\n');
+    expect((await cli('app', 'add-product', 'contoso-billing', 'starter')).stdout).toBe('Linked product starter to application contoso-billing.\n');
+    expect((await cli('user', 'block', 'alice-smith')).stdout).toBe('User alice-smith is now blocked.\n');
+    expect((await cli('user', 'unblock', 'alice-smith')).stdout).toBe('User alice-smith is now active.\n');
+    expect((await cli('app', 'delete', 'contoso-billing')).stdout).toBe('Deleted application contoso-billing.\n');
+    expect((await cli('app', 'delete', 'contoso-billing')).stdout).toBe('Application contoso-billing does not exist; nothing deleted.\n');
+  });
+});
+
+describe('portico start', () => {
+  it('starts on free ports, serves the other commands, and stops with exit 0 on SIGINT', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'portico-cli-start-'));
+    const ports = ['--gateway-port', '0', '--management-port', '0', '--identity-port', '0', '--echo-port', '0'];
+    const child = spawn(process.execPath, [BIN, 'start', '--data-dir', dataDir, ...ports, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString('utf8')));
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString('utf8')));
+      const credentialsPath = join(dataDir, 'credentials.json');
+      await waitFor(() => stdout.includes(`credentials ${credentialsPath}`), () => `no "credentials" line; stdout:\n${stdout}\nstderr:\n${stderr}`);
+
+      const list = await new Promise<{ code: number; stdout: string }>((resolve) =>
+        execFile(process.execPath, [BIN, 'product', 'list', '--credentials', credentialsPath], (error, out) =>
+          resolve({ code: error === null ? 0 : Number(error.code), stdout: out }),
+        ),
+      );
+      expect(list.code).toBe(0);
+      expect(list.stdout).toMatch(/^starter +Starter +published /m);
+
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('prints a startup failure without a stack and exits 1', async () => {
+    const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(process.execPath, [BIN, 'start', '--database-url', 'mysql://localhost/portico'], (error, stdout, stderr) =>
+        resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr }),
+      ),
+    );
+    expect(run).toEqual({ code: 1, stdout: '', stderr: 'error: PORTICO_DATABASE_URL must start with postgres:// or postgresql://.\n' });
+  });
+});
+
+async function waitFor(condition: () => boolean, describe: () => string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(describe());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

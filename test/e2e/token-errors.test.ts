@@ -1,0 +1,119 @@
+/** Every AADSTS error the issue names, through the real token endpoint, on every dialect. */
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { describeEachDialect } from '../helpers/databases.js';
+import { bootOn, type Booted } from '../helpers/boot.js';
+import { ManagementClient, requestToken } from '../helpers/clients.js';
+import { openStore } from '../../src/store/index.js';
+import { sha256 } from '../../src/shared/index.js';
+
+describeEachDialect('token endpoint errors', (dialect) => {
+  let portico: Booted;
+  let admin: ManagementClient;
+  let starterAudience: string;
+  let goldAudience: string;
+  let clientId: string;
+  let secret: string;
+
+  const token = (form: Record<string, string>, headers?: Record<string, string>) => requestToken(portico.identityUrl, portico.credentials.tenantId, form, headers);
+  const expectError = (result: { status: number; body: Record<string, unknown> }, status: number, error: string, code: number) => {
+    expect(result.status).toBe(status);
+    expect(result.body).toMatchObject({ error, error_codes: [code], trace_id: expect.any(String), correlation_id: expect.any(String), timestamp: expect.any(String) });
+    expect(result.body.error_description).toMatch(new RegExp(`^AADSTS${code}: `));
+  };
+
+  beforeAll(async () => {
+    portico = await bootOn(dialect);
+    admin = new ManagementClient(portico.credentials);
+    const starter = await admin.call('PATCH', '/products/starter', { properties: { authenticationType: ['application-token'] } }, { 'if-match': '*' });
+    starterAudience = starter.body.properties.application.entra.audience;
+    const gold = await admin.call('PUT', '/products/gold', { properties: { displayName: 'Gold', authenticationType: ['application-token'] } });
+    goldAudience = gold.body.properties.application.entra.audience;
+    await admin.call('PUT', '/users/bob', { properties: { email: 'bob@example.com', firstName: 'Bob', lastName: 'Example' } });
+    const app = await admin.call('PUT', '/clientApplications/bob-app', { properties: { displayName: 'Bob app', ownerId: '/users/bob', productIds: ['/products/gold'] } });
+    clientId = app.body.properties.entraApplicationId;
+    secret = (await admin.call('POST', '/clientApplications/bob-app/listSecrets')).body.entra.clientSecret;
+  });
+  afterAll(async () => {
+    await portico?.stop();
+  });
+
+  const valid = () => ({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, scope: `api://${goldAudience}/.default` });
+
+  test('client_secret_post and client_secret_basic both work', async () => {
+    expect((await token(valid())).status).toBe(200);
+    const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64');
+    const result = await token({ grant_type: 'client_credentials', scope: `api://${goldAudience}/.default` }, { authorization: `Basic ${basic}` });
+    expect(result.status).toBe(200);
+  });
+
+  test('the bare appId works as the resource too', async () => {
+    expect((await token({ ...valid(), scope: `${goldAudience}/.default` })).status).toBe(200);
+  });
+
+  test('AADSTS900144 for a missing parameter', async () => {
+    const { scope: _scope, ...noScope } = valid();
+    const result = await token(noScope);
+    expectError(result, 400, 'invalid_request', 900144);
+    expect(result.body.error_description).toContain("'scope'");
+    const { grant_type: _grant, ...noGrant } = valid();
+    expectError(await token(noGrant), 400, 'invalid_request', 900144);
+  });
+
+  test('AADSTS70003 for an unsupported grant type', async () => {
+    expectError(await token({ ...valid(), grant_type: 'password' }), 400, 'unsupported_grant_type', 70003);
+  });
+
+  test('AADSTS700016 for an unknown client', async () => {
+    expectError(await token({ ...valid(), client_id: '11111111-2222-3333-4444-555555555555' }), 400, 'unauthorized_client', 700016);
+  });
+
+  test('AADSTS7000215 for a wrong secret', async () => {
+    expectError(await token({ ...valid(), client_secret: `${secret}x` }), 401, 'invalid_client', 7000215);
+  });
+
+  test('AADSTS1002012 for a scope without /.default', async () => {
+    expectError(await token({ ...valid(), scope: `api://${goldAudience}/read` }), 400, 'invalid_scope', 1002012);
+  });
+
+  test('AADSTS70011 for a malformed scope', async () => {
+    expectError(await token({ ...valid(), scope: `api://${goldAudience}/.default api://${starterAudience}/.default` }), 400, 'invalid_scope', 70011);
+  });
+
+  test('AADSTS500011 for an unknown resource', async () => {
+    expectError(await token({ ...valid(), scope: 'api://99999999-8888-7777-6666-555555555555/.default' }), 400, 'invalid_resource', 500011);
+  });
+
+  test('AADSTS501051 when the resource requires an assignment the client does not have', async () => {
+    expectError(await token({ ...valid(), scope: `api://${starterAudience}/.default` }), 400, 'invalid_grant', 501051);
+  });
+
+  test('AADSTS7000222 when the only secret has expired; a newer secret still works', async () => {
+    const app = await admin.call('PUT', '/clientApplications/carol-app', { properties: { displayName: 'Carol app', ownerId: '/users/bob', productIds: ['/products/gold'] } });
+    const carolId = app.body.properties.entraApplicationId as string;
+    const store = await openStore({ dataDir: portico.dataDir, ...(portico.databaseUrl ? { databaseUrl: portico.databaseUrl } : {}) });
+    try {
+      const application = await store.directory.getApplicationByAppId(carolId);
+      await store.directory.insertPasswordCredential({
+        keyId: '0b7d1b5e-8f55-4a1e-953a-9b9898b8876b',
+        applicationId: application!.id,
+        displayName: 'expired',
+        hint: 'old',
+        secretHash: sha256('old-secret-that-expired'),
+        startDateTime: '2024-01-01T00:00:00.000Z',
+        endDateTime: '2025-01-01T00:00:00.000Z',
+      });
+    } finally {
+      await store.close();
+    }
+    const expired = await token({ ...valid(), client_id: carolId, client_secret: 'old-secret-that-expired' });
+    expectError(expired, 401, 'invalid_client', 7000222);
+    const fresh = (await admin.call('POST', '/clientApplications/carol-app/listSecrets')).body.entra.clientSecret as string;
+    expect((await token({ ...valid(), client_id: carolId, client_secret: fresh })).status).toBe(200);
+  });
+
+  test('several secrets are valid at once', async () => {
+    const second = (await admin.call('POST', '/clientApplications/bob-app/listSecrets')).body.entra.clientSecret as string;
+    expect((await token({ ...valid(), client_secret: second })).status).toBe(200);
+    expect((await token(valid())).status).toBe(200);
+  });
+});

@@ -1,0 +1,27 @@
+/** docs/errors.md and the error registry must list the same codes. */
+import { readFileSync } from 'node:fs';
+import { expect, test } from 'vitest';
+import { AADSTS_CODES, APP_ERROR_CODES } from '../src/errors/index.js';
+
+const doc = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
+const documented = (section: string): string[] => {
+  const part = doc.split(`<!-- ${section} -->`)[1]?.split('<!-- end -->')[0] ?? '';
+  return [...part.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]!);
+};
+
+test('every AppError code is documented, and nothing else', () => {
+  expect(documented('app-errors').sort()).toEqual(Object.keys(APP_ERROR_CODES).sort());
+});
+
+test('every AADSTS code is documented, and nothing else', () => {
+  expect(documented('aadsts').sort()).toEqual(Object.keys(AADSTS_CODES).map((code) => `AADSTS${code}`).sort());
+});
+
+test('documented statuses match the registry', () => {
+  for (const [code, { status }] of Object.entries(APP_ERROR_CODES)) {
+    expect(doc).toMatch(new RegExp(`\\| \`${code}\` \\| ${status} \\|`));
+  }
+  for (const [code, { status, error }] of Object.entries(AADSTS_CODES)) {
+    expect(doc).toMatch(new RegExp(`\\| \`AADSTS${code}\` \\| ${status} \\| \`${error}\` \\|`));
+  }
+});
