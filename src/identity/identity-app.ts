@@ -7,6 +7,7 @@ import { newGuid, type ChangeFeed, type SecretBox } from '../shared/index.js';
 import type { Store } from '../store/store.js';
 import { DirectoryService } from './directory/directory-service.js';
 import { registerGraphRoutes } from './graph/graph-routes.js';
+import { PathOnlyLogController } from './http/request-log.js';
 import { IdentityUrls } from './identity-urls.js';
 import { registerDiscoveryRoutes } from './keys/discovery-routes.js';
 import { SigningKeys } from './keys/signing-keys.js';
@@ -69,6 +70,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     bodyLimit: deps.config.bodyLimitBytes,
     genReqId: () => newGuid(), // doubles as Entra's trace_id and Graph's request-id
     requestIdHeader: false,
+    logController: new PathOnlyLogController(),
     // The Azure CLI builds URLs by concatenation and may double a slash.
     routerOptions: { ignoreDuplicateSlashes: true },
     ...(server ? { serverFactory: (handler: FastifyServerFactoryHandler) => server.on('request', handler) } : {}),

@@ -28,6 +28,8 @@ export interface BootOptions {
   readonly dataDir?: string;
   readonly databaseUrl?: string;
   readonly logLines?: string[];
+  /** Fixed ports (default: 0, a free port each); a restart that must keep its token issuer reuses them. */
+  readonly ports?: Readonly<Record<'gateway' | 'management' | 'identity' | 'echo', number>>;
 }
 
 export async function bootPortico(options: BootOptions = {}): Promise<Booted> {
@@ -43,7 +45,7 @@ export async function bootPortico(options: BootOptions = {}): Promise<Booted> {
   const config = loadConfig({}, {
     dataDir,
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
-    ports: { gateway: 0, management: 0, identity: 0, echo: 0 },
+    ports: options.ports ?? { gateway: 0, management: 0, identity: 0, echo: 0 },
     logLevel: 'debug',
   });
   const running = await startPortico(config, { logger: pino({ level: 'debug' }, sink), print: () => undefined, env: {} });

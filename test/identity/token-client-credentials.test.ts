@@ -147,6 +147,8 @@ describeEachDialect('token endpoint: client credentials', (dialect) => {
     const basic = Buffer.from(`${client.app.appId}:${client.secret}`).toString('base64');
     await h.postToken({ grant_type: 'client_credentials', scope: `${api.app.appId}/.default` }, { headers: { authorization: `Basic ${basic}` } });
     await h.postToken({ grant_type: 'client_credentials', client_id: client.app.appId, client_secret: `${client.secret}x`, scope: `${api.app.appId}/.default` });
+    // A careless client putting the secret in the query string: ignored, and not logged either.
+    await h.postToken({ grant_type: 'client_credentials', scope: `${api.app.appId}/.default` }, { query: `?client_id=${client.app.appId}&client_secret=${client.secret}` });
     const log = h.logLines.join('\n');
     expect(log).toContain(client.keyId);
     expect(log).not.toContain(client.secret);

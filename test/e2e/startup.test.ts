@@ -1,0 +1,134 @@
+/**
+ * `portico start` as a user runs it: a real child process on a fresh data directory, then a second
+ * start that must change nothing. Needs the build (`npm test` builds first).
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtemp, rm, stat, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { dumpDatabase } from '../helpers/dump.js';
+
+const BIN = new URL('../../bin/portico.js', import.meta.url).pathname;
+
+interface Started {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly stdout: string[];
+  readonly stderr: string[];
+  readonly ready: Promise<void>;
+}
+
+function startProcess(env: NodeJS.ProcessEnv): Started {
+  const child = spawn(process.execPath, [BIN, 'start'], { env: { ...process.env, ...env } });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout.push(...chunk.toString().split('\n').filter(Boolean));
+      if (stdout.some((line) => line.trim().startsWith('credentials '))) resolve();
+    });
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`portico start exited with ${code}: ${stderr.join('')}`)));
+  });
+  return { child, stdout, stderr, ready };
+}
+
+async function stopProcess(started: Started): Promise<number | null> {
+  if (started.child.exitCode !== null) return started.child.exitCode;
+  const exited = new Promise<number | null>((resolve) => started.child.on('exit', (code) => resolve(code)));
+  started.child.kill('SIGTERM');
+  return exited;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+let dataDir: string;
+let env: NodeJS.ProcessEnv;
+let first: Started;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'portico-start-'));
+  env = {
+    PORTICO_DATA_DIR: dataDir,
+    PORTICO_DATABASE_URL: '',
+    PORTICO_GATEWAY_PORT: String(await freePort()),
+    PORTICO_MANAGEMENT_PORT: String(await freePort()),
+    PORTICO_IDENTITY_PORT: String(await freePort()),
+    PORTICO_ECHO_PORT: String(await freePort()),
+  };
+  first = startProcess(env);
+  await first.ready;
+});
+afterAll(async () => {
+  if (first) await stopProcess(first);
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+test('prints one line per listener with its URL, then where the credentials are', () => {
+  const lines = first.stdout.filter((line) => !line.startsWith('{'));
+  expect(lines.slice(1)).toEqual([
+    `  gateway     http://127.0.0.1:${env.PORTICO_GATEWAY_PORT}`,
+    `  management  http://127.0.0.1:${env.PORTICO_MANAGEMENT_PORT}`,
+    `  identity    http://127.0.0.1:${env.PORTICO_IDENTITY_PORT}`,
+    `  echo        http://127.0.0.1:${env.PORTICO_ECHO_PORT}`,
+    `  credentials ${join(dataDir, 'credentials.json')}`,
+  ]);
+});
+
+test('the gateway answers the APIM health probe', async () => {
+  const response = await fetch(`http://127.0.0.1:${env.PORTICO_GATEWAY_PORT}/status-0123456789abcdef`);
+  expect(response.status).toBe(200);
+});
+
+test('credentials.json has exactly the documented keys and mode 0600, and the log names it without secrets', async () => {
+  const path = join(dataDir, 'credentials.json');
+  expect((await stat(path)).mode & 0o777).toBe(0o600);
+  const credentials = JSON.parse(await readFile(path, 'utf8'));
+  expect(Object.keys(credentials).sort()).toEqual(
+    ['tenantId', 'subscriptionId', 'resourceGroup', 'serviceName', 'gatewayUrl', 'managementUrl', 'identityUrl', 'managementScope', 'admin', 'adminUser'].sort(),
+  );
+  expect(Object.keys(credentials.admin).sort()).toEqual(['clientId', 'clientSecret']);
+  expect(Object.keys(credentials.adminUser).sort()).toEqual(['email', 'password']);
+  expect(credentials.managementScope).toBe('https://management.portico.local/.default');
+  const log = [...first.stdout, ...first.stderr].join('\n');
+  expect(log).toContain(path);
+  expect(log).not.toContain(credentials.admin.clientSecret);
+  expect(log).not.toContain(credentials.adminUser.password);
+});
+
+test('SIGTERM stops it cleanly and a second start changes nothing', async () => {
+  const before = await dumpDatabase(dataDir, undefined);
+  const credentialsBefore = await readFile(join(dataDir, 'credentials.json'), 'utf8');
+  expect(await stopProcess(first)).toBe(0);
+  const second = startProcess(env);
+  try {
+    await second.ready;
+    expect(await dumpDatabase(dataDir, undefined)).toEqual(before);
+    expect(await readFile(join(dataDir, 'credentials.json'), 'utf8')).toBe(credentialsBefore);
+  } finally {
+    expect(await stopProcess(second)).toBe(0);
+  }
+});
+
+test('a port already in use fails fast with a message naming the variable', async () => {
+  const blocker = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => blocker.once('listening', resolve));
+  const port = (blocker.address() as { port: number }).port;
+  try {
+    const busy = startProcess({ ...env, PORTICO_DATA_DIR: join(dataDir, 'other'), PORTICO_IDENTITY_PORT: String(port) });
+    busy.ready.catch(() => undefined); // it is meant to fail
+    const code = await new Promise<number | null>((resolve) => busy.child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(busy.stderr.join('')).toContain(`The identity port ${port} on 127.0.0.1 is already in use. Stop what uses it or set PORTICO_IDENTITY_PORT (0 picks a free port).`);
+  } finally {
+    blocker.close();
+  }
+});
