@@ -213,10 +213,6 @@ export class CliContext {
     );
   }
 
-  get serviceName(): string {
-    return this.need('serviceName');
-  }
-
   /** An admin access token for `scope`, fetched once per run. */
   adminToken(scope: string): Promise<string> {
     let token = this.tokens.get(scope);
@@ -228,9 +224,8 @@ export class CliContext {
         (response) => response.access_token,
         (error: unknown) => {
           if (!(error instanceof CliError) || error.code === undefined) throw error;
-          const source = this.settings.clientId === undefined ? this.settings.credentialsPath : '--client-id/--client-secret (or PORTICO_CLIENT_ID/PORTICO_CLIENT_SECRET)';
-          throw new CliError(`${error.message}
-(signing in as the admin client ${clientId} from ${source})`, 1, error.code);
+          const from = `--client-id/--client-secret, PORTICO_CLIENT_ID/PORTICO_CLIENT_SECRET or ${this.settings.credentialsPath}`;
+          throw new CliError(`${error.message}\n(signing in as the admin client ${clientId}, taken from ${from})`, 1, error.code);
         },
       );
       this.tokens.set(scope, token);

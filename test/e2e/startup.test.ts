@@ -23,9 +23,13 @@ function startProcess(env: NodeJS.ProcessEnv): Started {
   const child = spawn(process.execPath, [BIN, 'start'], { env: { ...process.env, ...env } });
   const stdout: string[] = [];
   const stderr: string[] = [];
+  let partial = '';
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
-      stdout.push(...chunk.toString().split('\n').filter(Boolean));
+      // Only whole lines: a chunk may end in the middle of one.
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop()!;
+      stdout.push(...lines.filter(Boolean));
       if (stdout.some((line) => line.trim().startsWith('credentials '))) resolve();
     });
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));

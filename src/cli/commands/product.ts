@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { PRODUCT_STATES, parseAuthTypes, parseBoolean, type AuthType } from '../args.js';
-import { CliError, usageError } from '../cli-error.js';
+import { usageError } from '../cli-error.js';
 import { props, seg, type ArmResource, type CliContext } from '../context.js';
 import { asRecord } from '../http.js';
 import { textOf, yesNo } from '../output.js';
@@ -64,14 +64,10 @@ export function registerProductCommands(program: Command, deps: Deps): void {
             : `Updating product ${productId}…`,
         );
         const path = `/products/${seg(productId!)}`;
-        let resource: ArmResource;
-        try {
-          const response = await ctx.arm('PATCH', path, { json: { properties } });
-          // PATCH may answer 200 with the product or 204 without a body.
-          resource = asRecord(response.body)?.properties !== undefined ? (response.body as ArmResource) : await ctx.armGet(path);
-        } catch (error) {
-          throw withRoleHint(ctx, error);
-        }
+        // Without the Application Administrator role the server's error says how to assign it.
+        const response = await ctx.arm('PATCH', path, { json: { properties } });
+        // PATCH may answer 200 with the product or 204 without a body.
+        const resource = asRecord(response.body)?.properties !== undefined ? (response.body as ArmResource) : await ctx.armGet(path);
         ctx.out.result(resource, () => {
           const p = props(resource);
           ctx.out.line(`Updated product ${resource.name ?? productId}.`);
@@ -140,14 +136,4 @@ function printAudience(ctx: CliContext, p: Record<string, unknown>): void {
 function describeAuthTypes(p: Record<string, unknown>): string {
   const types = authTypesOf(p);
   return types.length === 0 ? 'none' : types.join(', ');
-}
-
-/** Points at the seed page's prerequisite when the managed identity lacks its directory role. */
-function withRoleHint(ctx: CliContext, error: unknown): unknown {
-  if (!(error instanceof CliError) || error.code !== 'ManagedIdentityNotAuthorized') return error;
-  return new CliError(
-    `${error.message}\nAssign the role with: portico directory role assign --role "Application Administrator" --principal ${ctx.serviceName}`,
-    1,
-    error.code,
-  );
 }
