@@ -7,7 +7,12 @@ export interface SettingsStore {
   putSetting(key: string, value: string): Promise<void>;
 }
 
-/** Everything durable. `transaction` runs fn with a Store whose writes commit together or not at all. */
+/**
+ * Everything durable. `transaction` runs fn with a Store whose writes commit together or not at all.
+ * Inside fn, a failed statement (e.g. STORE_CONFLICT) aborts the transaction on every dialect, as
+ * PostgreSQL does: later statements and the commit fail. Let the error end fn; do not catch and go on.
+ * A nested `transaction` call on the tx store joins the outer transaction.
+ */
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly directory: DirectoryStore;

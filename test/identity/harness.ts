@@ -73,7 +73,7 @@ export class IdentityHarness {
 
   async stop(): Promise<void> {
     await this.identity.close();
-    await this.store.close();
+    await this.store.close().catch(() => undefined); // a test may have closed it already
     await this.database.drop();
   }
 

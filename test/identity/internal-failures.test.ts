@@ -15,9 +15,7 @@ describeEachDialect('internal failures', (dialect) => {
     graphToken = (await h.graphCaller([ROLE_IDS.globalAdministrator])).token;
     await h.store.close(); // every later store call fails
   });
-  afterAll(async () => {
-    await h?.identity.close();
-  });
+  afterAll(async () => h?.stop());
 
   test('the token endpoint answers 500 server_error AADSTS50000 without internals', async () => {
     const result = await h.postToken({ grant_type: 'client_credentials', client_id: client.app.appId, client_secret: client.secret, scope: `${client.app.appId}/.default` });

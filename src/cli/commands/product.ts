@@ -109,6 +109,7 @@ export function scopeForAudience(audience: string): string {
 
 function printProduct(ctx: CliContext, resource: ArmResource): void {
   const p = props(resource);
+  const audience = audienceOf(p);
   ctx.out.fields([
     ['ID', resource.name],
     ['Display name', textOf(p.displayName)],
@@ -116,21 +117,28 @@ function printProduct(ctx: CliContext, resource: ArmResource): void {
     ['State', textOf(p.state)],
     ['Subscription required', yesNo(p.subscriptionRequired)],
     ['Approval required', yesNo(p.approvalRequired)],
-    ['Subscriptions limit', typeof p.subscriptionsLimit === 'number' ? String(p.subscriptionsLimit) : undefined],
+    ['Subscriptions limit', textOf(p.subscriptionsLimit)],
     ['Authentication types', describeAuthTypes(p)],
+    // The directory application stays when application-token is turned off; its scope only matters while on.
     ['Application ID', textOf(asRecord(asRecord(p.application)?.entra)?.applicationId)],
+    ['Audience', audience],
+    ['Scope', audience !== undefined && tokensOn(p) ? scopeForAudience(audience) : undefined],
   ]);
-  printAudience(ctx, p);
 }
 
+/** After an update: the audience and scope a client asks a token for, while application-token is on. */
 function printAudience(ctx: CliContext, p: Record<string, unknown>): void {
+  if (!tokensOn(p)) return;
   const audience = audienceOf(p);
-  if (audience !== undefined) {
-    ctx.out.line(`Audience: ${audience}`);
-    ctx.out.line(`Scope: ${scopeForAudience(audience)}`);
-  } else if (authTypesOf(p).includes('application-token')) {
-    ctx.out.warn('application-token is on but the product has no audience yet.');
-  }
+  if (audience === undefined) return ctx.out.warn('application-token is on but the product has no audience yet.');
+  ctx.out.fields([
+    ['Audience', audience],
+    ['Scope', scopeForAudience(audience)],
+  ]);
+}
+
+function tokensOn(p: Record<string, unknown>): boolean {
+  return authTypesOf(p).includes('application-token');
 }
 
 function describeAuthTypes(p: Record<string, unknown>): string {

@@ -12,7 +12,7 @@ export function registerApplicationRoutes(app: FastifyInstance, deps: GraphDeps)
     const filter = parseEqFilter(request.query.$filter, ['appId', 'displayName'], 'application');
     let apps = await directory.listApplications();
     if (filter?.property === 'appId') apps = apps.filter((a) => a.appId === filter.value.toLowerCase());
-    if (filter?.property === 'displayName') apps = apps.filter((a) => a.displayName === filter.value);
+    if (filter?.property === 'displayName') apps = apps.filter((a) => a.displayName.toLowerCase() === filter.value.toLowerCase());
     const value = await Promise.all(apps.map(async (a) => applicationJson(a, await directory.listPasswords(a.id))));
     return odataList(deps.urls, 'applications', value);
   });

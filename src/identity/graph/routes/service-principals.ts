@@ -19,7 +19,7 @@ export function registerServicePrincipalRoutes(app: FastifyInstance, deps: Graph
     const filter = parseEqFilter(request.query.$filter, ['appId', 'displayName'], 'servicePrincipal');
     let sps = await directory.listServicePrincipals();
     if (filter?.property === 'appId') sps = sps.filter((sp) => sp.appId === filter.value.toLowerCase());
-    if (filter?.property === 'displayName') sps = sps.filter((sp) => sp.displayName === filter.value);
+    if (filter?.property === 'displayName') sps = sps.filter((sp) => sp.displayName.toLowerCase() === filter.value.toLowerCase());
     return odataList(deps.urls, 'servicePrincipals', await Promise.all(sps.map((sp) => withApp(directory, sp))));
   });
 
