@@ -30,14 +30,16 @@ describe('the portico command through the seed flow', () => {
   let token: string;
 
   /** Asynchronous on purpose: the server runs in this process and must keep answering. */
-  const cli = (...args: string[]): Promise<Run> =>
+  const cliWithInput = (input: string, ...args: string[]): Promise<Run> =>
     new Promise((resolve) => {
       // The developer's own PORTICO_* settings must not leak into the test.
       const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PORTICO_')));
-      execFile(process.execPath, [BIN, ...args, '--credentials', portico.credentialsPath], { env, cwd: portico.dataDir }, (error, stdout, stderr) => {
+      const child = execFile(process.execPath, [BIN, ...args, '--credentials', portico.credentialsPath], { env, cwd: portico.dataDir }, (error, stdout, stderr) => {
         resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
       });
+      child.stdin!.end(input);
     });
+  const cli = (...args: string[]): Promise<Run> => cliWithInput('', ...args);
 
   const line = (output: string, label: string): string => {
     const match = new RegExp(`^${label}: (\\S+)$`, 'm').exec(output);
@@ -116,6 +118,12 @@ describe('the portico command through the seed flow', () => {
     expect(run.stderr).toContain(`Requesting a token for api://${audience}/.default…`);
   });
 
+  it('reads the client secret from stdin with --client-secret -', async () => {
+    const run = await cliWithInput(`${clientSecret}\n`, 'token', '--client-id', clientId, '--client-secret', '-', '--scope', `api://${audience}/.default`);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+  });
+
   it('calls the Echo API through the gateway with the token', async () => {
     const response = await fetch(`${portico.gatewayUrl}/echo/resource?param1=sample`, {
       method: 'POST',
@@ -187,6 +195,11 @@ describe('the portico command through the seed flow', () => {
     expect((await cli('user', 'unblock', 'alice-smith')).stdout).toBe('User alice-smith is now active.\n');
     expect((await cli('app', 'delete', 'contoso-billing')).stdout).toBe('Deleted application contoso-billing.\n');
     expect((await cli('app', 'delete', 'contoso-billing')).stdout).toBe('Application contoso-billing does not exist; nothing deleted.\n');
+  });
+
+  it('prints no audience once application-token is off again', async () => {
+    const run = await cli('product', 'update', 'starter', '--auth-types', 'subscription-key');
+    expect(run).toEqual({ code: 0, stdout: 'Updated product starter.\nAuthentication types: subscription-key\nState: published\n', stderr: 'Updating product starter…\n' });
   });
 });
 
