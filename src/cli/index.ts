@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error.js';
-import { addGlobalOptions } from './context.js';
+import { addGlobalOptions } from './global-options.js';
 import type { Io } from './output.js';
 import { registerAppCommands } from './commands/app.js';
 import { registerCallCommand } from './commands/call.js';

@@ -3,7 +3,8 @@ import { gatewayRequestUrl } from '../../src/cli/commands/call.js';
 import { matchRole } from '../../src/cli/commands/directory.js';
 import { audienceOf, scopeForAudience, updateProperties } from '../../src/cli/commands/product.js';
 import { startOverrides } from '../../src/cli/commands/start.js';
-import { lastSegment, parseCredentials, resolveSettings, withQuery } from '../../src/cli/context.js';
+import { lastSegment, parseCredentials, withQuery } from '../../src/cli/context.js';
+import { resolveSettings } from '../../src/cli/global-options.js';
 
 describe('resolveSettings', () => {
   const environment = (env: NodeJS.ProcessEnv) => ({ env, cwd: '/home/me/project' });

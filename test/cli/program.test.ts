@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { main } from '../../src/cli/index.js';
 
 /** Runs the CLI in-process with captured output; none of these cases reaches the network. */
@@ -108,6 +108,7 @@ describe('portico (credentials)', () => {
 
   it('explains a credentials file that is not JSON or lacks a field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'portico-cli-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{ not json');
     const notJson = await run(['product', 'list', '--credentials', broken]);

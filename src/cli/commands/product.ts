@@ -63,11 +63,9 @@ export function registerProductCommands(program: Command, deps: Deps): void {
             ? `Updating product ${productId} (application-token: the service's managed identity registers the product in the directory)…`
             : `Updating product ${productId}…`,
         );
-        const path = `/products/${seg(productId!)}`;
         // Without the Application Administrator role the server's error says how to assign it.
-        const response = await ctx.arm('PATCH', path, { json: { properties } });
-        // PATCH may answer 200 with the product or 204 without a body.
-        const resource = asRecord(response.body)?.properties !== undefined ? (response.body as ArmResource) : await ctx.armGet(path);
+        const response = await ctx.arm('PATCH', `/products/${seg(productId!)}`, { json: { properties } });
+        const resource = (response.body ?? {}) as ArmResource;
         ctx.out.result(resource, () => {
           const p = props(resource);
           ctx.out.line(`Updated product ${resource.name ?? productId}.`);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { CliContext, addGlobalOptions, collectGlobalOptions, resolveSettings, type Environment, type GlobalOptionValues } from '../context.js';
+import { CliContext } from '../context.js';
+import { addGlobalOptions, collectGlobalOptions, resolveSettings, type Environment, type GlobalOptionValues } from '../global-options.js';
 import type { Io } from '../output.js';
 
 /** What every command needs from the outside world (injected so tests can capture output). */
@@ -27,7 +28,7 @@ export function leaf(
   return command;
 }
 
-const leaves = new Map<Command, ReadonlyArray<keyof GlobalOptionValues>>();
+const leaves = new WeakMap<Command, ReadonlyArray<keyof GlobalOptionValues>>();
 
 /**
  * Gives every leaf command the global options. Called once all commands are declared, so that in

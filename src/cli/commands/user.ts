@@ -65,9 +65,8 @@ export function registerUserCommands(program: Command, deps: Deps): void {
   ] as const) {
     leaf(user, `${name} <userId>`, effect, [`portico user ${name} alice`]).action(
       act(deps, async (ctx, [userId]) => {
-        const path = `/users/${seg(userId!)}`;
-        const response = await ctx.arm('PATCH', path, { json: { properties: { state } } });
-        const resource = response.body !== undefined ? (response.body as ArmResource) : await ctx.armGet(path);
+        const response = await ctx.arm('PATCH', `/users/${seg(userId!)}`, { json: { properties: { state } } });
+        const resource = (response.body ?? {}) as ArmResource;
         ctx.out.result(resource, () => ctx.out.line(`User ${userId} is now ${textOf(props(resource).state) ?? state}.`));
       }),
     );
