@@ -90,6 +90,8 @@ function emptyToUndefined(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
+/** Names both spellings of a setting, since it may have come from the environment or a flag. */
 function configError(variable: string, rule: string): AppError {
-  return new AppError('ERR_CONFIG_INVALID', `${variable} ${rule}.`);
+  const flag = `--${variable.replace(/^PORTICO_/, '').toLowerCase().replace(/_/g, '-')}`;
+  return new AppError('ERR_CONFIG_INVALID', `${variable} (${flag}) ${rule}.`);
 }
