@@ -239,7 +239,7 @@ describe('portico start', () => {
         resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr }),
       ),
     );
-    expect(run).toEqual({ code: 1, stdout: '', stderr: 'error: PORTICO_DATABASE_URL must start with postgres:// or postgresql://.\n' });
+    expect(run).toEqual({ code: 1, stdout: '', stderr: 'error: PORTICO_DATABASE_URL (--database-url) must start with postgres:// or postgresql://.\n' });
   });
 });
 

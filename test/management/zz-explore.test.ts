@@ -1,0 +1,43 @@
+import { test } from 'vitest';
+import { bootPortico } from '../helpers/boot.js';
+import { ManagementClient, clientCredentialsToken } from '../helpers/clients.js';
+
+test('explore', async () => {
+  const p = await bootPortico();
+  const admin = new ManagementClient(p.credentials);
+  const tok = await admin.bearer();
+  const base = `${p.managementUrl}${admin.servicePath}`;
+  const show = async (label: string, url: string, init: RequestInit = {}) => {
+    const r = await fetch(url, init);
+    const t = await r.text();
+    console.log(label, r.status, JSON.stringify(Object.fromEntries(r.headers)), t.slice(0, 1500));
+  };
+  const auth = { authorization: `Bearer ${tok}` };
+  await show('noversion', `${base}/products`, { headers: auth });
+  await show('badversion', `${base}/products?api-version=2000-01-01`, { headers: auth });
+  await show('wrongsvc', `${p.managementUrl}/subscriptions/${p.credentials.subscriptionId}/resourceGroups/x/providers/Microsoft.ApiManagement/service/portico/products?api-version=2022-08-01`, { headers: auth });
+  await show('case', `${p.managementUrl}/subscriptions/${p.credentials.subscriptionId}/resourcegroups/PORTICO/providers/microsoft.apimanagement/service/Portico/products/Starter?api-version=2022-08-01`, { headers: auth });
+  await show('double', `${p.managementUrl}//subscriptions/${p.credentials.subscriptionId}/resourceGroups/portico/providers/Microsoft.ApiManagement/service/portico/products?api-version=2022-08-01&$top=1`, { headers: auth });
+  await show('subs', `${p.managementUrl}/subscriptions?api-version=2019-11-01`, { headers: auth });
+  await show('meta', `${p.managementUrl}//metadata/endpoints?api-version=2015-01-01`);
+  await show('unknown', `${base}/foo?api-version=2022-08-01`, { headers: auth });
+  await show('unknown2', `${p.managementUrl}/nothing`);
+  await show('noauth', `${base}/products?api-version=2022-08-01`);
+  await show('garbage', `${base}/products?api-version=2022-08-01`, { headers: { authorization: 'Bearer abc.def.ghi' } });
+  await show('basic', `${base}/products?api-version=2022-08-01`, { headers: { authorization: 'Basic abc' } });
+  await show('textplain', `${base}/products/x?api-version=2022-08-01`, { method: 'PUT', headers: { ...auth, 'content-type': 'text/plain' }, body: 'hello' });
+  await show('nojsonct', `${base}/products/x?api-version=2022-08-01`, { method: 'PUT', headers: { ...auth }, body: 'hello' });
+  await show('badjson', `${base}/products/x?api-version=2022-08-01`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: '{bad' });
+  await show('arrayjson', `${base}/products/x?api-version=2022-08-01`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: '[1]' });
+  await show('big', `${base}/products/x?api-version=2022-08-01`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ properties: { displayName: 'x'.repeat(2_000_000) } }) });
+  await show('head', `${base}/products/starter?api-version=2022-08-01`, { method: 'HEAD', headers: auth });
+  await show('master', `${base}/subscriptions/master?api-version=2022-08-01`, { headers: auth });
+  await show('service', `${base}?api-version=2022-08-01`, { headers: auth });
+  await show('echo', `${base}/apis/echo-api?api-version=2022-08-01`, { headers: auth });
+  await show('ops', `${base}/apis/echo-api/operations?api-version=2022-08-01&$top=2`, { headers: auth });
+  await show('user1', `${base}/users/1?api-version=2022-08-01`, { headers: auth });
+  await show('badprod', `${base}/products/x?api-version=2022-08-01`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ properties: { displayName: '', state: 'x', authenticationType: ['a', 'a'], subscriptionsLimit: -1, application: {} } }) });
+  const gtok = await clientCredentialsToken(p.identityUrl, p.credentials.tenantId, p.credentials.admin.clientId, p.credentials.admin.clientSecret, 'https://graph.microsoft.com/.default');
+  await show('graphsp', `${p.identityUrl}/v1.0/servicePrincipals?$filter=${encodeURIComponent("displayName eq 'portico'")}`, { headers: { authorization: `Bearer ${gtok}` } });
+  await p.stop();
+});
