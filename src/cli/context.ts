@@ -3,23 +3,13 @@ import { CliError } from './cli-error.js';
 import type { Settings } from './global-options.js';
 import { asRecord, listAll, request, type HttpResponse, type SendOptions } from './http.js';
 import { Output, type Io } from './output.js';
+import type { CredentialsFile } from '../bootstrap/credentials-file.js';
 
 /** The resource the admin client asks for to call the Graph-shaped directory API. */
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 
-/** What `<data dir>/credentials.json` holds (written by the server at first start). */
-export interface Credentials {
-  tenantId: string;
-  subscriptionId: string;
-  resourceGroup: string;
-  serviceName: string;
-  gatewayUrl: string;
-  managementUrl: string;
-  identityUrl: string;
-  managementScope: string;
-  admin: { clientId: string; clientSecret: string };
-  adminUser?: { email: string; password: string };
-}
+/** What `<data dir>/credentials.json` holds: the server's own definition of the file. */
+export type Credentials = CredentialsFile;
 
 /** Checks the file's shape; a field that is missing only matters once a command needs it. */
 export function parseCredentials(text: string, path: string): Partial<Credentials> {
