@@ -1,5 +1,5 @@
 import type { ApiEntry, OperationEntry } from './snapshot.js';
-import { hasDotSegment } from './url-template.js';
+import { hasUnsafeSegment } from './url-template.js';
 
 export interface RouteMatch {
   readonly api: ApiEntry;
@@ -14,7 +14,7 @@ export interface RouteMatch {
  * first hit wins), then the operation by method and URL template. `pathname` is raw (encoded).
  */
 export function matchRoute(apis: readonly ApiEntry[], method: string, pathname: string): RouteMatch | undefined {
-  if (hasDotSegment(pathname)) return undefined;
+  if (hasUnsafeSegment(pathname)) return undefined;
   const lower = pathname.toLowerCase();
   for (const api of apis) {
     if (!lower.startsWith(api.prefix)) continue;

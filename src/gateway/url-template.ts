@@ -41,9 +41,13 @@ export function compileUrlTemplate(template: string): UrlTemplate {
     let hasParam = false;
     for (const found of segment.matchAll(PARAM)) {
       source += escapeRegExp(segment.slice(cursor, found.index));
-      source += '([^/]+)';
-      paramNames.push(found[1] ?? '');
       cursor = found.index + found[0].length;
+      // A parameter stops at the first character of the literal that follows it (`{name}.{ext}`:
+      // name excludes '.'). Without that, several parameters in one segment make the regex
+      // backtrack polynomially on a crafted path, which would stall every listener.
+      const next = segment.charAt(cursor);
+      source += next === '' || next === '{' ? '([^/]+)' : `([^/${escapeClass(next)}]+)`;
+      paramNames.push(found[1] ?? '');
       hasParam = true;
     }
     source += escapeRegExp(segment.slice(cursor));
@@ -78,16 +82,23 @@ export function compareSpecificity(a: UrlTemplate, b: UrlTemplate): number {
 }
 
 /**
- * True when the raw path has a `.` or `..` segment (also percent-encoded). Such paths never match:
- * forwarding them could let a backend resolve them outside the API's service URL.
+ * True when a segment of the raw path is `.` or `..` once percent-decoded, or hides a separator
+ * (`%2F`, `%5C` or a raw backslash). Such paths never match: a backend that decodes them could
+ * resolve the request outside the API's service URL.
  */
-export function hasDotSegment(path: string): boolean {
+export function hasUnsafeSegment(path: string): boolean {
+  if (path.includes('\\')) return true;
   for (const segment of path.split('/')) {
-    if (segment === '' || segment.length > 6) continue;
-    const decoded = segment.replace(/%2e/gi, '.');
-    if (decoded === '.' || decoded === '..') return true;
+    if (!segment.includes('%') && segment !== '.' && segment !== '..') continue;
+    const decoded = safeDecode(segment.replace(/%2e/gi, '.'));
+    if (decoded === '.' || decoded === '..' || decoded.includes('/') || decoded.includes('\\')) return true;
+    if (/%2f|%5c/i.test(segment)) return true;
   }
   return false;
+}
+
+function escapeClass(char: string): string {
+  return char.replace(/[\\\]^-]/g, '\\$&');
 }
 
 function escapeRegExp(text: string): string {

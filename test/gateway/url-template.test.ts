@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareSpecificity, compileUrlTemplate, hasDotSegment } from '../../src/gateway/url-template.js';
+import { compareSpecificity, compileUrlTemplate, hasUnsafeSegment } from '../../src/gateway/url-template.js';
 
 describe('compileUrlTemplate', () => {
   it('matches a literal template exactly, ignoring case and one trailing slash', () => {
@@ -61,12 +61,36 @@ describe('compareSpecificity', () => {
   });
 });
 
-describe('hasDotSegment', () => {
+describe('hasUnsafeSegment', () => {
   it('flags . and .. segments, also percent-encoded', () => {
-    expect(hasDotSegment('/echo/../admin')).toBe(true);
-    expect(hasDotSegment('/echo/%2e%2E/admin')).toBe(true);
-    expect(hasDotSegment('/echo/./x')).toBe(true);
-    expect(hasDotSegment('/echo/..x/y')).toBe(false);
-    expect(hasDotSegment('/echo/resource')).toBe(false);
+    expect(hasUnsafeSegment('/echo/../admin')).toBe(true);
+    expect(hasUnsafeSegment('/echo/%2e%2E/admin')).toBe(true);
+    expect(hasUnsafeSegment('/echo/./x')).toBe(true);
+    expect(hasUnsafeSegment('/echo/..x/y')).toBe(false);
+    expect(hasUnsafeSegment('/echo/resource')).toBe(false);
+  });
+
+  it('also refuses encoded separators and backslashes a backend might decode', () => {
+    expect(hasUnsafeSegment('/echo/..%2f..%2fapi/resource')).toBe(true);
+    expect(hasUnsafeSegment('/echo/..%5C..%5Capi')).toBe(true);
+    expect(hasUnsafeSegment('/echo/..\\..\\api/resource')).toBe(true);
+    expect(hasUnsafeSegment('/echo/a%2Fb')).toBe(true);
+    expect(hasUnsafeSegment('/echo/%2e%2e%2f')).toBe(true);
+    expect(hasUnsafeSegment('/echo/caf%C3%A9')).toBe(false);
+  });
+});
+
+describe('matching stays linear on crafted paths', () => {
+  // Before parameters stopped at the next literal, these took seconds to hours (polynomial backtracking).
+  it('several parameters in one segment', () => {
+    const template = compileUrlTemplate('/reports/{year}-{month}-{day}');
+    expect(template.match(`/reports/${'-'.repeat(20_000)}/x`)).toBeUndefined();
+    expect(template.match('/reports/2026-11-26')).toEqual({ year: '2026', month: '11', day: '26' });
+  });
+
+  it('dotted parameters', () => {
+    const template = compileUrlTemplate('/v/{a}.{b}.{c}');
+    expect(template.match(`/v/${'.'.repeat(20_000)}!`)).toBeUndefined();
+    expect(template.match('/v/archive.tar.gz')).toEqual({ a: 'archive', b: 'tar', c: 'gz' });
   });
 });
