@@ -34,7 +34,9 @@ export interface AuthInput {
 export async function authenticate(input: AuthInput): Promise<AuthDecision> {
   const { snapshot, api, headers, realm } = input;
   const products = api.products;
-  const openProduct = products.find((p) => !p.subscriptionRequired);
+  // A product that takes application tokens is never open: subscriptionRequired=false there must
+  // not turn the token requirement off.
+  const openProduct = products.find((p) => !p.subscriptionRequired && !p.acceptsTokens);
   const tokensAccepted = products.some((p) => p.acceptsTokens);
   const keysAccepted = products.length === 0 || products.some((p) => p.acceptsKeys);
 

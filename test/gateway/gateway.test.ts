@@ -357,6 +357,19 @@ describe('subscription keys', () => {
     expect((await h.call('GET', '/rootonly')).status).toBe(200);
   });
 
+  it('never treats a product that takes application tokens as open', async () => {
+    const tokens = await h.store.management.getProduct('tokens');
+    await h.store.management.putProduct({ ...tokens!, subscriptionRequired: false });
+    await h.feed.publish('product', 'tokens');
+    try {
+      const response = await h.call('GET', '/tok/resource');
+      expect(response.status).toBe(401);
+    } finally {
+      await h.store.management.putProduct(tokens!);
+      await h.feed.publish('product', 'tokens');
+    }
+  });
+
   it('takes effect on the very next request after a change is published', async () => {
     const before = h.gateway.snapshotVersion;
     const sub = await h.store.management.getSubscription('sub-api');
