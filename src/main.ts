@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import pino, { type Logger } from 'pino';
 import type { PorticoConfig, ListenerName } from './config/index.js';
 import { ChangeFeed } from './shared/index.js';
-import { openStore } from './store/index.js';
+import { lockInstance, openStore } from './store/index.js';
 import type { Store } from './store/index.js';
 import { createIdentity } from './identity/index.js';
 import { buildManagementApp, MANAGEMENT_RESOURCE_URI } from './management/index.js';
@@ -42,6 +42,8 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
     const { box, source } = await loadInstanceKey(config.dataDir, (options.env ?? process.env).PORTICO_ENCRYPTION_KEY);
     const store: Store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
     cleanups.push(() => store.close());
+    const lock = await lockInstance({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+    cleanups.push(() => lock.release());
     await checkInstanceKey(store, box, source);
     const feed = new ChangeFeed();
 

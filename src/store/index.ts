@@ -8,6 +8,8 @@ import type { Database } from './schema.js';
 import type { Store } from './store.js';
 
 export type { SettingsStore, Store } from './store.js';
+export { lockInstance } from './instance-lock.js';
+export type { InstanceLock } from './instance-lock.js';
 
 export interface OpenStoreOptions {
   /** Created (0700) if missing, whatever the dialect: SQLite keeps its file here, bootstrap its credentials. */
