@@ -16,7 +16,11 @@ export function parseAuthTypes(value: string): AuthType[] {
   for (const item of items) {
     const match = AUTH_TYPES.find((type) => type === item.toLowerCase());
     if (match === undefined) {
-      throw new InvalidArgumentError(`"${item}" is not an authentication type; use subscription-key, application-token or none.`);
+      throw new InvalidArgumentError(
+        item.toLowerCase() === 'none'
+          ? '"none" cannot be combined with other types; give it alone to clear the list (the product then takes subscription keys).'
+          : `"${item}" is not an authentication type; use subscription-key and/or application-token, or none alone.`,
+      );
     }
     if (!result.includes(match)) result.push(match);
   }

@@ -133,6 +133,16 @@ export class CliContext {
     return request(this.armUrl(path), { ...options, headers, method, bearer });
   }
 
+  /** The resource, or undefined when the server answers ResourceNotFound. */
+  async armFind(path: string): Promise<ArmResource | undefined> {
+    try {
+      return await this.armGet(path);
+    } catch (error) {
+      if (error instanceof CliError && error.code === 'ResourceNotFound') return undefined;
+      throw error;
+    }
+  }
+
   async armGet(path: string): Promise<ArmResource> {
     return asRecord((await this.arm('GET', path)).body) ?? {};
   }

@@ -11,11 +11,12 @@ describe('parseAuthTypes', () => {
 
   it('reads none as the empty list', () => {
     expect(parseAuthTypes('none')).toEqual([]);
+    expect(() => parseAuthTypes('none,application-token')).toThrow(/"none" cannot be combined with other types/);
     expect(parseAuthTypes('NONE')).toEqual([]);
   });
 
   it('refuses unknown types and an empty value', () => {
-    expect(() => parseAuthTypes('oauth')).toThrow(new InvalidArgumentError('"oauth" is not an authentication type; use subscription-key, application-token or none.'));
+    expect(() => parseAuthTypes('oauth')).toThrow(new InvalidArgumentError('"oauth" is not an authentication type; use subscription-key and/or application-token, or none alone.'));
     expect(() => parseAuthTypes('none,application-token')).toThrow(InvalidArgumentError);
     expect(() => parseAuthTypes(' , ')).toThrow(InvalidArgumentError);
   });

@@ -89,6 +89,15 @@ describe('the portico command through the seed flow', () => {
     expect(clientId).toMatch(GUID);
   });
 
+  it('refuses to register or create over an existing application or user', async () => {
+    const app = await cli('app', 'register', '--name', 'Contoso Billing', '--owner', 'alice-smith', '--products', 'starter');
+    expect(app.code).toBe(1);
+    expect(app.stderr).toContain('error: client application contoso-billing already exists (owner alice-smith). Choose another --id');
+    const user = await cli('user', 'create', '--email', 'alice.smith@example.com', '--first-name', 'Other', '--last-name', 'Person');
+    expect(user.code).toBe(1);
+    expect(user.stderr).toContain('error: user alice-smith already exists (alice.smith@example.com). Give this user another id with --id.');
+  });
+
   it('shows the application with its linked product', async () => {
     const run = await cli('app', 'show', 'contoso-billing');
     expect(run.code, run.stderr).toBe(0);

@@ -45,7 +45,7 @@ describe('portico (argument handling)', () => {
 
     const bad = await run(['product', 'update', 'starter', '--auth-types', 'oauth']);
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain('"oauth" is not an authentication type; use subscription-key, application-token or none.');
+    expect(bad.err).toContain('"oauth" is not an authentication type; use subscription-key and/or application-token, or none alone.');
 
     const missing = await run(['app', 'register', '--name', 'Billing', '--owner', 'alice']);
     expect(missing.code).toBe(2);

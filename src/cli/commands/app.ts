@@ -26,6 +26,11 @@ export function registerAppCommands(program: Command, deps: Deps): void {
         const products = options.products as string[];
         const properties: Record<string, unknown> = { displayName: name, ownerId: `/users/${options.owner}`, productIds: products };
         if (options.description !== undefined) properties.description = options.description;
+        // PUT would quietly update (even re-own) an existing application; registering must not.
+        const existing = await ctx.armFind(`/clientApplications/${seg(appId)}`);
+        if (existing !== undefined) {
+          throw new CliError(`error: client application ${appId} already exists (owner ${lastSegment(String(props(existing).ownerId ?? ''))}). Choose another --id, or change it with \`portico app add-product\` / \`remove-product\`.`);
+        }
         ctx.out.progress(`Registering application ${appId} (directory application, service principal, access to ${products.join(', ')})…`);
         const response = await ctx.arm('PUT', `/clientApplications/${seg(appId)}`, { json: { properties } });
         const resource = (response.body ?? {}) as ArmResource;

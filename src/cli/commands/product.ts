@@ -141,5 +141,6 @@ function tokensOn(p: Record<string, unknown>): boolean {
 
 function describeAuthTypes(p: Record<string, unknown>): string {
   const types = authTypesOf(p);
-  return types.length === 0 ? 'none' : types.join(', ');
+  // An empty list is APIM's default: subscription keys.
+  return types.length === 0 ? 'none set (subscription keys)' : types.join(', ');
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { userIdFromEmail } from '../args.js';
-import { usageError } from '../cli-error.js';
+import { CliError, usageError } from '../cli-error.js';
 import { props, seg, type ArmResource, type CliContext } from '../context.js';
 import { textOf } from '../output.js';
 import { act, leaf, type Deps } from './shared.js';
@@ -8,7 +8,7 @@ import { act, leaf, type Deps } from './shared.js';
 export function registerUserCommands(program: Command, deps: Deps): void {
   const user = program.command('user').description('manage the users (developers) who own client applications');
 
-  leaf(user, 'create', 'create a user (or update the user with that id)', [
+  leaf(user, 'create', 'create a user', [
     'portico user create --email alice@example.com --first-name Alice --last-name Smith',
     'portico user create --email bob@example.com --first-name Bob --last-name Jones --id bob --password "S3cret-pass"',
   ])
@@ -27,6 +27,11 @@ export function registerUserCommands(program: Command, deps: Deps): void {
         const properties: Record<string, unknown> = { email, firstName: options.firstName, lastName: options.lastName };
         if (options.password !== undefined) properties.password = options.password;
         if (options.note !== undefined) properties.note = options.note;
+        // The id is derived from the email's local part, so two people can collide: never overwrite.
+        const existing = await ctx.armFind(`/users/${seg(userId)}`);
+        if (existing !== undefined) {
+          throw new CliError(`error: user ${userId} already exists (${String(props(existing).email ?? '')}). Give this user another id with --id.`);
+        }
         const response = await ctx.arm('PUT', `/users/${seg(userId)}`, { json: { properties } });
         const resource = (response.body ?? {}) as ArmResource;
         ctx.out.result(resource, () => {
