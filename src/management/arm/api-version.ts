@@ -9,6 +9,14 @@ export const SUPPORTED_API_VERSIONS: readonly string[] = [
 ];
 
 export function checkApiVersion(value: unknown): string {
+  // A client that appends api-version to a nextLink which already has it sends it twice; the same value twice is fine.
+  if (Array.isArray(value)) {
+    const distinct = [...new Set(value)];
+    if (distinct.length !== 1) {
+      throw new AppError('InvalidApiVersionParameter', `The api-version query parameter was given different values ('${distinct.join("', '")}'); send exactly one.`);
+    }
+    value = distinct[0];
+  }
   if (typeof value !== 'string' || value === '') {
     throw new AppError('MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
   }

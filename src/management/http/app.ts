@@ -40,9 +40,12 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
       done(new AppError('InvalidRequestContent', 'The request body is not valid JSON.'), undefined);
     }
   });
-  app.setErrorHandler(armErrorHandler);
+  // Fastify parses text/plain by default; a management body must be JSON, so refuse it with 415.
+  app.removeContentTypeParser('text/plain');
+  const handleError = armErrorHandler({ authorizationUri: `${options.identityUrl}/${ctx.instance.tenantId}`, bodyLimit: options.bodyLimit });
+  app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
-    armErrorHandler(new AppError('NotFound', `No management API route matches ${request.method} ${request.url.split('?')[0]}.`), request, reply);
+    handleError(new AppError('NotFound', `No management API route matches ${request.method} ${request.url.split('?')[0]}.`), request, reply);
   });
 
   // Azure CLI `cloud register` reads this without authentication.

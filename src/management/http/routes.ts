@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ManagementContext } from '../context.js';
 import { AppError } from '../../errors/index.js';
 import { sendDeleted, sendList, sendResource, ifMatchOf, flag } from './send.js';
+import { etagOf } from '../arm/etag.js';
 import * as products from '../services/products.js';
 import * as apis from '../services/apis.js';
 import * as users from '../services/users.js';
@@ -143,7 +144,14 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     return sendResource(reply, 200, subscriptions.subscriptionResource(ctx, subscription));
   });
   app.delete('/subscriptions/:sid', async (request, reply) => sendDeleted(reply, await subscriptions.deleteSubscription(ctx, params(request).sid!, ifMatchOf(request))));
-  app.post('/subscriptions/:sid/listSecrets', async (request) => subscriptions.listSubscriptionSecrets(ctx, params(request).sid!));
+  app.post('/subscriptions/:sid/listSecrets', async (request, reply) => {
+    const subscription = await subscriptions.requireSubscription(ctx, params(request).sid!);
+    // Azure tooling reads the subscription's ETag from this answer too; keys must not be cached.
+    return reply
+      .header('ETag', etagOf(subscriptions.subscriptionResource(ctx, subscription)))
+      .header('Cache-Control', 'no-store')
+      .send(subscriptions.subscriptionSecrets(ctx, subscription));
+  });
   app.post('/subscriptions/:sid/regeneratePrimaryKey', async (request, reply) => {
     await subscriptions.regenerateKey(ctx, params(request).sid!, 'primary');
     return reply.status(204).send();

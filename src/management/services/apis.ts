@@ -79,18 +79,24 @@ export async function putApi(ctx: ManagementContext, id: string, body: unknown, 
     apiRevision: existing?.apiRevision ?? '1',
     isCurrent: true,
   };
+  // The gateway matches API paths case-insensitively, so 'echo' and 'ECHO' would be one route; the
+  // store's unique index compares exactly, hence this check.
+  const samePath = (await ctx.store.management.listApis()).some((other) => other.id !== id && other.path.toLowerCase() === api.path.toLowerCase());
+  if (samePath) throw duplicatePath(api.path);
   try {
     await ctx.store.management.putApi(api);
   } catch (error) {
-    if (error instanceof StoreError && error.code === 'STORE_CONFLICT') {
-      throw new AppError('Conflict', `Another API already uses the path '${api.path}'. Choose a different properties.path.`, [
-        { code: 'DuplicatePath', target: 'properties.path', message: 'is already used by another API' },
-      ]);
-    }
+    if (error instanceof StoreError && error.code === 'STORE_CONFLICT') throw duplicatePath(api.path);
     throw error;
   }
   await ctx.feed.publish('api', id);
   return { api, created: !existing };
+}
+
+function duplicatePath(path: string): AppError {
+  return new AppError('Conflict', `Another API already uses the path '${path}'. Choose a different properties.path.`, [
+    { code: 'DuplicatePath', target: 'properties.path', message: 'is already used by another API' },
+  ]);
 }
 
 function isOptionalName(value: unknown): boolean {
@@ -101,7 +107,14 @@ export async function deleteApi(ctx: ManagementContext, id: string, ifMatch: str
   const existing = await ctx.store.management.getApi(id);
   if (!existing) return false;
   checkIfMatch(ifMatch, apiResource(ctx, existing));
-  await ctx.store.management.deleteApi(id);
+  // A subscription scoped to this API would outlive it and silently cover a later API created with
+  // the same id, so it goes with the API.
+  const scoped = (await ctx.store.management.listSubscriptions()).filter((s) => s.scope === `/apis/${id}`);
+  await ctx.store.transaction(async (tx) => {
+    for (const subscription of scoped) await tx.management.deleteSubscription(subscription.id);
+    await tx.management.deleteApi(id);
+  });
+  for (const subscription of scoped) await ctx.feed.publish('subscription', subscription.id);
   await ctx.feed.publish('api', id);
   return true;
 }
@@ -122,7 +135,8 @@ export async function putOperation(
   const method = input.string('method', { required: true, max: 20 });
   if (method !== undefined && !METHODS.test(method.toUpperCase())) input.fail('method', 'must be an HTTP method such as GET or POST.');
   const urlTemplate = input.string('urlTemplate', { required: true, max: 1000 });
-  if (urlTemplate !== undefined && !urlTemplate.startsWith('/')) input.fail('urlTemplate', "must start with '/'.");
+  const templateProblem = urlTemplate !== undefined ? urlTemplateProblem(urlTemplate) : undefined;
+  if (templateProblem) input.fail('urlTemplate', templateProblem);
   const description = input.nullableString('description', 10_000);
   const templateParameters = readParameters(input);
   const request = input.raw('request');
@@ -144,6 +158,27 @@ export async function putOperation(
   await ctx.store.management.putOperation(operation);
   await ctx.feed.publish('api', apiId);
   return { operation, created: !existing };
+}
+
+/**
+ * The gateway matches `{name}` parameters one per segment; a stray brace or an unnamed or repeated
+ * parameter would otherwise be stored and silently never match, so it is refused here.
+ */
+function urlTemplateProblem(template: string): string | undefined {
+  if (!template.startsWith('/')) return "must start with '/'.";
+  const names = new Set<string>();
+  for (const part of (template.split('?', 1)[0] ?? '').split(/(\{[^{}]*\})/)) {
+    if (part === '{*}') continue; // an unnamed rest-of-path wildcard
+    if (part.startsWith('{') && part.endsWith('}')) {
+      const name = part.slice(1, -1).replace(/^\*/, '');
+      if (!/^[A-Za-z0-9_.-]+$/.test(name)) return `has the parameter '${part}'; a parameter is {name} with letters, digits, '_', '-' or '.'.`;
+      if (names.has(name.toLowerCase())) return `uses the parameter '{${name}}' more than once.`;
+      names.add(name.toLowerCase());
+    } else if (part.includes('{') || part.includes('}')) {
+      return "has a '{' or '}' that is not part of a {name} parameter.";
+    }
+  }
+  return undefined;
 }
 
 function readParameters(input: BodyValidator): OperationParameter[] | undefined {

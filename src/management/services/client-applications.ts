@@ -4,7 +4,7 @@ import type { ManagementContext } from '../context.js';
 import { armResource, parseChildReference, type ArmResource } from '../arm/resource.js';
 import { BodyValidator, checkResourceName } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
-import { asManagedIdentity } from './managed-identity.js';
+import { asManagedIdentity, removeAsManagedIdentity } from './managed-identity.js';
 import { serviceResourceId } from '../context.js';
 
 export async function clientApplicationResource(ctx: ManagementContext, app: ClientApplicationRecord): Promise<ArmResource> {
@@ -67,8 +67,9 @@ export async function putClientApplication(
       description: description !== undefined ? description : existing.description,
       ownerId,
     };
-    await ctx.store.management.putClientApplication(app);
+    // Directory work first: when the managed identity may not do it, the record is still unchanged.
     if (products) await reconcileLinks(ctx, app, products);
+    await ctx.store.management.putClientApplication(app);
     await ctx.feed.publish('clientApplication', id);
     return { app, created: false };
   }
@@ -140,12 +141,13 @@ async function reconcileLinks(ctx: ManagementContext, app: ClientApplicationReco
 }
 
 async function unlink(ctx: ManagementContext, link: ProductLinkRecord): Promise<void> {
-  // Remove the link first: the gateway's live check then refuses the app even if revoking fails.
-  await ctx.store.management.deleteProductLink(link.clientApplicationId, link.id);
+  // Revoke first: when the managed identity may not, nothing has changed yet and the error says why.
+  // The link goes right after, and with it the gateway's live check refuses the app.
   if (link.appRoleAssignmentId) {
     const assignmentId = link.appRoleAssignmentId;
-    await asManagedIdentity(ctx, `revoke product '${link.productId}' from client application '${link.clientApplicationId}'`, (d) => d.revokeAppRole(assignmentId));
+    await removeAsManagedIdentity(ctx, `revoke product '${link.productId}' from client application '${link.clientApplicationId}'`, (d) => d.revokeAppRole(assignmentId));
   }
+  await ctx.store.management.deleteProductLink(link.clientApplicationId, link.id);
 }
 
 async function resolveOwner(ctx: ManagementContext, reference: string): Promise<string> {
@@ -161,7 +163,16 @@ async function resolveOwner(ctx: ManagementContext, reference: string): Promise<
 
 async function resolveTokenProducts(ctx: ManagementContext, references: string[], target: string): Promise<ProductRecord[]> {
   const products: ProductRecord[] = [];
-  for (const [index, reference] of references.entries()) products.push(await resolveTokenProduct(ctx, reference, `${target}[${index}]`));
+  for (const [index, reference] of references.entries()) {
+    const product = await resolveTokenProduct(ctx, reference, `${target}[${index}]`);
+    // '/products/x' and the full ARM id of x are different strings but one product: link it once.
+    if (products.some((p) => p.id === product.id)) {
+      throw new AppError('ValidationError', `${target}[${index}] names product '${product.id}' again; list each product once.`, [
+        { code: 'InvalidProperty', target: `${target}[${index}]`, message: `names product '${product.id}' again` },
+      ]);
+    }
+    products.push(product);
+  }
   return products;
 }
 
@@ -187,11 +198,12 @@ export async function deleteClientApplication(ctx: ManagementContext, id: string
   const existing = await ctx.store.management.getClientApplication(id);
   if (!existing) return false;
   checkIfMatch(ifMatch, await clientApplicationResource(ctx, existing));
-  // The record goes first so the gateway refuses the app at once, then its directory objects.
+  // The directory app goes first (with its service principal and role grants, so no new token can be
+  // issued): when the managed identity may not delete it, nothing has changed yet and the error says why.
+  await removeAsManagedIdentity(ctx, `delete the Entra application of client application '${id}'`, (d) => d.deleteApplication(existing.entraObjectId));
+  await ctx.feed.publish('directory', existing.entraObjectId);
   await ctx.store.management.deleteClientApplication(id);
   await ctx.feed.publish('clientApplication', id);
-  await asManagedIdentity(ctx, `delete the Entra application of client application '${id}'`, (d) => d.deleteApplication(existing.entraObjectId));
-  await ctx.feed.publish('directory', existing.entraObjectId);
   return true;
 }
 

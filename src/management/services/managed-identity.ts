@@ -23,3 +23,16 @@ export async function asManagedIdentity<T>(ctx: ManagementContext, action: strin
     throw error;
   }
 }
+
+/**
+ * A directory removal as the managed identity; an object that is already gone counts as removed,
+ * so a retried delete finishes the job instead of failing on what the first attempt did.
+ */
+export async function removeAsManagedIdentity(ctx: ManagementContext, action: string, call: (directory: DirectoryClient) => Promise<void>): Promise<void> {
+  try {
+    await asManagedIdentity(ctx, action, call);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'Request_ResourceNotFound') return;
+    throw error;
+  }
+}

@@ -4,7 +4,7 @@ import type { ManagementContext } from '../context.js';
 import { armResource, type ArmResource } from '../arm/resource.js';
 import { BodyValidator, checkResourceName } from '../arm/validate.js';
 import { checkIfMatch, etagOf } from '../arm/etag.js';
-import { asManagedIdentity } from './managed-identity.js';
+import { asManagedIdentity, removeAsManagedIdentity } from './managed-identity.js';
 
 const AUTH_TYPES: readonly ProductAuthType[] = ['subscription-key', 'application-token'];
 const STATES = ['notPublished', 'published'] as const;
@@ -149,11 +149,15 @@ export async function deleteProduct(ctx: ManagementContext, id: string, ifMatch:
   if (subscriptions.length > 0 && !deleteSubscriptions) {
     throw new AppError('Conflict', `Product '${id}' has ${subscriptions.length} subscription(s). Delete them first or pass deleteSubscriptions=true.`);
   }
-  await ctx.store.management.deleteProduct(id);
+  // The backend app goes first: when the managed identity may not delete it, the product stays and
+  // the error says why, instead of leaving an orphan application in the directory.
   if (existing.entraApplicationId) {
-    const app = await asManagedIdentity(ctx, `look up the backend application of product '${id}'`, (d) => d.getApplicationByAppId(existing.entraApplicationId!)).catch(() => undefined);
-    if (app) await asManagedIdentity(ctx, `delete the backend application of product '${id}'`, (d) => d.deleteApplication(app.id)).catch(() => undefined);
+    const appId = existing.entraApplicationId;
+    const action = `delete the Entra application that represents product '${id}'`;
+    const app = await asManagedIdentity(ctx, action, (d) => d.getApplicationByAppId(appId));
+    if (app) await removeAsManagedIdentity(ctx, action, (d) => d.deleteApplication(app.id));
   }
+  await ctx.store.management.deleteProduct(id);
   await ctx.feed.publish('product', id);
   return true;
 }

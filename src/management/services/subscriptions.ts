@@ -46,7 +46,9 @@ export async function putSubscription(ctx: ManagementContext, id: string, body: 
   if (ownerRef !== undefined) {
     ownerId = ownerRef === null ? null : (parseChildReference(ctx.instance, 'users', ownerRef) ?? '');
     if (ownerId !== null && !(await ctx.store.management.getUser(ownerId))) {
-      throw new AppError('ValidationError', `properties.ownerId must name an existing user like '/users/{userId}'; '${ownerRef}' does not.`);
+      throw new AppError('ValidationError', `properties.ownerId must name an existing user like '/users/{userId}'; '${ownerRef}' does not.`, [
+        { code: 'InvalidProperty', target: 'properties.ownerId', message: 'must name an existing user' },
+      ]);
     }
   }
   const keys = {
@@ -88,8 +90,7 @@ async function resolveScope(ctx: ManagementContext, reference: string): Promise<
   ]);
 }
 
-export async function listSubscriptionSecrets(ctx: ManagementContext, id: string): Promise<{ primaryKey: string; secondaryKey: string }> {
-  const subscription = await requireSubscription(ctx, id);
+export function subscriptionSecrets(ctx: ManagementContext, subscription: SubscriptionRecord): { primaryKey: string; secondaryKey: string } {
   return { primaryKey: ctx.secretBox.open(subscription.primaryKeyEncrypted), secondaryKey: ctx.secretBox.open(subscription.secondaryKeyEncrypted) };
 }
 

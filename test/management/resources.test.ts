@@ -1,0 +1,231 @@
+/**
+ * ARM resource semantics shared by every collection: the {id, type, name, properties} shape,
+ * paged lists with an absolute nextLink, quoted ETags with If-Match, PUT 201/200.
+ */
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { describeEachDialect } from '../helpers/databases.js';
+import { bootOn, type Booted } from '../helpers/boot.js';
+import { ManagementClient } from '../helpers/clients.js';
+import { raw, serviceId, serviceUrl } from './harness.js';
+
+const QUOTED = /^"[^"]+"$/;
+
+describeEachDialect('management API: resources, lists and ETags', (dialect) => {
+  let portico: Booted;
+  let admin: ManagementClient;
+  let token: string;
+
+  beforeAll(async () => {
+    portico = await bootOn(dialect);
+    admin = new ManagementClient(portico.credentials);
+    token = await admin.bearer();
+    // Enough products to page through: starter, unlimited and page-01..page-05.
+    for (let i = 1; i <= 5; i++) {
+      const response = await admin.call('PUT', `/products/page-0${i}`, { properties: { displayName: `Page ${i}` } });
+      expect(response.status).toBe(201);
+    }
+  });
+  afterAll(async () => {
+    await portico?.stop();
+  });
+
+  test('a resource is {id, type, name, properties} with the full ARM id', async () => {
+    const response = await admin.call('GET', '/products/starter');
+    expect(response.status).toBe(200);
+    expect(Object.keys(response.body).sort()).toEqual(['id', 'name', 'properties', 'type']);
+    expect(response.body.id).toBe(`${serviceId(portico)}/products/starter`);
+    expect(response.body.type).toBe('Microsoft.ApiManagement/service/products');
+    expect(response.body.name).toBe('starter');
+
+    const operation = await admin.call('GET', '/apis/echo-api/operations/retrieve-resource');
+    expect(operation.body.id).toBe(`${serviceId(portico)}/apis/echo-api/operations/retrieve-resource`);
+    expect(operation.body.type).toBe('Microsoft.ApiManagement/service/apis/operations');
+    expect(operation.body.name).toBe('retrieve-resource');
+
+    for (const [path, type] of [['/users/1', 'users'], ['/groups/developers', 'groups'], ['/subscriptions/master', 'subscriptions'], ['/apis/echo-api', 'apis']] as const) {
+      const resource = await admin.call('GET', path);
+      expect(resource.status).toBe(200);
+      expect(resource.body.id).toBe(`${serviceId(portico)}${path}`);
+      expect(resource.body.type).toBe(`Microsoft.ApiManagement/service/${type}`);
+      expect(typeof resource.body.properties).toBe('object');
+    }
+
+    const service = await admin.call('GET', '');
+    expect(service.status).toBe(200);
+    expect(service.body).toMatchObject({ id: serviceId(portico), type: 'Microsoft.ApiManagement/service', name: portico.credentials.serviceName });
+  });
+
+  test('a list is {value} when everything fits on one page', async () => {
+    const response = await admin.call('GET', '/products');
+    expect(response.status).toBe(200);
+    expect(Object.keys(response.body)).toEqual(['value']);
+    expect(response.body.value.map((p: { name: string }) => p.name).sort()).toEqual(['page-01', 'page-02', 'page-03', 'page-04', 'page-05', 'starter', 'unlimited']);
+    for (const product of response.body.value) expect(product.id).toBe(`${serviceId(portico)}/products/${product.name}`);
+  });
+
+  test('$top/$skip page a list; nextLink is absolute, carries api-version and works when followed verbatim', async () => {
+    const all = (await admin.call('GET', '/products')).body.value.map((p: { name: string }) => p.name);
+    const seen: string[] = [];
+    let url: string | undefined = serviceUrl(portico, '/products?$top=3', '2024-05-01');
+    let pages = 0;
+    while (url !== undefined) {
+      const response = await raw(url, { token });
+      expect(response.status).toBe(200);
+      pages++;
+      seen.push(...response.body.value.map((p: { name: string }) => p.name));
+      if (response.body.nextLink !== undefined) {
+        const next = new URL(response.body.nextLink);
+        expect(next.origin).toBe(portico.managementUrl);
+        expect(next.pathname).toBe(new URL(serviceUrl(portico, '/products')).pathname);
+        expect(next.searchParams.get('api-version')).toBe('2024-05-01');
+        expect(next.searchParams.get('$top')).toBe('3');
+        expect(next.searchParams.get('$skip')).toBe(String(pages * 3));
+        expect(response.body.value).toHaveLength(3);
+      }
+      url = response.body.nextLink;
+    }
+    expect(pages).toBe(3);
+    expect(seen).toEqual(all);
+
+    const skipped = await admin.call('GET', '/products?$skip=5');
+    expect(skipped.body).toEqual({ value: (await admin.call('GET', '/products')).body.value.slice(5) });
+    const beyond = await admin.call('GET', '/products?$skip=100');
+    expect(beyond.body).toEqual({ value: [] });
+  });
+
+  test('a nextLink also works after a doubled leading slash and on other collections', async () => {
+    const url = serviceUrl(portico, '/apis/echo-api/operations?$top=4', '2021-08-01').replace(portico.managementUrl, `${portico.managementUrl}/`);
+    const first = await raw(url, { token });
+    expect(first.status).toBe(200);
+    expect(first.body.value).toHaveLength(4);
+    expect(first.body.nextLink.startsWith(`${portico.managementUrl}/subscriptions/`)).toBe(true);
+    const second = await raw(first.body.nextLink, { token });
+    expect(second.status).toBe(200);
+    expect(second.body.value).toHaveLength(2);
+    expect(second.body.nextLink).toBeUndefined();
+  });
+
+  test('$top and $skip must be whole numbers in range', async () => {
+    for (const [query, name] of [['$top=0', '$top'], ['$top=abc', '$top'], ['$top=1001', '$top'], ['$skip=-1', '$skip'], ['$skip=1.5', '$skip']] as const) {
+      const response = await admin.call('GET', `/products?${query}`);
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe('ValidationError');
+      expect(response.body.error.message).toContain(name);
+      expect(response.body.error.details).toEqual([expect.objectContaining({ target: name })]);
+    }
+  });
+
+  test('GET, HEAD, PUT and PATCH answer a quoted ETag that tracks the resource', async () => {
+    const got = await admin.call('GET', '/products/page-01');
+    const etag = got.headers.get('etag')!;
+    expect(etag).toMatch(QUOTED);
+
+    const head = await raw(serviceUrl(portico, '/products/page-01', '2024-05-01'), { method: 'HEAD', token });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('etag')).toBe(etag);
+    expect(head.text).toBe('');
+    const headMissing = await raw(serviceUrl(portico, '/products/nope', '2024-05-01'), { method: 'HEAD', token });
+    expect(headMissing.status).toBe(404);
+
+    const patched = await admin.call('PATCH', '/products/page-01', { properties: { description: 'patched' } }, { 'if-match': etag });
+    expect(patched.status).toBe(200);
+    const patchedEtag = patched.headers.get('etag')!;
+    expect(patchedEtag).toMatch(QUOTED);
+    expect(patchedEtag).not.toBe(etag);
+    expect((await admin.call('GET', '/products/page-01')).headers.get('etag')).toBe(patchedEtag);
+
+    const put = await admin.call('PUT', '/products/page-01', { properties: { displayName: 'Page 1', description: 'put' } }, { 'if-match': patchedEtag });
+    expect(put.status).toBe(200);
+    const putEtag = put.headers.get('etag')!;
+    expect(putEtag).toMatch(QUOTED);
+    expect((await admin.call('GET', '/products/page-01')).headers.get('etag')).toBe(putEtag);
+  });
+
+  test('a stale If-Match is 412 PreconditionFailed on PUT, PATCH and DELETE and changes nothing', async () => {
+    const before = await admin.call('GET', '/products/page-02');
+    const stale = before.headers.get('etag')!;
+    const changed = await admin.call('PATCH', '/products/page-02', { properties: { description: 'v2' } }, { 'if-match': stale });
+    expect(changed.status).toBe(200);
+
+    const expected = {
+      error: {
+        code: 'PreconditionFailed',
+        message: "The If-Match header does not match the resource's current ETag. Read the resource again and retry with its ETag, or send If-Match: *.",
+      },
+    };
+    const put = await admin.call('PUT', '/products/page-02', { properties: { displayName: 'Stale' } }, { 'if-match': stale });
+    expect(put.status).toBe(412);
+    expect(put.body).toEqual(expected);
+    const patch = await admin.call('PATCH', '/products/page-02', { properties: { description: 'stale' } }, { 'if-match': stale });
+    expect(patch.status).toBe(412);
+    expect(patch.body).toEqual(expected);
+    const del = await admin.call('DELETE', '/products/page-02', undefined, { 'if-match': stale });
+    expect(del.status).toBe(412);
+    expect(del.body).toEqual(expected);
+    // Compared byte for byte: the unquoted or weak form of the current ETag does not match either.
+    const current = changed.headers.get('etag')!;
+    for (const variant of [current.slice(1, -1), `W/${current}`]) {
+      expect((await admin.call('PATCH', '/products/page-02', { properties: { description: 'x' } }, { 'if-match': variant })).status).toBe(412);
+    }
+
+    const after = await admin.call('GET', '/products/page-02');
+    expect(after.body.properties.displayName).toBe('Page 2');
+    expect(after.body.properties.description).toBe('v2');
+  });
+
+  test("If-Match '*' and the current ETag are accepted; DELETE answers 200 then 204", async () => {
+    const star = await admin.call('PATCH', '/products/page-03', { properties: { description: 'star' } }, { 'if-match': '*' });
+    expect(star.status).toBe(200);
+    const current = await admin.call('PATCH', '/products/page-03', { properties: { description: 'current' } }, { 'if-match': star.headers.get('etag')! });
+    expect(current.status).toBe(200);
+    expect(current.body.properties.description).toBe('current');
+
+    const etag = (await admin.call('GET', '/products/page-04')).headers.get('etag')!;
+    const deleted = await admin.call('DELETE', '/products/page-04', undefined, { 'if-match': etag });
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toBeUndefined();
+    const again = await admin.call('DELETE', '/products/page-04', undefined, { 'if-match': '*' });
+    expect(again.status).toBe(204);
+    expect((await admin.call('GET', '/products/page-04')).status).toBe(404);
+    const starDelete = await admin.call('DELETE', '/products/page-05', undefined, { 'if-match': '*' });
+    expect(starDelete.status).toBe(200);
+  });
+
+  test('PUT answers 201 on create and 200 on replace, with the entity and an ETag', async () => {
+    const created = await admin.call('PUT', '/products/put-test', { properties: { displayName: 'Put test', description: 'first' } });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('etag')).toMatch(QUOTED);
+    expect(created.body).toEqual({
+      id: `${serviceId(portico)}/products/put-test`,
+      type: 'Microsoft.ApiManagement/service/products',
+      name: 'put-test',
+      properties: {
+        displayName: 'Put test',
+        description: 'first',
+        terms: null,
+        subscriptionRequired: true,
+        approvalRequired: false,
+        subscriptionsLimit: null,
+        state: 'notPublished',
+        authenticationType: [],
+      },
+    });
+    const replaced = await admin.call('PUT', '/products/put-test', { properties: { displayName: 'Put test 2' } });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body.properties.displayName).toBe('Put test 2');
+    // Omitted properties keep their value on replace.
+    expect(replaced.body.properties.description).toBe('first');
+    expect((await admin.call('GET', '/products/put-test')).body).toEqual(replaced.body);
+
+    const user = await admin.call('PUT', '/users/put-user', { properties: { email: 'put-user@example.com', firstName: 'Put', lastName: 'User' } });
+    expect(user.status).toBe(201);
+    expect((await admin.call('PUT', '/users/put-user', { properties: { email: 'put-user@example.com', firstName: 'Put', lastName: 'Again' } })).status).toBe(200);
+  });
+
+  test('a resource name with characters ARM does not allow is refused', async () => {
+    const response = await admin.call('PUT', '/products/bad%20name', { properties: { displayName: 'Bad' } });
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('ValidationError');
+    expect(response.body.error.message).toBe("The product name 'bad name' is invalid: use 1 to 256 letters, digits, '-', '_' or '.', starting with a letter or digit.");
+  });
+});
