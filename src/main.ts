@@ -12,6 +12,7 @@ import { ensureInstance, reissueAdminCredentials, ADMIN_USER_EMAIL } from './boo
 import { credentialsPath, readCredentials, writeCredentials, type CredentialsFile } from './bootstrap/credentials-file.js';
 import { checkInstanceKey, loadInstanceKey } from './bootstrap/instance-key.js';
 import { adaptDirectoryClient } from './bootstrap/directory-adapter.js';
+import { managementRolesOf } from './bootstrap/management-roles.js';
 import { closeServer, listen, newServer } from './listeners.js';
 
 export interface RunningPortico {
@@ -87,6 +88,8 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
       server: servers.management,
       bodyLimit: config.bodyLimitBytes,
       identityUrl: urls.identity,
+      publicUrl: urls.management,
+      liveRoles: managementRolesOf(identity.directory.system, instance.managementAppId),
     });
     cleanups.push(() => management.close());
 

@@ -5,7 +5,7 @@ import { AppError } from '../../errors/index.js';
 import type { ManagementContext } from '../context.js';
 import { checkApiVersion } from '../arm/api-version.js';
 import { armErrorHandler } from './errors.js';
-import { authenticateCaller, MANAGEMENT_RESOURCE_URI, type TokenVerifier } from './auth.js';
+import { authenticateCaller, MANAGEMENT_RESOURCE_URI, type LiveRoles, type TokenVerifier } from './auth.js';
 import { registerServiceRoutes } from './routes.js';
 import { requestUrl } from './send.js';
 
@@ -17,6 +17,9 @@ export interface ManagementAppOptions {
   readonly server: Server;
   readonly bodyLimit: number;
   readonly identityUrl: string;
+  /** This listener's own base URL: nextLink and metadata are built from it, never from the Host header. */
+  readonly publicUrl: string;
+  readonly liveRoles: LiveRoles;
 }
 
 const SERVICE_PREFIX = '/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/Microsoft.ApiManagement/service/:serviceName';
@@ -43,6 +46,10 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
   // Fastify parses text/plain by default; a management body must be JSON, so refuse it with 415.
   app.removeContentTypeParser('text/plain');
   const handleError = armErrorHandler({ authorizationUri: `${options.identityUrl}/${ctx.instance.tenantId}`, bodyLimit: options.bodyLimit });
+  app.decorateRequest('publicBaseUrl', '');
+  app.addHook('onRequest', async (request) => {
+    request.publicBaseUrl = options.publicUrl;
+  });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
     handleError(new AppError('NotFound', `No management API route matches ${request.method} ${request.url.split('?')[0]}.`), request, reply);
@@ -68,7 +75,7 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
   });
   await app.register(async (scope) => {
     scope.addHook('onRequest', async (request) => {
-      await authenticateCaller(request, verifier, ctx.instance.managementAppId);
+      await authenticateCaller(request, verifier, ctx.instance.managementAppId, options.liveRoles);
       checkApiVersion((request.query as Record<string, unknown>)['api-version']);
     });
     scope.get('/subscriptions', async () => ({ value: [subscriptionResource()] }));
@@ -84,7 +91,7 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
   await app.register(
     async (scope) => {
       scope.addHook('onRequest', async (request) => {
-        await authenticateCaller(request, verifier, ctx.instance.managementAppId);
+        await authenticateCaller(request, verifier, ctx.instance.managementAppId, options.liveRoles);
         const p = request.params as Record<string, string>;
         const matches =
           p.subscriptionId?.toLowerCase() === ctx.instance.subscriptionId.toLowerCase() &&

@@ -14,6 +14,13 @@ export interface TokenVerifier {
   verify(token: string, options: { audiences: string[] }): Promise<Record<string, unknown>>;
 }
 
+/**
+ * The caller's management app roles as the directory has them now (undefined when the principal is
+ * gone or disabled). Roles are checked live, so removing a role or deleting an application takes
+ * effect at once rather than when its token expires.
+ */
+export type LiveRoles = (objectId: string) => Promise<readonly string[] | undefined>;
+
 export interface Caller {
   readonly objectId: string;
   readonly appId: string;
@@ -21,7 +28,7 @@ export interface Caller {
 }
 
 /** Checks the bearer token and the role the HTTP method needs; reads need Reader or Contributor. */
-export async function authenticateCaller(request: FastifyRequest, verifier: TokenVerifier, managementAppId: string): Promise<Caller> {
+export async function authenticateCaller(request: FastifyRequest, verifier: TokenVerifier, managementAppId: string, liveRoles: LiveRoles): Promise<Caller> {
   const header = request.headers.authorization;
   if (header === undefined || header === '') {
     throw new AppError('AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.");
@@ -36,10 +43,11 @@ export async function authenticateCaller(request: FastifyRequest, verifier: Toke
   } catch (error) {
     throw new AppError('AuthenticationFailed', 'Authentication failed. The access token is invalid, expired, or not issued for the management resource.', [], { cause: error });
   }
+  const objectId = String(claims.oid ?? '');
   const caller: Caller = {
-    objectId: String(claims.oid ?? ''),
+    objectId,
     appId: String(claims.azp ?? claims.appid ?? ''),
-    roles: Array.isArray(claims.roles) ? claims.roles.map(String) : [],
+    roles: (await liveRoles(objectId)) ?? [],
   };
   const readOnly = request.method === 'GET' || request.method === 'HEAD';
   const allowed = caller.roles.includes(MANAGEMENT_ROLES.contributor) || (readOnly && caller.roles.includes(MANAGEMENT_ROLES.reader));

@@ -16,10 +16,16 @@ export function sendDeleted(reply: FastifyReply, deleted: boolean): FastifyReply
   return deleted ? reply.status(200).send() : reply.status(204).send();
 }
 
-/** The absolute URL the caller used, so nextLink points back at the same host. */
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The listener's own base URL (set by the app); absolute links are built from it, not from Host. */
+    publicBaseUrl: string;
+  }
+}
+
+/** The request's URL on this listener's public base, so nextLink points back here whatever Host said. */
 export function requestUrl(request: FastifyRequest): URL {
-  const host = request.headers.host ?? 'localhost';
-  return new URL(request.url.replace(/^\/+/, '/'), `${request.protocol}://${host}`);
+  return new URL(request.url.replace(/^\/+/, '/'), request.publicBaseUrl);
 }
 
 export function ifMatchOf(request: FastifyRequest): string | undefined {
