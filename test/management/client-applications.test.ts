@@ -208,6 +208,22 @@ describeEachDialect('management API: client applications', (dialect) => {
     expect(back.body.properties.productIds).toEqual(['/products/gold']);
   });
 
+  test('productIds never overwrites a link whose name another product already uses', async () => {
+    expect((await admin.call('PUT', '/clientApplications/dev-app/productLinks/gold')).status).toBe(400); // body required
+    const moved = await admin.call('PUT', '/clientApplications/dev-app', { properties: { displayName: 'Dev app', productIds: [] } });
+    expect(moved.body.properties.productIds).toEqual([]);
+    // A link named 'gold' that links silver, then ask for both products.
+    expect((await admin.call('PUT', '/clientApplications/dev-app/productLinks/gold', { properties: { productId: '/products/silver' } })).status).toBe(201);
+    const both = await admin.call('PUT', '/clientApplications/dev-app', { properties: { displayName: 'Dev app', productIds: ['/products/silver', '/products/gold'] } });
+    expect(both.status).toBe(200);
+    const links = (await admin.call('GET', '/clientApplications/dev-app/productLinks')).body.value.map((l: { name: string; properties: { productId: string } }) => [l.name, l.properties.productId.split('/').pop()]);
+    expect(links.sort()).toEqual([['gold', 'silver'], ['gold-2', 'gold']]);
+    expect((await roleAssignments(appId)).length).toBe(2);
+    const back = await admin.call('PUT', '/clientApplications/dev-app', { properties: { displayName: 'Dev app', productIds: ['/products/gold'] } });
+    expect(back.body.properties.productIds).toEqual(['/products/gold']);
+    expect((await roleAssignments(appId)).map((a) => a.appRoleId)).toEqual([(await roleOf(goldAudience)).appRoleId]);
+  });
+
   test('renaming a product keeps its clients working through the gateway', async () => {
     const secret = (await admin.call('POST', '/clientApplications/dev-app/listSecrets')).body.entra.clientSecret as string;
     const renamed = await admin.call('PATCH', '/products/gold', { properties: { displayName: 'Gold Premium' } }, { 'if-match': '*' });

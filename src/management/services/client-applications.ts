@@ -134,10 +134,21 @@ async function reconcileLinks(ctx: ManagementContext, app: ClientApplicationReco
   const links = await ctx.store.management.listProductLinks({ clientApplicationId: app.id });
   const wanted = new Set(products.map((p) => p.id));
   for (const link of links) if (!wanted.has(link.productId)) await unlink(ctx, link);
-  const linked = new Set(links.map((l) => l.productId));
+  const kept = links.filter((link) => wanted.has(link.productId));
+  const linked = new Set(kept.map((l) => l.productId));
+  const takenIds = new Set(kept.map((l) => l.id));
   for (const product of products) {
-    if (!linked.has(product.id)) await ctx.store.management.putProductLink(await grantProduct(ctx, app, product, product.id));
+    if (linked.has(product.id)) continue;
+    const linkId = freeLinkId(product.id, takenIds);
+    takenIds.add(linkId);
+    await ctx.store.management.putProductLink(await grantProduct(ctx, app, product, linkId));
   }
+}
+
+/** The product id, unless a link of another product already has that name (links are never overwritten). */
+function freeLinkId(productId: string, taken: ReadonlySet<string>): string {
+  if (!taken.has(productId)) return productId;
+  for (let n = 2; ; n++) if (!taken.has(`${productId}-${n}`)) return `${productId}-${n}`;
 }
 
 async function unlink(ctx: ManagementContext, link: ProductLinkRecord): Promise<void> {
