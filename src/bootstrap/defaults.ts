@@ -13,7 +13,7 @@ export const DEFAULT_PRODUCTS: readonly ProductRecord[] = [
     id: 'starter',
     displayName: 'Starter',
     description: 'Subscribers will be able to run 5 calls/minute up to a maximum of 100 calls/week.',
-    terms: '',
+    terms: null,
     subscriptionRequired: true,
     approvalRequired: false,
     subscriptionsLimit: 1,

@@ -72,12 +72,14 @@ export async function ensureInstance(options: BootstrapOptions): Promise<Bootstr
     const identity = await directory.createServicePrincipal({ appId: newGuid(), servicePrincipalType: 'ManagedIdentity', displayName: serviceName });
     await directory.assignDirectoryRole({ principalId: identity.id, roleDefinitionId: ROLE_IDS.applicationAdministrator });
 
-    // The bootstrap admin: may manage the service and assign directory roles (Privileged Role Administrator).
+    // The bootstrap admin: may manage the service, assign directory roles (Privileged Role Administrator)
+    // and manage directory applications and their secrets (Application Administrator).
     const admin = await directory.createApplication({ displayName: ADMIN_APP_NAME, description: 'Created at first start; its secret is in credentials.json.' });
     const adminSp = await directory.createServicePrincipal({ appId: admin.appId });
     const contributorRole = management.appRoles.find((role) => role.value === MANAGEMENT_ROLES.contributor)!;
     await directory.grantAppRole({ principalId: adminSp.id, resourceId: managementSp.id, appRoleId: contributorRole.id });
     await directory.assignDirectoryRole({ principalId: adminSp.id, roleDefinitionId: ROLE_IDS.privilegedRoleAdministrator });
+    await directory.assignDirectoryRole({ principalId: adminSp.id, roleDefinitionId: ROLE_IDS.applicationAdministrator });
     const adminSecret = await directory.addPassword(admin.id, { displayName: 'credentials.json' });
 
     const adminUserPassword = randomBytes(18).toString('base64url');
@@ -148,10 +150,15 @@ async function followEchoListener(store: Store, echoServiceUrl: string): Promise
   await store.settings.putSetting(ECHO_URL_KEY, echoServiceUrl);
 }
 
-/** Mints a new admin secret and admin-user password when credentials.json was lost. */
+/**
+ * Mints a new admin secret and admin-user password when credentials.json was lost, and revokes the
+ * earlier admin secrets: whoever has the lost file must not keep administrator access.
+ */
 export async function reissueAdminCredentials(store: Store, instance: StoredInstance, secretValidityDays: number): Promise<FreshSecrets> {
   const directory = new DirectoryService({ store, feed: new ChangeFeed(), secretValidityDays }).system;
+  const earlier = await directory.listPasswords(instance.adminAppObjectId);
   const secret = await directory.addPassword(instance.adminAppObjectId, { displayName: 'credentials.json (reissued)' });
+  for (const credential of earlier) await directory.removePassword(instance.adminAppObjectId, credential.keyId);
   const adminUserPassword = randomBytes(18).toString('base64url');
   const user = await store.management.getUser(ADMIN_USER_ID);
   if (user) await store.management.putUser({ ...user, passwordHash: await hashPassword(adminUserPassword) });

@@ -15,7 +15,6 @@ export const APP_ERROR_CODES = {
   AuthenticationFailed: { status: 401, when: 'No bearer token, or the token is invalid, expired or for another audience.' },
   AuthorizationFailed: { status: 403, when: 'The caller is authenticated but lacks the role the operation needs.' },
   ResourceNotFound: { status: 404, when: 'The addressed resource (or its parent) does not exist.' },
-  MethodNotAllowed: { status: 405, when: 'The resource does not support this HTTP method.' },
   Conflict: { status: 409, when: 'The request conflicts with existing state (a duplicate name, a resource still in use).' },
   PreconditionFailed: { status: 412, when: 'If-Match does not equal the resource\'s current ETag.' },
   PayloadTooLarge: { status: 413, when: 'The request body exceeds the configured limit.' },

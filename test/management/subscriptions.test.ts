@@ -160,21 +160,24 @@ describeEachDialect('management API: subscriptions', (dialect) => {
   });
 
   test('keys given on PUT are used; a new subscription is submitted (refused by the gateway) until activated', async () => {
-    const created = await admin.call('PUT', '/subscriptions/s-pending', { properties: { scope: '/apis/echo-api', displayName: 'Pending', primaryKey: 'my-own-primary-key-0001', secondaryKey: 'my-own-secondary-key-0001' } });
+    const created = await admin.call('PUT', '/subscriptions/s-pending', { properties: { scope: '/apis/echo-api', displayName: 'Pending', primaryKey: 'my-own-primary-key-0001-abcdefghij', secondaryKey: 'my-own-secondary-key-0001-abcdefgh' } });
     expect(created.status).toBe(201);
     expect(created.body.properties.state).toBe('submitted');
     expect(created.body.properties.ownerId).toBeNull();
-    expect(await secrets('s-pending')).toEqual({ primaryKey: 'my-own-primary-key-0001', secondaryKey: 'my-own-secondary-key-0001' });
-    expect((await callEcho('my-own-primary-key-0001')).status).toBe(401);
+    expect(await secrets('s-pending')).toEqual({ primaryKey: 'my-own-primary-key-0001-abcdefghij', secondaryKey: 'my-own-secondary-key-0001-abcdefgh' });
+    const short = await admin.call('PUT', '/subscriptions/s-short', { properties: { scope: '/apis', displayName: 'Short', primaryKey: 'guessable' } });
+    expect(short.status).toBe(400);
+    expect(short.body.error.details).toEqual([{ code: 'InvalidProperty', target: 'properties.primaryKey', message: 'properties.primaryKey must be 32 to 256 characters long.' }]);
+    expect((await callEcho('my-own-primary-key-0001-abcdefghij')).status).toBe(401);
 
     const activated = await admin.call('PATCH', '/subscriptions/s-pending', { properties: { state: 'active' } }, { 'if-match': created.headers.get('etag')! });
     expect(activated.status).toBe(200);
     expect(activated.body.properties.state).toBe('active');
-    expect((await callEcho('my-own-primary-key-0001')).status).toBe(200);
+    expect((await callEcho('my-own-primary-key-0001-abcdefghij')).status).toBe(200);
 
     const suspended = await admin.call('PATCH', '/subscriptions/s-pending', { properties: { state: 'suspended' } }, { 'if-match': '*' });
     expect(suspended.status).toBe(200);
-    expect((await callEcho('my-own-primary-key-0001')).status).toBe(401);
+    expect((await callEcho('my-own-primary-key-0001-abcdefghij')).status).toBe(401);
   });
 
   test('DELETE removes the subscription and its keys stop working', async () => {

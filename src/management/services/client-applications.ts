@@ -122,7 +122,7 @@ async function grantProduct(ctx: ManagementContext, app: ClientApplicationRecord
   const backendSp = await asManagedIdentity(ctx, action, (d) => d.getServicePrincipalByAppId(product.entraApplicationId!));
   const role = backend?.appRoles.find((r) => r.isEnabled);
   if (!backend || !backendSp || !role) {
-    throw new AppError('Conflict', `The Entra application that represents product '${product.id}' is missing or has no enabled app role. Turn application-token off and on again for the product.`);
+    throw new AppError('Conflict', `The Entra application that represents product '${product.id}' is missing or has no enabled app role. Its directory application may have been deleted outside Portico; restore it, or re-create the product.`);
   }
   const assignment = await asManagedIdentity(ctx, action, (d) =>
     d.grantAppRole({ principalId: app.entraServicePrincipalId, resourceId: backendSp.id, appRoleId: role.id }),

@@ -36,8 +36,9 @@ export async function putSubscription(ctx: ManagementContext, id: string, body: 
   const scopeRef = input.string('scope', { required: !existing, max: 1000 });
   const ownerRef = input.nullableString('ownerId', 1000);
   const state = input.oneOf('state', STATES);
-  const primaryKey = input.string('primaryKey', { min: 1, max: 256 });
-  const secondaryKey = input.string('secondaryKey', { min: 1, max: 256 });
+  // Keys are looked up by an unsalted hash, so they must be long enough not to be guessed.
+  const primaryKey = input.string('primaryKey', { min: 32, max: 256 });
+  const secondaryKey = input.string('secondaryKey', { min: 32, max: 256 });
   const allowTracing = input.boolean('allowTracing');
   const stateComment = input.nullableString('stateComment', 1000);
   input.done();

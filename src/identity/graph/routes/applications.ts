@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { notFound } from '../../directory/validate.js';
+import { AppError } from '../../../errors/index.js';
+import { notFound, optionalText } from '../../directory/validate.js';
 import { callerOf, odataEntity, odataList, type GraphDeps } from '../graph-context.js';
 import { applicationJson } from '../graph-shapes.js';
 import { parseEqFilter } from '../odata-filter.js';
@@ -23,4 +24,23 @@ export function registerApplicationRoutes(app: FastifyInstance, deps: GraphDeps)
     if (!application) throw notFound(request.params.id);
     return odataEntity(deps.urls, 'applications', applicationJson(application, await directory.listPasswords(application.id)));
   });
+
+  // Graph's credential actions: mint a secret (returned once) and revoke one, e.g. a leaked secret.
+  app.post<{ Params: { id: string }; Body: unknown }>('/applications/:id/addPassword', async (request) => {
+    const body = (request.body ?? {}) as { passwordCredential?: { displayName?: unknown } };
+    const displayName = optionalText(body.passwordCredential?.displayName, 'displayName', 'passwordCredential', 256);
+    const created = await callerOf(request).addPassword(request.params.id, { displayName });
+    return { '@odata.context': `${deps.urls.base()}/v1.0/$metadata#microsoft.graph.passwordCredential`, customKeyIdentifier: null, ...created };
+  });
+
+  app.post<{ Params: { id: string }; Body: unknown }>('/applications/:id/removePassword', async (request, reply) => {
+    const body = (request.body ?? {}) as { keyId?: unknown };
+    if (typeof body.keyId !== 'string') throw invalidKeyId();
+    await callerOf(request).removePassword(request.params.id, body.keyId);
+    return reply.code(204).send();
+  });
+}
+
+function invalidKeyId(): Error {
+  return new AppError('Request_BadRequest', "The request body must be {\"keyId\": \"<GUID of the password credential>\"}.");
 }

@@ -1,0 +1,58 @@
+/** A leaked client secret can be revoked; a lost credentials.json is reissued and the old admin secret dies. */
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { bootPortico, type Booted } from '../helpers/boot.js';
+import { ManagementClient, clientCredentialsToken, requestToken } from '../helpers/clients.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
+
+let database: TestDatabase;
+let portico: Booted;
+
+beforeAll(async () => {
+  database = await createTestDatabase('sqlite');
+  portico = await bootPortico({ dataDir: database.dataDir });
+});
+afterAll(async () => {
+  await portico?.running.stop();
+  await database?.drop();
+});
+
+test('Graph addPassword and removePassword: a revoked secret gets no more tokens, others still do', async () => {
+  const admin = new ManagementClient(portico.credentials);
+  const { credentials, identityUrl } = portico;
+  const audience = (await admin.call('PATCH', '/products/starter', { properties: { authenticationType: ['application-token'] } })).body.properties.application.entra.audience;
+  await admin.call('PUT', '/users/erin', { properties: { email: 'erin@example.com', firstName: 'Erin', lastName: 'Example' } });
+  const clientId = (await admin.call('PUT', '/clientApplications/erin-app', { properties: { displayName: 'Erin app', ownerId: '/users/erin', productIds: ['/products/starter'] } })).body.properties.entraApplicationId;
+  const leaked = (await admin.call('POST', '/clientApplications/erin-app/listSecrets')).body.entra.clientSecret as string;
+
+  const graphToken = await clientCredentialsToken(identityUrl, credentials.tenantId, credentials.admin.clientId, credentials.admin.clientSecret, 'https://graph.microsoft.com/.default');
+  const graph = (method: string, path: string, body?: unknown) =>
+    fetch(`${identityUrl}/v1.0${path}`, { method, headers: { authorization: `Bearer ${graphToken}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const application = ((await (await graph('GET', `/applications?$filter=appId eq '${clientId}'`)).json()) as { value: { id: string; passwordCredentials: { keyId: string }[] }[] }).value[0]!;
+  const added = await graph('POST', `/applications/${application.id}/addPassword`, { passwordCredential: { displayName: 'rotation' } });
+  expect(added.status).toBe(200);
+  const fresh = (await added.json()) as { secretText: string; keyId: string; displayName: string };
+  expect(fresh.displayName).toBe('rotation');
+
+  const removed = await graph('POST', `/applications/${application.id}/removePassword`, { keyId: application.passwordCredentials[0]!.keyId });
+  expect(removed.status).toBe(204);
+  const refused = await requestToken(identityUrl, credentials.tenantId, { grant_type: 'client_credentials', client_id: clientId, client_secret: leaked, scope: `api://${audience}/.default` });
+  expect(refused.status).toBe(401);
+  expect(refused.body.error_codes).toEqual([7000215]);
+  await clientCredentialsToken(identityUrl, credentials.tenantId, clientId, fresh.secretText, `api://${audience}/.default`);
+  const badBody = await graph('POST', `/applications/${application.id}/removePassword`, { nope: true });
+  expect(badBody.status).toBe(400);
+});
+
+test('a lost credentials.json is written again with a new admin secret, and the old one stops working', async () => {
+  const old = portico.credentials;
+  await portico.running.stop();
+  await rm(portico.credentialsPath);
+  portico = await bootPortico({ dataDir: database.dataDir });
+  expect(portico.credentials.admin.clientId).toBe(old.admin.clientId);
+  expect(portico.credentials.admin.clientSecret).not.toBe(old.admin.clientSecret);
+  expect(portico.credentials.adminUser.password).not.toBe(old.adminUser.password);
+  await clientCredentialsToken(portico.identityUrl, old.tenantId, old.admin.clientId, portico.credentials.admin.clientSecret, old.managementScope);
+  const refused = await requestToken(portico.identityUrl, old.tenantId, { grant_type: 'client_credentials', client_id: old.admin.clientId, client_secret: old.admin.clientSecret, scope: old.managementScope });
+  expect(refused.body.error_codes).toEqual([7000215]);
+});
