@@ -44,7 +44,7 @@ export function echoApi(serviceUrl: string): ApiRecord {
     description: null,
     path: 'echo',
     serviceUrl,
-    protocols: ['https'],
+    protocols: ['http', 'https'], // the gateway speaks plain HTTP today
     subscriptionRequired: true,
     subscriptionKeyHeaderName: 'Ocp-Apim-Subscription-Key',
     subscriptionKeyQueryName: 'subscription-key',

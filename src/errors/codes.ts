@@ -29,7 +29,7 @@ export const APP_ERROR_CODES = {
   Authorization_RequestDenied: { status: 403, when: 'The caller lacks the directory role the Graph operation needs.' },
   Request_ResourceNotFound: { status: 404, when: 'The Graph object does not exist.' },
   // any listener
-  NotFound: { status: 404, when: 'No route matches the request path.' },
+  NotFound: { status: 404, when: 'No route matches the request method and path.' },
   InternalServerError: { status: 500, when: 'An unexpected failure; details are in the server log, never in the response.' },
 } as const satisfies Record<string, { status: number; when: string }>;
 

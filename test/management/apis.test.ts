@@ -41,7 +41,7 @@ describeEachDialect('management API: APIs and operations', (dialect) => {
         description: null,
         path: 'echo',
         serviceUrl: `${portico.echoUrl}/api`,
-        protocols: ['https'],
+        protocols: ['http', 'https'],
         subscriptionRequired: true,
         subscriptionKeyParameterNames: { header: 'Ocp-Apim-Subscription-Key', query: 'subscription-key' },
         apiRevision: '1',
