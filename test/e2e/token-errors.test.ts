@@ -117,3 +117,30 @@ describeEachDialect('token endpoint errors', (dialect) => {
     expect((await token(valid())).status).toBe(200);
   });
 });
+
+describeEachDialect('token endpoint throttling', (dialect) => {
+  let portico: Booted;
+  beforeAll(async () => {
+    portico = await bootOn(dialect);
+  });
+  afterAll(async () => {
+    await portico?.stop();
+  });
+
+  test('AADSTS90055 with Retry-After after 20 failed authentications of one client in a minute', async () => {
+    const { tenantId, admin } = portico.credentials;
+    const attempt = (secret: string) =>
+      requestToken(portico.identityUrl, tenantId, { grant_type: 'client_credentials', client_id: admin.clientId, client_secret: secret, scope: portico.credentials.managementScope });
+    for (let i = 0; i < 20; i++) expect((await attempt(`wrong-${i}`)).status).toBe(401);
+    const response = await fetch(`${portico.identityUrl}/${tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: admin.clientId, client_secret: admin.clientSecret, scope: portico.credentials.managementScope }),
+    });
+    expect(response.status).toBe(429);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    const body = (await response.json()) as { error: string; error_codes: number[] };
+    expect(body.error).toBe('temporarily_unavailable');
+    expect(body.error_codes).toEqual([90055]);
+  });
+});

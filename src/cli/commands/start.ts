@@ -38,9 +38,16 @@ export function registerStartCommand(program: Command, deps: StartDeps): void {
       const config = loadConfig(process.env, startOverrides(options));
       // Loaded here so that the other commands do not load the server and its database drivers.
       const { startPortico } = await import('../../main.js');
-      const running = await startPortico(config); // prints the listening lines and the credentials path
+      // Listen for signals before starting: one that arrives while Portico is still starting (or just
+      // after it printed its URLs) must stop it cleanly, not kill the process half way.
+      let running: Awaited<ReturnType<typeof startPortico>> | undefined;
+      let pending: NodeJS.Signals | undefined;
       let stopping = false;
       const stop = (signal: NodeJS.Signals): void => {
+        if (running === undefined) {
+          pending = signal;
+          return;
+        }
         if (stopping) return deps.exit(1); // a second Ctrl-C does not wait
         stopping = true;
         deps.io.err(`Stopping Portico (${signal})…\n`);
@@ -54,6 +61,14 @@ export function registerStartCommand(program: Command, deps: StartDeps): void {
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
+      try {
+        running = await startPortico(config); // prints the listening lines and the credentials path
+      } catch (error) {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        throw error;
+      }
+      if (pending !== undefined) stop(pending);
     });
 }
 

@@ -3,6 +3,18 @@ import { OAuthError } from '../../errors/index.js';
 import { noStore, sendEntraError } from '../http/entra-error.js';
 import { runTokenEndpoint } from './token-endpoint.js';
 import type { TokenDeps } from './token-context.js';
+import { FailureThrottle } from './failure-throttle.js';
+import { parseBasicCredentials } from './client-auth/basic-credentials.js';
+
+/**
+ * Failed client authentications allowed per minute before 429: per client id from one address (so
+ * failing on purpose cannot shut a client out everywhere), and per address overall.
+ */
+const FAILURES_PER_CLIENT = 20;
+const FAILURES_PER_ADDRESS = 100;
+const THROTTLE_WINDOW_MS = 60_000; // one minute
+/** The codes that mean "wrong or unknown credentials", the ones worth guessing at. */
+const CREDENTIAL_FAILURES = new Set([700016, 7000215, 7000222, 7000218]);
 
 /** A client-credentials request is a few hundred bytes; 64 KiB leaves room for assertions. */
 export const TOKEN_BODY_LIMIT = 64 * 1024; // bytes
@@ -14,17 +26,49 @@ export async function registerTokenRoutes(app: FastifyInstance, deps: TokenDeps,
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: limit }, (_request, body, done) => done(null, body));
   app.setErrorHandler((error, request, reply) => tokenError(error, request, reply, deps));
+  const perClient = new FailureThrottle(FAILURES_PER_CLIENT, THROTTLE_WINDOW_MS);
+  const perAddress = new FailureThrottle(FAILURES_PER_ADDRESS, THROTTLE_WINDOW_MS);
 
   app.post<{ Params: { tenant: string } }>('/:tenant/oauth2/v2.0/token', { bodyLimit: limit }, async (request, reply) => {
+    const body = Buffer.isBuffer(request.body) ? request.body : undefined;
+    const clientKey = `client:${claimedClientId(body, request.headers.authorization)}@${request.ip}`;
+    const addressKey = `address:${request.ip}`;
+    const wait = perClient.retryAfter(clientKey) ?? perAddress.retryAfter(addressKey);
+    if (wait !== undefined) {
+      reply.header('Retry-After', String(wait));
+      throw new OAuthError(90055, `Too many failed client authentications. Retry after ${wait} seconds.`);
+    }
+    try {
+      return await issue(request, reply, body);
+    } catch (error) {
+      if (error instanceof OAuthError && CREDENTIAL_FAILURES.has(error.aadsts)) {
+        perClient.recordFailure(clientKey);
+        perAddress.recordFailure(addressKey);
+      }
+      throw error;
+    }
+  });
+
+  async function issue(request: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply, body: Buffer | undefined): Promise<FastifyReply> {
     const response = await runTokenEndpoint({
       tenant: request.params.tenant,
       contentType: request.headers['content-type'],
       authorization: request.headers.authorization,
-      body: Buffer.isBuffer(request.body) ? request.body : undefined,
+      body,
       log: request.log,
     }, deps);
     return noStore(reply).type('application/json; charset=utf-8').send(response);
-  });
+  }
+}
+
+/** The client id the request claims (body or Basic header), only to key the throttle; never trusted. */
+function claimedClientId(body: Buffer | undefined, authorization: string | undefined): string {
+  try {
+    const fromBody = body ? new URLSearchParams(body.toString('utf8')).get('client_id') : null;
+    return (fromBody ?? parseBasicCredentials(authorization)?.clientId ?? '').toLowerCase().slice(0, 100);
+  } catch {
+    return '';
+  }
 }
 
 function tokenError(error: unknown, request: FastifyRequest, reply: FastifyReply, deps: TokenDeps): FastifyReply {
