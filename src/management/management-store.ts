@@ -3,6 +3,12 @@
  * resource model (reference/apim-reference.md §1.3, §2). `store/` implements this interface.
  * put* = insert or replace the whole record (by primary key). delete* of a missing row is a no-op.
  * Lists are ordered by id. Timestamps are ISO-8601 strings in UTC.
+ *
+ * Names (ids, and the parent's id of an operation or product link) are case-insensitive, as in Azure
+ * Resource Manager, and keep the case they were created with: get*, delete*, remove* and list
+ * filters match a name in any case; put* of a name that exists in another case replaces that record
+ * and keeps its stored name; two names that differ only in case never both exist. A name held inside
+ * a record or passed to add* (apiId, productId, ownerId, scope, …) must be the stored name.
  */
 
 export type UserState = 'active' | 'blocked' | 'pending' | 'deleted';

@@ -10,7 +10,7 @@ import { openStore, type Store } from '../../src/store/index.js';
 import { createTestDatabase, describeEachDialect, type TestDatabase, type TestDialect } from '../helpers/databases.js';
 import { product, user } from './records.js';
 
-const MIGRATION_COUNT = 1;
+const MIGRATION_COUNT = 2;
 
 describeEachDialect('openStore', (dialect) => {
   const cleanups: (() => Promise<void>)[] = [];

@@ -54,7 +54,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     const product = await products.requireProduct(ctx, params(request).productId!);
     const existing = await ctx.store.management.listProductApis({ productId: product.id, apiId: params(request).apiId! });
     if (existing.length > 0) {
-      await ctx.store.management.removeProductApi(product.id, params(request).apiId!);
+      await ctx.store.management.removeProductApi(product.id, existing[0]!.apiId);
       await ctx.feed.publish('product', product.id);
     }
     return sendDeleted(reply, existing.length > 0);

@@ -66,8 +66,10 @@ export async function putApi(ctx: ManagementContext, id: string, body: unknown, 
     input.fail('subscriptionKeyParameterNames', 'must be an object {"header": "<name>", "query": "<name>"} of non-empty strings.');
   }
   input.done();
+  // Names are case-insensitive: an existing API keeps the name it was created with.
+  const apiId = existing?.id ?? id;
   const api: ApiRecord = {
-    id,
+    id: apiId,
     displayName: displayName ?? existing!.displayName,
     description: description !== undefined ? description : (existing?.description ?? null),
     path: rawPath !== undefined ? rawPath.replace(/^\/+|\/+$/g, '') : existing!.path,
@@ -81,7 +83,7 @@ export async function putApi(ctx: ManagementContext, id: string, body: unknown, 
   };
   // The gateway matches API paths case-insensitively, so 'echo' and 'ECHO' would be one route; the
   // store's unique index compares exactly, hence this check.
-  const samePath = (await ctx.store.management.listApis()).some((other) => other.id !== id && other.path.toLowerCase() === api.path.toLowerCase());
+  const samePath = (await ctx.store.management.listApis()).some((other) => other.id !== apiId && other.path.toLowerCase() === api.path.toLowerCase());
   if (samePath) throw duplicatePath(api.path);
   try {
     await ctx.store.management.putApi(api);
@@ -89,7 +91,7 @@ export async function putApi(ctx: ManagementContext, id: string, body: unknown, 
     if (error instanceof StoreError && error.code === 'STORE_CONFLICT') throw duplicatePath(api.path);
     throw error;
   }
-  await ctx.feed.publish('api', id);
+  await ctx.feed.publish('api', apiId);
   return { api, created: !existing };
 }
 
@@ -107,15 +109,16 @@ export async function deleteApi(ctx: ManagementContext, id: string, ifMatch: str
   const existing = await ctx.store.management.getApi(id);
   if (!existing) return false;
   checkIfMatch(ifMatch, apiResource(ctx, existing));
+  const apiId = existing.id;
   // A subscription scoped to this API would outlive it and silently cover a later API created with
   // the same id, so it goes with the API.
-  const scoped = (await ctx.store.management.listSubscriptions()).filter((s) => s.scope === `/apis/${id}`);
+  const scoped = (await ctx.store.management.listSubscriptions()).filter((s) => s.scope === `/apis/${apiId}`);
   await ctx.store.transaction(async (tx) => {
     for (const subscription of scoped) await tx.management.deleteSubscription(subscription.id);
-    await tx.management.deleteApi(id);
+    await tx.management.deleteApi(apiId);
   });
   for (const subscription of scoped) await ctx.feed.publish('subscription', subscription.id);
-  await ctx.feed.publish('api', id);
+  await ctx.feed.publish('api', apiId);
   return true;
 }
 
@@ -126,9 +129,9 @@ export async function putOperation(
   body: unknown,
   ifMatch: string | undefined,
 ): Promise<{ operation: OperationRecord; created: boolean }> {
-  await requireApi(ctx, apiId);
+  const api = await requireApi(ctx, apiId);
   checkResourceName('operation', id);
-  const existing = await ctx.store.management.getOperation(apiId, id);
+  const existing = await ctx.store.management.getOperation(api.id, id);
   if (existing) checkIfMatch(ifMatch, operationResource(ctx, existing));
   const input = BodyValidator.fromBody(body);
   const displayName = input.string('displayName', { required: true, max: 300 });
@@ -145,8 +148,8 @@ export async function putOperation(
   if (responses !== undefined && responses !== null && !Array.isArray(responses)) input.fail('responses', 'must be an array.');
   input.done();
   const operation: OperationRecord = {
-    apiId,
-    id,
+    apiId: api.id,
+    id: existing?.id ?? id,
     displayName: displayName!,
     method: method!.toUpperCase(),
     urlTemplate: urlTemplate!,
@@ -156,7 +159,7 @@ export async function putOperation(
     responses: (responses as Record<string, unknown>[] | null | undefined) ?? [],
   };
   await ctx.store.management.putOperation(operation);
-  await ctx.feed.publish('api', apiId);
+  await ctx.feed.publish('api', api.id);
   return { operation, created: !existing };
 }
 
@@ -192,11 +195,11 @@ function readParameters(input: BodyValidator): OperationParameter[] | undefined 
 }
 
 export async function deleteOperation(ctx: ManagementContext, apiId: string, id: string, ifMatch: string | undefined): Promise<boolean> {
-  await requireApi(ctx, apiId);
-  const existing = await ctx.store.management.getOperation(apiId, id);
+  const api = await requireApi(ctx, apiId);
+  const existing = await ctx.store.management.getOperation(api.id, id);
   if (!existing) return false;
   checkIfMatch(ifMatch, operationResource(ctx, existing));
-  await ctx.store.management.deleteOperation(apiId, id);
-  await ctx.feed.publish('api', apiId);
+  await ctx.store.management.deleteOperation(api.id, existing.id);
+  await ctx.feed.publish('api', api.id);
   return true;
 }

@@ -140,25 +140,26 @@ export async function deleteProduct(ctx: ManagementContext, id: string, ifMatch:
   const existing = await ctx.store.management.getProduct(id);
   if (!existing) return false;
   checkIfMatch(ifMatch, productResource(ctx, existing));
-  const links = await ctx.store.management.listProductLinks({ productId: id });
+  const productId = existing.id;
+  const links = await ctx.store.management.listProductLinks({ productId });
   if (links.length > 0) {
     const apps = [...new Set(links.map((link) => link.clientApplicationId))].join(', ');
-    throw new AppError('Conflict', `Product '${id}' is still linked to client applications: ${apps}. Remove those product links first.`);
+    throw new AppError('Conflict', `Product '${productId}' is still linked to client applications: ${apps}. Remove those product links first.`);
   }
-  const subscriptions = (await ctx.store.management.listSubscriptions()).filter((s) => s.scope === `/products/${id}`);
+  const subscriptions = (await ctx.store.management.listSubscriptions()).filter((s) => s.scope === `/products/${productId}`);
   if (subscriptions.length > 0 && !deleteSubscriptions) {
-    throw new AppError('Conflict', `Product '${id}' has ${subscriptions.length} subscription(s). Delete them first or pass deleteSubscriptions=true.`);
+    throw new AppError('Conflict', `Product '${productId}' has ${subscriptions.length} subscription(s). Delete them first or pass deleteSubscriptions=true.`);
   }
   // The backend app goes first: when the managed identity may not delete it, the product stays and
   // the error says why, instead of leaving an orphan application in the directory.
   if (existing.entraApplicationId) {
     const appId = existing.entraApplicationId;
-    const action = `delete the Entra application that represents product '${id}'`;
+    const action = `delete the Entra application that represents product '${productId}'`;
     const app = await asManagedIdentity(ctx, action, (d) => d.getApplicationByAppId(appId));
     if (app) await removeAsManagedIdentity(ctx, action, (d) => d.deleteApplication(app.id));
   }
-  await ctx.store.management.deleteProduct(id);
-  await ctx.feed.publish('product', id);
+  await ctx.store.management.deleteProduct(productId);
+  await ctx.feed.publish('product', productId);
   return true;
 }
 

@@ -44,14 +44,7 @@ export async function putSubscription(ctx: ManagementContext, id: string, body: 
   input.done();
   const scope = scopeRef !== undefined ? await resolveScope(ctx, scopeRef) : existing!.scope;
   let ownerId = existing?.ownerId ?? null;
-  if (ownerRef !== undefined) {
-    ownerId = ownerRef === null ? null : (parseChildReference(ctx.instance, 'users', ownerRef) ?? '');
-    if (ownerId !== null && !(await ctx.store.management.getUser(ownerId))) {
-      throw new AppError('ValidationError', `properties.ownerId must name an existing user like '/users/{userId}'; '${ownerRef}' does not.`, [
-        { code: 'InvalidProperty', target: 'properties.ownerId', message: 'must name an existing user' },
-      ]);
-    }
-  }
+  if (ownerRef !== undefined) ownerId = ownerRef === null ? null : await resolveOwner(ctx, ownerRef);
   const keys = {
     primary: primaryKey,
     secondary: secondaryKey,
@@ -59,7 +52,8 @@ export async function putSubscription(ctx: ManagementContext, id: string, body: 
   const primary = keys.primary ?? (existing ? undefined : newSubscriptionKey());
   const secondary = keys.secondary ?? (existing ? undefined : newSubscriptionKey());
   const subscription: SubscriptionRecord = {
-    id,
+    // Names are case-insensitive: an existing subscription keeps the name it was created with.
+    id: existing?.id ?? id,
     displayName: displayName ?? existing!.displayName,
     ownerId,
     scope,
@@ -73,19 +67,37 @@ export async function putSubscription(ctx: ManagementContext, id: string, body: 
     createdDate: existing?.createdDate ?? new Date().toISOString(),
   };
   await ctx.store.management.putSubscription(subscription);
-  await ctx.feed.publish('subscription', id);
+  await ctx.feed.publish('subscription', subscription.id);
   return { subscription, created: !existing };
 }
 
+/** The owner's stored user id: the reference may name it in any case. */
+async function resolveOwner(ctx: ManagementContext, reference: string): Promise<string> {
+  const userId = parseChildReference(ctx.instance, 'users', reference);
+  const user = userId !== undefined ? await ctx.store.management.getUser(userId) : undefined;
+  if (!user) {
+    throw new AppError('ValidationError', `properties.ownerId must name an existing user like '/users/{userId}'; '${reference}' does not.`, [
+      { code: 'InvalidProperty', target: 'properties.ownerId', message: 'must name an existing user' },
+    ]);
+  }
+  return user.id;
+}
+
+/**
+ * The scope as stored: names (and, as in ARM, collection segments) match in any case, and the stored
+ * scope carries the product's or API's stored name, which the gateway compares exactly.
+ */
 async function resolveScope(ctx: ManagementContext, reference: string): Promise<string> {
   const base = serviceResourceId(ctx.instance).toLowerCase();
   let scope = reference.toLowerCase().startsWith(base) ? reference.slice(base.length) : reference;
   if (scope === '') scope = '/';
-  if (scope === '/' || scope === '/apis') return scope;
-  const product = scope.match(/^\/products\/([^/]+)$/);
-  if (product && (await ctx.store.management.getProduct(product[1]!))) return `/products/${product[1]}`;
-  const api = scope.match(/^\/apis\/([^/]+)$/);
-  if (api && (await ctx.store.management.getApi(api[1]!))) return `/apis/${api[1]}`;
+  if (scope === '/' || scope.toLowerCase() === '/apis') return scope.toLowerCase();
+  const productName = scope.match(/^\/products\/([^/]+)$/i)?.[1];
+  const product = productName !== undefined ? await ctx.store.management.getProduct(productName) : undefined;
+  if (product) return `/products/${product.id}`;
+  const apiName = scope.match(/^\/apis\/([^/]+)$/i)?.[1];
+  const api = apiName !== undefined ? await ctx.store.management.getApi(apiName) : undefined;
+  if (api) return `/apis/${api.id}`;
   throw new AppError('ValidationError', `properties.scope must be '/products/{productId}', '/apis/{apiId}' or '/apis' of this service, naming something that exists; '${reference}' is not.`, [
     { code: 'InvalidProperty', target: 'properties.scope', message: 'must name an existing product or API' },
   ]);
@@ -103,15 +115,15 @@ export async function regenerateKey(ctx: ManagementContext, id: string, which: '
       ? { ...subscription, primaryKeyHash: sha256(key), primaryKeyEncrypted: ctx.secretBox.seal(key) }
       : { ...subscription, secondaryKeyHash: sha256(key), secondaryKeyEncrypted: ctx.secretBox.seal(key) };
   await ctx.store.management.putSubscription(updated);
-  await ctx.feed.publish('subscription', id);
+  await ctx.feed.publish('subscription', subscription.id);
 }
 
 export async function deleteSubscription(ctx: ManagementContext, id: string, ifMatch: string | undefined): Promise<boolean> {
   const existing = await ctx.store.management.getSubscription(id);
   if (!existing) return false;
   checkIfMatch(ifMatch, subscriptionResource(ctx, existing));
-  await ctx.store.management.deleteSubscription(id);
-  await ctx.feed.publish('subscription', id);
+  await ctx.store.management.deleteSubscription(existing.id);
+  await ctx.feed.publish('subscription', existing.id);
   return true;
 }
 

@@ -42,8 +42,10 @@ export async function putUser(ctx: ManagementContext, id: string, body: unknown,
   const state = input.oneOf('state', STATES);
   const note = input.nullableString('note', 4000);
   input.done();
+  // Names are case-insensitive: an existing user keeps the name it was created with.
+  const userId = existing?.id ?? id;
   const user: UserRecord = {
-    id,
+    id: userId,
     email: email!,
     firstName: firstName!,
     lastName: lastName!,
@@ -53,8 +55,8 @@ export async function putUser(ctx: ManagementContext, id: string, body: unknown,
     registrationDate: existing?.registrationDate ?? new Date().toISOString(),
   };
   await saveUser(ctx, user);
-  if (!existing) await ctx.store.management.addGroupUser('developers', id);
-  await ctx.feed.publish('user', id);
+  if (!existing) await ctx.store.management.addGroupUser('developers', userId);
+  await ctx.feed.publish('user', userId);
   return { user, created: !existing };
 }
 
@@ -79,7 +81,7 @@ export async function patchUser(ctx: ManagementContext, id: string, body: unknow
     ...(password !== undefined ? { passwordHash: await hashPassword(password) } : {}),
   };
   await saveUser(ctx, user);
-  await ctx.feed.publish('user', id);
+  await ctx.feed.publish('user', user.id);
   return user;
 }
 
@@ -100,20 +102,21 @@ export async function deleteUser(ctx: ManagementContext, id: string, ifMatch: st
   const existing = await ctx.store.management.getUser(id);
   if (!existing) return false;
   checkIfMatch(ifMatch, await userResource(ctx, existing));
-  if (id === '1') throw new AppError('Conflict', "User '1' is the built-in administrator and cannot be deleted.");
-  const apps = await ctx.store.management.listClientApplications({ ownerId: id });
+  const userId = existing.id;
+  if (userId === '1') throw new AppError('Conflict', "User '1' is the built-in administrator and cannot be deleted.");
+  const apps = await ctx.store.management.listClientApplications({ ownerId: userId });
   if (apps.length > 0) {
-    throw new AppError('Conflict', `User '${id}' owns client applications: ${apps.map((a) => a.id).join(', ')}. Delete them first.`);
+    throw new AppError('Conflict', `User '${userId}' owns client applications: ${apps.map((a) => a.id).join(', ')}. Delete them first.`);
   }
-  const subscriptions = (await ctx.store.management.listSubscriptions()).filter((s) => s.ownerId === id);
+  const subscriptions = (await ctx.store.management.listSubscriptions()).filter((s) => s.ownerId === userId);
   if (subscriptions.length > 0 && !deleteSubscriptions) {
-    throw new AppError('Conflict', `User '${id}' owns ${subscriptions.length} subscription(s). Delete them first or pass deleteSubscriptions=true.`);
+    throw new AppError('Conflict', `User '${userId}' owns ${subscriptions.length} subscription(s). Delete them first or pass deleteSubscriptions=true.`);
   }
   await ctx.store.transaction(async (tx) => {
     for (const subscription of subscriptions) await tx.management.deleteSubscription(subscription.id);
-    for (const group of await tx.management.listUserGroups(id)) await tx.management.removeGroupUser(group, id);
-    await tx.management.deleteUser(id);
+    for (const group of await tx.management.listUserGroups(userId)) await tx.management.removeGroupUser(group, userId);
+    await tx.management.deleteUser(userId);
   });
-  await ctx.feed.publish('user', id);
+  await ctx.feed.publish('user', userId);
   return true;
 }

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './2026_11_26_0001_initial.js';
+import * as m0002 from './2026_11_26_0002_case_insensitive_names.js';
 
 /**
  * Every migration, by name. Static imports (not FileMigrationProvider) because the code runs from
@@ -8,6 +9,7 @@ import * as m0001 from './2026_11_26_0001_initial.js';
  */
 const MIGRATIONS: Record<string, Migration> = {
   '2026_11_26_0001_initial': m0001,
+  '2026_11_26_0002_case_insensitive_names': m0002,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,10 +1,12 @@
 /**
  * The catalog half of ManagementStore: products, APIs, operations and their links.
- * put* upserts by primary key; links are idempotent; lists are ordered by key (sortBy says why in code).
+ * Names compare case-insensitively (sameName): put* upserts on lower(name), so a put under another
+ * case updates the existing row and keeps its stored name; links are idempotent; lists are ordered
+ * by key (sortBy says why in code).
  */
 import type { ApiRecord, OperationRecord, ProductRecord } from '../../management/management-store.js';
 import { apiRecord, apiRow, operationRecord, operationRow, productRecord, productRow } from './management-rows.js';
-import { inTransaction, sortBy, type Db } from './support.js';
+import { childNameKey, inTransaction, NAME_KEY, sameName, sortBy, type Db } from './support.js';
 
 export class CatalogRepository {
   constructor(protected readonly db: Db) {}
@@ -12,7 +14,7 @@ export class CatalogRepository {
   // --- products -------------------------------------------------------------------------------
 
   async getProduct(id: string): Promise<ProductRecord | undefined> {
-    const row = await this.db.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('products').selectAll().where(sameName('id', id)).executeTakeFirst();
     return row && productRecord(row);
   }
 
@@ -26,15 +28,15 @@ export class CatalogRepository {
     await this.db
       .insertInto('products')
       .values(productRow(product))
-      .onConflict((oc) => oc.column('id').doUpdateSet(changes))
+      .onConflict((oc) => oc.expression(NAME_KEY).doUpdateSet(changes))
       .execute();
   }
 
   /** API, group and client-application links cascade; product-scoped subscriptions are removed here. */
   async deleteProduct(id: string): Promise<void> {
     await inTransaction(this.db, async (trx) => {
-      await trx.deleteFrom('subscriptions').where('scope', '=', `/products/${id}`).execute();
-      await trx.deleteFrom('products').where('id', '=', id).execute();
+      await trx.deleteFrom('subscriptions').where(sameName('scope', `/products/${id}`)).execute();
+      await trx.deleteFrom('products').where(sameName('id', id)).execute();
     });
   }
 
@@ -50,7 +52,7 @@ export class CatalogRepository {
     const rows = await this.db
       .selectFrom('product_groups')
       .select('group_id')
-      .where('product_id', '=', productId)
+      .where(sameName('product_id', productId))
       .execute();
     return sortBy(rows, 'group_id').map((r) => r.group_id);
   }
@@ -58,7 +60,7 @@ export class CatalogRepository {
   // --- APIs and operations --------------------------------------------------------------------
 
   async getApi(id: string): Promise<ApiRecord | undefined> {
-    const row = await this.db.selectFrom('apis').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('apis').selectAll().where(sameName('id', id)).executeTakeFirst();
     return row && apiRecord(row);
   }
 
@@ -72,28 +74,28 @@ export class CatalogRepository {
     await this.db
       .insertInto('apis')
       .values(apiRow(api))
-      .onConflict((oc) => oc.column('id').doUpdateSet(changes))
+      .onConflict((oc) => oc.expression(NAME_KEY).doUpdateSet(changes))
       .execute();
   }
 
   /** Operations and product links cascade. */
   async deleteApi(id: string): Promise<void> {
-    await this.db.deleteFrom('apis').where('id', '=', id).execute();
+    await this.db.deleteFrom('apis').where(sameName('id', id)).execute();
   }
 
   async getOperation(apiId: string, id: string): Promise<OperationRecord | undefined> {
     const row = await this.db
       .selectFrom('operations')
       .selectAll()
-      .where('api_id', '=', apiId)
-      .where('id', '=', id)
+      .where(sameName('api_id', apiId))
+      .where(sameName('id', id))
       .executeTakeFirst();
     return row && operationRecord(row);
   }
 
   async listOperations(apiId?: string): Promise<OperationRecord[]> {
     let query = this.db.selectFrom('operations').selectAll();
-    if (apiId !== undefined) query = query.where('api_id', '=', apiId);
+    if (apiId !== undefined) query = query.where(sameName('api_id', apiId));
     const rows = await query.execute();
     return sortBy(rows, 'api_id', 'id').map(operationRecord);
   }
@@ -103,12 +105,12 @@ export class CatalogRepository {
     await this.db
       .insertInto('operations')
       .values(operationRow(operation))
-      .onConflict((oc) => oc.columns(['api_id', 'id']).doUpdateSet(changes))
+      .onConflict((oc) => oc.expression(childNameKey('api_id')).doUpdateSet(changes))
       .execute();
   }
 
   async deleteOperation(apiId: string, id: string): Promise<void> {
-    await this.db.deleteFrom('operations').where('api_id', '=', apiId).where('id', '=', id).execute();
+    await this.db.deleteFrom('operations').where(sameName('api_id', apiId)).where(sameName('id', id)).execute();
   }
 
   // --- product ↔ API links --------------------------------------------------------------------
@@ -122,13 +124,13 @@ export class CatalogRepository {
   }
 
   async removeProductApi(productId: string, apiId: string): Promise<void> {
-    await this.db.deleteFrom('product_apis').where('product_id', '=', productId).where('api_id', '=', apiId).execute();
+    await this.db.deleteFrom('product_apis').where(sameName('product_id', productId)).where(sameName('api_id', apiId)).execute();
   }
 
   async listProductApis(filter: { productId?: string; apiId?: string }): Promise<{ productId: string; apiId: string }[]> {
     let query = this.db.selectFrom('product_apis').selectAll();
-    if (filter.productId !== undefined) query = query.where('product_id', '=', filter.productId);
-    if (filter.apiId !== undefined) query = query.where('api_id', '=', filter.apiId);
+    if (filter.productId !== undefined) query = query.where(sameName('product_id', filter.productId));
+    if (filter.apiId !== undefined) query = query.where(sameName('api_id', filter.apiId));
     const rows = await query.execute();
     return sortBy(rows, 'product_id', 'api_id').map((r) => ({ productId: r.product_id, apiId: r.api_id }));
   }

@@ -1,7 +1,8 @@
 /**
  * ManagementStore over Kysely: users, groups, subscriptions, client applications and product links
- * here; products, APIs and operations in CatalogRepository. put* upserts by primary key; a unique
- * violation (email, API path, one link per product) surfaces as STORE_CONFLICT from the dialect.
+ * here; products, APIs and operations in CatalogRepository. Names compare case-insensitively
+ * (sameName); put* upserts on lower(name), keeping the stored name. A unique violation (email, API
+ * path, one link per product) surfaces as STORE_CONFLICT from the dialect.
  */
 import type {
   ClientApplicationRecord,
@@ -24,13 +25,13 @@ import {
   userRecord,
   userRow,
 } from './management-rows.js';
-import { sortBy } from './support.js';
+import { childNameKey, NAME_KEY, sameName, sortBy } from './support.js';
 
 export class ManagementRepository extends CatalogRepository implements ManagementStore {
   // --- users (group memberships cascade) ------------------------------------------------------
 
   async getUser(id: string): Promise<UserRecord | undefined> {
-    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('users').selectAll().where(sameName('id', id)).executeTakeFirst();
     return row && userRecord(row);
   }
 
@@ -53,18 +54,18 @@ export class ManagementRepository extends CatalogRepository implements Managemen
     await this.db
       .insertInto('users')
       .values(userRow(user))
-      .onConflict((oc) => oc.column('id').doUpdateSet(changes))
+      .onConflict((oc) => oc.expression(NAME_KEY).doUpdateSet(changes))
       .execute();
   }
 
   async deleteUser(id: string): Promise<void> {
-    await this.db.deleteFrom('users').where('id', '=', id).execute();
+    await this.db.deleteFrom('users').where(sameName('id', id)).execute();
   }
 
   // --- groups ---------------------------------------------------------------------------------
 
   async getGroup(id: string): Promise<GroupRecord | undefined> {
-    const row = await this.db.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('groups').selectAll().where(sameName('id', id)).executeTakeFirst();
     return row && groupRecord(row);
   }
 
@@ -78,7 +79,7 @@ export class ManagementRepository extends CatalogRepository implements Managemen
     await this.db
       .insertInto('groups')
       .values(groupRow(group))
-      .onConflict((oc) => oc.column('id').doUpdateSet(changes))
+      .onConflict((oc) => oc.expression(NAME_KEY).doUpdateSet(changes))
       .execute();
   }
 
@@ -91,23 +92,23 @@ export class ManagementRepository extends CatalogRepository implements Managemen
   }
 
   async removeGroupUser(groupId: string, userId: string): Promise<void> {
-    await this.db.deleteFrom('group_users').where('group_id', '=', groupId).where('user_id', '=', userId).execute();
+    await this.db.deleteFrom('group_users').where(sameName('group_id', groupId)).where(sameName('user_id', userId)).execute();
   }
 
   async listGroupUsers(groupId: string): Promise<string[]> {
-    const rows = await this.db.selectFrom('group_users').select('user_id').where('group_id', '=', groupId).execute();
+    const rows = await this.db.selectFrom('group_users').select('user_id').where(sameName('group_id', groupId)).execute();
     return sortBy(rows, 'user_id').map((r) => r.user_id);
   }
 
   async listUserGroups(userId: string): Promise<string[]> {
-    const rows = await this.db.selectFrom('group_users').select('group_id').where('user_id', '=', userId).execute();
+    const rows = await this.db.selectFrom('group_users').select('group_id').where(sameName('user_id', userId)).execute();
     return sortBy(rows, 'group_id').map((r) => r.group_id);
   }
 
   // --- subscriptions --------------------------------------------------------------------------
 
   async getSubscription(id: string): Promise<SubscriptionRecord | undefined> {
-    const row = await this.db.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('subscriptions').selectAll().where(sameName('id', id)).executeTakeFirst();
     return row && subscriptionRecord(row);
   }
 
@@ -121,24 +122,24 @@ export class ManagementRepository extends CatalogRepository implements Managemen
     await this.db
       .insertInto('subscriptions')
       .values(subscriptionRow(subscription))
-      .onConflict((oc) => oc.column('id').doUpdateSet(changes))
+      .onConflict((oc) => oc.expression(NAME_KEY).doUpdateSet(changes))
       .execute();
   }
 
   async deleteSubscription(id: string): Promise<void> {
-    await this.db.deleteFrom('subscriptions').where('id', '=', id).execute();
+    await this.db.deleteFrom('subscriptions').where(sameName('id', id)).execute();
   }
 
   // --- client applications (product links cascade) -------------------------------------------
 
   async getClientApplication(id: string): Promise<ClientApplicationRecord | undefined> {
-    const row = await this.db.selectFrom('client_applications').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('client_applications').selectAll().where(sameName('id', id)).executeTakeFirst();
     return row && clientApplicationRecord(row);
   }
 
   async listClientApplications(filter: { ownerId?: string } = {}): Promise<ClientApplicationRecord[]> {
     let query = this.db.selectFrom('client_applications').selectAll();
-    if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
+    if (filter.ownerId !== undefined) query = query.where(sameName('owner_id', filter.ownerId));
     const rows = await query.execute();
     return sortBy(rows, 'id').map(clientApplicationRecord);
   }
@@ -148,12 +149,12 @@ export class ManagementRepository extends CatalogRepository implements Managemen
     await this.db
       .insertInto('client_applications')
       .values(clientApplicationRow(app))
-      .onConflict((oc) => oc.column('id').doUpdateSet(changes))
+      .onConflict((oc) => oc.expression(NAME_KEY).doUpdateSet(changes))
       .execute();
   }
 
   async deleteClientApplication(id: string): Promise<void> {
-    await this.db.deleteFrom('client_applications').where('id', '=', id).execute();
+    await this.db.deleteFrom('client_applications').where(sameName('id', id)).execute();
   }
 
   // --- product links (keyed by client application, then id) -----------------------------------
@@ -162,8 +163,8 @@ export class ManagementRepository extends CatalogRepository implements Managemen
     const row = await this.db
       .selectFrom('product_links')
       .selectAll()
-      .where('client_application_id', '=', clientApplicationId)
-      .where('id', '=', id)
+      .where(sameName('client_application_id', clientApplicationId))
+      .where(sameName('id', id))
       .executeTakeFirst();
     return row && productLinkRecord(row);
   }
@@ -171,9 +172,9 @@ export class ManagementRepository extends CatalogRepository implements Managemen
   async listProductLinks(filter: { clientApplicationId?: string; productId?: string }): Promise<ProductLinkRecord[]> {
     let query = this.db.selectFrom('product_links').selectAll();
     if (filter.clientApplicationId !== undefined) {
-      query = query.where('client_application_id', '=', filter.clientApplicationId);
+      query = query.where(sameName('client_application_id', filter.clientApplicationId));
     }
-    if (filter.productId !== undefined) query = query.where('product_id', '=', filter.productId);
+    if (filter.productId !== undefined) query = query.where(sameName('product_id', filter.productId));
     const rows = await query.execute();
     return sortBy(rows, 'client_application_id', 'id').map(productLinkRecord);
   }
@@ -183,15 +184,15 @@ export class ManagementRepository extends CatalogRepository implements Managemen
     await this.db
       .insertInto('product_links')
       .values(productLinkRow(link))
-      .onConflict((oc) => oc.columns(['client_application_id', 'id']).doUpdateSet(changes))
+      .onConflict((oc) => oc.expression(childNameKey('client_application_id')).doUpdateSet(changes))
       .execute();
   }
 
   async deleteProductLink(clientApplicationId: string, id: string): Promise<void> {
     await this.db
       .deleteFrom('product_links')
-      .where('client_application_id', '=', clientApplicationId)
-      .where('id', '=', id)
+      .where(sameName('client_application_id', clientApplicationId))
+      .where(sameName('id', id))
       .execute();
   }
 }

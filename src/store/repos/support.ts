@@ -1,5 +1,5 @@
 /** Small helpers shared by the repositories: column conversions, ordering, transactions. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { StoreError } from '../../errors/index.js';
 import type { Database } from '../schema.js';
 
@@ -34,3 +34,16 @@ export function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T
 export function expectUpdated(result: { numUpdatedRows: bigint }, what: string, id: string): void {
   if (result.numUpdatedRows === 0n) throw new StoreError('STORE_NOT_FOUND', `${what} ${id} does not exist`);
 }
+
+/**
+ * `lower(column) = lower(name)`. Management resource names compare case-insensitively, as in Azure
+ * Resource Manager. Both sides go through the database's own lower(), the function of the unique
+ * indexes (migration 0002), so a lookup agrees with them and the exact name always matches.
+ */
+export function sameName(column: string, name: string): RawBuilder<SqlBool> {
+  return sql<SqlBool>`lower(${sql.ref(column)}) = lower(${name})`;
+}
+
+/** Upsert conflict targets: the unique indexes on lower(name) of migration 0002, written alike. */
+export const NAME_KEY = sql`lower(id)`;
+export const childNameKey = (parent: 'api_id' | 'client_application_id'): RawBuilder<unknown> => sql`lower(${sql.ref(parent)}), lower(id)`;
