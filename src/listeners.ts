@@ -3,13 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { AppError } from './errors/index.js';
 import type { ListenerName } from './config/index.js';
 
-/** Limits every listener shares: slow or oversized request heads are cut off. */
+/** Limits of the identity and management listeners (the gateway and echo servers set their own). */
 const HEADERS_TIMEOUT_MS = 30_000; // 30 seconds to send the request head
 const REQUEST_TIMEOUT_MS = 300_000; // 5 minutes for a whole request
 const KEEP_ALIVE_TIMEOUT_MS = 72_000; // longer than common load balancers' 60 s idle timeout
-export const MAX_HEADER_BYTES = 32_768; // 32 KiB of request headers
+const MAX_HEADER_BYTES = 32_768; // 32 KiB of request headers
 
-export function newServer(server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES })): Server {
+export function newServer(): Server {
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES });
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import pino, { type Logger } from 'pino';
 import type { PorticoConfig, ListenerName } from './config/index.js';
 import { ChangeFeed } from './shared/index.js';
-import { lockInstance, openStore } from './store/index.js';
+import { openStore } from './store/index.js';
 import type { Store } from './store/index.js';
 import { createIdentity } from './identity/index.js';
 import { buildManagementApp, MANAGEMENT_RESOURCE_URI } from './management/index.js';
@@ -41,16 +41,14 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
   try {
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     const { box, source } = await loadInstanceKey(config.dataDir, (options.env ?? process.env).PORTICO_ENCRYPTION_KEY);
-    const store: Store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+    const store: Store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, exclusive: true });
     cleanups.push(() => store.close());
-    const lock = await lockInstance({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-    cleanups.push(() => lock.release());
     await checkInstanceKey(store, box, source);
     const feed = new ChangeFeed();
 
     // Listen first so every URL (and so the token issuer) is known, even with port 0.
     const servers: Record<Exclude<ListenerName, 'gateway'>, Server> = {
-      echo: newServer(createEchoServer(logger.child({ listener: 'echo' }))),
+      echo: createEchoServer(logger.child({ listener: 'echo' })), // sets its own limits, as the gateway does
       identity: newServer(),
       management: newServer(),
     };
@@ -95,7 +93,7 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
 
     const gateway: Gateway = await createGateway({ config, store, feed, logger: logger.child({ listener: 'gateway' }), issuer: `${urls.identity}/${instance.tenantId}/v2.0` });
     cleanups.push(() => gateway.close());
-    urls.gateway = await listen(newServer(gateway.server), 'gateway', config.host, config.ports.gateway);
+    urls.gateway = await listen(gateway.server, 'gateway', config.host, config.ports.gateway);
     cleanups.push(() => closeServer(gateway.server));
 
     const path = credentialsPath(config.dataDir);

@@ -25,3 +25,9 @@ test('documented statuses match the registry', () => {
     expect(doc).toMatch(new RegExp(`\\| \`AADSTS${code}\` \\| ${status} \\| \`${error}\` \\|`));
   }
 });
+
+test('every gateway message is in the gateway table', async () => {
+  const { GatewayMessages } = await import('../src/gateway/errors.js');
+  const gateway = doc.split('## Gateway')[1] ?? '';
+  for (const message of Object.values(GatewayMessages)) expect(gateway).toContain(`| ${message} |`);
+});

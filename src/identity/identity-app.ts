@@ -7,7 +7,7 @@ import { newGuid, type ChangeFeed, type SecretBox } from '../shared/index.js';
 import type { Store } from '../store/store.js';
 import { DirectoryService } from './directory/directory-service.js';
 import { registerGraphRoutes } from './graph/graph-routes.js';
-import { PathOnlyLogController } from './http/request-log.js';
+import { PathOnlyLogController } from '../shared/request-log.js';
 import { IdentityUrls } from './identity-urls.js';
 import { registerDiscoveryRoutes } from './keys/discovery-routes.js';
 import { SigningKeys } from './keys/signing-keys.js';

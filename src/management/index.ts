@@ -5,4 +5,7 @@ export type { TokenVerifier } from './http/auth.js';
 export { serviceResourceId } from './context.js';
 export type { ManagementContext, ServiceInstance } from './context.js';
 export type { DirectoryClient } from './directory-client.js';
-export type * from './management-store.js';
+export type {
+  UserState, UserRecord, GroupRecord, ProductAuthType, ProductRecord, ApiRecord, OperationParameter, OperationRecord,
+  SubscriptionState, SubscriptionRecord, ClientApplicationState, ClientApplicationRecord, ProductLinkRecord, ManagementStore,
+} from './management-store.js';

@@ -20,7 +20,7 @@ export interface UserRecord {
   readonly lastName: string;
   readonly state: UserState;
   readonly note: string | null;
-  /** scrypt hash of the portal password (shared/password.ts), or null. */
+  /** scrypt hash of the portal password (shared/crypto.ts hashPassword), or null. */
   readonly passwordHash: string | null;
   readonly registrationDate: string;
 }
@@ -99,7 +99,7 @@ export interface SubscriptionRecord {
   /** base64url SHA-256 of each key, for the gateway's lookup. */
   readonly primaryKeyHash: string;
   readonly secondaryKeyHash: string;
-  /** Keys encrypted with the instance key (shared/secret-box.ts), for listSecrets. */
+  /** Keys encrypted with the instance key (SecretBox in shared/crypto.ts), for listSecrets. */
   readonly primaryKeyEncrypted: string;
   readonly secondaryKeyEncrypted: string;
   readonly allowTracing: boolean;

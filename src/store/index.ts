@@ -4,18 +4,23 @@ import { StoreError } from '../errors/index.js';
 import { createDialect } from './dialect.js';
 import { KyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrate.js';
+import { lockInstance, type InstanceLock } from './instance-lock.js';
 import type { Database } from './schema.js';
 import type { Store } from './store.js';
 
 export type { SettingsStore, Store } from './store.js';
-export { lockInstance } from './instance-lock.js';
-export type { InstanceLock } from './instance-lock.js';
+
 
 export interface OpenStoreOptions {
   /** Created (0700) if missing, whatever the dialect: SQLite keeps its file here, bootstrap its credentials. */
   readonly dataDir: string;
   /** postgres:// or postgresql:// selects PostgreSQL; absent selects SQLite. */
   readonly databaseUrl?: string | undefined;
+  /**
+   * Refuse when another process holds the store, before migrating it (a newer Portico must not
+   * change the schema under a running one). Held until close().
+   */
+  readonly exclusive?: boolean;
 }
 
 /**
@@ -26,15 +31,18 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   await createDataDir(options.dataDir);
   const { name, dialect } = createDialect(options);
   const db = new Kysely<Database>({ dialect });
+  let lock: InstanceLock | undefined;
   try {
     // Reach the server first so an outage reads as STORE_UNAVAILABLE, not as a failed migration.
     await sql`select 1`.execute(db);
+    if (options.exclusive) lock = await lockInstance(options);
     await migrateToLatest(db);
   } catch (error) {
     await db.destroy().catch(() => undefined);
+    await lock?.release().catch(() => undefined);
     throw error;
   }
-  return new KyselyStore(name, db);
+  return new KyselyStore(name, db, lock ? () => lock.release() : undefined);
 }
 
 async function createDataDir(dataDir: string): Promise<void> {

@@ -16,6 +16,8 @@ export class KyselyStore implements Store {
   constructor(
     readonly dialect: DialectName,
     private readonly db: Db,
+    /** Released on close: the exclusive-use lock of a store opened with `exclusive`. */
+    private readonly onClose: () => Promise<void> = async () => undefined,
   ) {
     this.directory = new DirectoryRepository(db);
     this.management = new ManagementRepository(db);
@@ -30,6 +32,8 @@ export class KyselyStore implements Store {
 
   /** Closing the transaction-bound store is a no-op; only the root store owns the connections. */
   async close(): Promise<void> {
-    if (!this.db.isTransaction) await this.db.destroy();
+    if (this.db.isTransaction) return;
+    await this.db.destroy();
+    await this.onClose();
   }
 }

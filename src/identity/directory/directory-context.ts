@@ -11,10 +11,13 @@ export interface DirectoryContext {
   readonly privileged: boolean;
 }
 
-/** Runs a multi-row write in one transaction, then announces every changed object id. */
+/**
+ * Runs a multi-row write in one transaction, then announces it once (the id lists every changed
+ * object): each event makes the gateway rebuild its snapshot, so one per object would repeat work.
+ */
 export async function commit<T>(ctx: DirectoryContext, write: (tx: Store) => Promise<{ result: T; changed: readonly string[] }>): Promise<T> {
   const { result, changed } = await ctx.store.transaction(write);
-  for (const id of new Set(changed)) await ctx.feed.publish('directory', id);
+  if (changed.length > 0) await ctx.feed.publish('directory', [...new Set(changed)].join(','));
   return result;
 }
 

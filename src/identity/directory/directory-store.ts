@@ -76,7 +76,7 @@ export interface DirectoryRoleAssignmentRecord {
 /** A token-signing key pair; the private half is encrypted at rest. */
 export interface SigningKeyRecord {
   readonly kid: string;
-  /** AES-256-GCM ciphertext of the PKCS#8 PEM private key (see shared/secret-box.ts). */
+  /** AES-256-GCM ciphertext of the PKCS#8 PEM private key (SecretBox in shared/crypto.ts). */
   readonly privateKeyEncrypted: string;
   /** Public JWK as JSON text. */
   readonly publicJwk: string;

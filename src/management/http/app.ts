@@ -8,6 +8,7 @@ import { armErrorHandler } from './errors.js';
 import { authenticateCaller, MANAGEMENT_RESOURCE_URI, type LiveRoles, type TokenVerifier } from './auth.js';
 import { registerServiceRoutes } from './routes.js';
 import { requestUrl } from './send.js';
+import { PathOnlyLogController } from '../../shared/request-log.js';
 
 export interface ManagementAppOptions {
   readonly ctx: ManagementContext;
@@ -32,6 +33,7 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
     // ARM paths are case-insensitive and the Azure CLI sends a doubled leading slash.
     routerOptions: { caseSensitive: false, ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
     serverFactory: (handler) => options.server.on('request', handler),
+    logController: new PathOnlyLogController(),
   });
   // Accept an empty JSON body (Azure SDKs POST listSecrets without one).
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
@@ -52,7 +54,7 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
   });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
-    handleError(new AppError('NotFound', `No management API route matches ${request.method} ${request.url.split('?')[0]}.`), request, reply);
+    handleError(new AppError('NotFound', `No management API route matches ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 256)}.`), request, reply);
   });
 
   // Azure CLI `cloud register` reads this without authentication.

@@ -217,7 +217,6 @@ export async function deleteClientApplication(ctx: ManagementContext, id: string
   // The directory app goes first (with its service principal and role grants, so no new token can be
   // issued): when the managed identity may not delete it, nothing has changed yet and the error says why.
   await removeAsManagedIdentity(ctx, `delete the Entra application of client application '${appId}'`, (d) => d.deleteApplication(existing.entraObjectId));
-  await ctx.feed.publish('directory', existing.entraObjectId);
   await ctx.store.management.deleteClientApplication(appId);
   await ctx.feed.publish('clientApplication', appId);
   return true;

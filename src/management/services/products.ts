@@ -3,7 +3,7 @@ import type { ProductAuthType, ProductRecord } from '../management-store.js';
 import type { ManagementContext } from '../context.js';
 import { armResource, type ArmResource } from '../arm/resource.js';
 import { BodyValidator, checkResourceName } from '../arm/validate.js';
-import { checkIfMatch, etagOf } from '../arm/etag.js';
+import { checkIfMatch } from '../arm/etag.js';
 import { asManagedIdentity, removeAsManagedIdentity } from './managed-identity.js';
 
 const AUTH_TYPES: readonly ProductAuthType[] = ['subscription-key', 'application-token'];
@@ -163,4 +163,3 @@ export async function deleteProduct(ctx: ManagementContext, id: string, ifMatch:
   return true;
 }
 
-export { etagOf };

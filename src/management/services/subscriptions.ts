@@ -127,4 +127,3 @@ export async function deleteSubscription(ctx: ManagementContext, id: string, ifM
   return true;
 }
 
-export { checkResourceName };
