@@ -66,7 +66,13 @@ describeEachDialect('the seed flow end to end', (dialect) => {
       properties: { displayName: 'Alice app', ownerId: '/users/alice', productIds: ['/products/starter'], description: 'Calls the Echo API' },
     });
     expect(app.status).toBe(201);
-    expect(app.body.properties).toMatchObject({ displayName: 'Alice app', ownerId: '/users/alice', state: 'active', entraTenantId: portico.credentials.tenantId, productIds: ['/products/starter'] });
+    expect(app.body.properties).toMatchObject({
+      displayName: 'Alice app',
+      ownerId: `${admin.servicePath}/users/alice`,
+      state: 'active',
+      entraTenantId: portico.credentials.tenantId,
+      productIds: [`${admin.servicePath}/products/starter`],
+    });
     clientId = app.body.properties.entraApplicationId;
     expect(clientId).toMatch(/^[0-9a-f-]{36}$/);
     const listed = await admin.call('GET', '/users/alice/clientApplications');

@@ -109,11 +109,11 @@ describeEachDialect('management API: client applications', (dialect) => {
       properties: {
         displayName: 'Dev app',
         description: 'Calls Gold',
-        ownerId: '/users/dev',
+        ownerId: `${serviceId(portico)}/users/dev`,
         state: 'active',
         entraApplicationId: expect.stringMatching(/^[0-9a-f-]{36}$/),
         entraTenantId: portico.credentials.tenantId,
-        productIds: ['/products/gold'],
+        productIds: [`${serviceId(portico)}/products/gold`],
         createdDate: expect.any(String),
       },
     });
@@ -185,7 +185,7 @@ describeEachDialect('management API: client applications', (dialect) => {
     const got = await admin.call('GET', '/clientApplications/dev-app/productLinks/silver-link');
     expect(got.status).toBe(200);
     expect(got.body).toEqual(created.body);
-    expect((await admin.call('GET', '/clientApplications/dev-app')).body.properties.productIds.sort()).toEqual(['/products/gold', '/products/silver']);
+    expect((await admin.call('GET', '/clientApplications/dev-app')).body.properties.productIds.sort()).toEqual([`${serviceId(portico)}/products/gold`, `${serviceId(portico)}/products/silver`]);
     const silver = await roleOf(silverAudience);
     expect((await roleAssignments(appId)).map((a) => a.appRoleId).sort()).toEqual([(await roleOf(goldAudience)).appRoleId, silver.appRoleId].sort());
 
@@ -201,11 +201,11 @@ describeEachDialect('management API: client applications', (dialect) => {
   test('PUT on an existing application updates it; productIds replaces the set of links', async () => {
     const updated = await admin.call('PUT', '/clientApplications/dev-app', { properties: { displayName: 'Dev app v2', productIds: ['/products/silver'] } });
     expect(updated.status).toBe(200);
-    expect(updated.body.properties).toMatchObject({ displayName: 'Dev app v2', description: 'Calls Gold', ownerId: '/users/dev', entraApplicationId: appId, productIds: ['/products/silver'] });
+    expect(updated.body.properties).toMatchObject({ displayName: 'Dev app v2', description: 'Calls Gold', ownerId: `${serviceId(portico)}/users/dev`, entraApplicationId: appId, productIds: [`${serviceId(portico)}/products/silver`] });
     expect((await roleAssignments(appId)).map((a) => a.appRoleId)).toEqual([(await roleOf(silverAudience)).appRoleId]);
     const back = await admin.call('PUT', '/clientApplications/dev-app', { properties: { displayName: 'Dev app', productIds: ['/products/gold'] } });
     expect(back.status).toBe(200);
-    expect(back.body.properties.productIds).toEqual(['/products/gold']);
+    expect(back.body.properties.productIds).toEqual([`${serviceId(portico)}/products/gold`]);
   });
 
   test('productIds never overwrites a link whose name another product already uses', async () => {
@@ -220,7 +220,7 @@ describeEachDialect('management API: client applications', (dialect) => {
     expect(links.sort()).toEqual([['gold', 'silver'], ['gold-2', 'gold']]);
     expect((await roleAssignments(appId)).length).toBe(2);
     const back = await admin.call('PUT', '/clientApplications/dev-app', { properties: { displayName: 'Dev app', productIds: ['/products/gold'] } });
-    expect(back.body.properties.productIds).toEqual(['/products/gold']);
+    expect(back.body.properties.productIds).toEqual([`${serviceId(portico)}/products/gold`]);
     expect((await roleAssignments(appId)).map((a) => a.appRoleId)).toEqual([(await roleOf(goldAudience)).appRoleId]);
   });
 
@@ -258,6 +258,6 @@ describeEachDialect('management API: client applications', (dialect) => {
     expect(created.body.properties.productIds).toEqual([]);
     expect((await graph.applicationByAppId(created.body.properties.entraApplicationId))?.displayName).toBe('APIMApplicationLater');
     expect((await admin.call('PUT', '/clientApplications/later/productLinks/silver', { properties: { productId: '/products/silver' } })).status).toBe(201);
-    expect((await admin.call('GET', '/clientApplications/later')).body.properties.productIds).toEqual(['/products/silver']);
+    expect((await admin.call('GET', '/clientApplications/later')).body.properties.productIds).toEqual([`${serviceId(portico)}/products/silver`]);
   });
 });

@@ -130,7 +130,7 @@ describeEachDialect('management API: users', (dialect) => {
     expect(appA.status).toBe(201);
     const appB = await admin.call('PUT', '/clientApplications/app-b', { properties: { displayName: 'App B', ownerId: `${serviceId(portico)}/users/owner-b`, productIds: [] } });
     expect(appB.status).toBe(201);
-    expect(appB.body.properties.ownerId).toBe('/users/owner-b');
+    expect(appB.body.properties.ownerId).toBe(`${serviceId(portico)}/users/owner-b`);
 
     const listA = await admin.call('GET', '/users/owner-a/clientApplications');
     expect(listA.status).toBe(200);
@@ -138,7 +138,7 @@ describeEachDialect('management API: users', (dialect) => {
     const getA = await admin.call('GET', '/users/owner-a/clientApplications/app-a');
     expect(getA.status).toBe(200);
     expect(getA.body.name).toBe('app-a');
-    expect(getA.body.properties.ownerId).toBe('/users/owner-a');
+    expect(getA.body.properties.ownerId).toBe(`${serviceId(portico)}/users/owner-a`);
 
     const other = await admin.call('GET', '/users/owner-a/clientApplications/app-b');
     expect(other.status).toBe(404);

@@ -8,15 +8,22 @@ export interface ArmResource {
   readonly properties: Record<string, unknown>;
 }
 
+/**
+ * The full ARM id of a child of the service, e.g. ('users', 'alice') → `/subscriptions/…/service/x/users/alice`.
+ * References in responses use this form, as Azure does; names are already URL-safe (checkResourceName).
+ */
+export function childResourceId(instance: ServiceInstance, ...segments: readonly string[]): string {
+  return [serviceResourceId(instance), ...segments].join('/');
+}
+
 /** Builds `{id, type, name, properties}` for a child of the service, e.g. ('products', 'starter'). */
 export function armResource(
   instance: ServiceInstance,
   segments: readonly [collection: string, name: string][],
   properties: Record<string, unknown>,
 ): ArmResource {
-  const path = segments.map(([collection, name]) => `/${collection}/${name}`).join('');
   const type = ['Microsoft.ApiManagement/service', ...segments.map(([collection]) => collection)].join('/');
-  return { id: `${serviceResourceId(instance)}${path}`, type, name: segments[segments.length - 1]![1], properties };
+  return { id: childResourceId(instance, ...segments.flat()), type, name: segments[segments.length - 1]![1], properties };
 }
 
 /**

@@ -1,29 +1,28 @@
 import { AppError } from '../../errors/index.js';
 import type { ClientApplicationRecord, ProductLinkRecord, ProductRecord } from '../management-store.js';
 import type { ManagementContext } from '../context.js';
-import { armResource, parseChildReference, type ArmResource } from '../arm/resource.js';
+import { armResource, childResourceId, parseChildReference, type ArmResource } from '../arm/resource.js';
 import { BodyValidator, checkResourceName } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
 import { asManagedIdentity, removeAsManagedIdentity } from './managed-identity.js';
-import { serviceResourceId } from '../context.js';
 
 export async function clientApplicationResource(ctx: ManagementContext, app: ClientApplicationRecord): Promise<ArmResource> {
   const links = await ctx.store.management.listProductLinks({ clientApplicationId: app.id });
   return armResource(ctx.instance, [['clientApplications', app.id]], {
     displayName: app.displayName,
     description: app.description,
-    ownerId: `/users/${app.ownerId}`,
+    ownerId: childResourceId(ctx.instance, 'users', app.ownerId),
     state: app.state,
     entraApplicationId: app.entraApplicationId,
     entraTenantId: ctx.instance.tenantId,
-    productIds: links.map((link) => `/products/${link.productId}`),
+    productIds: links.map((link) => childResourceId(ctx.instance, 'products', link.productId)),
     createdDate: app.createdDate,
   });
 }
 
 export function productLinkResource(ctx: ManagementContext, link: ProductLinkRecord): ArmResource {
   return armResource(ctx.instance, [['clientApplications', link.clientApplicationId], ['productLinks', link.id]], {
-    productId: `${serviceResourceId(ctx.instance)}/products/${link.productId}`,
+    productId: childResourceId(ctx.instance, 'products', link.productId),
   });
 }
 

@@ -2,7 +2,7 @@ import { AppError } from '../../errors/index.js';
 import { newSubscriptionKey, sha256 } from '../../shared/index.js';
 import type { SubscriptionRecord, SubscriptionState } from '../management-store.js';
 import type { ManagementContext } from '../context.js';
-import { armResource, parseChildReference, type ArmResource } from '../arm/resource.js';
+import { armResource, childResourceId, parseChildReference, type ArmResource } from '../arm/resource.js';
 import { BodyValidator, checkResourceName } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
 import { serviceResourceId } from '../context.js';
@@ -12,7 +12,7 @@ const STATES: readonly SubscriptionState[] = ['active', 'suspended', 'submitted'
 export function subscriptionResource(ctx: ManagementContext, s: SubscriptionRecord): ArmResource {
   return armResource(ctx.instance, [['subscriptions', s.id]], {
     displayName: s.displayName,
-    ownerId: s.ownerId ? `${serviceResourceId(ctx.instance)}/users/${s.ownerId}` : null,
+    ownerId: s.ownerId ? childResourceId(ctx.instance, 'users', s.ownerId) : null,
     scope: `${serviceResourceId(ctx.instance)}${s.scope}`,
     state: s.state,
     createdDate: s.createdDate,
