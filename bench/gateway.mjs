@@ -10,7 +10,7 @@ import { pino } from 'pino';
 
 const dist = new URL(process.env.PORTICO_DIST ?? '../dist/', import.meta.url);
 const load = (path) => import(new URL(path, dist).href);
-const { createEchoServer, createGateway, productRoleValue } = await load('gateway/index.js');
+const { createEchoServer, createGateway } = await load('gateway/index.js');
 const { openStore } = await load('store/index.js');
 const { loadConfig } = await load('config/index.js');
 const { ChangeFeed, sha256 } = await load('shared/index.js');
@@ -21,6 +21,7 @@ const ISSUER = 'https://login.bench.test/tenant/v2.0';
 const NOW = new Date().toISOString();
 const AUDIENCE = 'aaaaaaaa-0000-0000-0000-000000000001';
 const CLIENT = 'cccccccc-0000-0000-0000-000000000001';
+const ROLE = 'Product.Tokens.All'; // the role of the tokens product's backend application
 const KEY = 'bench-subscription-key';
 let privateKey; // set by seed(), used by signToken()
 
@@ -92,6 +93,12 @@ async function seed() {
   await m.putOperation(op('tok-api'));
   await m.putProduct(product('starter', 'Starter', {}));
   await m.putProduct(product('tokens', 'Tokens', { authenticationType: ['application-token'], entraApplicationId: AUDIENCE, entraAudience: AUDIENCE }));
+  // The gateway takes the role a token must carry from the product's backend application.
+  await store.directory.insertApplication({
+    id: 'tokens-backend', appId: AUDIENCE, displayName: 'APIMProductApplicationTokens', description: null, identifierUris: [],
+    appRoles: [{ id: 'tokens-role', value: ROLE, displayName: ROLE, description: ROLE, allowedMemberTypes: ['Application'], isEnabled: true }],
+    requiredResourceAccess: [], requestedAccessTokenVersion: 2, createdDateTime: NOW,
+  });
   await m.addProductApi('starter', 'echo-api');
   await m.addProductApi('tokens', 'tok-api');
   await m.putSubscription({
@@ -112,7 +119,7 @@ async function seed() {
 }
 
 function signToken() {
-  return new SignJWT({ aud: AUDIENCE, azp: CLIENT, roles: [productRoleValue({ id: 'tokens', displayName: 'Tokens' })], ver: '2.0' })
+  return new SignJWT({ aud: AUDIENCE, azp: CLIENT, roles: [ROLE], ver: '2.0' })
     .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'bench' })
     .setIssuer(ISSUER)
     .setIssuedAt()

@@ -7,7 +7,7 @@ import { openStore } from './store/index.js';
 import type { Store } from './store/index.js';
 import { createIdentity } from './identity/index.js';
 import { buildManagementApp, MANAGEMENT_RESOURCE_URI } from './management/index.js';
-import { createEchoServer, createGateway, productRoleValue, type Gateway } from './gateway/index.js';
+import { createEchoServer, createGateway, type Gateway } from './gateway/index.js';
 import { ensureInstance, reissueAdminCredentials, ADMIN_USER_EMAIL } from './bootstrap/first-start.js';
 import { credentialsPath, readCredentials, writeCredentials, type CredentialsFile } from './bootstrap/credentials-file.js';
 import { checkInstanceKey, loadInstanceKey } from './bootstrap/instance-key.js';
@@ -79,7 +79,6 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
         secretBox: box,
         instance,
         directory: adaptDirectoryClient(identity.directory.forPrincipal(instance.managedIdentityPrincipalId)),
-        productRoleValue,
       },
       verifier: identity.verifier,
       logger: logger.child({ listener: 'management' }),

@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { authorizeToken, type AccessTokenVerifier } from './access-token.js';
+import { authorizeToken } from './authorize-token.js';
 import { GatewayMessages } from './errors.js';
 import type { ApiEntry, Snapshot } from './snapshot.js';
 import { checkSubscriptionKey, findSubscriptionKey } from './subscription-key.js';
+import type { VerifiedTokenCache } from './token-cache.js';
 
 /** Who the call runs as; used for the access log (and later for product policies). */
 export interface CallContext {
@@ -24,7 +25,7 @@ export interface AuthInput {
   readonly rawQuery: string;
   /** `<gateway base URL>/<api path>`, for WWW-Authenticate. */
   readonly realm: string;
-  readonly tokens: AccessTokenVerifier;
+  readonly tokens: VerifiedTokenCache;
 }
 
 /**
@@ -35,8 +36,8 @@ export async function authenticate(input: AuthInput): Promise<AuthDecision> {
   const { snapshot, api, headers, realm } = input;
   const products = api.products;
   // A product that takes application tokens is never open: subscriptionRequired=false there must
-  // not turn the token requirement off.
-  const openProduct = products.find((p) => !p.subscriptionRequired && !p.acceptsTokens);
+  // not turn the token requirement off, not even while its backend app or role is missing.
+  const openProduct = products.find((p) => !p.subscriptionRequired && !p.tokenAuthentication);
   const tokensAccepted = products.some((p) => p.acceptsTokens);
   const keysAccepted = products.length === 0 || products.some((p) => p.acceptsKeys);
 

@@ -2,13 +2,13 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import type { AccessTokenVerifier } from './access-token.js';
 import { authenticate } from './authenticate.js';
 import { errorBody, GatewayMessages, sendGatewayError } from './errors.js';
 import type { BackendProxy } from './proxy.js';
 import { matchRoute } from './router.js';
 import type { Snapshot } from './snapshot.js';
 import { stripKeyFromQuery } from './subscription-key.js';
+import type { VerifiedTokenCache } from './token-cache.js';
 
 /** APIM's health probe path: 200 with an empty body when the gateway is up. */
 export const STATUS_PATH = '/status-0123456789abcdef';
@@ -23,7 +23,7 @@ const SERVER_LIMITS = {
 export interface GatewayServerDeps {
   /** The current snapshot; read once per request so a request sees one consistent view. */
   readonly snapshot: () => Snapshot;
-  readonly tokens: AccessTokenVerifier;
+  readonly tokens: VerifiedTokenCache;
   readonly proxy: BackendProxy;
   readonly logger: Logger;
 }

@@ -3,10 +3,10 @@ import type { Logger } from 'pino';
 import type { PorticoConfig } from '../config/config.js';
 import type { ChangeFeed } from '../shared/change-feed.js';
 import type { Store } from '../store/store.js';
-import { AccessTokenVerifier } from './access-token.js';
 import { createGatewayServer } from './gateway-server.js';
 import { BackendProxy } from './proxy.js';
 import { buildSnapshot, type Snapshot } from './snapshot.js';
+import { VerifiedTokenCache } from './token-cache.js';
 
 export interface GatewayDeps {
   readonly config: PorticoConfig;
@@ -32,7 +32,7 @@ const RETRY_AFTER_FAILED_RELOAD_MS = 1_000; // a failed reload (store hiccup) is
 
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const logger = deps.logger.child({ component: 'gateway' });
-  const tokens = new AccessTokenVerifier(deps.issuer);
+  const tokens = new VerifiedTokenCache(deps.issuer);
   const proxy = new BackendProxy(deps.config.backendTimeoutMs, logger);
   let snapshot: Snapshot = await buildSnapshot(deps.store, deps.feed.currentVersion, logger);
   let closed = false;

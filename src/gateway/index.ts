@@ -1,5 +1,4 @@
 export { createGateway } from './gateway.js';
 export type { Gateway, GatewayDeps } from './gateway.js';
 export { createEchoServer } from './echo-server.js';
-export { productRoleValue } from './product-role.js';
 export { STATUS_PATH } from './gateway-server.js';

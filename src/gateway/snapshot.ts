@@ -1,9 +1,9 @@
-import { createLocalJWKSet, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
+import { importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
 import type { ApiRecord, ClientApplicationState, ProductRecord, SubscriptionState, UserState } from '../management/management-store.js';
 import type { SigningKeyRecord } from '../identity/directory/directory-store.js';
-import { productRoleValue } from './product-role.js';
+import { isKeyPublished } from '../identity/index.js';
 import { compareSpecificity, compileUrlTemplate, type UrlTemplate } from './url-template.js';
 
 /**
@@ -63,10 +63,13 @@ export interface ProductEntry {
   readonly state: ProductRecord['state'];
   /** authenticationType empty or containing 'subscription-key'. */
   readonly acceptsKeys: boolean;
-  /** 'application-token' on and an audience set. */
+  /** 'application-token' in authenticationType, usable or not: such a product is never open. */
+  readonly tokenAuthentication: boolean;
+  /** 'application-token' on, an audience set and an enabled role on the backend app. */
   readonly acceptsTokens: boolean;
   readonly audience: string | null;
-  readonly roleValue: string;
+  /** The enabled app role of the product's backend application in the directory; null when none. */
+  readonly roleValue: string | null;
 }
 
 export interface SubscriptionEntry {
@@ -89,9 +92,14 @@ export interface SigningKeys {
   readonly fingerprints: ReadonlySet<string>;
   /** Stable id of the whole set, to notice a change cheaply. */
   readonly id: string;
-  readonly getKey: JWTVerifyGetKey;
-  /** kid → fingerprint and retirement time (ms, or Infinity). */
-  readonly byKid: ReadonlyMap<string, { readonly fingerprint: string; readonly retiresAtMs: number }>;
+  /** kid → the public key; each request re-checks isKeyPublished, as time passes between snapshots. */
+  readonly byKid: ReadonlyMap<string, PublicKeyEntry>;
+}
+
+export interface PublicKeyEntry {
+  readonly key: CryptoKey;
+  readonly fingerprint: string;
+  readonly retiresAt: string | null;
 }
 
 export async function buildSnapshot(store: Store, version: number, logger?: Logger, now: number = Date.now()): Promise<Snapshot> {
@@ -110,14 +118,15 @@ export async function buildSnapshot(store: Store, version: number, logger?: Logg
   ]);
 
   // The role a token must carry is the one on the product's backend app in the directory, so renaming
-  // a product later does not silently lock its clients out.
+  // a product later does not silently lock its clients out. The gateway does not derive it itself:
+  // no backend app or no enabled role means the product takes no tokens.
   const roleByAppId = new Map<string, string>();
   for (const app of applications) {
     const role = app.appRoles.find((r) => r.isEnabled);
     if (role) roleByAppId.set(app.appId, role.value);
   }
 
-  const productEntries = new Map<string, ProductEntry>(products.map((p) => [p.id, toProductEntry(p, roleByAppId)]));
+  const productEntries = new Map<string, ProductEntry>(products.map((p) => [p.id, toProductEntry(p, roleByAppId, logger)]));
   const productsByApi = new Map<string, ProductEntry[]>();
   for (const link of productApis) {
     const product = productEntries.get(link.productId);
@@ -191,22 +200,28 @@ export async function buildSnapshot(store: Store, version: number, logger?: Logg
     subscriptionsByKeyHash,
     userStates: new Map(users.map((u) => [u.id, u.state])),
     clientAppsByEntraId,
-    signingKeys: buildSigningKeys(signingKeys, now, logger),
+    signingKeys: await buildSigningKeys(signingKeys, now, logger),
     backendOrigins,
   };
 }
 
-function toProductEntry(p: ProductRecord, roleByAppId: ReadonlyMap<string, string>): ProductEntry {
+function toProductEntry(p: ProductRecord, roleByAppId: ReadonlyMap<string, string>, logger: Logger | undefined): ProductEntry {
   const types = p.authenticationType;
+  const tokenAuthentication = types.includes('application-token');
+  const roleValue = (p.entraApplicationId !== null ? roleByAppId.get(p.entraApplicationId) : undefined) ?? null;
+  if (tokenAuthentication && roleValue === null) {
+    logger?.warn({ productId: p.id }, "product's backend application or its enabled app role is missing in the directory; the product accepts no tokens");
+  }
   return {
     id: p.id,
     displayName: p.displayName,
     subscriptionRequired: p.subscriptionRequired,
     state: p.state,
     acceptsKeys: types.length === 0 || types.includes('subscription-key'),
-    acceptsTokens: types.includes('application-token') && !!p.entraAudience,
+    tokenAuthentication,
+    acceptsTokens: tokenAuthentication && !!p.entraAudience && roleValue !== null,
     audience: p.entraAudience,
-    roleValue: (p.entraApplicationId !== null ? roleByAppId.get(p.entraApplicationId) : undefined) ?? productRoleValue(p),
+    roleValue,
   };
 }
 
@@ -222,13 +237,11 @@ function parseServiceUrl(api: ApiRecord, logger: Logger | undefined): Backend | 
   }
 }
 
-/** Public RSA keys not yet retired, as a jose local key set. Private members are never copied. */
-function buildSigningKeys(records: readonly SigningKeyRecord[], now: number, logger: Logger | undefined): SigningKeys {
-  const keys: JWK[] = [];
-  const byKid = new Map<string, { fingerprint: string; retiresAtMs: number }>();
+/** The published public RSA keys (identity's isKeyPublished), imported once. Private members are never copied. */
+async function buildSigningKeys(records: readonly SigningKeyRecord[], now: number, logger: Logger | undefined): Promise<SigningKeys> {
+  const byKid = new Map<string, PublicKeyEntry>();
   for (const record of records) {
-    const retiresAtMs = record.retiresAt === null ? Infinity : Date.parse(record.retiresAt);
-    if (!(retiresAtMs > now)) continue;
+    if (!isKeyPublished(record, now)) continue;
     let jwk: JWK;
     try {
       jwk = JSON.parse(record.publicJwk) as JWK;
@@ -240,10 +253,15 @@ function buildSigningKeys(records: readonly SigningKeyRecord[], now: number, log
       logger?.warn({ kid: record.kid }, 'signing key is not an RSA public JWK; skipped');
       continue;
     }
-    keys.push({ kty: 'RSA', n: jwk.n, e: jwk.e, kid: record.kid, use: 'sig', alg: 'RS256' });
-    byKid.set(record.kid, { fingerprint: `${record.kid}:${jwk.n}`, retiresAtMs });
+    let key: CryptoKey;
+    try {
+      key = (await importJWK({ kty: 'RSA', n: jwk.n, e: jwk.e }, 'RS256')) as CryptoKey;
+    } catch {
+      logger?.warn({ kid: record.kid }, 'signing key is not a usable RSA public key; skipped');
+      continue;
+    }
+    byKid.set(record.kid, { key, fingerprint: `${record.kid}:${jwk.n}`, retiresAt: record.retiresAt });
   }
   const fingerprints = new Set([...byKid.values()].map((k) => k.fingerprint));
-  const jwks: JSONWebKeySet = { keys };
-  return { fingerprints, id: [...fingerprints].sort().join('|'), getKey: createLocalJWKSet(jwks), byKid };
+  return { fingerprints, id: [...fingerprints].sort().join('|'), byKid };
 }

@@ -7,6 +7,8 @@
  * Other domains reach the directory only through a `DirectoryClient`:
  * `identity.directory.forPrincipal(spId)` (permission-checked, live) or, at first start only,
  * `directory.system` (unchecked; may pick appIds and create managed identities).
+ * `verifyAccessToken` and `isKeyPublished` are the one access-token check and the one key rule,
+ * pure, for any verifier (the gateway uses them with its snapshot's keys).
  */
 export { createIdentity } from './identity-app.js';
 export type { Identity, IdentityDeps } from './identity-app.js';
@@ -30,9 +32,13 @@ export { GRAPH_APP_ID, GRAPH_RESOURCE_URIS } from './directory/microsoft-graph.j
 
 export { SigningKeys } from './keys/signing-keys.js';
 export type { SigningKeysDeps, Signer, PublicJwk } from './keys/signing-keys.js';
+export { isKeyPublished } from './keys/key-selection.js';
 
-export { AccessTokenVerifier, TokenVerificationError } from './token/access-token-verifier.js';
-export type { AccessTokenVerifierDeps, TokenRejection } from './token/access-token-verifier.js';
+// Pure and store-free, so the gateway verifies with the keys of its snapshot.
+export { verifyAccessToken, TokenVerificationError, ACCESS_TOKEN_CLOCK_SKEW_SECONDS } from './token/verify-access-token.js';
+export type { VerifyAccessTokenOptions, VerifiedAccessToken, TokenRejection } from './token/verify-access-token.js';
+export { AccessTokenVerifier } from './token/access-token-verifier.js';
+export type { AccessTokenVerifierDeps } from './token/access-token-verifier.js';
 export type { AccessTokenClaims } from './token/access-token-claims.js';
 
 export { IdentityUrls } from './identity-urls.js';

@@ -21,8 +21,6 @@ export interface ManagementContext {
   readonly directory: DirectoryClient;
   readonly secretBox: SecretBox;
   readonly instance: ServiceInstance;
-  /** Roles the gateway checks: `Product.<name>.All`. */
-  readonly productRoleValue: (product: { id: string; displayName: string }) => string;
 }
 
 export function serviceResourceId(instance: ServiceInstance): string {

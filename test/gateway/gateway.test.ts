@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { productRoleValue } from '../../src/gateway/index.js';
 import type { Store } from '../../src/store/store.js';
 import {
   api,
+  backendApp,
   clientApp,
   closeServer,
   insertSigningKey,
@@ -23,6 +23,7 @@ import {
 const AUD_TOK = '22222222-0000-0000-0000-000000000001';
 const AUD_BOTH = '22222222-0000-0000-0000-000000000002';
 const AUD_OTHER = '22222222-0000-0000-0000-000000000003';
+const AUD_NOROLE = '22222222-0000-0000-0000-000000000004';
 const CLIENT_MAIN = '33333333-0000-0000-0000-000000000001';
 const CLIENT_UNLINK = '33333333-0000-0000-0000-000000000002';
 const CLIENT_BLOCK = '33333333-0000-0000-0000-000000000003';
@@ -77,6 +78,7 @@ async function seed(store: Store, echoUrl: string): Promise<void> {
     api('dead-api', 'dead', deadUrl, { subscriptionRequired: false }),
     api('slow-api', 'slow', `http://127.0.0.1:${(slow.address() as { port: number }).port}`, { subscriptionRequired: false }),
     api('nb-api', 'nb', null, { subscriptionRequired: false }),
+    api('norole-api', 'norole', echoUrl),
   ];
   for (const a of apis) await m.putApi(a);
   const ops = [
@@ -94,16 +96,24 @@ async function seed(store: Store, echoUrl: string): Promise<void> {
     operation('dead-api', 'dead-get', 'GET', '/resource'),
     operation('slow-api', 'slow-get', 'GET', '/resource'),
     operation('nb-api', 'nb-get', 'GET', '/resource'),
+    operation('norole-api', 'norole-get', 'GET', '/resource'),
   ];
   for (const o of ops) await m.putOperation(o);
 
   await m.putProduct(product('starter', 'Starter'));
+  for (const [appId, role] of [[AUD_TOK, ROLE_TOK], [AUD_BOTH, ROLE_BOTH], [AUD_OTHER, ROLE_OTHER]] as const) {
+    await store.directory.insertApplication(backendApp(appId, role));
+  }
   await m.putProduct(product('tokens', 'Token Only!', { authenticationType: ['application-token'], entraAudience: AUD_TOK, entraApplicationId: AUD_TOK }));
   await m.putProduct(
     product('both', 'Both', { authenticationType: ['subscription-key', 'application-token'], entraAudience: AUD_BOTH, entraApplicationId: AUD_BOTH }),
   );
   await m.putProduct(product('other', 'Other', { authenticationType: ['application-token'], entraAudience: AUD_OTHER, entraApplicationId: AUD_OTHER }));
   await m.putProduct(product('openprod', 'Open', { subscriptionRequired: false }));
+  // No backend application in the directory (yet): takes no tokens, and is not open either.
+  await m.putProduct(
+    product('norole', 'No Role', { authenticationType: ['application-token'], entraAudience: AUD_NOROLE, entraApplicationId: AUD_NOROLE, subscriptionRequired: false }),
+  );
   for (const [p, a] of [
     ['starter', 'echo-api'],
     ['starter', 'deep-api'],
@@ -111,6 +121,7 @@ async function seed(store: Store, echoUrl: string): Promise<void> {
     ['tokens', 'tok-api'],
     ['both', 'both-api'],
     ['openprod', 'open-api'],
+    ['norole', 'norole-api'],
   ] as const) {
     await m.addProductApi(p, a);
   }
@@ -131,6 +142,7 @@ async function seed(store: Store, echoUrl: string): Promise<void> {
     ['app-main', 'tokens'],
     ['app-main', 'both'],
     ['app-main', 'other'],
+    ['app-main', 'norole'],
     ['app-unlink', 'tokens'],
     ['app-block', 'tokens'],
     ['app-pending', 'tokens'],
@@ -384,12 +396,6 @@ describe('subscription keys', () => {
 });
 
 describe('access tokens', () => {
-  it('uses the product role value the management plane creates', () => {
-    expect(productRoleValue({ id: 'tokens', displayName: 'Token Only!' })).toBe(ROLE_TOK);
-    expect(productRoleValue({ id: 'starter', displayName: 'Starter' })).toBe('Product.Starter.All');
-    expect(productRoleValue({ id: 'p-1', displayName: 'ÄÖ !' })).toBe('Product.p-1.All');
-  });
-
   it('accepts a valid token and logs the client app id, never the token', async () => {
     const token = await mainToken();
     const res = await h.call('GET', '/tok/resource', bearer(token));
@@ -493,6 +499,39 @@ describe('access tokens', () => {
     await h.feed.publish('directory', 'key-2');
     await expectTokenRefused(token);
     expect((await h.call('GET', '/tok/resource', bearer(await mainToken()))).status).toBe(200);
+  });
+
+  it('takes the role from the backend application, not from the product name', async () => {
+    const tokens = (await h.store.management.getProduct('tokens'))!;
+    await h.store.management.putProduct({ ...tokens, displayName: 'Renamed' });
+    await h.feed.publish('product', 'tokens');
+    try {
+      expect((await h.call('GET', '/tok/resource', bearer(await mainToken()))).status).toBe(200);
+      await expectTokenRefused(await mainToken({ roles: ['Product.Renamed.All'] }));
+    } finally {
+      await h.store.management.putProduct(tokens);
+      await h.feed.publish('product', 'tokens');
+    }
+  });
+
+  it('takes no tokens for a product whose backend application or enabled role is missing, and is not open', async () => {
+    const role = 'Product.NoRole.All';
+    const token = await mainToken({ aud: AUD_NOROLE, roles: [role] });
+    const expectClosed = async (): Promise<void> => {
+      for (const headers of [{}, bearer(token)]) {
+        const res = await h.call('GET', '/norole/resource', headers);
+        expect(res.status).toBe(401);
+        expect(res.json()).toEqual(MSG.keyMissing);
+      }
+    };
+    await expectClosed();
+    const app = backendApp(AUD_NOROLE, role, false);
+    await h.store.directory.insertApplication(app);
+    await h.feed.publish('directory', app.id);
+    await expectClosed();
+    await h.store.directory.updateApplication(backendApp(AUD_NOROLE, role));
+    await h.feed.publish('directory', app.id);
+    expect((await h.call('GET', '/norole/resource', bearer(token))).status).toBe(200);
   });
 
   it('refuses a product-scoped key when the product accepts only tokens', async () => {

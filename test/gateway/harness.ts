@@ -9,6 +9,7 @@ import { pino, type Logger } from 'pino';
 import { Agent, request } from 'undici';
 import { loadConfig } from '../../src/config/index.js';
 import { createEchoServer, createGateway, type Gateway } from '../../src/gateway/index.js';
+import type { ApplicationRecord } from '../../src/identity/directory/directory-store.js';
 import type {
   ApiRecord,
   ClientApplicationRecord,
@@ -138,6 +139,24 @@ export async function signToken(key: TestSigningKey, claims: Record<string, unkn
 
 export function user(id: string, state: UserRecord['state'] = 'active'): UserRecord {
   return { id, email: `${id}@example.test`, firstName: id, lastName: 'Test', state, note: null, passwordHash: null, registrationDate: NOW };
+}
+
+/**
+ * A product's backend application in the directory, holding the one enabled app role the gateway
+ * requires in tokens (the management plane creates it when application-token is turned on).
+ */
+export function backendApp(appId: string, roleValue: string, isEnabled = true): ApplicationRecord {
+  return {
+    id: `${appId}-object`,
+    appId,
+    displayName: `APIMProductApplication ${appId}`,
+    description: null,
+    identifierUris: [],
+    appRoles: [{ id: `${appId}-role`, value: roleValue, displayName: roleValue, description: roleValue, allowedMemberTypes: ['Application'], isEnabled }],
+    requiredResourceAccess: [],
+    requestedAccessTokenVersion: 2,
+    createdDateTime: NOW,
+  };
 }
 
 export function product(id: string, displayName: string, fields: Partial<ProductRecord> = {}): ProductRecord {

@@ -14,9 +14,17 @@ export function selectSigningKey(keys: readonly SigningKeyRecord[], now: Date): 
     .sort(newestFirst)[0];
 }
 
+/**
+ * The one rule for which keys are published in the JWKS and may verify tokens at `at`: every key
+ * not past its retirement time (an unreadable time counts as past). The identity provider and the
+ * gateway's snapshot both use it.
+ */
+export function isKeyPublished(key: Pick<SigningKeyRecord, 'retiresAt'>, at: Date | number): boolean {
+  return key.retiresAt === null || Date.parse(key.retiresAt) > +at;
+}
+
 export function publishedKeys(keys: readonly SigningKeyRecord[], now: Date): SigningKeyRecord[] {
-  const at = now.getTime();
-  return keys.filter((k) => k.retiresAt === null || Date.parse(k.retiresAt) > at).sort(newestFirst);
+  return keys.filter((k) => isKeyPublished(k, now)).sort(newestFirst);
 }
 
 function newestFirst(a: SigningKeyRecord, b: SigningKeyRecord): number {

@@ -46,7 +46,7 @@ export async function authenticateCaller(request: FastifyRequest, verifier: Toke
   const objectId = String(claims.oid ?? '');
   const caller: Caller = {
     objectId,
-    appId: String(claims.azp ?? claims.appid ?? ''),
+    appId: String(claims.azp ?? ''),
     roles: (await liveRoles(objectId)) ?? [],
   };
   const readOnly = request.method === 'GET' || request.method === 'HEAD';

@@ -5,6 +5,7 @@ import { armResource, type ArmResource } from '../arm/resource.js';
 import { BodyValidator, checkResourceName } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
 import { asManagedIdentity, removeAsManagedIdentity } from './managed-identity.js';
+import { productRoleValue } from './product-role.js';
 
 const AUTH_TYPES: readonly ProductAuthType[] = ['subscription-key', 'application-token'];
 const STATES = ['notPublished', 'published'] as const;
@@ -119,7 +120,7 @@ async function saveProduct(ctx: ManagementContext, product: ProductRecord): Prom
 
 async function createBackendApplication(ctx: ManagementContext, product: ProductRecord): Promise<{ appId: string; objectId: string }> {
   const action = `create the Entra application that represents product '${product.id}'`;
-  const roleValue = ctx.productRoleValue(product);
+  const roleValue = productRoleValue(product);
   const app = await asManagedIdentity(ctx, action, (d) =>
     d.createApplication({
       displayName: `APIMProductApplication${product.displayName.replace(/[^A-Za-z0-9]/g, '') || product.id}`,
