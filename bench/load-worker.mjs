@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Pool } from 'undici';
 
-const { origin, path, method, headers, connections, durationMs } = workerData;
+const { origin, path, method, headers, body, connections, durationMs } = workerData;
 const pool = new Pool(origin, { connections, pipelining: 1 });
 const latencies = [];
 const statuses = {};
@@ -13,7 +13,7 @@ async function loop() {
   while (performance.now() < deadline) {
     const started = performance.now();
     try {
-      const res = await pool.request({ path, method, headers });
+      const res = await pool.request({ path, method, headers, ...(body === undefined ? {} : { body }) });
       await res.body.dump();
       statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
       latencies.push(performance.now() - started);
