@@ -41,7 +41,17 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
   try {
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     const { box, source } = await loadInstanceKey(config.dataDir, (options.env ?? process.env).PORTICO_ENCRYPTION_KEY);
-    const store: Store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, exclusive: true });
+    const store: Store = await openStore({
+      dataDir: config.dataDir,
+      databaseUrl: config.databaseUrl,
+      exclusive: true,
+      // Without its lock another process could start on the store and miss our revocations: stop.
+      onLockLost: (error) => {
+        logger.fatal({ err: error }, 'lost the exclusive lock on the store; stopping');
+        process.exitCode = 1;
+        void stop();
+      },
+    });
     cleanups.push(() => store.close());
     await checkInstanceKey(store, box, source);
     const feed = new ChangeFeed();

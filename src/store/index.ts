@@ -21,6 +21,8 @@ export interface OpenStoreOptions {
    * change the schema under a running one). Held until close().
    */
   readonly exclusive?: boolean;
+  /** With `exclusive`: called if the lock is lost while the store is open (PostgreSQL connection dropped). */
+  readonly onLockLost?: (error: Error) => void;
 }
 
 /**
@@ -35,7 +37,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   try {
     // Reach the server first so an outage reads as STORE_UNAVAILABLE, not as a failed migration.
     await sql`select 1`.execute(db);
-    if (options.exclusive) lock = await lockInstance(options);
+    if (options.exclusive) lock = await lockInstance({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, onLost: options.onLockLost });
     await migrateToLatest(db);
   } catch (error) {
     await db.destroy().catch(() => undefined);

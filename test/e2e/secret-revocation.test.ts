@@ -56,3 +56,30 @@ test('a lost credentials.json is written again with a new admin secret, and the 
   const refused = await requestToken(portico.identityUrl, old.tenantId, { grant_type: 'client_credentials', client_id: old.admin.clientId, client_secret: old.admin.clientSecret, scope: old.managementScope });
   expect(refused.body.error_codes).toEqual([7000215]);
 });
+
+test('an Application Administrator cannot touch the credentials of an application that holds directory roles', async () => {
+  const { credentials, identityUrl } = portico;
+  const admin = new ManagementClient(credentials);
+  await admin.call('PUT', '/users/mallory', { properties: { email: 'mallory@example.com', firstName: 'Mallory', lastName: 'Example' } });
+  const appId = (await admin.call('PUT', '/clientApplications/mallory-app', { properties: { displayName: 'Mallory app', ownerId: '/users/mallory' } })).body.properties.entraApplicationId;
+  const secret = (await admin.call('POST', '/clientApplications/mallory-app/listSecrets')).body.entra.clientSecret as string;
+  const graphAs = async (clientId: string, clientSecret: string) => {
+    const token = await clientCredentialsToken(identityUrl, credentials.tenantId, clientId, clientSecret, 'https://graph.microsoft.com/.default');
+    return (method: string, path: string, body?: unknown) =>
+      fetch(`${identityUrl}/v1.0${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  };
+  const asAdmin = await graphAs(credentials.admin.clientId, credentials.admin.clientSecret);
+  const principal = ((await (await asAdmin('GET', `/servicePrincipals?$filter=appId eq '${appId}'`)).json()) as { value: { id: string }[] }).value[0]!;
+  const granted = await asAdmin('POST', '/roleManagement/directory/roleAssignments', { principalId: principal.id, roleDefinitionId: '158c047a-c907-4556-b7ef-446551a6b5f7', directoryScopeId: '/' });
+  expect(granted.status).toBe(201);
+
+  const asMallory = await graphAs(appId, secret);
+  const adminApp = ((await (await asMallory('GET', `/applications?$filter=appId eq '${credentials.admin.clientId}'`)).json()) as { value: { id: string }[] }).value[0]!;
+  const stolen = await asMallory('POST', `/applications/${adminApp.id}/addPassword`, { passwordCredential: { displayName: 'mine now' } });
+  expect(stolen.status).toBe(403);
+  expect(((await stolen.json()) as { error: { code: string } }).error.code).toBe('Authorization_RequestDenied');
+  expect((await asMallory('POST', `/applications/${adminApp.id}/removePassword`, { keyId: '00000000-0000-4000-8000-000000000000' })).status).toBe(403);
+  // An ordinary application is still hers to manage.
+  const erin = ((await (await asMallory('GET', `/applications?$filter=displayName eq 'APIMApplicationStarter'`)).json()) as { value: { id: string }[] }).value[0]!;
+  expect((await asMallory('POST', `/applications/${erin.id}/addPassword`, { passwordCredential: { displayName: 'ok' } })).status).toBe(200);
+});

@@ -108,6 +108,15 @@ test('credentials.json has exactly the documented keys and mode 0600, and the lo
   expect(log).not.toContain(credentials.adminUser.password);
 });
 
+test('a second process on the same data directory refuses to start', async () => {
+  const ports = { PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0' };
+  const second = startProcess({ ...env, ...ports });
+  second.ready.catch(() => undefined); // it is meant to fail
+  const code = await new Promise<number | null>((resolve) => second.child.on('exit', resolve));
+  expect(code).toBe(1);
+  expect(second.stderr.join('')).toContain(`Another Portico process is using the data directory ${dataDir}.`);
+});
+
 test('SIGTERM stops it cleanly and a second start changes nothing', async () => {
   const before = await dumpDatabase(dataDir, undefined);
   const credentialsBefore = await readFile(join(dataDir, 'credentials.json'), 'utf8');

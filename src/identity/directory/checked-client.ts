@@ -3,6 +3,7 @@ import type { DirectoryClient } from './directory-client.js';
 import type { DirectoryContext } from './directory-context.js';
 import { effectiveRoles } from './directory-role-assignments.js';
 import { PERMISSION_ROLES, describeRoles, type DirectoryPermission } from './roles.js';
+import { isGuid } from './validate.js';
 
 /** Which permission each DirectoryClient method needs. */
 const REQUIRED: Readonly<Record<keyof DirectoryClient, DirectoryPermission>> = {
@@ -51,10 +52,24 @@ export function permissionCheckedClient(ctx: DirectoryContext, principalId: stri
     const call = inner[method] as (...args: unknown[]) => Promise<unknown>;
     client[method] = async (...args: unknown[]) => {
       if (!selfQuery(method, args, isSelf)) await demand(REQUIRED[method]);
+      // Whoever holds an application's credentials acts with its directory roles: changing the
+      // credentials of (or deleting) an application whose principal holds any directory role is
+      // role management, not application management. Otherwise an Application Administrator could
+      // mint a secret for the bootstrap admin and take over the instance.
+      if (CREDENTIAL_METHODS.has(method) && (await holdsDirectoryRoles(ctx, args[0]))) await demand('manageRoleAssignments');
       return call(...args);
     };
   }
   return client as unknown as DirectoryClient;
+}
+
+const CREDENTIAL_METHODS: ReadonlySet<keyof DirectoryClient> = new Set(['addPassword', 'removePassword', 'deleteApplication']);
+
+async function holdsDirectoryRoles(ctx: DirectoryContext, applicationObjectId: unknown): Promise<boolean> {
+  if (typeof applicationObjectId !== 'string' || !isGuid(applicationObjectId)) return false;
+  const application = await ctx.store.directory.getApplication(applicationObjectId.toLowerCase());
+  const principal = application ? await ctx.store.directory.getServicePrincipalByAppId(application.appId) : undefined;
+  return principal !== undefined && (await effectiveRoles(ctx, principal.id)).size > 0;
 }
 
 function selfQuery(method: keyof DirectoryClient, args: unknown[], isSelf: (id: unknown) => boolean): boolean {
