@@ -50,7 +50,7 @@ export const AADSTS_CODES = {
   70011: { error: 'invalid_scope', status: 400, when: 'The scope is malformed or names more than one resource.' },
   500011: { error: 'invalid_resource', status: 400, when: 'The scope names a resource that does not exist in the tenant.' },
   501051: { error: 'invalid_grant', status: 400, when: 'The resource requires an app role assignment and the client has none.' },
-  90055: { error: 'temporarily_unavailable', status: 429, when: 'Too many failed client authentications for this client id from this address, or from this address overall, in the last minute; the Retry-After header says when to try again.' },
+  90055: { error: 'temporarily_unavailable', status: 429, when: 'More than 20 failed authentications of this client id from this address in the last minute; the Retry-After header says when to try again.' },
   7000112: { error: 'unauthorized_client', status: 400, when: 'The client application is disabled.' },
   700027: { error: 'invalid_client', status: 401, when: 'A client_assertion was sent, but the application has no certificate credential that could verify it.' },
   50000: { error: 'server_error', status: 500, when: 'An unexpected failure while issuing a token; the cause is in the server log, never in the response.' },

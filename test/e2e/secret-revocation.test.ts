@@ -83,3 +83,26 @@ test('an Application Administrator cannot touch the credentials of an applicatio
   const erin = ((await (await asMallory('GET', `/applications?$filter=displayName eq 'APIMApplicationStarter'`)).json()) as { value: { id: string }[] }).value[0]!;
   expect((await asMallory('POST', `/applications/${erin.id}/addPassword`, { passwordCredential: { displayName: 'ok' } })).status).toBe(200);
 });
+
+test('addPassword refuses bodies it would otherwise half ignore', async () => {
+  const { credentials, identityUrl } = portico;
+  const token = await clientCredentialsToken(identityUrl, credentials.tenantId, credentials.admin.clientId, credentials.admin.clientSecret, 'https://graph.microsoft.com/.default');
+  const post = (path: string, body: string) =>
+    fetch(`${identityUrl}/v1.0${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+  const app = ((await (await fetch(`${identityUrl}/v1.0/applications?$filter=displayName eq 'APIMApplicationStarter'`, { headers: { authorization: `Bearer ${token}` } })).json()) as { value: { id: string }[] }).value[0]!;
+  const withExpiry = await post(`/applications/${app.id}/addPassword`, JSON.stringify({ passwordCredential: { displayName: 'x', endDateTime: '2030-01-01T00:00:00Z' } }));
+  expect(withExpiry.status).toBe(400);
+  expect(((await withExpiry.json()) as { error: { message: string } }).error.message).toBe('passwordCredential may only set displayName; remove endDateTime.');
+  expect((await post(`/applications/${app.id}/addPassword`, '[1]')).status).toBe(400);
+  expect((await post(`/applications/${app.id}/removePassword`, 'null')).status).toBe(400);
+});
+
+test('an application holds at most 50 client secrets', async () => {
+  const admin = new ManagementClient(portico.credentials);
+  await admin.call('PUT', '/users/sam', { properties: { email: 'sam@example.com', firstName: 'Sam', lastName: 'Example' } });
+  await admin.call('PUT', '/clientApplications/sam-app', { properties: { displayName: 'Sam app', ownerId: '/users/sam' } });
+  for (let i = 0; i < 50; i++) expect((await admin.call('POST', '/clientApplications/sam-app/listSecrets')).status).toBe(200);
+  const refused = await admin.call('POST', '/clientApplications/sam-app/listSecrets');
+  expect(refused.status).toBe(400);
+  expect(refused.body.error.message).toBe('The application already has 50 client secrets, the most it may have. Remove unused ones (removePassword) first.');
+});

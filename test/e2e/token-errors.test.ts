@@ -131,6 +131,12 @@ describeEachDialect('token endpoint throttling', (dialect) => {
     const { tenantId, admin } = portico.credentials;
     const attempt = (secret: string) =>
       requestToken(portico.identityUrl, tenantId, { grant_type: 'client_credentials', client_id: admin.clientId, client_secret: secret, scope: portico.credentials.managementScope });
+    // Unknown client ids are not counted: a flood of them blocks nobody.
+    for (let i = 0; i < 30; i++) {
+      const unknown = await requestToken(portico.identityUrl, tenantId, { grant_type: 'client_credentials', client_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, client_secret: 'x', scope: portico.credentials.managementScope });
+      expect(unknown.status).toBe(400);
+    }
+    expect((await attempt(admin.clientSecret)).status).toBe(200);
     for (let i = 0; i < 20; i++) expect((await attempt(`wrong-${i}`)).status).toBe(401);
     const response = await fetch(`${portico.identityUrl}/${tenantId}/oauth2/v2.0/token`, {
       method: 'POST',

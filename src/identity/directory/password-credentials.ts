@@ -6,6 +6,8 @@ import type { PasswordCredentialRecord } from './directory-store.js';
 import { notFound, optionalText, requireObjectId } from './validate.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Secrets per application; every token request checks each one, so the list must stay short. */
+export const MAX_PASSWORDS_PER_APPLICATION = 50;
 
 /** Mints a secret; only its SHA-256 digest and a 3-character hint are kept. Older secrets stay valid. */
 export async function addPassword(ctx: DirectoryContext, applicationObjectId: string, input: AddPasswordInput = {}): Promise<NewPasswordCredential> {
@@ -25,6 +27,9 @@ export async function addPassword(ctx: DirectoryContext, applicationObjectId: st
   };
   await commit(ctx, async (tx) => {
     if (!(await tx.directory.getApplication(appId))) throw notFound(applicationObjectId);
+    if ((await tx.directory.listPasswordCredentials(appId)).length >= MAX_PASSWORDS_PER_APPLICATION) {
+      throw new AppError('Request_BadRequest', `The application already has ${MAX_PASSWORDS_PER_APPLICATION} client secrets, the most it may have. Remove unused ones (removePassword) first.`);
+    }
     await tx.directory.insertPasswordCredential(record);
     return { result: undefined, changed: [appId] };
   });

@@ -20,6 +20,12 @@ export class FailureThrottle {
     return Math.max(1, Math.ceil((window.start + this.windowMs - this.now()) / 1000));
   }
 
+  /** Takes back one failure (an attempt counted up front that then succeeded). */
+  forgive(key: string): void {
+    const window = this.current(key);
+    if (window && window.failures > 0) window.failures--;
+  }
+
   recordFailure(key: string): void {
     const window = this.current(key);
     if (window) {

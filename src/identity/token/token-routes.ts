@@ -7,14 +7,15 @@ import { FailureThrottle } from './failure-throttle.js';
 import { parseBasicCredentials } from './client-auth/basic-credentials.js';
 
 /**
- * Failed client authentications allowed per minute before 429: per client id from one address (so
- * failing on purpose cannot shut a client out everywhere), and per address overall.
+ * Failed authentications of one client id from one address allowed per minute before 429. Keyed by
+ * both, so failing on purpose cannot shut a client out from everywhere; unknown client ids are not
+ * counted at all (there is nothing to guess, and counting them would let one caller block others).
+ * Secrets are 256-bit random, so this limits load and noise rather than guessing.
  */
 const FAILURES_PER_CLIENT = 20;
-const FAILURES_PER_ADDRESS = 100;
 const THROTTLE_WINDOW_MS = 60_000; // one minute
-/** The codes that mean "wrong or unknown credentials", the ones worth guessing at. */
-const CREDENTIAL_FAILURES = new Set([700016, 7000215, 7000222, 7000218]);
+/** The codes that mean "wrong credentials for a client that exists". */
+const CREDENTIAL_FAILURES = new Set([7000215, 7000222, 7000218]);
 
 /** A client-credentials request is a few hundred bytes; 64 KiB leaves room for assertions. */
 export const TOKEN_BODY_LIMIT = 64 * 1024; // bytes
@@ -27,24 +28,24 @@ export async function registerTokenRoutes(app: FastifyInstance, deps: TokenDeps,
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: limit }, (_request, body, done) => done(null, body));
   app.setErrorHandler((error, request, reply) => tokenError(error, request, reply, deps));
   const perClient = new FailureThrottle(FAILURES_PER_CLIENT, THROTTLE_WINDOW_MS);
-  const perAddress = new FailureThrottle(FAILURES_PER_ADDRESS, THROTTLE_WINDOW_MS);
 
   app.post<{ Params: { tenant: string } }>('/:tenant/oauth2/v2.0/token', { bodyLimit: limit }, async (request, reply) => {
     const body = Buffer.isBuffer(request.body) ? request.body : undefined;
     const clientKey = `client:${claimedClientId(body, request.headers.authorization)}@${request.ip}`;
-    const addressKey = `address:${request.ip}`;
-    const wait = perClient.retryAfter(clientKey) ?? perAddress.retryAfter(addressKey);
+    const wait = perClient.retryAfter(clientKey);
     if (wait !== undefined) {
       reply.header('Retry-After', String(wait));
       throw new OAuthError(90055, `Too many failed client authentications. Retry after ${wait} seconds.`);
     }
+    // Counted before the await, so parallel attempts cannot all slip under the limit; forgiven
+    // when the attempt turns out not to be a credential failure.
+    perClient.recordFailure(clientKey);
     try {
-      return await issue(request, reply, body);
+      const sent = await issue(request, reply, body);
+      perClient.forgive(clientKey);
+      return sent;
     } catch (error) {
-      if (error instanceof OAuthError && CREDENTIAL_FAILURES.has(error.aadsts)) {
-        perClient.recordFailure(clientKey);
-        perAddress.recordFailure(addressKey);
-      }
+      if (!(error instanceof OAuthError && CREDENTIAL_FAILURES.has(error.aadsts))) perClient.forgive(clientKey);
       throw error;
     }
   });

@@ -27,15 +27,20 @@ export function registerApplicationRoutes(app: FastifyInstance, deps: GraphDeps)
 
   // Graph's credential actions: mint a secret (returned once) and revoke one, e.g. a leaked secret.
   app.post<{ Params: { id: string }; Body: unknown }>('/applications/:id/addPassword', async (request) => {
-    const body = (request.body ?? {}) as { passwordCredential?: { displayName?: unknown } };
-    const displayName = optionalText(body.passwordCredential?.displayName, 'displayName', 'passwordCredential', 256);
+    const body = request.body ?? {};
+    const credential = isObject(body) ? (body.passwordCredential ?? {}) : undefined;
+    if (!isObject(credential)) throw new AppError('Request_BadRequest', 'The request body must be {"passwordCredential": {"displayName": "<name>"}} (or empty).');
+    // Portico chooses the secret and its one-year lifetime; refuse what would otherwise be silently ignored.
+    const unsupported = Object.keys(credential).filter((key) => key !== 'displayName');
+    if (unsupported.length > 0) throw new AppError('Request_BadRequest', `passwordCredential may only set displayName; remove ${unsupported.join(', ')}.`);
+    const displayName = optionalText(credential.displayName, 'displayName', 'passwordCredential', 256);
     const created = await callerOf(request).addPassword(request.params.id, { displayName });
     return { '@odata.context': `${deps.urls.base()}/v1.0/$metadata#microsoft.graph.passwordCredential`, customKeyIdentifier: null, ...created };
   });
 
   app.post<{ Params: { id: string }; Body: unknown }>('/applications/:id/removePassword', async (request, reply) => {
-    const body = (request.body ?? {}) as { keyId?: unknown };
-    if (typeof body.keyId !== 'string') throw invalidKeyId();
+    const body = request.body;
+    if (!isObject(body) || typeof body.keyId !== 'string') throw invalidKeyId();
     await callerOf(request).removePassword(request.params.id, body.keyId);
     return reply.code(204).send();
   });
@@ -43,4 +48,8 @@ export function registerApplicationRoutes(app: FastifyInstance, deps: GraphDeps)
 
 function invalidKeyId(): Error {
   return new AppError('Request_BadRequest', "The request body must be {\"keyId\": \"<GUID of the password credential>\"}.");
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
