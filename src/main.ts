@@ -100,7 +100,7 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
     });
     cleanups.push(() => management.close());
 
-    const gateway: Gateway = await createGateway({ config, store, feed, logger: logger.child({ listener: 'gateway' }), issuer: `${urls.identity}/${instance.tenantId}/v2.0` });
+    const gateway: Gateway = await createGateway({ config, store, feed, logger: logger.child({ listener: 'gateway' }), issuer: identity.urls.issuer() });
     cleanups.push(() => gateway.close());
     urls.gateway = await listen(gateway.server, 'gateway', config.host, config.ports.gateway);
     cleanups.push(() => closeServer(gateway.server));
