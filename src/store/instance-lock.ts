@@ -7,6 +7,7 @@
  * PostgreSQL: a session advisory lock on a connection of its own; losing that connection loses
  * the lock, which `onLost` reports.
  */
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -32,7 +33,9 @@ export async function lockInstance(options: LockOptions): Promise<InstanceLock> 
 }
 
 async function lockDataDir(dataDir: string): Promise<InstanceLock> {
-  const database = new Database(join(dataDir, LOCK_FILE), { timeout: 0 });
+  const path = join(dataDir, LOCK_FILE);
+  closeSync(openSync(path, 'a', 0o600)); // owner-only, like everything in the data directory
+  const database = new Database(path, { timeout: 0 });
   try {
     database.pragma('locking_mode = EXCLUSIVE');
     database.exec('BEGIN EXCLUSIVE'); // held until the connection closes or the process ends
