@@ -1,7 +1,7 @@
-import { ChangeFeed, hashPassword, newGuid, newSubscriptionKey, sha256, type SecretBox } from '../shared/index.js';
+import { ChangeFeed, hashPassword, newGuid, newSubscriptionKey, type SecretBox } from '../shared/index.js';
 import type { Store } from '../store/store.js';
 import { DirectoryService, ROLE_IDS, GRAPH_APP_ID, GRAPH_RESOURCE_URIS } from '../identity/index.js';
-import { MANAGEMENT_RESOURCE_URI, MANAGEMENT_ROLES, type ServiceInstance } from '../management/index.js';
+import { MANAGEMENT_RESOURCE_URI, MANAGEMENT_ROLES, storedSubscriptionKey, type ServiceInstance } from '../management/index.js';
 import { DEFAULT_GROUPS, DEFAULT_PRODUCTS, ECHO_OPERATIONS, echoApi } from './defaults.js';
 import { randomBytes } from 'node:crypto';
 
@@ -123,18 +123,18 @@ async function seedApiManagement(tx: Store, options: BootstrapOptions, echoServi
     await m.addProductApi(product.id, 'echo-api');
     for (const group of DEFAULT_GROUPS) await m.addProductGroup(product.id, group.id);
   }
-  const primary = newSubscriptionKey();
-  const secondary = newSubscriptionKey();
+  const primary = storedSubscriptionKey(options.secretBox, newSubscriptionKey());
+  const secondary = storedSubscriptionKey(options.secretBox, newSubscriptionKey());
   await m.putSubscription({
     id: 'master',
     displayName: 'Built-in all-access subscription',
     ownerId: ADMIN_USER_ID,
     scope: '/',
     state: 'active',
-    primaryKeyHash: sha256(primary),
-    secondaryKeyHash: sha256(secondary),
-    primaryKeyEncrypted: options.secretBox.seal(primary),
-    secondaryKeyEncrypted: options.secretBox.seal(secondary),
+    primaryKeyHash: primary.hash,
+    secondaryKeyHash: secondary.hash,
+    primaryKeyEncrypted: primary.encrypted,
+    secondaryKeyEncrypted: secondary.encrypted,
     allowTracing: false,
     stateComment: null,
     createdDate: new Date().toISOString(),

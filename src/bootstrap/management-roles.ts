@@ -1,3 +1,4 @@
+import { isGuid } from '../shared/index.js';
 import type { DirectoryClient } from '../identity/index.js';
 
 /**
@@ -7,7 +8,7 @@ import type { DirectoryClient } from '../identity/index.js';
  */
 export function managementRolesOf(directory: DirectoryClient, managementAppId: string): (objectId: string) => Promise<string[] | undefined> {
   return async (objectId) => {
-    if (!/^[0-9a-f-]{36}$/i.test(objectId)) return undefined;
+    if (!isGuid(objectId)) return undefined;
     const principal = await directory.getServicePrincipal(objectId);
     if (!principal || !principal.accountEnabled) return undefined;
     const [application, resource] = await Promise.all([directory.getApplicationByAppId(managementAppId), directory.getServicePrincipalByAppId(managementAppId)]);

@@ -3,6 +3,7 @@ export type { ManagementAppOptions } from './http/app.js';
 export { MANAGEMENT_ROLES, MANAGEMENT_RESOURCE_URI } from './http/auth.js';
 export type { TokenVerifier } from './http/auth.js';
 export { serviceResourceId } from './context.js';
+export { storedSubscriptionKey } from './services/subscription-keys.js';
 export type { ManagementContext, ServiceInstance } from './context.js';
 export type { DirectoryClient } from './directory-client.js';
 export type {

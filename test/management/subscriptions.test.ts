@@ -103,7 +103,7 @@ describeEachDialect('management API: subscriptions', (dialect) => {
     expect(owner.body).toEqual({
       error: {
         code: 'ValidationError',
-        message: "properties.ownerId must name an existing user like '/users/{userId}'; '/users/nobody' does not.",
+        message: "properties.ownerId must name an existing user of this service, like '/users/{userId}'; '/users/nobody' does not.",
         details: [{ code: 'InvalidProperty', target: 'properties.ownerId', message: 'must name an existing user' }],
       },
     });

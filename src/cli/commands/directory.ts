@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { isGuid } from '../../shared/index.js';
 import { CliError } from '../cli-error.js';
 import { seg, type CliContext } from '../context.js';
 import { asRecord } from '../http.js';
@@ -7,7 +8,6 @@ import { act, leaf, type Deps } from './shared.js';
 
 type GraphObject = Record<string, unknown>;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function registerDirectoryCommands(program: Command, deps: Deps): void {
   const directory = program.command('directory').description('inspect the embedded directory (Entra-shaped) and manage directory role assignments');
@@ -132,7 +132,8 @@ async function resolveRole(ctx: CliContext, wanted: string): Promise<Named> {
 
 /** A service principal by object id or display name (the managed identity is named after the service). */
 async function resolvePrincipal(ctx: CliContext, wanted: string): Promise<Named> {
-  if (GUID.test(wanted)) {
+  const byId: boolean = isGuid(wanted); // a plain boolean: the type guard would narrow `wanted` away below
+  if (byId) {
     const found = asRecord((await ctx.graph('GET', `/servicePrincipals/${seg(wanted)}`)).body) ?? {};
     return { id: textOf(found.id) ?? wanted, displayName: textOf(found.displayName) ?? wanted };
   }

@@ -1,8 +1,8 @@
 import { AppError } from '../../errors/index.js';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isGuid } from '../../shared/index.js';
 
-export const isGuid = (value: unknown): value is string => typeof value === 'string' && GUID.test(value);
+export { isGuid };
 
 /** Graph's wording for a bad property, with the rule appended so the caller knows what to fix. */
 export function invalidProperty(property: string, resource: string, rule: string): AppError {

@@ -1,6 +1,7 @@
 import { AppError } from '../../errors/index.js';
 import type { ClientApplicationRecord, ProductLinkRecord, ProductRecord } from '../management-store.js';
 import type { ManagementContext } from '../context.js';
+import { resolveOwnerReference } from './users.js';
 import { armResource, childResourceId, parseChildReference, type ArmResource } from '../arm/resource.js';
 import { BodyValidator, checkResourceName } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
@@ -56,7 +57,7 @@ export async function putClientApplication(
   }
   input.done();
 
-  const ownerId = ownerRef !== undefined ? await resolveOwner(ctx, ownerRef) : existing!.ownerId;
+  const ownerId = ownerRef !== undefined ? await resolveOwnerReference(ctx, ownerRef) : existing!.ownerId;
   const products = productRefs !== undefined ? await resolveTokenProducts(ctx, productRefs, 'properties.productIds') : undefined;
 
   if (existing) {
@@ -164,16 +165,6 @@ async function unlink(ctx: ManagementContext, link: ProductLinkRecord): Promise<
   await ctx.store.management.deleteProductLink(link.clientApplicationId, link.id);
 }
 
-async function resolveOwner(ctx: ManagementContext, reference: string): Promise<string> {
-  const userId = parseChildReference(ctx.instance, 'users', reference);
-  const user = userId !== undefined ? await ctx.store.management.getUser(userId) : undefined;
-  if (!user) {
-    throw new AppError('ValidationError', `properties.ownerId must name an existing user of this service, like '/users/{userId}'; '${reference}' does not.`, [
-      { code: 'InvalidProperty', target: 'properties.ownerId', message: 'must name an existing user' },
-    ]);
-  }
-  return user.id;
-}
 
 async function resolveTokenProducts(ctx: ManagementContext, references: string[], target: string): Promise<ProductRecord[]> {
   const products: ProductRecord[] = [];

@@ -1,8 +1,10 @@
 import { AppError } from '../../errors/index.js';
-import { newSubscriptionKey, sha256 } from '../../shared/index.js';
+import { newSubscriptionKey } from '../../shared/index.js';
+import { storedSubscriptionKey } from './subscription-keys.js';
 import type { SubscriptionRecord, SubscriptionState } from '../management-store.js';
 import type { ManagementContext } from '../context.js';
-import { armResource, childResourceId, parseChildReference, type ArmResource } from '../arm/resource.js';
+import { resolveOwnerReference } from './users.js';
+import { armResource, childResourceId, type ArmResource } from '../arm/resource.js';
 import { BodyValidator, checkResourceName } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
 import { serviceResourceId } from '../context.js';
@@ -44,13 +46,9 @@ export async function putSubscription(ctx: ManagementContext, id: string, body: 
   input.done();
   const scope = scopeRef !== undefined ? await resolveScope(ctx, scopeRef) : existing!.scope;
   let ownerId = existing?.ownerId ?? null;
-  if (ownerRef !== undefined) ownerId = ownerRef === null ? null : await resolveOwner(ctx, ownerRef);
-  const keys = {
-    primary: primaryKey,
-    secondary: secondaryKey,
-  };
-  const primary = keys.primary ?? (existing ? undefined : newSubscriptionKey());
-  const secondary = keys.secondary ?? (existing ? undefined : newSubscriptionKey());
+  if (ownerRef !== undefined) ownerId = ownerRef === null ? null : await resolveOwnerReference(ctx, ownerRef);
+  const primary = primaryKey ?? (existing ? undefined : newSubscriptionKey());
+  const secondary = secondaryKey ?? (existing ? undefined : newSubscriptionKey());
   const subscription: SubscriptionRecord = {
     // Names are case-insensitive: an existing subscription keeps the name it was created with.
     id: existing?.id ?? id,
@@ -58,10 +56,8 @@ export async function putSubscription(ctx: ManagementContext, id: string, body: 
     ownerId,
     scope,
     state: state ?? existing?.state ?? 'submitted',
-    primaryKeyHash: primary !== undefined ? sha256(primary) : existing!.primaryKeyHash,
-    secondaryKeyHash: secondary !== undefined ? sha256(secondary) : existing!.secondaryKeyHash,
-    primaryKeyEncrypted: primary !== undefined ? ctx.secretBox.seal(primary) : existing!.primaryKeyEncrypted,
-    secondaryKeyEncrypted: secondary !== undefined ? ctx.secretBox.seal(secondary) : existing!.secondaryKeyEncrypted,
+    ...(primary !== undefined ? primaryFields(ctx, primary) : { primaryKeyHash: existing!.primaryKeyHash, primaryKeyEncrypted: existing!.primaryKeyEncrypted }),
+    ...(secondary !== undefined ? secondaryFields(ctx, secondary) : { secondaryKeyHash: existing!.secondaryKeyHash, secondaryKeyEncrypted: existing!.secondaryKeyEncrypted }),
     allowTracing: allowTracing ?? existing?.allowTracing ?? false,
     stateComment: stateComment !== undefined ? stateComment : (existing?.stateComment ?? null),
     createdDate: existing?.createdDate ?? new Date().toISOString(),
@@ -72,16 +68,6 @@ export async function putSubscription(ctx: ManagementContext, id: string, body: 
 }
 
 /** The owner's stored user id: the reference may name it in any case. */
-async function resolveOwner(ctx: ManagementContext, reference: string): Promise<string> {
-  const userId = parseChildReference(ctx.instance, 'users', reference);
-  const user = userId !== undefined ? await ctx.store.management.getUser(userId) : undefined;
-  if (!user) {
-    throw new AppError('ValidationError', `properties.ownerId must name an existing user like '/users/{userId}'; '${reference}' does not.`, [
-      { code: 'InvalidProperty', target: 'properties.ownerId', message: 'must name an existing user' },
-    ]);
-  }
-  return user.id;
-}
 
 /**
  * The scope as stored: names (and, as in ARM, collection segments) match in any case, and the stored
@@ -112,8 +98,8 @@ export async function regenerateKey(ctx: ManagementContext, id: string, which: '
   const key = newSubscriptionKey();
   const updated: SubscriptionRecord =
     which === 'primary'
-      ? { ...subscription, primaryKeyHash: sha256(key), primaryKeyEncrypted: ctx.secretBox.seal(key) }
-      : { ...subscription, secondaryKeyHash: sha256(key), secondaryKeyEncrypted: ctx.secretBox.seal(key) };
+      ? { ...subscription, ...primaryFields(ctx, key) }
+      : { ...subscription, ...secondaryFields(ctx, key) };
   await ctx.store.management.putSubscription(updated);
   await ctx.feed.publish('subscription', subscription.id);
 }
@@ -127,3 +113,12 @@ export async function deleteSubscription(ctx: ManagementContext, id: string, ifM
   return true;
 }
 
+function primaryFields(ctx: ManagementContext, key: string): Pick<SubscriptionRecord, 'primaryKeyHash' | 'primaryKeyEncrypted'> {
+  const stored = storedSubscriptionKey(ctx.secretBox, key);
+  return { primaryKeyHash: stored.hash, primaryKeyEncrypted: stored.encrypted };
+}
+
+function secondaryFields(ctx: ManagementContext, key: string): Pick<SubscriptionRecord, 'secondaryKeyHash' | 'secondaryKeyEncrypted'> {
+  const stored = storedSubscriptionKey(ctx.secretBox, key);
+  return { secondaryKeyHash: stored.hash, secondaryKeyEncrypted: stored.encrypted };
+}

@@ -2,7 +2,7 @@ import { AppError, StoreError } from '../../errors/index.js';
 import { hashPassword } from '../../shared/index.js';
 import type { UserRecord, UserState } from '../management-store.js';
 import type { ManagementContext } from '../context.js';
-import { armResource, type ArmResource } from '../arm/resource.js';
+import { armResource, parseChildReference, type ArmResource } from '../arm/resource.js';
 import { BodyValidator, checkResourceName } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
 
@@ -119,4 +119,16 @@ export async function deleteUser(ctx: ManagementContext, id: string, ifMatch: st
   });
   await ctx.feed.publish('user', userId);
   return true;
+}
+
+/** Resolves an `ownerId` reference (`/users/{id}`, the full ARM id or a bare id) to the stored user id. */
+export async function resolveOwnerReference(ctx: ManagementContext, reference: string): Promise<string> {
+  const userId = parseChildReference(ctx.instance, 'users', reference);
+  const user = userId !== undefined ? await ctx.store.management.getUser(userId) : undefined;
+  if (!user) {
+    throw new AppError('ValidationError', `properties.ownerId must name an existing user of this service, like '/users/{userId}'; '${reference}' does not.`, [
+      { code: 'InvalidProperty', target: 'properties.ownerId', message: 'must name an existing user' },
+    ]);
+  }
+  return user.id;
 }
