@@ -1,3 +1,4 @@
+import { bearerToken } from '../shared/index.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { authorizeToken } from './authorize-token.js';
 import { GatewayMessages } from './errors.js';
@@ -70,13 +71,6 @@ export async function authenticate(input: AuthInput): Promise<AuthDecision> {
   const challenges = [...(keysAccepted ? [keyChallenge] : []), ...bearer];
   if (tokensAccepted) return deny(keysAccepted ? GatewayMessages.tokenOrKeyMissing : GatewayMessages.tokenMissing, challenges);
   return deny(GatewayMessages.keyMissing, challenges);
-}
-
-/** The token of an `Authorization: Bearer …` header ('' when the scheme has no token), else undefined. */
-export function bearerToken(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const match = /^Bearer(?:[ \t]+(.*))?$/i.exec(header.trim());
-  return match ? (match[1] ?? '').trim() : undefined;
 }
 
 function ok(context: Partial<CallContext>): AuthDecision {

@@ -2,3 +2,4 @@ export { newGuid, sha256, constantTimeEqual, newClientSecret, newSubscriptionKey
 export { ChangeFeed } from './change-feed.js';
 export type { ChangeEvent, ChangeListener } from './change-feed.js';
 export { isGuid } from './ids.js';
+export { bearerToken } from './bearer.js';

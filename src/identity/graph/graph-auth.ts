@@ -1,3 +1,4 @@
+import { bearerToken } from '../../shared/index.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GRAPH_APP_ID } from '../directory/microsoft-graph.js';
 import { TokenVerificationError } from '../token/access-token-verifier.js';
@@ -10,11 +11,10 @@ import { setCaller, type GraphDeps } from './graph-context.js';
  */
 export function graphAuthentication(deps: GraphDeps) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-    const header = request.headers.authorization;
-    const match = header === undefined ? null : /^bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) return unauthorized(request, reply, deps, 'Access token is empty.');
+    const token = bearerToken(request.headers.authorization);
+    if (!token) return unauthorized(request, reply, deps, 'Access token is empty.');
     try {
-      const claims = await deps.verifier.verify(match[1]!, { audiences: [GRAPH_APP_ID] });
+      const claims = await deps.verifier.verify(token, { audiences: [GRAPH_APP_ID] });
       setCaller(request, deps.directory.forPrincipal(claims.oid));
       return undefined;
     } catch (err) {

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/index.js';
+import { bearerToken } from '../../shared/index.js';
 
 /** App roles of the management resource application. */
 export const MANAGEMENT_ROLES = Object.freeze({
@@ -33,13 +34,13 @@ export async function authenticateCaller(request: FastifyRequest, verifier: Toke
   if (header === undefined || header === '') {
     throw new AppError('AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.");
   }
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) {
+  const token = bearerToken(header);
+  if (!token) {
     throw new AppError('AuthenticationFailed', "Authentication failed. The 'Authorization' header is not in the 'Bearer <token>' format.");
   }
   let claims: Record<string, unknown>;
   try {
-    claims = await verifier.verify(match[1]!, { audiences: [managementAppId, MANAGEMENT_RESOURCE_URI, MANAGEMENT_RESOURCE_URI.slice(0, -1)] });
+    claims = await verifier.verify(token, { audiences: [managementAppId, MANAGEMENT_RESOURCE_URI, MANAGEMENT_RESOURCE_URI.slice(0, -1)] });
   } catch (error) {
     throw new AppError('AuthenticationFailed', 'Authentication failed. The access token is invalid, expired, or not issued for the management resource.', [], { cause: error });
   }
