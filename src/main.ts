@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import pino, { type Logger } from 'pino';
-import type { PorticoConfig, ListenerName } from './config/index.js';
+import type { PorticoConfig, ListenerName, PublicListener } from './config/index.js';
 import { ChangeFeed } from './shared/index.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/index.js';
@@ -13,10 +13,18 @@ import { credentialsPath, readCredentials, writeCredentials, type CredentialsFil
 import { checkInstanceKey, loadInstanceKey } from './bootstrap/instance-key.js';
 import { adaptDirectoryClient } from './bootstrap/directory-adapter.js';
 import { managementRolesOf } from './bootstrap/management-roles.js';
-import { closeServer, listen, newServer } from './listeners.js';
+import { defaultPublicUrl, listen, newServer, replaceCertificate, type Listening } from './listeners.js';
+import { renewLocalCertificatePeriodically, resolveTls } from './tls/index.js';
 
 export interface RunningPortico {
+  /** What clients use: the public URLs of gateway, management and identity; the echo backend's bound URL. */
   readonly urls: Readonly<Record<ListenerName, string>>;
+  /** Where each listener is bound in this process (differs from `urls` behind a proxy or with localhost). */
+  readonly boundUrls: Readonly<Record<ListenerName, string>>;
+  /** With `--tls local`: the CA certificate clients must trust (NODE_EXTRA_CA_CERTS). */
+  readonly caCertificate: string | undefined;
+  /** With `--tls local`: the system's CAs plus Portico's (REQUESTS_CA_BUNDLE). */
+  readonly caBundle: string | undefined;
   readonly credentialsPath: string;
   readonly tenantId: string;
   stop(): Promise<void>;
@@ -55,20 +63,23 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
     cleanups.push(() => store.close());
     await checkInstanceKey(store, box, source);
     const feed = new ChangeFeed();
+    const tls = await resolveTls(config.tls, config.dataDir, publicHostnames(config));
 
     // Listen first so every URL (and so the token issuer) is known, even with port 0.
     const servers: Record<Exclude<ListenerName, 'gateway'>, Server> = {
-      echo: createEchoServer(logger.child({ listener: 'echo' })), // sets its own limits, as the gateway does
-      identity: newServer(),
-      management: newServer(),
+      echo: createEchoServer(logger.child({ listener: 'echo' })), // sets its own limits, as the gateway does; stays http
+      identity: newServer(tls),
+      management: newServer(tls),
     };
-    const urls = {} as Record<ListenerName, string>;
+    const bound = {} as Record<ListenerName, Listening>;
     for (const name of ['echo', 'identity', 'management'] as const) {
-      urls[name] = await listen(servers[name], name, config.host, config.ports[name]);
-      cleanups.push(() => closeServer(servers[name]));
+      bound[name] = await listen(servers[name], name, config.host, config.ports[name]);
+      cleanups.push(() => bound[name].close());
     }
+    // What Portico advertises: discovery, the issuer, nextLink, credentials.json — never a Host header.
+    const publicUrl = (name: PublicListener): string => config.publicUrls[name] ?? defaultPublicUrl(bound[name], config.host);
 
-    const boot = await ensureInstance({ store, secretBox: box, secretValidityDays: config.secretValidityDays, echoUrl: urls.echo });
+    const boot = await ensureInstance({ store, secretBox: box, secretValidityDays: config.secretValidityDays, echoUrl: bound.echo.url });
     const { instance } = boot;
     const identity = await createIdentity({
       config,
@@ -77,7 +88,7 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
       logger: logger.child({ listener: 'identity' }),
       secretBox: box,
       tenantId: instance.tenantId,
-      baseUrl: urls.identity,
+      baseUrl: publicUrl('identity'),
       server: servers.identity,
     });
     cleanups.push(() => identity.close());
@@ -94,16 +105,35 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
       logger: logger.child({ listener: 'management' }),
       server: servers.management,
       bodyLimit: config.bodyLimitBytes,
-      identityUrl: urls.identity,
-      publicUrl: urls.management,
+      identityUrl: publicUrl('identity'),
+      publicUrl: publicUrl('management'),
       liveRoles: managementRolesOf(identity.directory.system, instance.managementAppId),
     });
     cleanups.push(() => management.close());
 
-    const gateway: Gateway = await createGateway({ config, store, feed, logger: logger.child({ listener: 'gateway' }), issuer: identity.urls.issuer() });
+    let gatewayPublicUrl = '';
+    const gateway: Gateway = await createGateway({
+      config, store, feed, logger: logger.child({ listener: 'gateway' }), issuer: identity.urls.issuer(),
+      publicUrl: () => gatewayPublicUrl, ...(tls ? { tls } : {}),
+    });
     cleanups.push(() => gateway.close());
-    urls.gateway = await listen(gateway.server, 'gateway', config.host, config.ports.gateway);
-    cleanups.push(() => closeServer(gateway.server));
+    bound.gateway = await listen(gateway.server, 'gateway', config.host, config.ports.gateway);
+    cleanups.push(() => bound.gateway.close());
+    gatewayPublicUrl = publicUrl('gateway');
+
+    if (tls?.local) {
+      const stopRenewal = renewLocalCertificatePeriodically(config.dataDir, publicHostnames(config), (renewed) => {
+        for (const server of [servers.identity, servers.management, gateway.server]) replaceCertificate(server, renewed);
+        logger.info('renewed the local TLS server certificate');
+      }, (err: unknown) => logger.error({ err }, 'renewing the local TLS server certificate failed; retrying later'));
+      cleanups.push(async () => stopRenewal());
+    }
+    const urls: Record<ListenerName, string> = {
+      gateway: publicUrl('gateway'),
+      management: publicUrl('management'),
+      identity: publicUrl('identity'),
+      echo: bound.echo.url,
+    };
 
     const path = credentialsPath(config.dataDir);
     await updateCredentialsFile(path, {
@@ -114,6 +144,7 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
       gatewayUrl: urls.gateway,
       managementUrl: urls.management,
       identityUrl: urls.identity,
+      ...(tls?.local ? { caCertificate: tls.local.caCertificate } : {}),
       managementScope: `${MANAGEMENT_RESOURCE_URI}.default`,
       admin: { clientId: instance.adminAppId, clientSecret: boot.secrets?.adminClientSecret ?? '' },
       adminUser: { email: ADMIN_USER_EMAIL, password: boot.secrets?.adminUserPassword ?? '' },
@@ -126,11 +157,28 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
     print(`  identity    ${urls.identity}`);
     print(`  echo        ${urls.echo}`);
     print(`  credentials ${path}`);
-    return { urls, credentialsPath: path, tenantId: instance.tenantId, stop };
+    if (tls?.local) {
+      print(`  local CA    ${tls.local.caCertificate}`);
+      print('To trust it, set these in the shell of any client (Node.js, then Python / the Azure CLI):');
+      print(`  export NODE_EXTRA_CA_CERTS=${shellQuote(tls.local.caCertificate)}`);
+      print(`  export REQUESTS_CA_BUNDLE=${shellQuote(tls.local.caBundle)}`);
+    }
+    const boundUrls = Object.fromEntries(Object.entries(bound).map(([name, listening]) => [name, listening.url])) as Record<ListenerName, string>;
+    return { urls, boundUrls, caCertificate: tls?.local?.caCertificate, caBundle: tls?.local?.caBundle, credentialsPath: path, tenantId: instance.tenantId, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** Hosts of the configured public URLs, which a local certificate must name too. */
+function publicHostnames(config: PorticoConfig): string[] {
+  return Object.values(config.publicUrls).map((url) => new URL(url).hostname.replace(/^\[|\]$/g, ''));
+}
+
+/** A path as one shell word, quoted only when it needs to be. */
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

@@ -10,6 +10,8 @@ export interface CredentialsFile {
   gatewayUrl: string;
   managementUrl: string;
   identityUrl: string;
+  /** With `--tls local`: the CA certificate file that clients must trust; absent otherwise. */
+  caCertificate?: string;
   managementScope: string;
   admin: { clientId: string; clientSecret: string };
   adminUser: { email: string; password: string };

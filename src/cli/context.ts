@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CliError } from './cli-error.js';
 import type { Settings } from './global-options.js';
-import { asRecord, listAll, request, type HttpResponse, type SendOptions } from './http.js';
+import { asRecord, listAll, request, trustCertificateAuthority, type HttpResponse, type SendOptions } from './http.js';
 import { Output, type Io } from './output.js';
 import type { CredentialsFile } from '../bootstrap/credentials-file.js';
 
@@ -21,7 +21,7 @@ export function parseCredentials(text: string, path: string): Partial<Credential
   }
   const record = asRecord(parsed);
   if (record === undefined) throw new CliError(`error: ${path} does not hold a JSON object.`);
-  const strings = ['tenantId', 'subscriptionId', 'resourceGroup', 'serviceName', 'gatewayUrl', 'managementUrl', 'identityUrl', 'managementScope'] as const;
+  const strings = ['tenantId', 'subscriptionId', 'resourceGroup', 'serviceName', 'gatewayUrl', 'managementUrl', 'identityUrl', 'caCertificate', 'managementScope'] as const;
   const result: Partial<Credentials> = {};
   for (const key of strings) {
     const value = record[key];
@@ -51,6 +51,17 @@ export async function fetchToken(identityUrl: string, tenantId: string, clientId
   const token = asRecord(body);
   if (typeof token?.access_token !== 'string') throw new CliError(`error: the token endpoint ${url} answered without an access_token.`);
   return token as TokenResponse;
+}
+
+/** `--tls local`: the CLI trusts the CA that credentials.json names, as a client given NODE_EXTRA_CA_CERTS would. */
+function trustCaFile(path: string, credentialsPath: string): void {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new CliError(`error: cannot read the CA certificate ${path} named in ${credentialsPath} (caCertificate): ${(error as Error).message}`);
+  }
+  trustCertificateAuthority(pem);
 }
 
 /** A path segment, encoded so an id can never change the URL's shape. */
@@ -176,6 +187,7 @@ export class CliContext {
         }
       }
       this.file = text === undefined ? {} : parseCredentials(text, this.settings.credentialsPath);
+      if (this.file.caCertificate !== undefined) trustCaFile(this.file.caCertificate, this.settings.credentialsPath);
     }
     return this.file;
   }

@@ -1,4 +1,14 @@
+import { rootCertificates } from 'node:tls';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { CliError } from './cli-error.js';
+
+/** Set when a CA besides the system's must be trusted (Portico's local CA); undefined: global fetch as is. */
+let trustingDispatcher: Agent | undefined;
+
+/** Trusts this PEM CA certificate in addition to Node's built-in list, for every later request. */
+export function trustCertificateAuthority(pem: string): void {
+  trustingDispatcher = new Agent({ connect: { ca: [...rootCertificates, pem] } });
+}
 
 export interface SendOptions {
   method?: string;
@@ -35,7 +45,8 @@ export async function send(url: string, options: SendOptions = {}): Promise<Http
   if (options.bearer !== undefined) headers.authorization = `Bearer ${options.bearer}`;
   let response: Response;
   try {
-    response = await fetch(url, { method: options.method ?? 'GET', headers, body });
+    const init = { method: options.method ?? 'GET', headers, body };
+    response = trustingDispatcher ? ((await undiciFetch(url, { ...init, dispatcher: trustingDispatcher })) as unknown as Response) : await fetch(url, init);
   } catch (error) {
     throw new CliError(describeNetworkError(url, error));
   }
@@ -120,6 +131,9 @@ export function describeNetworkError(url: string, error: unknown): string {
   }
   if (code === 'ECONNREFUSED') {
     return `error: cannot reach Portico at ${origin} (connection refused). Is it running? Start it with \`portico start\`, or check the URLs in your credentials file / --management-url / --identity-url.`;
+  }
+  if (code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
+    return `error: the TLS certificate of ${origin} is not trusted (${code}). With \`portico start --tls local\` the credentials file names the CA (caCertificate); for another certificate set NODE_EXTRA_CA_CERTS to the file of the CA that issued it.`;
   }
   const reason = code ?? str(cause?.message) ?? (error instanceof Error ? error.message : String(error));
   return `error: request to ${origin} failed (${reason}).`;

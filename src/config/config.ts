@@ -20,7 +20,24 @@ export interface PorticoConfig {
   readonly bodyLimitBytes: number;
   /** pino level: fatal, error, warn, info, debug, trace, silent. */
   readonly logLevel: string;
+  /** HTTPS for the gateway, management and identity listeners (the echo backend stays http). */
+  readonly tls: TlsSetting;
+  /**
+   * What Portico advertises for each listener (discovery, the tokens' issuer, nextLink,
+   * credentials.json). Unset: the scheme it serves + `localhost` (or the bound host) + the port.
+   */
+  readonly publicUrls: Readonly<Partial<Record<PublicListener, string>>>;
 }
+
+/** `off`: plain http; `files`: a certificate and key the operator gives; `local`: a CA Portico makes in the data directory. */
+export type TlsSetting =
+  | { readonly mode: 'off' }
+  | { readonly mode: 'files'; readonly certFile: string; readonly keyFile: string }
+  | { readonly mode: 'local' };
+
+/** The listeners clients reach; the echo backend is an internal sample and advertises nothing. */
+export type PublicListener = 'gateway' | 'management' | 'identity';
+export const PUBLIC_LISTENERS: readonly PublicListener[] = ['gateway', 'management', 'identity'];
 
 export type ListenerName = 'gateway' | 'management' | 'identity' | 'echo';
 export const LISTENERS: readonly ListenerName[] = ['gateway', 'management', 'identity', 'echo'];
@@ -48,6 +65,9 @@ export type ConfigInput = Partial<{
   backendTimeoutMs: number;
   bodyLimitBytes: number;
   logLevel: string;
+  /** `local`, or the certificate and key files. */
+  tls: 'local' | { certFile: string; keyFile: string };
+  publicUrls: Partial<Record<PublicListener, string>>;
 }>;
 
 /** Reads PORTICO_* variables; explicit overrides (flags, tests) win. */
@@ -73,8 +93,52 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     backendTimeoutMs: overrides.backendTimeoutMs ?? DEFAULTS.backendTimeoutMs,
     bodyLimitBytes: overrides.bodyLimitBytes ?? DEFAULTS.bodyLimitBytes,
     logLevel,
+    tls: tlsSetting(env, overrides.tls),
+    publicUrls: Object.freeze(publicUrls(env, overrides.publicUrls ?? {})),
   };
   return Object.freeze(config);
+}
+
+function tlsSetting(env: NodeJS.ProcessEnv, override: ConfigInput['tls']): TlsSetting {
+  if (override === 'local') return { mode: 'local' };
+  if (override !== undefined) return { mode: 'files', certFile: resolve(override.certFile), keyFile: resolve(override.keyFile) };
+  const mode = emptyToUndefined(env.PORTICO_TLS);
+  const certFile = emptyToUndefined(env.PORTICO_TLS_CERT);
+  const keyFile = emptyToUndefined(env.PORTICO_TLS_KEY);
+  if (mode !== undefined && mode !== 'local' && mode !== 'off') throw configError('PORTICO_TLS', `must be "local" (a certificate Portico makes) or "off", got "${mode}"; for your own certificate set PORTICO_TLS_CERT and PORTICO_TLS_KEY`);
+  if (mode === 'local' && (certFile !== undefined || keyFile !== undefined)) {
+    throw configError('PORTICO_TLS', 'is "local", which makes its own certificate; unset PORTICO_TLS_CERT and PORTICO_TLS_KEY, or unset PORTICO_TLS to use them');
+  }
+  if (mode === 'local') return { mode: 'local' };
+  if (certFile === undefined && keyFile === undefined) return { mode: 'off' };
+  if (certFile === undefined) throw configError('PORTICO_TLS_CERT', 'is needed with PORTICO_TLS_KEY: give the PEM certificate (chain) file too');
+  if (keyFile === undefined) throw configError('PORTICO_TLS_KEY', 'is needed with PORTICO_TLS_CERT: give the PEM private key file too');
+  return { mode: 'files', certFile: resolve(certFile), keyFile: resolve(keyFile) };
+}
+
+function publicUrls(env: NodeJS.ProcessEnv, overrides: Partial<Record<PublicListener, string>>): Partial<Record<PublicListener, string>> {
+  const result: Partial<Record<PublicListener, string>> = {};
+  for (const name of PUBLIC_LISTENERS) {
+    const variable = `PORTICO_PUBLIC_${name.toUpperCase()}_URL`;
+    const raw = overrides[name] ?? emptyToUndefined(env[variable]);
+    if (raw !== undefined) result[name] = parsePublicUrl(variable, raw);
+  }
+  return result;
+}
+
+/** An absolute http(s) URL without query, fragment or credentials; a path prefix is kept, the trailing slash dropped. */
+function parsePublicUrl(variable: string, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw configError(variable, `must be an absolute URL such as https://api.example.com, got "${raw}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw configError(variable, `must start with https:// or http://, got "${raw}"`);
+  if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw configError(variable, `must not carry a query, a fragment or credentials, got "${raw}"`);
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
 
 function parsePort(name: string, raw: string | undefined, fallback: number): number {

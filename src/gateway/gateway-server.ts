@@ -1,3 +1,4 @@
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -9,6 +10,7 @@ import { matchRoute } from './router.js';
 import type { Snapshot } from './snapshot.js';
 import { stripKeyFromQuery } from './subscription-key.js';
 import type { VerifiedTokenCache } from './token-cache.js';
+import type { ServerCertificate } from '../tls/index.js';
 
 /** APIM's health probe path: 200 with an empty body when the gateway is up. */
 export const STATUS_PATH = '/status-0123456789abcdef';
@@ -26,6 +28,9 @@ export interface GatewayServerDeps {
   readonly tokens: VerifiedTokenCache;
   readonly proxy: BackendProxy;
   readonly logger: Logger;
+  /** The advertised base URL, for WWW-Authenticate realms (never the Host header, which the caller controls). */
+  readonly publicUrl: () => string;
+  readonly tls?: ServerCertificate;
 }
 
 interface AccessLog {
@@ -43,13 +48,18 @@ interface AccessLog {
 }
 
 export function createGatewayServer(deps: GatewayServerDeps): Server {
-  const server = createServer({ maxHeaderSize: SERVER_LIMITS.maxHeaderSize }, (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handle(deps, req, res).catch((err: unknown) => {
       deps.logger.error({ err }, 'gateway request failed');
       if (!res.headersSent) sendGatewayError(res, 500, GatewayMessages.internal);
       else res.destroy();
     });
-  });
+  };
+  const options = { maxHeaderSize: SERVER_LIMITS.maxHeaderSize };
+  // An https.Server serves requests exactly as an http.Server does; only the socket differs.
+  const server = deps.tls
+    ? (createHttpsServer({ ...options, cert: deps.tls.cert, key: deps.tls.key }, onRequest) as unknown as Server)
+    : createServer(options, onRequest);
   server.headersTimeout = SERVER_LIMITS.headersTimeout;
   server.requestTimeout = SERVER_LIMITS.requestTimeout;
   server.keepAliveTimeout = SERVER_LIMITS.keepAliveTimeout;
@@ -87,7 +97,7 @@ async function handle(deps: GatewayServerDeps, req: IncomingMessage, res: Server
   log.operationId = route.operation.id;
 
   const proto = (req.socket as TLSSocket).encrypted ? 'https' : 'http';
-  const realm = `${proto}://${safeHost(req.headers.host)}/${api.path}`;
+  const realm = `${deps.publicUrl()}/${api.path}`;
   const decision = await authenticate({ snapshot, api, headers: req.headers, rawQuery, realm, tokens: deps.tokens });
   if (!decision.ok) {
     sendGatewayError(res, 401, decision.message, { 'www-authenticate': decision.wwwAuthenticate });
@@ -128,11 +138,6 @@ function splitUrl(target: string): { pathname: string; rawQuery: string } {
   return q === -1 ? { pathname: url, rawQuery: '' } : { pathname: url.slice(0, q), rawQuery: url.slice(q + 1) };
 }
 
-/** The Host header as it may appear inside a quoted WWW-Authenticate realm. */
-function safeHost(host: string | undefined): string {
-  const cleaned = (host ?? '').replace(/[^A-Za-z0-9.\-:[\]_]/g, '');
-  return cleaned === '' ? 'localhost' : cleaned;
-}
 
 /** Malformed requests get APIM's JSON error shape too, then the connection closes. */
 function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {

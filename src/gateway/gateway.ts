@@ -7,6 +7,7 @@ import { createGatewayServer } from './gateway-server.js';
 import { BackendProxy } from './proxy.js';
 import { buildSnapshot, type Snapshot } from './snapshot.js';
 import { VerifiedTokenCache } from './token-cache.js';
+import type { ServerCertificate } from '../tls/index.js';
 
 export interface GatewayDeps {
   readonly config: PorticoConfig;
@@ -15,6 +16,10 @@ export interface GatewayDeps {
   readonly logger: Logger;
   /** Issuer every accepted access token must carry: `{identity base URL}/{tenant}/v2.0`. */
   readonly issuer: string;
+  /** The gateway's advertised base URL (WWW-Authenticate realms); a function, as it may be known only after listen. */
+  readonly publicUrl: () => string;
+  /** Serve HTTPS with this certificate; plain http without it. */
+  readonly tls?: ServerCertificate;
 }
 
 export interface Gateway {
@@ -64,7 +69,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     }
   });
 
-  const server = createGatewayServer({ snapshot: () => snapshot, tokens, proxy, logger });
+  const server = createGatewayServer({ snapshot: () => snapshot, tokens, proxy, logger, publicUrl: deps.publicUrl, ...(deps.tls ? { tls: deps.tls } : {}) });
 
   return {
     server,

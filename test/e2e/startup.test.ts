@@ -79,9 +79,9 @@ afterAll(async () => {
 test('prints one line per listener with its URL, then where the credentials are', () => {
   const lines = first.stdout.filter((line) => !line.startsWith('{'));
   expect(lines.slice(1)).toEqual([
-    `  gateway     http://127.0.0.1:${env.PORTICO_GATEWAY_PORT}`,
-    `  management  http://127.0.0.1:${env.PORTICO_MANAGEMENT_PORT}`,
-    `  identity    http://127.0.0.1:${env.PORTICO_IDENTITY_PORT}`,
+    `  gateway     http://localhost:${env.PORTICO_GATEWAY_PORT}`,
+    `  management  http://localhost:${env.PORTICO_MANAGEMENT_PORT}`,
+    `  identity    http://localhost:${env.PORTICO_IDENTITY_PORT}`,
     `  echo        http://127.0.0.1:${env.PORTICO_ECHO_PORT}`,
     `  credentials ${join(dataDir, 'credentials.json')}`,
   ]);

@@ -83,8 +83,9 @@ export async function openHarness(options: { backendTimeoutMs?: number; seed?: (
 
   const config = loadConfig({}, { dataDir, backendTimeoutMs: options.backendTimeoutMs ?? 5_000 });
   const feed = new ChangeFeed();
-  const gateway = await createGateway({ config, store, feed, logger, issuer: ISSUER });
-  const gatewayUrl = await listen(gateway.server);
+  let gatewayUrl = '';
+  const gateway = await createGateway({ config, store, feed, logger, issuer: ISSUER, publicUrl: () => gatewayUrl });
+  gatewayUrl = await listen(gateway.server);
   const agent = new Agent();
 
   return {

@@ -4,7 +4,7 @@
  */
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { loadConfig } from '../../src/config/index.js';
+import { loadConfig, type ConfigInput } from '../../src/config/index.js';
 import { startPortico, type RunningPortico } from '../../src/main.js';
 import { readCredentials, type CredentialsFile } from '../../src/bootstrap/credentials-file.js';
 import { createTestDatabase, type TestDatabase, type TestDialect } from './databases.js';
@@ -30,6 +30,12 @@ export interface BootOptions {
   readonly logLines?: string[];
   /** Fixed ports (default: 0, a free port each); a restart that must keep its token issuer reuses them. */
   readonly ports?: Readonly<Record<'gateway' | 'management' | 'identity' | 'echo', number>>;
+  /** `local` or certificate files: HTTPS on the gateway, management and identity listeners. */
+  readonly tls?: ConfigInput['tls'];
+  /** What Portico advertises (e.g. a TLS-terminating proxy in front of it). */
+  readonly publicUrls?: ConfigInput['publicUrls'];
+  /** Collects the start-up lines Portico prints. */
+  readonly printed?: string[];
 }
 
 export async function bootPortico(options: BootOptions = {}): Promise<Booted> {
@@ -47,8 +53,11 @@ export async function bootPortico(options: BootOptions = {}): Promise<Booted> {
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
     ports: options.ports ?? { gateway: 0, management: 0, identity: 0, echo: 0 },
     logLevel: 'debug',
+    ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.publicUrls ? { publicUrls: options.publicUrls } : {}),
   });
-  const running = await startPortico(config, { logger: pino({ level: 'debug' }, sink), print: () => undefined, env: {} });
+  const printed = options.printed;
+  const running = await startPortico(config, { logger: pino({ level: 'debug' }, sink), print: printed ? (line) => printed.push(line) : () => undefined, env: {} });
   const credentials = (await readCredentials(running.credentialsPath))!;
   return {
     gatewayUrl: running.urls.gateway,

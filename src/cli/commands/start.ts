@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { LISTENERS, loadConfig, type ConfigInput, type ListenerName } from '../../config/index.js';
+import { usageError as usage } from '../cli-error.js';
+import { LISTENERS, PUBLIC_LISTENERS, loadConfig, type ConfigInput, type ListenerName, type PublicListener } from '../../config/index.js';
 import { parsePort } from '../args.js';
 import type { Deps } from './shared.js';
 
@@ -19,6 +20,12 @@ export function registerStartCommand(program: Command, deps: StartDeps): void {
     .option('--management-port <port>', 'management API and portals port (env PORTICO_MANAGEMENT_PORT; default 8081)', parsePort)
     .option('--identity-port <port>', 'identity provider port (env PORTICO_IDENTITY_PORT; default 8082)', parsePort)
     .option('--echo-port <port>', 'built-in echo backend port (env PORTICO_ECHO_PORT; default 8083)', parsePort)
+    .option('--tls <mode>', '"local": HTTPS with a certificate from a CA Portico makes in <data dir>/tls (env PORTICO_TLS)')
+    .option('--tls-cert <file>', 'HTTPS with this PEM certificate (chain) file; needs --tls-key (env PORTICO_TLS_CERT)')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert (env PORTICO_TLS_KEY)')
+    .option('--public-gateway-url <url>', 'URL clients use for the gateway, e.g. behind a proxy (env PORTICO_PUBLIC_GATEWAY_URL)')
+    .option('--public-management-url <url>', 'URL clients use for the management API (env PORTICO_PUBLIC_MANAGEMENT_URL)')
+    .option('--public-identity-url <url>', 'URL clients use for the identity provider; part of every token\'s issuer (env PORTICO_PUBLIC_IDENTITY_URL)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (env PORTICO_LOG_LEVEL; default info)')
     .addHelpText(
       'after',
@@ -27,8 +34,14 @@ export function registerStartCommand(program: Command, deps: StartDeps): void {
         'Flags win over the PORTICO_* variables. The first start writes the admin credentials to',
         '<data dir>/credentials.json, which the other portico commands read.',
         '',
+        'Without --tls* the listeners serve plain http. The URLs Portico advertises (discovery, token',
+        'issuer, nextLink, credentials.json) default to the scheme it serves + localhost + the port.',
+        '',
         'Examples:',
         '  $ portico start',
+        '  $ portico start --tls local        # then trust the CA it prints (NODE_EXTRA_CA_CERTS=…)',
+        '  $ portico start --tls-cert cert.pem --tls-key key.pem',
+        '  $ portico start --public-identity-url https://login.example.com --public-management-url https://api.example.com',
         '  $ portico start --data-dir /var/lib/portico --gateway-port 9080',
         '  $ PORTICO_DATABASE_URL=postgres://portico@localhost/portico portico start',
         '',
@@ -79,6 +92,21 @@ export function startOverrides(options: Record<string, unknown>): ConfigInput {
   if (typeof options.databaseUrl === 'string') overrides.databaseUrl = options.databaseUrl;
   if (typeof options.host === 'string') overrides.host = options.host;
   if (typeof options.logLevel === 'string') overrides.logLevel = options.logLevel;
+  if (options.tls !== undefined) {
+    if (options.tls !== 'local') throw usage(`--tls takes "local"; for your own certificate use --tls-cert and --tls-key.`);
+    if (options.tlsCert !== undefined || options.tlsKey !== undefined) throw usage('--tls local makes its own certificate; leave out --tls-cert and --tls-key.');
+    overrides.tls = 'local';
+  } else if (options.tlsCert !== undefined || options.tlsKey !== undefined) {
+    if (typeof options.tlsCert !== 'string') throw usage('--tls-key needs --tls-cert (the PEM certificate file) too.');
+    if (typeof options.tlsKey !== 'string') throw usage('--tls-cert needs --tls-key (the PEM private key file) too.');
+    overrides.tls = { certFile: options.tlsCert, keyFile: options.tlsKey };
+  }
+  const publicUrls: Partial<Record<PublicListener, string>> = {};
+  for (const name of PUBLIC_LISTENERS) {
+    const value = options[`public${name[0]!.toUpperCase()}${name.slice(1)}Url`];
+    if (typeof value === 'string') publicUrls[name] = value;
+  }
+  if (Object.keys(publicUrls).length > 0) overrides.publicUrls = publicUrls;
   const ports: Partial<Record<ListenerName, number>> = {};
   for (const name of LISTENERS) {
     const value = options[`${name}Port`];
@@ -87,3 +115,4 @@ export function startOverrides(options: Record<string, unknown>): ConfigInput {
   if (Object.keys(ports).length > 0) overrides.ports = ports;
   return overrides;
 }
+

@@ -7,7 +7,6 @@ import { checkApiVersion } from '../arm/api-version.js';
 import { armErrorHandler } from './errors.js';
 import { authenticateCaller, MANAGEMENT_RESOURCE_URI, type LiveRoles, type TokenVerifier } from './auth.js';
 import { registerServiceRoutes } from './routes.js';
-import { requestUrl } from './send.js';
 import { PathOnlyLogController } from '../../shared/request-log.js';
 
 export interface ManagementAppOptions {
@@ -58,8 +57,8 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
   });
 
   // Azure CLI `cloud register` reads this without authentication.
-  app.get('/metadata/endpoints', async (request) => {
-    const base = requestUrl(request).origin;
+  app.get('/metadata/endpoints', async () => {
+    const base = options.publicUrl;
     return {
       galleryEndpoint: `${base}/`,
       graphEndpoint: `${options.identityUrl}/`,
