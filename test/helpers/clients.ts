@@ -1,5 +1,15 @@
 /** Small HTTP helpers for tests: the token endpoint and the management API, as a caller sees them. */
+import { rootCertificates } from 'node:tls';
+import { Agent, fetch as undiciFetch } from 'undici';
 import type { CredentialsFile } from '../../src/bootstrap/credentials-file.js';
+
+export type Fetch = (url: string, init?: RequestInit) => Promise<Response>;
+
+/** fetch that also trusts `caPem` (a test CA): vitest's workers start without NODE_EXTRA_CA_CERTS. */
+export function fetchTrusting(caPem: string): Fetch {
+  const dispatcher = new Agent({ connect: { ca: [...rootCertificates, caPem] } });
+  return (url, init) => undiciFetch(url, { ...(init as object), dispatcher }) as unknown as Promise<Response>;
+}
 
 export const API_VERSION = '2025-03-01-preview';
 
@@ -9,8 +19,8 @@ export interface TokenResult {
 }
 
 /** A form-encoded POST exactly like the seed page's script. */
-export async function requestToken(identityUrl: string, tenantId: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<TokenResult> {
-  const response = await fetch(`${identityUrl}/${tenantId}/oauth2/v2.0/token`, {
+export async function requestToken(identityUrl: string, tenantId: string, form: Record<string, string>, headers: Record<string, string> = {}, fetcher: Fetch = fetch): Promise<TokenResult> {
+  const response = await fetcher(`${identityUrl}/${tenantId}/oauth2/v2.0/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams(form).toString(),
@@ -18,8 +28,8 @@ export async function requestToken(identityUrl: string, tenantId: string, form: 
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-export async function clientCredentialsToken(identityUrl: string, tenantId: string, clientId: string, clientSecret: string, scope: string): Promise<string> {
-  const result = await requestToken(identityUrl, tenantId, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope });
+export async function clientCredentialsToken(identityUrl: string, tenantId: string, clientId: string, clientSecret: string, scope: string, fetcher: Fetch = fetch): Promise<string> {
+  const result = await requestToken(identityUrl, tenantId, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope }, {}, fetcher);
   if (result.status !== 200) throw new Error(`token request failed: ${result.status} ${JSON.stringify(result.body)}`);
   return result.body.access_token as string;
 }
@@ -34,7 +44,7 @@ export interface ArmResponse {
 export class ManagementClient {
   private token: string | undefined;
 
-  constructor(private readonly credentials: CredentialsFile, token?: string) {
+  constructor(private readonly credentials: CredentialsFile, token?: string, private readonly fetcher: Fetch = fetch) {
     this.token = token;
   }
 
@@ -44,13 +54,13 @@ export class ManagementClient {
   }
 
   async bearer(): Promise<string> {
-    this.token ??= await clientCredentialsToken(this.credentials.identityUrl, this.credentials.tenantId, this.credentials.admin.clientId, this.credentials.admin.clientSecret, this.credentials.managementScope);
+    this.token ??= await clientCredentialsToken(this.credentials.identityUrl, this.credentials.tenantId, this.credentials.admin.clientId, this.credentials.admin.clientSecret, this.credentials.managementScope, this.fetcher);
     return this.token;
   }
 
   async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ArmResponse> {
     const url = `${this.credentials.managementUrl}${this.servicePath}${path}${path.includes('?') ? '&' : '?'}api-version=${API_VERSION}`;
-    const response = await fetch(url, {
+    const response = await this.fetcher(url, {
       method,
       headers: { authorization: `Bearer ${await this.bearer()}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
