@@ -129,3 +129,33 @@ describe('public URLs behind a TLS-terminating proxy', () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('a change of the public identity URL', () => {
+  test('tokens issued under the old URL are refused with a 401 that says why; new ones work', async () => {
+    const portico = await bootPortico({ publicUrls: { identity: 'http://old-name.localhost:1' } });
+    const { dataDir } = portico;
+    try {
+      // Issued through the listener itself: the advertised name need not resolve for the issuer to be set.
+      const c = portico.credentials;
+      const old = await clientCredentialsToken(portico.running.boundUrls.identity, c.tenantId, c.admin.clientId, c.admin.clientSecret, c.managementScope);
+      expect(decodeJwt(old).iss).toBe(`http://old-name.localhost:1/${c.tenantId}/v2.0`);
+      await portico.running.stop();
+      const restarted = await bootPortico({ dataDir });
+      try {
+        const stale = await new ManagementClient(restarted.credentials, old).call('GET', '/products');
+        expect(stale.status).toBe(401);
+        expect(stale.body).toEqual({
+          error: {
+            code: 'AuthenticationFailed',
+            message: `Authentication failed. The access token was issued as 'http://old-name.localhost:1/${c.tenantId}/v2.0', an issuer this Portico no longer uses (its public identity URL changed). Request a new token.`,
+          },
+        });
+        expect((await new ManagementClient(restarted.credentials).call('GET', '/products')).status).toBe(200);
+      } finally {
+        await restarted.stop();
+      }
+    } finally {
+      await portico.stop(); // stopping twice is harmless; this also removes its data directory
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/index.js';
+import { decodeJwt } from 'jose';
 import { bearerToken } from '../../shared/index.js';
 
 /** App roles of the management resource application. */
@@ -11,6 +12,7 @@ export const MANAGEMENT_ROLES = Object.freeze({
 /** The URI-shaped identifier of the management resource, as Azure tooling expects (ARM's is https://management.azure.com/). */
 export const MANAGEMENT_RESOURCE_URI = 'https://management.portico.local/';
 
+/** Refusals carry `reason` (the identity provider's TokenVerificationError); 'issuer' is told apart. */
 export interface TokenVerifier {
   verify(token: string, options: { audiences: string[] }): Promise<Record<string, unknown>>;
 }
@@ -28,6 +30,18 @@ export interface Caller {
   readonly roles: readonly string[];
 }
 
+/**
+ * The issuer is checked after the signature, so an issuer refusal means one of our own keys signed
+ * the token under an earlier public identity URL: say so, since the fix (a new token) is not obvious.
+ */
+function rejectionMessage(error: unknown, token: string): string {
+  if ((error as { reason?: unknown } | null)?.reason === 'issuer') {
+    const issuer = String(decodeJwt(token).iss ?? '').replace(/[^\x21-\x7e]/g, '?').slice(0, 256);
+    return `Authentication failed. The access token was issued as '${issuer}', an issuer this Portico no longer uses (its public identity URL changed). Request a new token.`;
+  }
+  return 'Authentication failed. The access token is invalid, expired, or not issued for the management resource.';
+}
+
 /** Checks the bearer token and the role the HTTP method needs; reads need Reader or Contributor. */
 export async function authenticateCaller(request: FastifyRequest, verifier: TokenVerifier, managementAppId: string, liveRoles: LiveRoles): Promise<Caller> {
   const header = request.headers.authorization;
@@ -42,7 +56,7 @@ export async function authenticateCaller(request: FastifyRequest, verifier: Toke
   try {
     claims = await verifier.verify(token, { audiences: [managementAppId, MANAGEMENT_RESOURCE_URI, MANAGEMENT_RESOURCE_URI.slice(0, -1)] });
   } catch (error) {
-    throw new AppError('AuthenticationFailed', 'Authentication failed. The access token is invalid, expired, or not issued for the management resource.', [], { cause: error });
+    throw new AppError('AuthenticationFailed', rejectionMessage(error, token), [], { cause: error });
   }
   const objectId = String(claims.oid ?? '');
   const caller: Caller = {
