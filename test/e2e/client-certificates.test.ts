@@ -4,7 +4,8 @@
  * azpacr "2" that opens the gateway, and every attack on the assertion gets Entra's AADSTS error.
  */
 import { createHmac, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
-import { SignJWT, decodeJwt, exportJWK, type JWTPayload } from 'jose';
+import { ClientAssertion, CryptoProvider } from '@azure/msal-node';
+import { SignJWT, decodeJwt, decodeProtectedHeader, exportJWK, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bootPortico, type Booted } from '../helpers/boot.js';
 import { makeCertificate, type TestCertificate } from '../helpers/certificates.js';
@@ -88,6 +89,21 @@ describe('private_key_jwt with an uploaded certificate', () => {
     expect((await tokenWith(issuerAud)).status).toBe(200);
     const withQuery = await assertion({ claims: claims({ aud: `${tokenEndpoint}?client-request-id=${randomUUID()}` }) });
     expect((await tokenWith(withQuery)).status).toBe(200);
+  });
+
+  // MSAL and @azure/identity refuse http:// authorities (their own tests wait for HTTPS, see
+  // test/clients/certificate-clients.test.ts), but the assertion they send is built by MSAL Node's
+  // public ClientAssertion class, which ConfidentialClientApplication calls exactly like this.
+  test('the assertion MSAL Node builds (PS256, x5t#S256, x5c, no iat) gets a token', async () => {
+    const msal = ClientAssertion.fromCertificateWithSha256Thumbprint(cert.sha256, cert.privateKeyPem, cert.pem);
+    const built = msal.getJwt(new CryptoProvider(), clientId, tokenEndpoint);
+    expect(decodeProtectedHeader(built)).toMatchObject({ alg: 'PS256', 'x5t#S256': cert.x5tS256, x5c: [expect.any(String)] });
+    const result = await tokenWith(built);
+    expect(result.status, JSON.stringify(result.body)).toBe(200);
+    expect(decodeJwt(result.body.access_token as string).azpacr).toBe('2');
+    const legacy = ClientAssertion.fromCertificate(cert.sha1, cert.privateKeyPem).getJwt(new CryptoProvider(), clientId, tokenEndpoint);
+    expect(decodeProtectedHeader(legacy)).toMatchObject({ alg: 'RS256', x5t: cert.x5t });
+    expect((await tokenWith(legacy)).status).toBe(200);
   });
 
   test('the discovery document lists private_key_jwt with RS256 and PS256', async () => {
