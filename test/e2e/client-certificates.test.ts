@@ -132,9 +132,12 @@ describe('attacks on the client assertion, each refused with Entra\'s error', ()
     expectError(result, 401, 'invalid_client', 700027, `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${stranger.sha256}'`);
   });
 
-  test('no thumbprint in the header → AADSTS700027', async () => {
+  test('no thumbprint, or a malformed one, in the header → AADSTS700027', async () => {
     const noThumbprint = await new SignJWT(claims()).setProtectedHeader({ alg: 'PS256', typ: 'JWT' }).sign(cert.privateKey);
     expectError(await tokenWith(noThumbprint), 401, 'invalid_client', 700027, "Client assertion contains an invalid signature. [Reason - The assertion's header names no registered certificate");
+    // A valid x5t next to a malformed x5t#S256 does not let the malformed one be skipped.
+    const malformed = await assertion({ header: { 'x5t#S256': cert.x5t, x5t: cert.x5t } });
+    expectError(await tokenWith(malformed), 401, 'invalid_client', 700027, "Client assertion contains an invalid signature. [Reason - The assertion's x5t#S256 or x5t header is not");
   });
 
   test('x5c or jwk in the header is not trusted: the attacker\'s key with the registered thumbprint → AADSTS700027', async () => {

@@ -173,6 +173,7 @@ describeEachDialect('key credentials', (dialect) => {
       await expect400({ keyCredentials: 'nope' }, "Invalid value specified for property 'keyCredentials' of resource 'Application': it must be an array of keyCredential objects.");
       await expect400({ displayName: 'renamed' }, 'PATCH /applications/{id} here changes only keyCredentials; remove displayName.');
       await expect400([], 'The request body must be an application object, e.g. {"keyCredentials": [...]}.');
+      await expect400({}, 'The request body must set keyCredentials, the one property PATCH /applications/{id} changes here.');
       expect((await system.listKeyCredentials(app.id)).map((k) => k.keyId)).toEqual([kept.keyId]);
 
       const unknown = await h.graph('PATCH', '/applications/00000000-0000-0000-0000-000000000009', admin.token, { keyCredentials: [] });

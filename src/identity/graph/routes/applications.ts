@@ -34,12 +34,8 @@ export function registerApplicationRoutes(app: FastifyInstance, deps: GraphDeps)
     if (!isObject(body)) throw new AppError('Request_BadRequest', 'The request body must be an application object, e.g. {"keyCredentials": [...]}.');
     const unsupported = Object.keys(body).filter((key) => key !== 'keyCredentials' && !key.startsWith('@odata.'));
     if (unsupported.length > 0) throw new AppError('Request_BadRequest', `PATCH /applications/{id} here changes only keyCredentials; remove ${unsupported.join(', ')}.`);
-    const directory = callerOf(request);
-    if (body.keyCredentials !== undefined) {
-      await directory.replaceKeyCredentials(request.params.id, body.keyCredentials as KeyCredentialInput[]);
-    } else if (!(await directory.getApplication(request.params.id))) {
-      throw notFound(request.params.id);
-    }
+    if (body.keyCredentials === undefined) throw new AppError('Request_BadRequest', 'The request body must set keyCredentials, the one property PATCH /applications/{id} changes here.');
+    await callerOf(request).replaceKeyCredentials(request.params.id, body.keyCredentials as KeyCredentialInput[]);
     return reply.code(204).send();
   });
 

@@ -113,6 +113,9 @@ function readHeader(assertion: string): ProtectedHeaderParameters {
 function selectCredential(header: ProtectedHeaderParameters, credentials: readonly KeyCredentialRecord[], clientId: string, now: Date): KeyCredentialRecord {
   const s256 = thumbprintOf(header['x5t#S256'], 32);
   const sha1 = thumbprintOf(header.x5t, 20);
+  if ((header['x5t#S256'] !== undefined && s256 === undefined) || (header.x5t !== undefined && sha1 === undefined)) {
+    throw invalidSignature('The assertion\'s x5t#S256 or x5t header is not the base64url SHA-256 or SHA-1 thumbprint of a certificate.');
+  }
   if (s256 === undefined && sha1 === undefined) {
     throw invalidSignature('The assertion\'s header names no registered certificate: set x5t#S256 (base64url SHA-256 thumbprint of the certificate) or x5t (SHA-1). Keys in the header (x5c, jwk, jku, x5u) are never trusted.');
   }
