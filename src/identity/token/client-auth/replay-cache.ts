@@ -47,7 +47,7 @@ export class InMemoryReplayCache implements AssertionReplayCache {
   }
 }
 
-/** Thrown when the cache cannot record another assertion; the token endpoint answers 503-like. */
+/** Thrown when the cache cannot record another assertion: the request fails closed (AADSTS50000, logged). */
 export class ReplayCacheFullError extends Error {
   constructor() {
     super('the client assertion replay cache is full');
