@@ -52,7 +52,14 @@ export const AADSTS_CODES = {
   501051: { error: 'invalid_grant', status: 400, when: 'The resource requires an app role assignment and the client has none.' },
   90055: { error: 'temporarily_unavailable', status: 429, when: 'More than 20 failed authentications of this client id from this address in the last minute; the Retry-After header says when to try again.' },
   7000112: { error: 'unauthorized_client', status: 400, when: 'The client application is disabled.' },
-  700027: { error: 'invalid_client', status: 401, when: 'A client_assertion was sent, but the application has no certificate credential that could verify it.' },
+  700027: { error: 'invalid_client', status: 401, when: 'The client assertion names no registered, unexpired certificate of the application (x5t#S256 / x5t), is signed with an algorithm other than RS256 or PS256, or its signature does not verify.' },
+  90011: { error: 'invalid_request', status: 400, when: 'client_assertion_type is not urn:ietf:params:oauth:client-assertion-type:jwt-bearer.' },
+  50027: { error: 'invalid_request', status: 400, when: 'The client assertion is not a signed JWT, or lacks a required claim (iss, sub, aud as one string, exp, jti).' },
+  700021: { error: 'invalid_client', status: 401, when: "The client assertion's iss is not the client_id of the request." },
+  50048: { error: 'invalid_client', status: 401, when: "The client assertion's sub differs from its iss (both must be the client id)." },
+  700023: { error: 'invalid_client', status: 401, when: "The client assertion's aud is neither this tenant's token endpoint URL nor its issuer." },
+  700024: { error: 'invalid_client', status: 401, when: 'The client assertion has expired, is not valid yet (nbf, iat), or expires more than an hour from now.' },
+  50013: { error: 'invalid_client', status: 401, when: 'The client assertion (its jti) was already used; Entra documents no specific code for a replayed client assertion, so Portico uses its "invalid assertion" code.' },
   50000: { error: 'server_error', status: 500, when: 'An unexpected failure while issuing a token; the cause is in the server log, never in the response.' },
 } as const satisfies Record<number, { error: string; status: number; when: string }>;
 

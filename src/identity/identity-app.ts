@@ -13,6 +13,7 @@ import { registerDiscoveryRoutes } from './keys/discovery-routes.js';
 import { SigningKeys } from './keys/signing-keys.js';
 import { AccessTokenVerifier } from './token/access-token-verifier.js';
 import { ResourceIndex } from './token/resource-index.js';
+import { InMemoryReplayCache } from './token/client-auth/replay-cache.js';
 import { registerTokenRoutes } from './token/token-routes.js';
 
 export interface IdentityDeps {
@@ -85,6 +86,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
 
   await app.register(async (scope) => registerTokenRoutes(scope, {
     store: deps.store, keys, urls, resources, tokenLifetimeSeconds: deps.config.tokenLifetimeSeconds, now,
+    assertionReplay: new InMemoryReplayCache(),
   }, deps.config.bodyLimitBytes));
   await app.register(async (scope) => registerDiscoveryRoutes(scope, { urls, keys, now }));
   await app.register(async (scope) => registerGraphRoutes(scope, { directory, verifier, urls, now }), { prefix: '/v1.0' });

@@ -24,6 +24,9 @@ export type {
   AddPasswordInput,
   PasswordCredential,
   NewPasswordCredential,
+  AddKeyCredentialInput,
+  KeyCredentialInput,
+  KeyCredential,
   AssignDirectoryRoleInput,
 } from './directory/directory-client.js';
 export { DIRECTORY_ROLES, ROLE_IDS, PERMISSION_ROLES } from './directory/roles.js';

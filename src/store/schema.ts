@@ -25,6 +25,21 @@ export interface PasswordCredentialsTable {
   end_date_time: string;
 }
 
+export interface KeyCredentialsTable {
+  key_id: string;
+  application_id: string;
+  display_name: string | null;
+  /** base64 DER. */
+  certificate: string;
+  /** Hex, upper case. */
+  thumbprint_sha1: string;
+  /** Hex, upper case. */
+  thumbprint_sha256: string;
+  start_date_time: string;
+  end_date_time: string;
+  created_date_time: string;
+}
+
 export interface ServicePrincipalsTable {
   id: string;
   app_id: string;
@@ -177,6 +192,7 @@ export interface SettingsTable {
 export interface Database {
   applications: ApplicationsTable;
   password_credentials: PasswordCredentialsTable;
+  key_credentials: KeyCredentialsTable;
   service_principals: ServicePrincipalsTable;
   app_role_assignments: AppRoleAssignmentsTable;
   directory_role_assignments: DirectoryRoleAssignmentsTable;

@@ -19,7 +19,8 @@ describeEachDialect('OpenID discovery and JWKS', (dialect) => {
     const host = new URL(h.url).host;
     expect(result.body).toEqual({
       token_endpoint: `${h.url}/${h.tenantId}/oauth2/v2.0/token`,
-      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+      token_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256'],
       jwks_uri: `${h.url}/${h.tenantId}/discovery/v2.0/keys`,
       response_modes_supported: ['query', 'fragment', 'form_post'],
       subject_types_supported: ['pairwise'],

@@ -186,12 +186,12 @@ describeEachDialect('token endpoint: Entra errors', (dialect) => {
       expectEntraError(result, 400, 'unauthorized_client', 7000112, `Application '${c.app.appId}'(Disabled Client) is disabled.`);
     });
 
-    test('a client assertion (certificate credentials are not supported yet) → 401 AADSTS700027', async () => {
+    test('a client assertion that is not a JWT → 400 AADSTS50027 (the assertion rows are in client-assertion.test.ts)', async () => {
       const result = await h.postToken({
         grant_type: 'client_credentials', client_id: client.app.appId, scope,
         client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: 'eyJ.eyJ.sig',
       });
-      expectEntraError(result, 401, 'invalid_client', 700027);
+      expectEntraError(result, 400, 'invalid_request', 50027, 'JWT token is invalid or malformed: the JWT header cannot be decoded.');
     });
   });
 

@@ -9,6 +9,7 @@ import {
   appRoleAssignment,
   application,
   directoryRoleAssignment,
+  keyCredential,
   passwordCredential,
   servicePrincipal,
   signingKey,
@@ -101,6 +102,42 @@ describeEachDialect('DirectoryStore', (dialect) => {
     await dir().insertApplication(application());
     await dir().insertPasswordCredential(passwordCredential());
     await expect(dir().insertPasswordCredential(passwordCredential())).rejects.toMatchObject({ code: 'STORE_CONFLICT' });
+  });
+
+  test('key credentials: round-trip, order by creation time then keyId, delete', async () => {
+    await dir().insertApplication(application());
+    const late = keyCredential({ keyId: 'c1', createdDateTime: T1, displayName: null });
+    const early = keyCredential({ keyId: 'c3', createdDateTime: T0 });
+    const lateToo = keyCredential({ keyId: 'c0', createdDateTime: T1 });
+    for (const c of [late, early, lateToo]) await dir().insertKeyCredential(c);
+    expect(await dir().listKeyCredentials('a1')).toEqual([early, lateToo, late]);
+    expect(await dir().listKeyCredentials('other')).toEqual([]);
+    await dir().deleteKeyCredential('c3');
+    await dir().deleteKeyCredential('missing');
+    expect((await dir().listKeyCredentials('a1')).map((c) => c.keyId)).toEqual(['c0', 'c1']);
+  });
+
+  test('a key credential of a missing application is STORE_REFERENCE; a duplicate keyId or certificate is STORE_CONFLICT', async () => {
+    await expect(dir().insertKeyCredential(keyCredential())).rejects.toMatchObject({ code: 'STORE_REFERENCE' });
+    await dir().insertApplication(application());
+    await dir().insertApplication(application({ id: 'a2' }));
+    await dir().insertKeyCredential(keyCredential());
+    await expect(dir().insertKeyCredential(keyCredential({ thumbprintSha256: 'F'.repeat(64) }))).rejects.toMatchObject({ code: 'STORE_CONFLICT' });
+    const sameCertificate = keyCredential().thumbprintSha256;
+    await expect(dir().insertKeyCredential(keyCredential({ keyId: 'c2', thumbprintSha256: sameCertificate }))).rejects.toMatchObject({ code: 'STORE_CONFLICT' });
+    // Another application may register the same certificate.
+    await dir().insertKeyCredential(keyCredential({ keyId: 'c2', applicationId: 'a2', thumbprintSha256: sameCertificate }));
+    expect((await dir().listKeyCredentials('a2')).map((c) => c.keyId)).toEqual(['c2']);
+  });
+
+  test('deleteApplication deletes its key credentials', async () => {
+    await dir().insertApplication(application());
+    await dir().insertApplication(application({ id: 'a2' }));
+    await dir().insertKeyCredential(keyCredential({ keyId: 'c1' }));
+    await dir().insertKeyCredential(keyCredential({ keyId: 'c2', applicationId: 'a2' }));
+    await dir().deleteApplication('a1');
+    expect(await dir().listKeyCredentials('a1')).toEqual([]);
+    expect((await dir().listKeyCredentials('a2')).map((c) => c.keyId)).toEqual(['c2']);
   });
 
   test('a service principal round-trips its booleans, by id and by appId', async () => {

@@ -3,6 +3,7 @@ import type {
   AppRoleAssignmentRecord,
   ApplicationRecord,
   DirectoryRoleAssignmentRecord,
+  KeyCredentialRecord,
   PasswordCredentialRecord,
   ServicePrincipalRecord,
   SigningKeyRecord,
@@ -42,6 +43,21 @@ export function application(o: Partial<ApplicationRecord> = {}): ApplicationReco
     ],
     requiredResourceAccess: [{ resourceAppId: 'res', resourceAccess: [{ id: 'r1', type: 'Role' }] }],
     requestedAccessTokenVersion: 2,
+    createdDateTime: T0,
+    ...o,
+  };
+}
+
+export function keyCredential(o: Partial<KeyCredentialRecord> = {}): KeyCredentialRecord {
+  return {
+    keyId: 'c1',
+    applicationId: 'a1',
+    displayName: 'ci certificate',
+    certificate: 'MIIBcertificate',
+    thumbprintSha1: 'A1'.repeat(20),
+    thumbprintSha256: `${o.keyId ?? 'c1'}`.toUpperCase().padEnd(64, 'B'),
+    startDateTime: T0,
+    endDateTime: T2,
     createdDateTime: T0,
     ...o,
   };

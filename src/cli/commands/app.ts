@@ -5,6 +5,7 @@ import { lastSegment, props, seg, type ArmResource, type CliContext } from '../c
 import { asRecord } from '../http.js';
 import { textOf } from '../output.js';
 import { act, leaf, type Deps } from './shared.js';
+import { registerAppCredentialCommands } from './app-credential.js';
 
 export function registerAppCommands(program: Command, deps: Deps): void {
   const app = program.command('app').description('register client applications, link them to products and create their secrets');
@@ -125,6 +126,8 @@ export function registerAppCommands(program: Command, deps: Deps): void {
       ctx.out.warn('copy the client secret now: it cannot be shown again. Running this command again creates another new secret.');
     }),
   );
+
+  registerAppCredentialCommands(app, deps);
 }
 
 function productLinkPath(appId: string, productId: string): string {

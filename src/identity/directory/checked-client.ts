@@ -22,6 +22,10 @@ const REQUIRED: Readonly<Record<keyof DirectoryClient, DirectoryPermission>> = {
   addPassword: 'manageApplications',
   removePassword: 'manageApplications',
   listPasswords: 'read',
+  addKeyCredential: 'manageApplications',
+  removeKeyCredential: 'manageApplications',
+  listKeyCredentials: 'read',
+  replaceKeyCredentials: 'manageApplications',
   listDirectoryRoleDefinitions: 'read',
   listDirectoryRoleAssignments: 'read',
   getDirectoryRoleAssignment: 'read',
@@ -63,7 +67,9 @@ export function permissionCheckedClient(ctx: DirectoryContext, principalId: stri
   return client as unknown as DirectoryClient;
 }
 
-const CREDENTIAL_METHODS: ReadonlySet<keyof DirectoryClient> = new Set(['addPassword', 'removePassword', 'deleteApplication']);
+const CREDENTIAL_METHODS: ReadonlySet<keyof DirectoryClient> = new Set([
+  'addPassword', 'removePassword', 'addKeyCredential', 'removeKeyCredential', 'replaceKeyCredentials', 'deleteApplication',
+]);
 
 async function holdsDirectoryRoles(ctx: DirectoryContext, applicationObjectId: unknown): Promise<boolean> {
   if (typeof applicationObjectId !== 'string' || !isGuid(applicationObjectId)) return false;

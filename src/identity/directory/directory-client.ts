@@ -37,6 +37,17 @@ export interface DirectoryClient {
   removePassword(applicationObjectId: string, keyId: string): Promise<void>;
   listPasswords(applicationObjectId: string): Promise<PasswordCredential[]>;
 
+  /** Registers a public certificate (RSA ≥ 2048 bits, unexpired) for private_key_jwt. */
+  addKeyCredential(applicationObjectId: string, input: AddKeyCredentialInput): Promise<KeyCredential>;
+  removeKeyCredential(applicationObjectId: string, keyId: string): Promise<void>;
+  listKeyCredentials(applicationObjectId: string): Promise<KeyCredential[]>;
+  /**
+   * Graph's PATCH of `keyCredentials`: the list given becomes the application's list. Entries
+   * with `key` are new certificates; entries without it keep the existing credential of that
+   * keyId; credentials not listed are removed. All or nothing.
+   */
+  replaceKeyCredentials(applicationObjectId: string, entries: readonly KeyCredentialInput[]): Promise<KeyCredential[]>;
+
   /** The built-in role definitions (Graph's roleManagement/directory/roleDefinitions). */
   listDirectoryRoleDefinitions(): Promise<DirectoryRoleDefinition[]>;
   listDirectoryRoleAssignments(filter: { principalId?: string; roleDefinitionId?: string }): Promise<DirectoryRoleAssignmentRecord[]>;
@@ -95,6 +106,37 @@ export interface PasswordCredential {
 
 export interface NewPasswordCredential extends PasswordCredential {
   readonly secretText: string;
+}
+
+export interface AddKeyCredentialInput {
+  /** The certificate: base64 of its DER encoding (Graph's `key`), or PEM text. */
+  readonly key: string;
+  readonly displayName?: string | null;
+}
+
+/** One element of Graph's `keyCredentials` as a PATCH body carries it. */
+export interface KeyCredentialInput {
+  readonly keyId?: string;
+  /** Only on new entries: base64 DER (or PEM). */
+  readonly key?: string | null;
+  readonly type?: string;
+  readonly usage?: string;
+  readonly displayName?: string | null;
+  readonly customKeyIdentifier?: string | null;
+  readonly startDateTime?: string | null;
+  readonly endDateTime?: string | null;
+}
+
+/** A certificate credential as Graph shows it: never the certificate itself (`key` is null). */
+export interface KeyCredential {
+  readonly keyId: string;
+  readonly displayName: string | null;
+  /** SHA-1 thumbprint of the certificate, hex upper case. */
+  readonly customKeyIdentifier: string;
+  readonly type: 'AsymmetricX509Cert';
+  readonly usage: 'Verify';
+  readonly startDateTime: string;
+  readonly endDateTime: string;
 }
 
 export interface AssignDirectoryRoleInput {

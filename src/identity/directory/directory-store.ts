@@ -45,6 +45,26 @@ export interface PasswordCredentialRecord {
   readonly endDateTime: string;
 }
 
+/**
+ * A certificate credential (Graph's keyCredential of type AsymmetricX509Cert, usage Verify): the
+ * public certificate an application signs its client assertions with. Never a private key.
+ */
+export interface KeyCredentialRecord {
+  readonly keyId: string;
+  readonly applicationId: string; // application object id
+  readonly displayName: string | null;
+  /** The certificate, base64 DER. */
+  readonly certificate: string;
+  /** SHA-1 of the DER, hex upper case: Graph's customKeyIdentifier, the `x5t` header. */
+  readonly thumbprintSha1: string;
+  /** SHA-256 of the DER, hex upper case: the `x5t#S256` header. */
+  readonly thumbprintSha256: string;
+  /** The certificate's validity (notBefore, notAfter). */
+  readonly startDateTime: string;
+  readonly endDateTime: string;
+  readonly createdDateTime: string;
+}
+
 export interface ServicePrincipalRecord {
   readonly id: string; // object id
   readonly appId: string;
@@ -94,12 +114,18 @@ export interface DirectoryStore {
   getApplication(id: string): Promise<ApplicationRecord | undefined>;
   getApplicationByAppId(appId: string): Promise<ApplicationRecord | undefined>;
   listApplications(): Promise<ApplicationRecord[]>;
-  /** Also deletes the application's password credentials. */
+  /** Also deletes the application's password and key credentials. */
   deleteApplication(id: string): Promise<void>;
 
   insertPasswordCredential(credential: PasswordCredentialRecord): Promise<void>;
   listPasswordCredentials(applicationId: string): Promise<PasswordCredentialRecord[]>;
   deletePasswordCredential(keyId: string): Promise<void>;
+
+  /** STORE_REFERENCE without the application; STORE_CONFLICT for a keyId, or a certificate the application already has. */
+  insertKeyCredential(credential: KeyCredentialRecord): Promise<void>;
+  /** Ordered by createdDateTime, then keyId. */
+  listKeyCredentials(applicationId: string): Promise<KeyCredentialRecord[]>;
+  deleteKeyCredential(keyId: string): Promise<void>;
 
   insertServicePrincipal(sp: ServicePrincipalRecord): Promise<void>;
   /** Replaces displayName, appRoleAssignmentRequired and accountEnabled. */

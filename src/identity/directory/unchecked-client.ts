@@ -4,6 +4,7 @@ import * as applications from './applications.js';
 import * as servicePrincipals from './service-principals.js';
 import * as appRoles from './app-role-assignments.js';
 import * as passwords from './password-credentials.js';
+import * as keys from './key-credentials.js';
 import * as roles from './directory-role-assignments.js';
 import { requireObjectId } from './validate.js';
 import { DIRECTORY_ROLES } from './roles.js';
@@ -30,6 +31,11 @@ export class UncheckedDirectoryClient implements DirectoryClient {
   addPassword: DirectoryClient['addPassword'] = (appObjectId, input) => passwords.addPassword(this.ctx, appObjectId, input);
   removePassword: DirectoryClient['removePassword'] = (appObjectId, keyId) => passwords.removePassword(this.ctx, appObjectId, keyId);
   listPasswords: DirectoryClient['listPasswords'] = (appObjectId) => passwords.listPasswords(this.ctx, appObjectId);
+
+  addKeyCredential: DirectoryClient['addKeyCredential'] = (appObjectId, input) => keys.addKeyCredential(this.ctx, appObjectId, input);
+  removeKeyCredential: DirectoryClient['removeKeyCredential'] = (appObjectId, keyId) => keys.removeKeyCredential(this.ctx, appObjectId, keyId);
+  listKeyCredentials: DirectoryClient['listKeyCredentials'] = (appObjectId) => keys.listKeyCredentials(this.ctx, appObjectId);
+  replaceKeyCredentials: DirectoryClient['replaceKeyCredentials'] = (appObjectId, entries) => keys.replaceKeyCredentials(this.ctx, appObjectId, entries);
 
   listDirectoryRoleDefinitions: DirectoryClient['listDirectoryRoleDefinitions'] = async () => [...DIRECTORY_ROLES];
   listDirectoryRoleAssignments: DirectoryClient['listDirectoryRoleAssignments'] = (filter) => roles.listDirectoryRoleAssignments(this.ctx, filter);

@@ -1,4 +1,4 @@
-import type { PasswordCredential } from '../directory/directory-client.js';
+import type { KeyCredential, PasswordCredential } from '../directory/directory-client.js';
 import type {
   ApplicationRecord,
   AppRole,
@@ -20,7 +20,7 @@ const appRoleJson = (role: AppRole) => ({
   value: role.value,
 });
 
-export function applicationJson(app: ApplicationRecord, passwords: readonly PasswordCredential[]) {
+export function applicationJson(app: ApplicationRecord, passwords: readonly PasswordCredential[], keys: readonly KeyCredential[]) {
   return {
     id: app.id,
     deletedDateTime: null,
@@ -32,7 +32,16 @@ export function applicationJson(app: ApplicationRecord, passwords: readonly Pass
     signInAudience: 'AzureADMyOrg',
     api: { requestedAccessTokenVersion: app.requestedAccessTokenVersion },
     appRoles: app.appRoles.map(appRoleJson),
-    keyCredentials: [],
+    keyCredentials: keys.map((k) => ({
+      customKeyIdentifier: k.customKeyIdentifier,
+      displayName: k.displayName,
+      endDateTime: k.endDateTime,
+      key: null, // the certificate is accepted on upload and never returned
+      keyId: k.keyId,
+      startDateTime: k.startDateTime,
+      type: k.type,
+      usage: k.usage,
+    })),
     passwordCredentials: passwords.map((p) => ({
       customKeyIdentifier: null,
       displayName: p.displayName,

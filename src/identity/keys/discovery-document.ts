@@ -10,7 +10,7 @@ export function discoveryDocument(urls: IdentityUrls): Record<string, unknown> {
   const host = new URL(base).host;
   return {
     token_endpoint: urls.tokenEndpoint(),
-    token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+    token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'], token_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256'],
     jwks_uri: urls.jwksUri(),
     response_modes_supported: ['query', 'fragment', 'form_post'],
     subject_types_supported: ['pairwise'],

@@ -3,6 +3,7 @@ import type { Store } from '../../store/store.js';
 import type { ApplicationRecord, ServicePrincipalRecord } from '../directory/directory-store.js';
 import type { IdentityUrls } from '../identity-urls.js';
 import type { SigningKeys } from '../keys/signing-keys.js';
+import type { AssertionReplayCache } from './client-auth/replay-cache.js';
 import type { Grant } from './grants/grant.js';
 import type { ResourceIndex } from './resource-index.js';
 
@@ -14,6 +15,8 @@ export interface TokenDeps {
   readonly resources: ResourceIndex;
   readonly tokenLifetimeSeconds: number;
   readonly now: () => Date;
+  /** jti of client assertions already used (private_key_jwt). */
+  readonly assertionReplay: AssertionReplayCache;
 }
 
 /** The raw request, as the route handler hands it over. */

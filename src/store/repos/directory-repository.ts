@@ -4,6 +4,7 @@ import type {
   ApplicationRecord,
   DirectoryRoleAssignmentRecord,
   DirectoryStore,
+  KeyCredentialRecord,
   PasswordCredentialRecord,
   ServicePrincipalRecord,
   SigningKeyRecord,
@@ -15,6 +16,8 @@ import {
   applicationRow,
   directoryRoleAssignmentRecord,
   directoryRoleAssignmentRow,
+  keyCredentialRecord,
+  keyCredentialRow,
   passwordCredentialRecord,
   passwordCredentialRow,
   servicePrincipalRecord,
@@ -27,7 +30,7 @@ import { expectUpdated, sortBy, type Db } from './support.js';
 export class DirectoryRepository implements DirectoryStore {
   constructor(private readonly db: Db) {}
 
-  // --- applications (password credentials go with them: ON DELETE CASCADE) -----------------
+  // --- applications (password and key credentials go with them: ON DELETE CASCADE) ---------
 
   async insertApplication(app: ApplicationRecord): Promise<void> {
     await this.db.insertInto('applications').values(applicationRow(app)).execute();
@@ -76,6 +79,21 @@ export class DirectoryRepository implements DirectoryStore {
 
   async deletePasswordCredential(keyId: string): Promise<void> {
     await this.db.deleteFrom('password_credentials').where('key_id', '=', keyId).execute();
+  }
+
+  // --- key credentials (certificates) ---------------------------------------------------------
+
+  async insertKeyCredential(credential: KeyCredentialRecord): Promise<void> {
+    await this.db.insertInto('key_credentials').values(keyCredentialRow(credential)).execute();
+  }
+
+  async listKeyCredentials(applicationId: string): Promise<KeyCredentialRecord[]> {
+    const rows = await this.db.selectFrom('key_credentials').selectAll().where('application_id', '=', applicationId).execute();
+    return sortBy(rows, 'created_date_time', 'key_id').map(keyCredentialRecord);
+  }
+
+  async deleteKeyCredential(keyId: string): Promise<void> {
+    await this.db.deleteFrom('key_credentials').where('key_id', '=', keyId).execute();
   }
 
   // --- service principals (assignments go with them: ON DELETE CASCADE) -----------------------

@@ -3,6 +3,7 @@ import type {
   AppRoleAssignmentRecord,
   ApplicationRecord,
   DirectoryRoleAssignmentRecord,
+  KeyCredentialRecord,
   PasswordCredentialRecord,
   ServicePrincipalRecord,
   SigningKeyRecord,
@@ -11,6 +12,7 @@ import type {
   AppRoleAssignmentsTable,
   ApplicationsTable,
   DirectoryRoleAssignmentsTable,
+  KeyCredentialsTable,
   PasswordCredentialsTable,
   ServicePrincipalsTable,
   SigningKeysTable,
@@ -66,6 +68,34 @@ export function passwordCredentialRecord(row: PasswordCredentialsTable): Passwor
     secretHash: row.secret_hash,
     startDateTime: row.start_date_time,
     endDateTime: row.end_date_time,
+  };
+}
+
+export function keyCredentialRow(c: KeyCredentialRecord): KeyCredentialsTable {
+  return {
+    key_id: c.keyId,
+    application_id: c.applicationId,
+    display_name: c.displayName,
+    certificate: c.certificate,
+    thumbprint_sha1: c.thumbprintSha1,
+    thumbprint_sha256: c.thumbprintSha256,
+    start_date_time: c.startDateTime,
+    end_date_time: c.endDateTime,
+    created_date_time: c.createdDateTime,
+  };
+}
+
+export function keyCredentialRecord(row: KeyCredentialsTable): KeyCredentialRecord {
+  return {
+    keyId: row.key_id,
+    applicationId: row.application_id,
+    displayName: row.display_name,
+    certificate: row.certificate,
+    thumbprintSha1: row.thumbprint_sha1,
+    thumbprintSha256: row.thumbprint_sha256,
+    startDateTime: row.start_date_time,
+    endDateTime: row.end_date_time,
+    createdDateTime: row.created_date_time,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../../errors/index.js';
+import type { KeyCredentialInput } from '../../directory/directory-client.js';
 import { notFound, optionalText } from '../../directory/validate.js';
 import { callerOf, odataEntity, odataList, type GraphDeps } from '../graph-context.js';
 import { applicationJson } from '../graph-shapes.js';
@@ -14,7 +15,7 @@ export function registerApplicationRoutes(app: FastifyInstance, deps: GraphDeps)
     let apps = await directory.listApplications();
     if (filter?.property === 'appId') apps = apps.filter((a) => a.appId === filter.value.toLowerCase());
     if (filter?.property === 'displayName') apps = apps.filter((a) => a.displayName.toLowerCase() === filter.value.toLowerCase());
-    const value = await Promise.all(apps.map(async (a) => applicationJson(a, await directory.listPasswords(a.id))));
+    const value = await Promise.all(apps.map(async (a) => applicationJson(a, await directory.listPasswords(a.id), await directory.listKeyCredentials(a.id))));
     return odataList(deps.urls, 'applications', value);
   });
 
@@ -22,7 +23,20 @@ export function registerApplicationRoutes(app: FastifyInstance, deps: GraphDeps)
     const directory = callerOf(request);
     const application = await directory.getApplication(request.params.id);
     if (!application) throw notFound(request.params.id);
-    return odataEntity(deps.urls, 'applications', applicationJson(application, await directory.listPasswords(application.id)));
+    const [passwords, keys] = await Promise.all([directory.listPasswords(application.id), directory.listKeyCredentials(application.id)]);
+    return odataEntity(deps.urls, 'applications', applicationJson(application, passwords, keys));
+  });
+
+  // Graph's way to manage certificates: PATCH with the whole keyCredentials list (new entries
+  // carry `key`). Only keyCredentials can be changed here; other properties are refused, not ignored.
+  app.patch<{ Params: { id: string }; Body: unknown }>('/applications/:id', async (request, reply) => {
+    const body = request.body;
+    if (!isObject(body)) throw new AppError('Request_BadRequest', 'The request body must be an application object, e.g. {"keyCredentials": [...]}.');
+    const unsupported = Object.keys(body).filter((key) => key !== 'keyCredentials' && !key.startsWith('@odata.'));
+    if (unsupported.length > 0) throw new AppError('Request_BadRequest', `PATCH /applications/{id} here changes only keyCredentials; remove ${unsupported.join(', ')}.`);
+    if (body.keyCredentials === undefined) throw new AppError('Request_BadRequest', 'The request body must set keyCredentials, the one property PATCH /applications/{id} changes here.');
+    await callerOf(request).replaceKeyCredentials(request.params.id, body.keyCredentials as KeyCredentialInput[]);
+    return reply.code(204).send();
   });
 
   // Graph's credential actions: mint a secret (returned once) and revoke one, e.g. a leaked secret.

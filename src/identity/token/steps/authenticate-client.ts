@@ -1,17 +1,20 @@
 import { OAuthError } from '../../../errors/index.js';
 import { isGuid } from '../../directory/validate.js';
 import { parseBasicCredentials } from '../client-auth/basic-credentials.js';
+import { requireJwtBearerType, verifyClientAssertion } from '../client-auth/client-assertion.js';
 import { verifyClientSecret } from '../client-auth/client-secret.js';
 import type { TokenStep } from '../token-context.js';
 
-/** client_secret_post or client_secret_basic — exactly one of them per request (RFC 6749 §2.3). */
+/** client_secret_post, client_secret_basic or private_key_jwt — exactly one of them per request (RFC 6749 §2.3). */
 export const authenticateClient: TokenStep = async (ctx, deps) => {
   const basic = parseBasicCredentials(ctx.request.authorization);
   const bodyId = ctx.param('client_id') || undefined;
   const bodySecret = ctx.param('client_secret') || undefined;
   const assertion = ctx.param('client_assertion') || undefined;
   if ((basic && bodySecret) || (assertion && (basic || bodySecret))) {
-    throw new OAuthError(90014, 'The request uses more than one client authentication method; send the client secret in the body or in the Authorization header, not both.');
+    throw new OAuthError(90014, assertion
+      ? 'The request uses more than one client authentication method; send either client_assertion or a client secret, not both.'
+      : 'The request uses more than one client authentication method; send the client secret in the body or in the Authorization header, not both.');
   }
   if (basic && bodyId !== undefined && bodyId !== basic.clientId) {
     throw new OAuthError(900023, 'The client_id in the request body does not match the client id in the Authorization header.');
@@ -28,16 +31,24 @@ export const authenticateClient: TokenStep = async (ctx, deps) => {
   if (!app || !servicePrincipal) {
     throw new OAuthError(700016, `Application with identifier '${clientId.slice(0, 128)}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
   }
+  let keyId: string;
   if (secret === undefined) {
-    // Certificate credentials (private_key_jwt) are not implemented yet: no assertion can verify.
-    throw new OAuthError(700027, `Client assertion failed signature validation: the application '${app.appId}' has no certificate credential registered.`);
+    requireJwtBearerType(ctx.param('client_assertion_type'));
+    keyId = await verifyClientAssertion({
+      assertion: assertion!,
+      clientId,
+      credentials: await deps.store.directory.listKeyCredentials(app.id),
+      audiences: [deps.urls.tokenEndpoint(), deps.urls.issuer()],
+      now: deps.now(),
+      replay: deps.assertionReplay,
+    });
+  } else {
+    keyId = verifyClientSecret(secret, await deps.store.directory.listPasswordCredentials(app.id), deps.now(), app.appId);
   }
-
-  const credentials = await deps.store.directory.listPasswordCredentials(app.id);
-  const keyId = verifyClientSecret(secret, credentials, deps.now(), app.appId);
   if (!servicePrincipal.accountEnabled) {
     throw new OAuthError(7000112, `Application '${app.appId}'(${app.displayName}) is disabled.`);
   }
-  ctx.client = { app, servicePrincipal, credentialKeyId: keyId, authMethod: '1' };
-  ctx.request.log.debug({ clientId: app.appId, credentialKeyId: keyId, method: basic ? 'client_secret_basic' : 'client_secret_post' }, 'client authenticated');
+  const method = secret === undefined ? 'private_key_jwt' : basic ? 'client_secret_basic' : 'client_secret_post';
+  ctx.client = { app, servicePrincipal, credentialKeyId: keyId, authMethod: secret === undefined ? '2' : '1' };
+  ctx.request.log.debug({ clientId: app.appId, credentialKeyId: keyId, method }, 'client authenticated');
 };
