@@ -24,7 +24,7 @@ for (const mode of CLIENT_MODES) {
       });
       expect(output, `${JSON.stringify(output, null, 2)}\n${stderr}`).toMatchObject({ ok: true });
       steps = output.steps;
-    });
+    }, 120_000); // boot, then a Node process that runs a dozen management calls
     afterAll(async () => {
       await env?.stop();
     });

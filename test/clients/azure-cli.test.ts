@@ -25,6 +25,9 @@ function findAz(): string | undefined {
   }
 }
 
+/** Each az command takes one to a few seconds of Python start-up; on a busy CI machine, more. */
+const AZ_TEST_TIMEOUT_MS = 120_000;
+
 interface AzResult {
   readonly code: number;
   readonly stdout: string;
@@ -32,7 +35,7 @@ interface AzResult {
   readonly json: any;
 }
 
-describe.skipIf(AZ === undefined && !IN_CI)('the Azure CLI', () => {
+describe.skipIf(AZ === undefined && !IN_CI)('the Azure CLI', { timeout: AZ_TEST_TIMEOUT_MS }, () => {
   test('is installed (CI installs it with apt-get install azure-cli)', () => {
     expect(AZ, 'az is not on PATH; .ci/run installs it with apt-get install azure-cli').toBeDefined();
   });
