@@ -21,13 +21,11 @@ await run(async () => {
     steps.products = [];
     for await (const product of client.product.listByService(rg, service)) steps.products.push(product.name);
 
-    // One product per page: the SDK follows each nextLink.
+    // One product per page: the SDK's iterator follows each nextLink, item by item and page by page.
     steps.pagedProducts = [];
+    for await (const product of client.product.listByService(rg, service, { top: 1 })) steps.pagedProducts.push(product.name);
     steps.pageSizes = [];
-    for await (const page of client.product.listByService(rg, service, { top: 1 }).byPage()) {
-      steps.pageSizes.push(page.length);
-      steps.pagedProducts.push(...page.map((p) => p.name));
-    }
+    for await (const page of client.product.listByService(rg, service, { top: 1 }).byPage()) steps.pageSizes.push(page.length);
 
     const starter = await client.product.get(rg, service, 'starter');
     steps.get = { name: starter.name, displayName: starter.displayName, eTag: starter.eTag };
