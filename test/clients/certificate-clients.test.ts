@@ -1,127 +1,98 @@
 /**
  * private_key_jwt from the real Microsoft client libraries, unmodified, configured as their own
- * docs say: MSAL Node's ConfidentialClientApplication with `clientCertificate`, and
- * @azure/identity's ClientCertificateCredential. The certificate is uploaded with Graph's PATCH;
- * each token must carry azpacr "2" and open the gateway.
- *
- * TODO(issue 5, HTTPS): both libraries refuse an http:// authority, so this suite is skipped until
- * the listeners serve HTTPS (`--tls local`). To enable it: boot with TLS (replace `bootPortico()`
- * below with the TLS-enabled boot), make the test process trust Portico's local CA (MSAL reads
- * NODE_EXTRA_CA_CERTS at process start; @azure/identity also takes `tlsOptions: { ca }`), and change
- * `describe.skip` to `describe`. Everything else here is meant to run as written.
+ * docs say: MSAL Node's ConfidentialClientApplication with `clientCertificate` (PS256 + x5t#S256, and
+ * the legacy RS256 + x5t), and @azure/identity's ClientCertificateCredential. The certificate is
+ * uploaded with Graph's PATCH; each token must carry azpacr "2" and open the gateway. Over
+ * `--tls local` and behind a TLS-terminating proxy, like the other client tests.
  */
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { ConfidentialClientApplication } from '@azure/msal-node';
-import { ClientCertificateCredential } from '@azure/identity';
-import { decodeJwt } from 'jose';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { bootPortico, type Booted } from '../helpers/boot.js';
 import { makeCertificate, type TestCertificate } from '../helpers/certificates.js';
-import { ManagementClient, clientCredentialsToken } from '../helpers/clients.js';
+import { CLIENT_MODES, MODE_TITLES, commonSettings, runClientScript, startClientEnvironment, type ClientEnvironment } from './environment.js';
 
-describe.skip('certificate credentials with the real clients (needs HTTPS)', () => {
-  let portico: Booted;
-  let tenantId: string;
-  let identityUrl: string;
-  let scope: string;
-  let cert: TestCertificate;
+for (const mode of CLIENT_MODES) {
+  describe(`certificate credentials with the real clients ${MODE_TITLES[mode]}`, () => {
+    let env: ClientEnvironment;
+    let dir: string;
+    let graphToken: string;
 
-  /** A client application on the Starter product, with `certificate` uploaded through Graph. */
-  async function clientWithCertificate(name: string, certificate: TestCertificate): Promise<string> {
-    const admin = new ManagementClient(portico.credentials);
-    await admin.call('PUT', `/users/${name}`, { properties: { email: `${name}@example.com`, firstName: name, lastName: 'Example' } });
-    const clientId = (await admin.call('PUT', `/clientApplications/${name}-app`, {
-      properties: { displayName: `${name} app`, ownerId: `/users/${name}`, productIds: ['/products/starter'] },
-    })).body.properties.entraApplicationId as string;
-    const c = portico.credentials;
-    const graphToken = await clientCredentialsToken(identityUrl, tenantId, c.admin.clientId, c.admin.clientSecret, 'https://graph.microsoft.com/.default');
-    const headers = { authorization: `Bearer ${graphToken}`, 'content-type': 'application/json' };
-    const list = (await (await fetch(`${identityUrl}/v1.0/applications?$filter=appId eq '${clientId}'`, { headers })).json()) as { value: { id: string }[] };
-    const patched = await fetch(`${identityUrl}/v1.0/applications/${list.value[0]!.id}`, {
-      method: 'PATCH', headers,
-      body: JSON.stringify({ keyCredentials: [{ type: 'AsymmetricX509Cert', usage: 'Verify', key: certificate.derBase64, displayName: `CN=${name}` }] }),
+    /** A client application on Starter with `certificate` uploaded through Graph; its files written as a user keeps them. */
+    async function clientWithCertificate(name: string, certificate: TestCertificate): Promise<{ clientId: string; files: Record<string, string> }> {
+      await env.manage('PUT', `/users/${name}`, { properties: { email: `${name}@example.com`, firstName: name, lastName: 'Example' } });
+      const registered = await env.manage('PUT', `/clientApplications/${name}-app`, { properties: { displayName: `${name} app`, ownerId: `/users/${name}`, productIds: ['/products/starter'] } });
+      expect(registered.status).toBe(201);
+      const clientId = registered.body.properties.entraApplicationId as string;
+      const headers = { authorization: `Bearer ${graphToken}`, 'content-type': 'application/json' };
+      const found = await (await env.fetch(`${env.identityUrl}/v1.0/applications?$filter=${encodeURIComponent(`appId eq '${clientId}'`)}`, { headers })).json();
+      const patched = await env.fetch(`${env.identityUrl}/v1.0/applications/${found.value[0].id}`, {
+        method: 'PATCH', headers,
+        body: JSON.stringify({ keyCredentials: [{ type: 'AsymmetricX509Cert', usage: 'Verify', key: certificate.derBase64, displayName: `CN=${name}` }] }),
+      });
+      expect(patched.status).toBe(204);
+      const files = { CERT_FILE: join(dir, `${name}.crt`), KEY_FILE: join(dir, `${name}.key`), PEM_FILE: join(dir, `${name}.pem`) };
+      await writeFile(files.CERT_FILE, certificate.pem);
+      await writeFile(files.KEY_FILE, certificate.privateKeyPem, { mode: 0o600 });
+      await writeFile(files.PEM_FILE, `${certificate.privateKeyPem}${certificate.pem}`, { mode: 0o600 });
+      return { clientId, files };
+    }
+
+    const expectCertificateTokenOpensGateway = (output: any, clientId: string) => {
+      expect(output.claims).toMatchObject({ iss: env.issuer, tid: env.tenantId, azp: clientId, azpacr: '2', aud: env.app.audience, roles: ['Product.Starter.All'] });
+      expect(output.gateway.status).toBe(200);
+    };
+
+    beforeAll(async () => {
+      env = await startClientEnvironment(mode);
+      dir = await mkdtemp(join(tmpdir(), 'portico-client-certs-'));
+      const response = await env.fetch(`${env.identityUrl}/${env.tenantId}/oauth2/v2.0/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: env.admin.clientId, client_secret: env.admin.clientSecret, scope: 'https://graph.microsoft.com/.default' }).toString(),
+      });
+      graphToken = (await response.json()).access_token;
     });
-    expect(patched.status).toBe(204);
-    return clientId;
-  }
-
-  async function expectGatewayOpens(accessToken: string, clientId: string): Promise<void> {
-    expect(decodeJwt(accessToken)).toMatchObject({ azp: clientId, azpacr: '2', tid: tenantId });
-    const call = await fetch(`${portico.gatewayUrl}/echo/resource?param1=sample`, { headers: { authorization: `Bearer ${accessToken}` } });
-    expect(call.status).toBe(200);
-  }
-
-  beforeAll(async () => {
-    portico = await bootPortico(); // TODO(issue 5, HTTPS): the TLS-enabled boot
-    tenantId = portico.credentials.tenantId;
-    identityUrl = portico.identityUrl;
-    expect(identityUrl.startsWith('https://'), 'these clients need an https:// identity URL').toBe(true);
-    const admin = new ManagementClient(portico.credentials);
-    const audience = (await admin.call('PATCH', '/products/starter', { properties: { authenticationType: ['application-token'] } })).body.properties.application.entra.audience;
-    scope = `api://${audience}/.default`;
-    cert = await makeCertificate({ subject: 'real-clients' });
-  });
-  afterAll(async () => portico?.stop());
-
-  test('@azure/msal-node ConfidentialClientApplication with clientCertificate { thumbprintSha256, privateKey, x5c }', async () => {
-    const clientId = await clientWithCertificate('msal', cert);
-    const cca = new ConfidentialClientApplication({
-      auth: {
-        clientId,
-        authority: `${identityUrl}/${tenantId}`,
-        clientCertificate: { thumbprintSha256: cert.sha256, privateKey: cert.privateKeyPem, x5c: cert.pem },
-        knownAuthorities: [new URL(identityUrl).host], // no instance discovery at login.microsoftonline.com
-      },
+    afterAll(async () => {
+      await env?.stop();
+      if (dir) await rm(dir, { recursive: true, force: true });
     });
-    const result = await cca.acquireTokenByClientCredential({ scopes: [scope] });
-    expect(result?.accessToken).toBeTruthy();
-    await expectGatewayOpens(result!.accessToken, clientId);
-    // MSAL's token cache answers a second call for the same scope without a new assertion.
-    const cached = await cca.acquireTokenByClientCredential({ scopes: [scope] });
-    expect(cached?.fromCache).toBe(true);
-  });
 
-  test('@azure/msal-node with the legacy SHA-1 thumbprint (RS256 + x5t)', async () => {
-    const legacy = await makeCertificate({ subject: 'msal-legacy' });
-    const clientId = await clientWithCertificate('msallegacy', legacy);
-    const cca = new ConfidentialClientApplication({
-      auth: {
-        clientId,
-        authority: `${identityUrl}/${tenantId}`,
-        clientCertificate: { thumbprint: legacy.sha1, privateKey: legacy.privateKeyPem },
-        knownAuthorities: [new URL(identityUrl).host],
-      },
+    test('@azure/msal-node ConfidentialClientApplication with clientCertificate { thumbprintSha256, privateKey, x5c }', async () => {
+      const certificate = await makeCertificate({ subject: 'msal' });
+      const { clientId, files } = await clientWithCertificate('msal', certificate);
+      const { output, stderr } = await runClientScript(env, 'msal-node-certificate.mjs', { ...commonSettings(env), ...files, CLIENT_ID: clientId, SCOPE: env.app.scope, THUMBPRINT_SHA256: certificate.sha256 });
+      expect(output, `${JSON.stringify(output)}\n${stderr}`).toMatchObject({ ok: true, fromCache: [false, true] });
+      expectCertificateTokenOpensGateway(output, clientId);
     });
-    const result = await cca.acquireTokenByClientCredential({ scopes: [scope] });
-    await expectGatewayOpens(result!.accessToken, clientId);
-  });
 
-  test('@azure/identity ClientCertificateCredential (authorityHost, disableInstanceDiscovery, no certificate chain)', async () => {
-    const own = await makeCertificate({ subject: 'azure-identity' });
-    const clientId = await clientWithCertificate('azid', own);
-    const credential = new ClientCertificateCredential(tenantId, clientId, { certificate: `${own.privateKeyPem}${own.pem}` }, {
-      authorityHost: identityUrl,
-      disableInstanceDiscovery: true,
-      sendCertificateChain: false,
-      // TODO(issue 5, HTTPS): or rely on NODE_EXTRA_CA_CERTS, as the start-up output says.
-      ...(process.env.PORTICO_TEST_CA_FILE ? { tlsOptions: { ca: readFileSync(process.env.PORTICO_TEST_CA_FILE, 'utf8') } } : {}),
+    test('@azure/msal-node with the legacy SHA-1 thumbprint (RS256 + x5t)', async () => {
+      const certificate = await makeCertificate({ subject: 'msal-legacy' });
+      const { clientId, files } = await clientWithCertificate('msallegacy', certificate);
+      const { output, stderr } = await runClientScript(env, 'msal-node-certificate.mjs', { ...commonSettings(env), ...files, CLIENT_ID: clientId, SCOPE: env.app.scope, THUMBPRINT: certificate.sha1 });
+      expect(output, `${JSON.stringify(output)}\n${stderr}`).toMatchObject({ ok: true });
+      expectCertificateTokenOpensGateway(output, clientId);
     });
-    const token = await credential.getToken(scope);
-    await expectGatewayOpens(token.token, clientId);
-  });
 
-  test('a certificate that was never uploaded is refused with AADSTS700027 through MSAL', async () => {
-    const clientId = await clientWithCertificate('msalwrong', cert);
-    const stranger = await makeCertificate({ subject: `stranger-${randomUUID().slice(0, 8)}` });
-    const cca = new ConfidentialClientApplication({
-      auth: {
-        clientId,
-        authority: `${identityUrl}/${tenantId}`,
-        clientCertificate: { thumbprintSha256: stranger.sha256, privateKey: stranger.privateKeyPem },
-        knownAuthorities: [new URL(identityUrl).host],
-      },
+    test('@azure/identity ClientCertificateCredential with a PEM file (key and certificate)', async () => {
+      const certificate = await makeCertificate({ subject: 'azure-identity' });
+      const { clientId, files } = await clientWithCertificate('azid', certificate);
+      const { output, stderr } = await runClientScript(env, 'azure-identity-certificate.mjs', { ...commonSettings(env), ...files, CLIENT_ID: clientId, SCOPE: env.app.scope });
+      expect(output, `${JSON.stringify(output)}\n${stderr}`).toMatchObject({ ok: true });
+      expectCertificateTokenOpensGateway(output, clientId);
     });
-    await expect(cca.acquireTokenByClientCredential({ scopes: [scope] })).rejects.toMatchObject({ errorCode: 'invalid_client', errorMessage: expect.stringMatching(/AADSTS700027: /) });
+
+    test('a certificate that was never uploaded is refused with AADSTS700027 through MSAL', async () => {
+      const uploaded = await makeCertificate({ subject: 'uploaded' });
+      const { clientId } = await clientWithCertificate('msalwrong', uploaded);
+      const stranger = await makeCertificate({ subject: 'stranger' });
+      const files = { CERT_FILE: join(dir, 'stranger.crt'), KEY_FILE: join(dir, 'stranger.key') };
+      await writeFile(files.CERT_FILE, stranger.pem);
+      await writeFile(files.KEY_FILE, stranger.privateKeyPem, { mode: 0o600 });
+      const { output } = await runClientScript(env, 'msal-node-certificate.mjs', { ...commonSettings(env), ...files, CLIENT_ID: clientId, SCOPE: env.app.scope, THUMBPRINT_SHA256: stranger.sha256 });
+      expect(output.ok).toBe(false);
+      expect(output.error.code).toBe('invalid_client');
+      expect(output.error.message).toMatch(/AADSTS700027: /);
+    });
   });
-});
+}
