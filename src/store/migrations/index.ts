@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './2026_11_26_0001_initial.js';
 import * as m0002 from './2026_11_26_0002_case_insensitive_names.js';
+import * as m0004 from './2026_11_30_0004_signing_key_certificates.js';
 
 /**
  * Every migration, by name. Static imports (not FileMigrationProvider) because the code runs from
@@ -10,6 +11,7 @@ import * as m0002 from './2026_11_26_0002_case_insensitive_names.js';
 const MIGRATIONS: Record<string, Migration> = {
   '2026_11_26_0001_initial': m0001,
   '2026_11_26_0002_case_insensitive_names': m0002,
+  '2026_11_30_0004_signing_key_certificates': m0004,
 };
 
 export const migrationProvider: MigrationProvider = {
