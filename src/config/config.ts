@@ -20,6 +20,8 @@ export interface PorticoConfig {
   readonly bodyLimitBytes: number;
   /** pino level: fatal, error, warn, info, debug, trace, silent. */
   readonly logLevel: string;
+  /** Days a token-signing key signs before the automatic schedule rotates it (fractions allowed). */
+  readonly signingKeyRotationDays: number;
 }
 
 export type ListenerName = 'gateway' | 'management' | 'identity' | 'echo';
@@ -34,6 +36,9 @@ export const DEFAULTS = Object.freeze({
   backendTimeoutMs: 30_000, // 30 seconds before the gateway answers 504
   bodyLimitBytes: 1_048_576, // 1 MiB
   logLevel: 'info',
+  // Entra rolls its keys "on a periodic basis" with "no set or guaranteed time" between rolls. Six
+  // weeks: often enough that rotation is routine and exercised, far beyond any cache or token lifetime.
+  signingKeyRotationDays: 42,
 });
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -48,6 +53,7 @@ export type ConfigInput = Partial<{
   backendTimeoutMs: number;
   bodyLimitBytes: number;
   logLevel: string;
+  signingKeyRotationDays: number;
 }>;
 
 /** Reads PORTICO_* variables; explicit overrides (flags, tests) win. */
@@ -73,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     backendTimeoutMs: overrides.backendTimeoutMs ?? DEFAULTS.backendTimeoutMs,
     bodyLimitBytes: overrides.bodyLimitBytes ?? DEFAULTS.bodyLimitBytes,
     logLevel,
+    signingKeyRotationDays: overrides.signingKeyRotationDays ?? parseRotationDays(env.PORTICO_SIGNING_KEY_ROTATION_DAYS),
   };
   return Object.freeze(config);
 }
@@ -84,6 +91,15 @@ function parsePort(name: string, raw: string | undefined, fallback: number): num
     throw configError(name, `must be a whole number from 0 to 65535 (0 picks a free port), got "${raw}"`);
   }
   return value;
+}
+
+function parseRotationDays(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULTS.signingKeyRotationDays;
+  const days = Number(raw);
+  if (!Number.isFinite(days) || days <= 0 || days > 365) {
+    throw new AppError('ERR_CONFIG_INVALID', `PORTICO_SIGNING_KEY_ROTATION_DAYS must be a number of days greater than 0 and at most 365 (fractions allowed), got "${raw}".`);
+  }
+  return days;
 }
 
 function emptyToUndefined(value: string | undefined): string | undefined {

@@ -31,8 +31,12 @@ export type { DirectoryRoleDefinition, DirectoryPermission } from './directory/r
 export { GRAPH_APP_ID, GRAPH_RESOURCE_URIS } from './directory/microsoft-graph.js';
 
 export { SigningKeys } from './keys/signing-keys.js';
-export type { SigningKeysDeps, Signer, PublicJwk } from './keys/signing-keys.js';
+export type { SigningKeysDeps, Signer, PublicJwk, SigningKeyInfo } from './keys/signing-keys.js';
 export { isKeyPublished } from './keys/key-selection.js';
+export type { SigningKeyState } from './keys/key-selection.js';
+export { rotationPolicy } from './keys/rotation-policy.js';
+export type { RotationPolicy } from './keys/rotation-policy.js';
+export { RotationSchedule } from './keys/rotation-schedule.js';
 
 // Pure and store-free, so the gateway verifies with the keys of its snapshot.
 export { verifyAccessToken, TokenVerificationError, ACCESS_TOKEN_CLOCK_SKEW_SECONDS } from './token/verify-access-token.js';
