@@ -1,9 +1,10 @@
 /**
  * The embedded, Microsoft Entra–shaped identity provider.
  *
- * Entry point: `createIdentity(deps)` builds the directory (`DirectoryService`), the signing keys,
- * the access-token verifier and the identity listener's Fastify app (token endpoint, OpenID
- * discovery, JWKS, Graph-shaped `/v1.0/` API), ready and attached to `deps.server` when given.
+ * Entry point: `createIdentity(deps)` builds the directory (`DirectoryService`), the signing keys
+ * and their rotation schedule, the access-token verifier and the identity listener's Fastify app
+ * (token endpoint, OpenID discovery, JWKS, Graph-shaped `/v1.0/` API and the Portico extension
+ * `/v1.0/portico/signingKeys`), ready and attached to `deps.server` when given.
  * Other domains reach the directory only through a `DirectoryClient`:
  * `identity.directory.forPrincipal(spId)` (permission-checked, live) or, at first start only,
  * `directory.system` (unchecked; may pick appIds and create managed identities).
