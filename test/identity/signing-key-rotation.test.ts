@@ -181,6 +181,17 @@ describeEachDialect('signing-key rotation', (dialect) => {
     expect(late).toMatchObject({ state: 'next', activatesAt: new Date(T0 + 201 * DAY).toISOString() });
   });
 
+  test('when no key may sign (the only one retired by hand in the store), the schedule makes one that signs at once', async () => {
+    clock = T0;
+    const { identity, store } = await start();
+    const first = (await identity.keys.currentSigner()).kid;
+    await store.directory.setSigningKeyRetirement(first, new Date(T0 - 1).toISOString());
+    identity.keys.invalidate();
+    const { created } = await identity.keys.rotateIfDue();
+    expect(created).toMatchObject({ state: 'current', activatesAt: new Date(T0).toISOString() });
+    expect((await identity.keys.currentSigner()).kid).toBe(created!.kid);
+  });
+
   test('a key made before certificates keeps its kid, is published without x5c, and is rotated out after one pre-publication', async () => {
     clock = T0;
     let legacyKid = '';

@@ -117,7 +117,10 @@ export class SigningKeys {
     return this.exclusive(async () => {
       let records = await this.load(true);
       let created: SigningKeyInfo | undefined;
-      if (rotationDueAt(records, this.now(), this.policy) <= this.now()) {
+      if (!selectSigningKey(records, this.now())) {
+        created = await this.addNextKey(this.now()); // nothing may sign (keys removed from the store by hand): never leave it so
+        records = await this.load(true);
+      } else if (rotationDueAt(records, this.now(), this.policy) <= this.now()) {
         created = await this.addNextKey(scheduledActivation(records, this.now(), this.policy));
         records = await this.load(true);
       }
