@@ -27,6 +27,8 @@ export interface PorticoConfig {
    * credentials.json). Unset: the scheme it serves + `localhost` (or the bound host) + the port.
    */
   readonly publicUrls: Readonly<Partial<Record<PublicListener, string>>>;
+  /** Days a token-signing key signs before the automatic schedule rotates it (fractions allowed). */
+  readonly signingKeyRotationDays: number;
 }
 
 /** `off`: plain http; `files`: a certificate and key the operator gives; `local`: a CA Portico makes in the data directory. */
@@ -51,6 +53,9 @@ export const DEFAULTS = Object.freeze({
   backendTimeoutMs: 30_000, // 30 seconds before the gateway answers 504
   bodyLimitBytes: 1_048_576, // 1 MiB
   logLevel: 'info',
+  // Entra rolls its keys "on a periodic basis" with "no set or guaranteed time" between rolls. Six
+  // weeks: often enough that rotation is routine and exercised, far beyond any cache or token lifetime.
+  signingKeyRotationDays: 42,
 });
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -68,6 +73,7 @@ export type ConfigInput = Partial<{
   /** `local`, or the certificate and key files. */
   tls: 'local' | { certFile: string; keyFile: string };
   publicUrls: Partial<Record<PublicListener, string>>;
+  signingKeyRotationDays: number;
 }>;
 
 /** Reads PORTICO_* variables; explicit overrides (flags, tests) win. */
@@ -95,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     logLevel,
     tls: tlsSetting(env, overrides.tls),
     publicUrls: Object.freeze(publicUrls(env, overrides.publicUrls ?? {})),
+    signingKeyRotationDays: parseRotationDays(overrides.signingKeyRotationDays !== undefined ? String(overrides.signingKeyRotationDays) : env.PORTICO_SIGNING_KEY_ROTATION_DAYS),
   };
   return Object.freeze(config);
 }
@@ -148,6 +155,15 @@ function parsePort(name: string, raw: string | undefined, fallback: number): num
     throw configError(name, `must be a whole number from 0 to 65535 (0 picks a free port), got "${raw}"`);
   }
   return value;
+}
+
+function parseRotationDays(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULTS.signingKeyRotationDays;
+  const days = Number(raw);
+  if (!Number.isFinite(days) || days <= 0 || days > 365) {
+    throw configError('PORTICO_SIGNING_KEY_ROTATION_DAYS', `must be a number of days greater than 0 and at most 365 (fractions allowed), got "${raw}"`);
+  }
+  return days;
 }
 
 function emptyToUndefined(value: string | undefined): string | undefined {

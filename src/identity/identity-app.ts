@@ -10,6 +10,9 @@ import { registerGraphRoutes } from './graph/graph-routes.js';
 import { PathOnlyLogController } from '../shared/request-log.js';
 import { IdentityUrls } from './identity-urls.js';
 import { registerDiscoveryRoutes } from './keys/discovery-routes.js';
+import { RotationSchedule } from './keys/rotation-schedule.js';
+import { rotationPolicy } from './keys/rotation-policy.js';
+import { registerSigningKeyRoutes } from './keys/signing-key-routes.js';
 import { SigningKeys } from './keys/signing-keys.js';
 import { AccessTokenVerifier } from './token/access-token-verifier.js';
 import { ResourceIndex } from './token/resource-index.js';
@@ -40,6 +43,8 @@ export interface IdentityDeps {
 export interface Identity {
   readonly directory: DirectoryService;
   readonly keys: SigningKeys;
+  /** The automatic key rotation (config.signingKeyRotationDays); running until close(). */
+  readonly keyRotation: RotationSchedule;
   /** Also used by the management API to check its callers' tokens. */
   readonly verifier: AccessTokenVerifier;
   readonly urls: IdentityUrls;
@@ -56,7 +61,8 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   const now = deps.now ?? (() => new Date());
   const urls = new IdentityUrls(deps.baseUrl, deps.tenantId);
   const directory = new DirectoryService({ store: deps.store, feed: deps.feed, secretValidityDays: deps.config.secretValidityDays, now });
-  const keys = new SigningKeys({ store: deps.store, secretBox: deps.secretBox, issuer: () => urls.issuer(), now, feed: deps.feed });
+  const policy = rotationPolicy({ rotationDays: deps.config.signingKeyRotationDays, tokenLifetimeSeconds: deps.config.tokenLifetimeSeconds });
+  const keys = new SigningKeys({ store: deps.store, secretBox: deps.secretBox, issuer: () => urls.issuer(), now, feed: deps.feed, policy });
   const verifier = new AccessTokenVerifier({ keys, issuer: () => urls.issuer(), now });
   const resources = new ResourceIndex(deps.store);
   const unsubscribe = deps.feed.subscribe((event) => {
@@ -89,11 +95,17 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     assertionReplay: new InMemoryReplayCache(),
   }, deps.config.bodyLimitBytes));
   await app.register(async (scope) => registerDiscoveryRoutes(scope, { urls, keys, now }));
-  await app.register(async (scope) => registerGraphRoutes(scope, { directory, verifier, urls, now }), { prefix: '/v1.0' });
+  await app.register(async (scope) => {
+    await registerGraphRoutes(scope, { directory, verifier, urls, now });
+    registerSigningKeyRoutes(scope, { keys, directory }); // a Portico extension under the Graph-shaped auth
+  }, { prefix: '/v1.0' });
   await app.ready();
+  const keyRotation = new RotationSchedule(keys, deps.logger, now);
+  keyRotation.start();
   return {
-    directory, keys, verifier, urls, app,
+    directory, keys, keyRotation, verifier, urls, app,
     close: async () => {
+      await keyRotation.stop();
       unsubscribe();
       await app.close();
     },

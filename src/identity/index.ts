@@ -1,9 +1,10 @@
 /**
  * The embedded, Microsoft Entra–shaped identity provider.
  *
- * Entry point: `createIdentity(deps)` builds the directory (`DirectoryService`), the signing keys,
- * the access-token verifier and the identity listener's Fastify app (token endpoint, OpenID
- * discovery, JWKS, Graph-shaped `/v1.0/` API), ready and attached to `deps.server` when given.
+ * Entry point: `createIdentity(deps)` builds the directory (`DirectoryService`), the signing keys
+ * and their rotation schedule, the access-token verifier and the identity listener's Fastify app
+ * (token endpoint, OpenID discovery, JWKS, Graph-shaped `/v1.0/` API and the Portico extension
+ * `/v1.0/portico/signingKeys`), ready and attached to `deps.server` when given.
  * Other domains reach the directory only through a `DirectoryClient`:
  * `identity.directory.forPrincipal(spId)` (permission-checked, live) or, at first start only,
  * `directory.system` (unchecked; may pick appIds and create managed identities).
@@ -34,8 +35,12 @@ export type { DirectoryRoleDefinition, DirectoryPermission } from './directory/r
 export { GRAPH_APP_ID, GRAPH_RESOURCE_URIS } from './directory/microsoft-graph.js';
 
 export { SigningKeys } from './keys/signing-keys.js';
-export type { SigningKeysDeps, Signer, PublicJwk } from './keys/signing-keys.js';
+export type { SigningKeysDeps, Signer, PublicJwk, SigningKeyInfo } from './keys/signing-keys.js';
 export { isKeyPublished } from './keys/key-selection.js';
+export type { SigningKeyState } from './keys/key-selection.js';
+export { rotationPolicy } from './keys/rotation-policy.js';
+export type { RotationPolicy } from './keys/rotation-policy.js';
+export { RotationSchedule } from './keys/rotation-schedule.js';
 
 // Pure and store-free, so the gateway verifies with the keys of its snapshot.
 export { verifyAccessToken, TokenVerificationError, ACCESS_TOKEN_CLOCK_SKEW_SECONDS } from './token/verify-access-token.js';

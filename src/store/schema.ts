@@ -73,6 +73,7 @@ export interface SigningKeysTable {
   created_at: string;
   activates_at: string;
   retires_at: string | null;
+  certificate: string | null;
 }
 
 export interface UsersTable {

@@ -124,6 +124,7 @@ export async function insertSigningKey(store: Store, kid: string): Promise<TestS
     createdAt: NOW,
     activatesAt: NOW,
     retiresAt: null,
+    certificate: null,
   });
   return { kid, privateKey };
 }

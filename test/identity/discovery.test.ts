@@ -1,3 +1,4 @@
+import { X509Certificate, createHash } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { describeEachDialect } from '../helpers/databases.js';
 import { IdentityHarness, expectEntraError } from './harness.js';
@@ -54,16 +55,26 @@ describeEachDialect('OpenID discovery and JWKS', (dialect) => {
     }
   });
 
-  test('the JWKS lists the signing key with kid = RFC 7638 thumbprint, at both paths', async () => {
+  test("the JWKS lists the signing key as Entra does: kid = x5t = the certificate's SHA-1, x5c carrying the same public key, at both paths", async () => {
     const result = await h.fetch(`${h.url}/${h.tenantId}/discovery/v2.0/keys`);
     expect(result.status).toBe(200);
     expect(result.headers.get('cache-control')).toBe('max-age=86400, private');
     expect(result.body.keys).toHaveLength(1);
     const [key] = result.body.keys;
-    expect(key).toEqual({ kty: 'RSA', use: 'sig', kid: expect.any(String), n: expect.any(String), e: 'AQAB', alg: 'RS256', issuer: `${h.url}/${h.tenantId}/v2.0` });
+    expect(key).toEqual({
+      kty: 'RSA', use: 'sig', kid: expect.any(String), x5t: expect.any(String), n: expect.any(String), e: 'AQAB',
+      x5c: [expect.any(String)], issuer: `${h.url}/${h.tenantId}/v2.0`,
+    });
+    expect(Object.keys(key)).toEqual(['kty', 'use', 'kid', 'x5t', 'n', 'e', 'x5c', 'issuer']); // Entra's order; no alg
     expect(Buffer.from(key.n, 'base64url').length).toBe(256); // 2048 bits
-    const { calculateJwkThumbprint } = await import('jose');
-    expect(key.kid).toBe(await calculateJwkThumbprint({ kty: 'RSA', n: key.n, e: key.e }));
+    const der = Buffer.from(key.x5c[0], 'base64');
+    expect(key.x5t).toBe(createHash('sha1').update(der).digest('base64url'));
+    expect(key.x5t).toHaveLength(27);
+    expect(key.kid).toBe(key.x5t);
+    const certificate = new X509Certificate(der);
+    expect(certificate.verify(certificate.publicKey)).toBe(true); // self-signed
+    expect(certificate.publicKey.export({ format: 'jwk' })).toEqual({ kty: 'RSA', n: key.n, e: key.e });
+    expect(Date.parse(certificate.validTo)).toBeGreaterThan(Date.now() + 365 * 24 * 3_600_000);
     expect((await h.fetch(`${h.url}/${h.tenantId}/discovery/keys`)).body).toEqual(result.body);
   });
 

@@ -251,15 +251,18 @@ describeEachDialect('DirectoryStore', (dialect) => {
     expect(await dir().listDirectoryRoleAssignments({})).toEqual([c, b]);
   });
 
-  test('signing keys: round-trip, order by creation then kid, retirement', async () => {
+  test('signing keys: round-trip, order by creation then kid, retirement, activation', async () => {
     const second = signingKey({ kid: 'b', createdAt: T1 });
-    const first = signingKey({ kid: 'z', createdAt: T0, retiresAt: T2 });
+    const first = signingKey({ kid: 'z', createdAt: T0, retiresAt: T2, certificate: null });
     const third = signingKey({ kid: 'c', createdAt: T1 });
     for (const k of [second, first, third]) await dir().insertSigningKey(k);
     expect(await dir().listSigningKeys()).toEqual([first, second, third]);
     await dir().setSigningKeyRetirement('b', T2);
     expect((await dir().listSigningKeys())[1]).toEqual({ ...second, retiresAt: T2 });
+    await dir().setSigningKeyActivation('c', T0);
+    expect((await dir().listSigningKeys())[2]).toEqual({ ...third, activatesAt: T0 });
     await expect(dir().insertSigningKey(first)).rejects.toMatchObject({ code: 'STORE_CONFLICT' });
     await expect(dir().setSigningKeyRetirement('missing', T2)).rejects.toMatchObject({ code: 'STORE_NOT_FOUND' });
+    await expect(dir().setSigningKeyActivation('missing', T2)).rejects.toMatchObject({ code: 'STORE_NOT_FOUND' });
   });
 });

@@ -105,6 +105,7 @@ export function signingKey(o: Partial<SigningKeyRecord> = {}): SigningKeyRecord 
     createdAt: T0,
     activatesAt: T1,
     retiresAt: null,
+    certificate: 'MIIBcertificate',
     ...o,
   };
 }

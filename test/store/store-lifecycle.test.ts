@@ -7,8 +7,8 @@ import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, describe, expect, test } from 'vitest';
 import { openStore, type Store } from '../../src/store/index.js';
-import { createTestDatabase, describeEachDialect, type TestDatabase, type TestDialect } from '../helpers/databases.js';
 import { migrationProvider } from '../../src/store/migrations/index.js';
+import { createTestDatabase, describeEachDialect, type TestDatabase, type TestDialect } from '../helpers/databases.js';
 import { product, user } from './records.js';
 
 /** Every registered migration runs once (counted from the registry, so a new migration needs no edit here). */

@@ -3,6 +3,7 @@ import type { Store } from '../../store/store.js';
 import { permissionCheckedClient } from './checked-client.js';
 import type { DirectoryClient } from './directory-client.js';
 import type { DirectoryContext } from './directory-context.js';
+import { effectiveRoles } from './directory-role-assignments.js';
 import { UncheckedDirectoryClient } from './unchecked-client.js';
 
 export interface DirectoryServiceDeps {
@@ -33,5 +34,13 @@ export class DirectoryService {
   /** A client acting as this service principal, with its directory roles checked on every call. */
   forPrincipal(servicePrincipalId: string): DirectoryClient {
     return permissionCheckedClient(this.ctx, servicePrincipalId, new UncheckedDirectoryClient(this.ctx));
+  }
+
+  /**
+   * The directory role ids a service principal holds now (none when it is unknown or disabled),
+   * for checks outside the directory client such as who may rotate signing keys.
+   */
+  rolesOf(servicePrincipalId: string): Promise<ReadonlySet<string>> {
+    return effectiveRoles(this.ctx, servicePrincipalId);
   }
 }

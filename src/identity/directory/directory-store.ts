@@ -93,8 +93,13 @@ export interface DirectoryRoleAssignmentRecord {
   readonly createdDateTime: string;
 }
 
-/** A token-signing key pair; the private half is encrypted at rest. */
+/**
+ * A token-signing key pair; the private half is encrypted at rest. Its lifecycle (see
+ * keys/key-selection.ts): published in the JWKS from creation until `retiresAt`; signs from
+ * `activatesAt` while it is the newest activated key that is still published.
+ */
 export interface SigningKeyRecord {
+  /** Since certificates: the certificate's SHA-1 thumbprint (base64url, = x5t). Older keys: the RFC 7638 JWK thumbprint. */
   readonly kid: string;
   /** AES-256-GCM ciphertext of the PKCS#8 PEM private key (SecretBox in shared/crypto.ts). */
   readonly privateKeyEncrypted: string;
@@ -103,8 +108,10 @@ export interface SigningKeyRecord {
   readonly createdAt: string;
   /** The key may sign from this time on; published in JWKS from createdAt. */
   readonly activatesAt: string;
-  /** null while current; once set, the key no longer signs and leaves the JWKS after this time. */
+  /** null while no successor is scheduled; the key leaves the JWKS (and verifies nothing) from this time. */
   readonly retiresAt: string | null;
+  /** Self-signed X.509 certificate of the key, base64 DER (the JWKS `x5c` entry); null for keys made before certificates. */
+  readonly certificate: string | null;
 }
 
 export interface DirectoryStore {
@@ -148,5 +155,8 @@ export interface DirectoryStore {
 
   insertSigningKey(key: SigningKeyRecord): Promise<void>;
   listSigningKeys(): Promise<SigningKeyRecord[]>;
+  /** STORE_NOT_FOUND when absent. */
   setSigningKeyRetirement(kid: string, retiresAt: string): Promise<void>;
+  /** STORE_NOT_FOUND when absent. */
+  setSigningKeyActivation(kid: string, activatesAt: string): Promise<void>;
 }

@@ -15,7 +15,7 @@ export function graphAuthentication(deps: GraphDeps) {
     if (!token) return unauthorized(request, reply, deps, 'Access token is empty.');
     try {
       const claims = await deps.verifier.verify(token, { audiences: [GRAPH_APP_ID] });
-      setCaller(request, deps.directory.forPrincipal(claims.oid));
+      setCaller(request, deps.directory.forPrincipal(claims.oid), claims.oid);
       return undefined;
     } catch (err) {
       if (!(err instanceof TokenVerificationError)) throw err;

@@ -11,17 +11,26 @@ export interface GraphDeps {
   readonly now: () => Date;
 }
 
-/** The authenticated caller's directory client, set by the auth hook for each request. */
-const callers = new WeakMap<FastifyRequest, DirectoryClient>();
+/** The authenticated caller: its directory client and its service principal id, set by the auth hook for each request. */
+const callers = new WeakMap<FastifyRequest, { client: DirectoryClient; principalId: string }>();
 
-export function setCaller(request: FastifyRequest, client: DirectoryClient): void {
-  callers.set(request, client);
+export function setCaller(request: FastifyRequest, client: DirectoryClient, principalId: string): void {
+  callers.set(request, { client, principalId });
 }
 
 export function callerOf(request: FastifyRequest): DirectoryClient {
-  const client = callers.get(request);
-  if (!client) throw new Error('directory API route reached without authentication');
-  return client;
+  return caller(request).client;
+}
+
+/** The caller's service principal object id (the token's `oid`). */
+export function callerIdOf(request: FastifyRequest): string {
+  return caller(request).principalId;
+}
+
+function caller(request: FastifyRequest): { client: DirectoryClient; principalId: string } {
+  const found = callers.get(request);
+  if (!found) throw new Error('directory API route reached without authentication');
+  return found;
 }
 
 /** `{ "@odata.context": …, value: [...] }` as Graph lists look. */

@@ -1,16 +1,18 @@
 import type { SigningKeyRecord } from '../directory/directory-store.js';
 
 /**
- * Pure rules of the key lifecycle, kept apart so rotation can build on them:
- * a key is published from creation until `retiresAt`; it signs once `activatesAt` has passed and
- * until a newer key activates or it is given a retirement time. So a next key can be published
- * (created with a future `activatesAt`) before it signs, and an old one can stay published until
- * every token it signed has expired.
+ * Pure rules of the key lifecycle. A key is published (in the JWKS, and verifies tokens) from
+ * creation until `retiresAt`. It signs from `activatesAt` while it is the newest activated key
+ * still published. So a next key is published (created with a future `activatesAt`) before it
+ * signs, the previous one stops signing the moment its successor activates — no process has to
+ * be awake at that instant — and stays published until every token it signed has expired.
  */
+export type SigningKeyState = 'next' | 'current' | 'previous' | 'retired';
+
 export function selectSigningKey(keys: readonly SigningKeyRecord[], now: Date): SigningKeyRecord | undefined {
   const at = now.getTime();
   return keys
-    .filter((k) => k.retiresAt === null && Date.parse(k.activatesAt) <= at)
+    .filter((k) => Date.parse(k.activatesAt) <= at && isKeyPublished(k, at))
     .sort(newestFirst)[0];
 }
 
@@ -27,6 +29,19 @@ export function publishedKeys(keys: readonly SigningKeyRecord[], now: Date): Sig
   return keys.filter((k) => isKeyPublished(k, now)).sort(newestFirst);
 }
 
-function newestFirst(a: SigningKeyRecord, b: SigningKeyRecord): number {
+/** The published key that activates last (the next key if one is scheduled, else the current one). */
+export function newestKey(keys: readonly SigningKeyRecord[], now: Date): SigningKeyRecord | undefined {
+  return publishedKeys(keys, now)[0];
+}
+
+/** next: published, not signing yet; current: signs now; previous: still published for its tokens; retired: gone. */
+export function keyState(key: SigningKeyRecord, keys: readonly SigningKeyRecord[], now: Date): SigningKeyState {
+  if (!isKeyPublished(key, now)) return 'retired';
+  if (Date.parse(key.activatesAt) > now.getTime()) return 'next';
+  return selectSigningKey(keys, now)?.kid === key.kid ? 'current' : 'previous';
+}
+
+/** Latest activation first; ties (same instant) by creation, then kid, so every process picks the same key. */
+export function newestFirst(a: SigningKeyRecord, b: SigningKeyRecord): number {
   return Date.parse(b.activatesAt) - Date.parse(a.activatesAt) || Date.parse(b.createdAt) - Date.parse(a.createdAt) || a.kid.localeCompare(b.kid);
 }

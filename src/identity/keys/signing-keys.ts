@@ -1,9 +1,12 @@
 import { importJWK, importPKCS8, type CryptoKey, type JWK } from 'jose';
+import { DEFAULTS } from '../../config/index.js';
 import type { ChangeFeed, SecretBox } from '../../shared/index.js';
 import type { Store } from '../../store/store.js';
 import type { SigningKeyRecord } from '../directory/directory-store.js';
 import { SIGNING_ALG, generateSigningKey } from './generate-key.js';
-import { publishedKeys, selectSigningKey } from './key-selection.js';
+import { certificateThumbprint } from './key-certificate.js';
+import { isKeyPublished, keyState, newestFirst, publishedKeys, selectSigningKey, type SigningKeyState } from './key-selection.js';
+import { retirementsFor, rotationDueAt, rotationPolicy, scheduledActivation, type Retirement, type RotationPolicy } from './rotation-policy.js';
 
 export interface SigningKeysDeps {
   readonly store: Store;
@@ -11,8 +14,10 @@ export interface SigningKeysDeps {
   /** The `issuer` each JWKS entry carries, as Entra's keys do. */
   readonly issuer: () => string;
   readonly now?: () => Date;
-  /** Told publish('signingKey', kid) when a key is created, so gateway snapshots pick it up. */
+  /** Told publish('signingKey', kid) after every key change, so gateway snapshots and verifiers pick it up. */
   readonly feed?: ChangeFeed;
+  /** Rotation period, pre-publication and retention; default: from the default configuration. */
+  readonly policy?: RotationPolicy;
 }
 
 export interface Signer {
@@ -20,14 +25,27 @@ export interface Signer {
   readonly key: CryptoKey;
 }
 
+/** A JWKS entry in Entra's shape (no `alg`, as Entra has none); x5t and x5c only for keys that have a certificate. */
 export interface PublicJwk {
   readonly kty: string;
   readonly use: 'sig';
   readonly kid: string;
+  readonly x5t?: string;
   readonly n: string;
   readonly e: string;
-  readonly alg: typeof SIGNING_ALG;
+  readonly x5c?: readonly string[];
   readonly issuer: string;
+}
+
+/** What `portico keys list` shows: the lifecycle of a key, never key material. */
+export interface SigningKeyInfo {
+  readonly kid: string;
+  readonly state: SigningKeyState;
+  readonly createdAt: string;
+  readonly activatesAt: string;
+  readonly retiresAt: string | null;
+  /** The certificate's thumbprint (= kid); null for a key made before certificates. */
+  readonly x5t: string | null;
 }
 
 /** Key records are re-read at most this often, so keys added by another process show up. */
@@ -35,29 +53,87 @@ const RELOAD_AFTER_MS = 60_000; // 1 minute
 /** An unknown kid triggers a re-read, but not more often than this (unknown kids are attacker-controlled). */
 const MISS_RELOAD_MS = 5_000; // 5 seconds
 
-/** Token-signing keys: one signs, every published one verifies. Private keys never leave this class. */
+/**
+ * Token-signing keys: one signs, every published one verifies. Rotation adds a key and schedules
+ * the others' retirement (rotation-policy.ts); each change is written, then announced on the change
+ * feed — which awaits every listener, so the gateway's snapshot trusts a key before it can sign.
+ * Private keys never leave this class. Only one process writes a store (its exclusive lock), so
+ * serialising rotations in this process is enough.
+ */
 export class SigningKeys {
   private records: readonly SigningKeyRecord[] | undefined;
   private loadedAt = 0;
+  /** Bumped by invalidate(), so a read that started before a change does not overwrite what follows it. */
+  private generation = 0;
+  private inflight: { generation: number; records: Promise<readonly SigningKeyRecord[]> } | undefined;
   private signer: Signer | undefined;
   private readonly verificationKeys = new Map<string, Promise<CryptoKey>>();
+  private writes: Promise<unknown> = Promise.resolve();
   private readonly now: () => Date;
+  readonly policy: RotationPolicy;
 
   constructor(private readonly deps: SigningKeysDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.policy = deps.policy ?? rotationPolicy({ rotationDays: DEFAULTS.signingKeyRotationDays, tokenLifetimeSeconds: DEFAULTS.tokenLifetimeSeconds });
   }
 
-  /** Creates a key if none may sign now. Run at start, before the first token is issued. */
+  /** Creates a key that signs at once if none may sign now. Run at start, before the first token is issued. */
   async ensureCurrentKey(): Promise<{ kid: string }> {
+    return this.exclusive(async () => {
+      const records = await this.load(true);
+      const current = selectSigningKey(records, this.now());
+      if (current) return { kid: current.kid };
+      const now = this.now();
+      const created = await generateSigningKey(this.deps.secretBox, now, now);
+      await this.deps.store.directory.insertSigningKey(created);
+      await this.announce(created.kid);
+      return { kid: created.kid };
+    });
+  }
+
+  /**
+   * Adds the next key. By default it is published now and signs after the pre-publication period,
+   * so verifiers that cache the JWKS learn it first; the current key signs until then. `immediate`
+   * makes it sign as soon as this resolves — after it has been announced, so this process's
+   * gateway and verifiers trust it before any token carries it (remote JWKS caches learn it when
+   * they refetch, which most do on an unknown kid). Either way the keys it replaces stay published
+   * until their tokens have expired.
+   */
+  async rotate(options: { immediate?: boolean } = {}): Promise<SigningKeyInfo> {
+    return this.exclusive(async () => {
+      const now = this.now();
+      const activatesAt = new Date(now.getTime() + this.policy.prePublicationMs);
+      if (!options.immediate) return this.addNextKey(activatesAt);
+      const pending = await this.addNextKey(activatesAt);
+      return this.activateNow(pending.kid);
+    });
+  }
+
+  /**
+   * The automatic schedule's step: adds the next key when the newest has (nearly) signed for a
+   * whole period. Returns the key it added, if any, and when to look again.
+   */
+  async rotateIfDue(): Promise<{ created: SigningKeyInfo | undefined; nextDueAt: Date }> {
+    return this.exclusive(async () => {
+      let records = await this.load(true);
+      let created: SigningKeyInfo | undefined;
+      if (!selectSigningKey(records, this.now())) {
+        created = await this.addNextKey(this.now()); // nothing may sign (keys removed from the store by hand): never leave it so
+        records = await this.load(true);
+      } else if (rotationDueAt(records, this.now(), this.policy) <= this.now()) {
+        created = await this.addNextKey(scheduledActivation(records, this.now(), this.policy));
+        records = await this.load(true);
+      }
+      return { created, nextDueAt: rotationDueAt(records, this.now(), this.policy) };
+    });
+  }
+
+  /** Every stored key: the published ones by latest activation first, then the retired ones likewise. */
+  async list(): Promise<SigningKeyInfo[]> {
     const records = await this.load(true);
-    const current = selectSigningKey(records, this.now());
-    if (current) return { kid: current.kid };
     const now = this.now();
-    const created = await generateSigningKey(this.deps.secretBox, now, now);
-    await this.deps.store.directory.insertSigningKey(created);
-    this.invalidate();
-    await this.deps.feed?.publish('signingKey', created.kid);
-    return { kid: created.kid };
+    const retired = (r: SigningKeyRecord) => (isKeyPublished(r, now) ? 0 : 1);
+    return [...records].sort((a, b) => retired(a) - retired(b) || newestFirst(a, b)).map((record) => info(record, records, now));
   }
 
   /** The key that signs now, decrypted once and kept in memory. */
@@ -70,12 +146,14 @@ export class SigningKeys {
     return this.signer;
   }
 
-  /** Every key not past its retirement, for `/discovery/v2.0/keys`. */
+  /** Every key not past its retirement, next key included, for `/discovery/v2.0/keys`. */
   async publicJwks(): Promise<{ keys: PublicJwk[] }> {
     const issuer = this.deps.issuer();
     const keys = publishedKeys(await this.load(false), this.now()).map((record): PublicJwk => {
       const jwk = JSON.parse(record.publicJwk) as { kty: string; n: string; e: string };
-      return { kty: jwk.kty, use: 'sig', kid: record.kid, n: jwk.n, e: jwk.e, alg: SIGNING_ALG, issuer };
+      if (record.certificate === null) return { kty: jwk.kty, use: 'sig', kid: record.kid, n: jwk.n, e: jwk.e, issuer };
+      const x5t = certificateThumbprint(Buffer.from(record.certificate, 'base64'));
+      return { kty: jwk.kty, use: 'sig', kid: record.kid, x5t, n: jwk.n, e: jwk.e, x5c: [record.certificate], issuer };
     });
     return { keys };
   }
@@ -96,16 +174,85 @@ export class SigningKeys {
   /** Forget cached records (call on a change event about keys). */
   invalidate(): void {
     this.records = undefined;
+    this.generation += 1;
+  }
+
+  /** Writes a new key activating at `activatesAt` and the retirements that follow from it, together. */
+  private async addNextKey(activatesAt: Date): Promise<SigningKeyInfo> {
+    const records = await this.load(true);
+    const created = await generateSigningKey(this.deps.secretBox, this.now(), activatesAt);
+    const retirements = retirementsFor(records, activatesAt, this.now(), this.policy);
+    await this.deps.store.transaction(async (tx) => {
+      await tx.directory.insertSigningKey(created);
+      await retire(tx, retirements);
+    });
+    await this.announce(created.kid);
+    return info(created, [...records, created], this.now());
+  }
+
+  /** Moves an announced, not yet active key's activation to now, and retires the others accordingly. */
+  private async activateNow(kid: string): Promise<SigningKeyInfo> {
+    const now = this.now();
+    const others = (await this.load(true)).filter((r) => r.kid !== kid);
+    const retirements = retirementsFor(others, now, now, this.policy);
+    await this.deps.store.transaction(async (tx) => {
+      await tx.directory.setSigningKeyActivation(kid, now.toISOString());
+      await retire(tx, retirements);
+    });
+    await this.announce(kid);
+    const records = await this.load(true);
+    return info(records.find((r) => r.kid === kid)!, records, this.now());
+  }
+
+  private async announce(kid: string): Promise<void> {
+    this.invalidate();
+    await this.deps.feed?.publish('signingKey', kid);
+  }
+
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(task, task);
+    this.writes = run.catch(() => undefined);
+    return run;
   }
 
   private findPublished(records: readonly SigningKeyRecord[], kid: string): SigningKeyRecord | undefined {
     return publishedKeys(records, this.now()).find((r) => r.kid === kid);
   }
 
+  /** Cached records (unless `force` or stale); concurrent reads of one generation share one query. */
   private async load(force: boolean): Promise<readonly SigningKeyRecord[]> {
     if (!force && this.records && Date.now() - this.loadedAt < RELOAD_AFTER_MS) return this.records;
-    this.records = await this.deps.store.directory.listSigningKeys();
-    this.loadedAt = Date.now();
-    return this.records;
+    const generation = this.generation;
+    if (this.inflight?.generation !== generation) {
+      const records = this.deps.store.directory.listSigningKeys();
+      this.inflight = { generation, records };
+      records.then(
+        (loaded) => {
+          if (this.generation === generation) {
+            this.records = loaded;
+            this.loadedAt = Date.now();
+          }
+        },
+        () => undefined,
+      ).finally(() => {
+        if (this.inflight?.records === records) this.inflight = undefined;
+      });
+    }
+    return this.inflight.records;
   }
+}
+
+async function retire(tx: Store, retirements: readonly Retirement[]): Promise<void> {
+  for (const { kid, retiresAt } of retirements) await tx.directory.setSigningKeyRetirement(kid, retiresAt.toISOString());
+}
+
+function info(record: SigningKeyRecord, records: readonly SigningKeyRecord[], now: Date): SigningKeyInfo {
+  return {
+    kid: record.kid,
+    state: keyState(record, records, now),
+    createdAt: record.createdAt,
+    activatesAt: record.activatesAt,
+    retiresAt: record.retiresAt,
+    x5t: record.certificate === null ? null : certificateThumbprint(Buffer.from(record.certificate, 'base64')),
+  };
 }

@@ -14,7 +14,7 @@ export class TokenVerificationError extends Error {
 /** Tolerated difference between a verifier's clock and the issuer's, for exp and nbf. */
 export const ACCESS_TOKEN_CLOCK_SKEW_SECONDS = 60;
 
-/** Kids are attacker-controlled; ours are 43-character thumbprints, so longer ones are not looked up. */
+/** Kids are attacker-controlled; ours are 27-character x5t thumbprints (43 for keys made before certificates), so longer ones are not looked up. */
 const MAX_KID_LENGTH = 128;
 
 export interface VerifyAccessTokenOptions {

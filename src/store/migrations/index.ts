@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './2026_11_26_0001_initial.js';
 import * as m0002 from './2026_11_26_0002_case_insensitive_names.js';
 import * as m0003 from './2026_11_30_0003_key_credentials.js';
+import * as m0004 from './2026_11_30_0004_signing_key_certificates.js';
 
 /**
  * Every migration, by name. Static imports (not FileMigrationProvider) because the code runs from
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_26_0001_initial': m0001,
   '2026_11_26_0002_case_insensitive_names': m0002,
   '2026_11_30_0003_key_credentials': m0003,
+  '2026_11_30_0004_signing_key_certificates': m0004,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -211,4 +211,13 @@ export class DirectoryRepository implements DirectoryStore {
       .executeTakeFirst();
     expectUpdated(result, 'signing key', kid);
   }
+
+  async setSigningKeyActivation(kid: string, activatesAt: string): Promise<void> {
+    const result = await this.db
+      .updateTable('signing_keys')
+      .set({ activates_at: activatesAt })
+      .where('kid', '=', kid)
+      .executeTakeFirst();
+    expectUpdated(result, 'signing key', kid);
+  }
 }

@@ -171,6 +171,7 @@ export function signingKeyRow(k: SigningKeyRecord): SigningKeysTable {
     created_at: k.createdAt,
     activates_at: k.activatesAt,
     retires_at: k.retiresAt,
+    certificate: k.certificate,
   };
 }
 
@@ -182,5 +183,6 @@ export function signingKeyRecord(row: SigningKeysTable): SigningKeyRecord {
     createdAt: row.created_at,
     activatesAt: row.activates_at,
     retiresAt: row.retires_at,
+    certificate: row.certificate,
   };
 }
