@@ -50,7 +50,7 @@ export const AADSTS_CODES = {
   70011: { error: 'invalid_scope', status: 400, when: 'The scope is malformed or names more than one resource.' },
   500011: { error: 'invalid_resource', status: 400, when: 'The scope names a resource that does not exist in the tenant.' },
   501051: { error: 'invalid_grant', status: 400, when: 'The resource requires an app role assignment and the client has none.' },
-  90055: { error: 'temporarily_unavailable', status: 429, when: 'More than 20 failed authentications of this client id from this address in the last minute; the Retry-After header says when to try again.' },
+  90055: { error: 'temporarily_unavailable', status: 429, when: 'More than 20 failed authentications of this client id from this address in the last minute (the Retry-After header says when to try again), or more than 1,000 unexpired client assertions recorded for one application.' },
   7000112: { error: 'unauthorized_client', status: 400, when: 'The client application is disabled.' },
   700027: { error: 'invalid_client', status: 401, when: 'The client assertion names no registered, unexpired certificate of the application (x5t#S256 / x5t), is signed with an algorithm other than RS256 or PS256, or its signature does not verify.' },
   90011: { error: 'invalid_request', status: 400, when: 'client_assertion_type is not urn:ietf:params:oauth:client-assertion-type:jwt-bearer.' },

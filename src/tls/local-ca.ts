@@ -1,5 +1,5 @@
 import 'reflect-metadata'; // @peculiar/x509's dependency injection needs it loaded first
-import { X509Certificate as NodeCertificate, randomBytes, webcrypto } from 'node:crypto';
+import { X509Certificate as NodeCertificate, createPrivateKey, createPublicKey, randomBytes, webcrypto } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
@@ -87,7 +87,12 @@ async function readCa(paths: LocalTlsPaths, now: Date): Promise<Ca | undefined> 
   try {
     const certificate = new x509.X509Certificate(await readFile(paths.caCertificate, 'utf8'));
     if (certificate.notAfter.getTime() - now.getTime() < RENEW_BEFORE_DAYS * DAY_MS) return undefined;
-    const privateKey = await importPrivateKey(await readFile(paths.caKey, 'utf8'));
+    const keyPem = await readFile(paths.caKey, 'utf8');
+    // A crash between writing the key and the certificate leaves a pair that does not match: start over.
+    const fromKey = createPublicKey(createPrivateKey(keyPem)).export({ type: 'spki', format: 'der' });
+    const fromCertificate = new NodeCertificate(certificate.toString('pem')).publicKey.export({ type: 'spki', format: 'der' });
+    if (!fromKey.equals(fromCertificate)) return undefined;
+    const privateKey = await importPrivateKey(keyPem);
     return { certificate, privateKey };
   } catch {
     return undefined; // unreadable or damaged: make a new CA (people must trust it again)

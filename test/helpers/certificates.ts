@@ -33,10 +33,12 @@ export async function makeCertificate(options: {
   notBefore?: Date;
   notAfter?: Date;
   algorithm?: 'RSASSA-PKCS1-v1_5' | 'ECDSA';
+  /** Big-endian bytes; 65537 unless given. */
+  publicExponent?: Uint8Array;
 } = {}): Promise<TestCertificate> {
   const algorithm = options.algorithm === 'ECDSA'
     ? { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' }
-    : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: options.bits ?? 2048 };
+    : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: options.publicExponent ?? new Uint8Array([1, 0, 1]), modulusLength: options.bits ?? 2048 };
   const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const now = Date.now();
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({

@@ -77,7 +77,7 @@ describe('verifyClientAssertion', () => {
 
   test('the jti is remembered until exp + skew, per client', async () => {
     let clock = NOW.getTime();
-    const replay = new InMemoryReplayCache(100, () => clock);
+    const replay = new InMemoryReplayCache(100, 100, () => clock);
     const jti = randomUUID();
     expect(await verify({ jti, exp: T + 60 }, { replay })).toBe('k-1');
     expect(await verify({ jti, exp: T + 60 }, { replay })).toBe(50013);
@@ -85,6 +85,22 @@ describe('verifyClientAssertion', () => {
     expect(await verify({ jti, exp: T + 60 }, { replay })).toBe(50013);
     clock = (T + 60 + 300) * 1000;
     expect(await verify({ jti, exp: T + 600 }, { replay })).toBe('k-1');
+  });
+
+  test('a fractional exp is remembered until the whole second after it, so no sub-second replay window opens', async () => {
+    let clock = NOW.getTime();
+    const replay = new InMemoryReplayCache(100, 100, () => clock);
+    const jti = randomUUID();
+    expect(await verify({ jti, exp: T + 60.9 }, { replay })).toBe('k-1');
+    clock = (T + 60 + 300) * 1000 + 950; // past exp + skew in ms, still the same whole second
+    expect(await verify({ jti, exp: T + 60.9 }, { replay })).toBe(50013);
+  });
+
+  test('an application with 1,000 unexpired assertions on record is refused with 429 (AADSTS90055); others are not', async () => {
+    const replay = new InMemoryReplayCache(100, 2, () => NOW.getTime());
+    expect(await verify({ jti: randomUUID() }, { replay })).toBe('k-1');
+    expect(await verify({ jti: randomUUID() }, { replay })).toBe('k-1');
+    expect(await verify({ jti: randomUUID() }, { replay })).toBe(90055);
   });
 
   test('a failed check does not use up the jti', async () => {

@@ -87,6 +87,8 @@ describeEachDialect('key credentials', (dialect) => {
       expect(await refused(expired.derBase64)).toMatch(/^Invalid value specified for property 'key' of resource 'Application': the certificate expired on \d{4}-\d\d-\d\dT[\d:.]+Z\. Upload a certificate that is still valid\.$/);
       const short = await makeCertificate({ bits: 1024 });
       expect(await refused(short.derBase64)).toBe(invalidKey('the certificate\'s RSA key has 1024 bits; at least 2048 are required.'));
+      const hugeExponent = await makeCertificate({ publicExponent: new Uint8Array([0x7f, 0xff, 0xff, 0xff]) }); // 2^31 - 1
+      expect(await refused(hugeExponent.derBase64)).toBe(invalidKey('the certificate\'s RSA public exponent is unusually large; use a standard key (exponent 65537).'));
       const ec = await makeCertificate({ algorithm: 'ECDSA' });
       expect(await refused(ec.derBase64)).toBe(invalidKey('the certificate\'s key is ec; only RSA keys (at least 2048 bits) are accepted.'));
       expect(await system.listKeyCredentials(app.id)).toEqual([]);

@@ -113,6 +113,10 @@ describeEachDialect('signing-key rotation', (dialect) => {
       { kid: first.kid, state: 'current', createdAt: new Date(T0).toISOString(), activatesAt: new Date(T0).toISOString(), retiresAt: new Date(T0 + DAY + RETENTION).toISOString(), x5t: first.kid },
     ]);
     expect(await jwksKids(identity)).toEqual([next.kid, first.kid]);
+    // Asking again while a next key waits answers that key: repeated calls never grow the JWKS.
+    clock = T0 + DAY / 2;
+    expect((await identity.keys.rotate()).kid).toBe(next.kid);
+    expect(await jwksKids(identity)).toEqual([next.kid, first.kid]);
 
     clock = T0 + DAY - 1;
     expect((await identity.keys.currentSigner()).kid).toBe(first.kid);

@@ -3,6 +3,10 @@ import { invalidProperty } from './validate.js';
 
 /** RSA keys shorter than this are refused (Entra's minimum for certificate credentials). */
 export const MIN_RSA_BITS = 2048;
+/** As large as keys commonly get; verification cost grows with the modulus. */
+const MAX_RSA_BITS = 8192;
+/** The exponents real keys use are 3, 17 and 65537. */
+const MAX_RSA_PUBLIC_EXPONENT = 65537n;
 /** A certificate is a few KiB; anything much larger is not one. */
 export const MAX_CERTIFICATE_BYTES = 16 * 1024;
 
@@ -55,6 +59,11 @@ export function parseCertificate(input: unknown, property: string, resource: str
     throw bad(`the certificate's key is ${publicKey.asymmetricKeyType ?? 'of an unknown type'}; only RSA keys (at least ${MIN_RSA_BITS} bits) are accepted.`);
   }
   if (bits === undefined || bits < MIN_RSA_BITS) throw bad(`the certificate's RSA key has ${bits ?? 'an unknown number of'} bits; at least ${MIN_RSA_BITS} are required.`);
+  // Bounded above too: anyone who knows the thumbprint can make Portico verify against this key,
+  // and a huge modulus or public exponent makes each verification cost milliseconds instead of microseconds.
+  if (bits > MAX_RSA_BITS) throw bad(`the certificate's RSA key has ${bits} bits; at most ${MAX_RSA_BITS} are accepted.`);
+  const exponent = publicKey.asymmetricKeyDetails?.publicExponent;
+  if (exponent === undefined || exponent > MAX_RSA_PUBLIC_EXPONENT) throw bad('the certificate\'s RSA public exponent is unusually large; use a standard key (exponent 65537).');
 
   const notBefore = new Date(certificate.validFrom);
   const notAfter = new Date(certificate.validTo);

@@ -75,7 +75,8 @@ async function holdsDirectoryRoles(ctx: DirectoryContext, applicationObjectId: u
   if (typeof applicationObjectId !== 'string' || !isGuid(applicationObjectId)) return false;
   const application = await ctx.store.directory.getApplication(applicationObjectId.toLowerCase());
   const principal = application ? await ctx.store.directory.getServicePrincipalByAppId(application.appId) : undefined;
-  return principal !== undefined && (await effectiveRoles(ctx, principal.id)).size > 0;
+  // Assignments as stored, enabled or not: a disabled role holder would regain its roles when re-enabled.
+  return principal !== undefined && (await ctx.store.directory.listDirectoryRoleAssignments({ principalId: principal.id })).length > 0;
 }
 
 function selfQuery(method: keyof DirectoryClient, args: unknown[], isSelf: (id: unknown) => boolean): boolean {

@@ -103,7 +103,12 @@ export class SigningKeys {
     return this.exclusive(async () => {
       const now = this.now();
       const activatesAt = new Date(now.getTime() + this.policy.prePublicationMs);
-      if (!options.immediate) return this.addNextKey(activatesAt);
+      if (!options.immediate) {
+        // A scheduled next key already published is the answer: repeated calls must not grow the JWKS.
+        const records = await this.load(true);
+        const waiting = records.filter((r) => isKeyPublished(r, now) && Date.parse(r.activatesAt) > now.getTime()).sort(newestFirst)[0];
+        return waiting ? info(waiting, records, now) : this.addNextKey(activatesAt);
+      }
       const pending = await this.addNextKey(activatesAt);
       return this.activateNow(pending.kid);
     });

@@ -25,7 +25,8 @@ declare module 'fastify' {
 
 /** The request's URL on this listener's public base, so nextLink points back here whatever Host said. */
 export function requestUrl(request: FastifyRequest): URL {
-  return new URL(request.url.replace(/^\/+/, '/'), request.publicBaseUrl);
+  // Appended, not resolved: a public URL's path prefix (a proxy's /portico/mgmt) must stay in the link.
+  return new URL(`${request.publicBaseUrl}${request.url.replace(/^\/+/, '/')}`);
 }
 
 export function ifMatchOf(request: FastifyRequest): string | undefined {

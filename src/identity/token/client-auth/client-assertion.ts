@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { compactVerify, decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
 import { OAuthError } from '../../../errors/index.js';
 import type { KeyCredentialRecord } from '../../directory/directory-store.js';
-import type { AssertionReplayCache } from './replay-cache.js';
+import { ReplayLimitError, type AssertionReplayCache } from './replay-cache.js';
 
 /** RFC 7523 §2.2: the only client_assertion_type accepted. */
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -82,7 +82,14 @@ export async function verifyClientAssertion(input: ClientAssertionInput): Promis
     throw malformed(`the claim 'jti' is required: a unique id (at most ${MAX_JTI_LENGTH} characters) for each assertion.`);
   }
   // Recorded until the assertion stops being accepted (exp + skew); only after every other check passed.
-  const fresh = await input.replay.claim(`${clientId.toLowerCase()}:${claims.jti}`, (expiresAt + ASSERTION_CLOCK_SKEW_SECONDS) * 1000);
+  // Whole seconds up: a fractional exp must not end the record before the assertion stops being accepted.
+  let fresh: boolean;
+  try {
+    fresh = await input.replay.claim(clientId.toLowerCase(), claims.jti, (Math.ceil(expiresAt) + ASSERTION_CLOCK_SKEW_SECONDS) * 1000);
+  } catch (error) {
+    if (!(error instanceof ReplayLimitError)) throw error;
+    throw new OAuthError(90055, `Too many client assertions are in use for this application (${error.limit} not yet expired). Sign assertions that expire sooner (MSAL's last 10 minutes) and reuse tokens until they expire.`);
+  }
   if (!fresh) {
     throw new OAuthError(50013, `The client assertion was already used (jti '${printable(claims.jti)}'). Sign a new assertion, with a new jti, for each token request.`);
   }

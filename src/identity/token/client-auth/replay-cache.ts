@@ -5,45 +5,66 @@
  */
 export interface AssertionReplayCache {
   /**
-   * Records `key` until `expiresAtMs` and answers true, or answers false when it is already
-   * recorded and not yet expired (a replay). Check-and-record is one step, so two concurrent
-   * requests with the same assertion cannot both pass.
+   * Records `jti` for `clientId` until `expiresAtMs` and answers true, or answers false when it is
+   * already recorded and not yet expired (a replay). Check-and-record is one step, so two
+   * concurrent requests with the same assertion cannot both pass. Throws ReplayLimitError when the
+   * client has too many live assertions, ReplayCacheFullError when the whole cache is full.
    */
-  claim(key: string, expiresAtMs: number): Promise<boolean>;
+  claim(clientId: string, jti: string, expiresAtMs: number): Promise<boolean>;
 }
 
 /**
- * Bounded: at most `maxEntries` live entries. When full, expired entries are swept; if it is still
- * full the claim is refused (fail closed) rather than forgetting a live entry, because forgetting
- * would let an old assertion be replayed. Assertions live at most about an hour, so the bound is
- * only reached under a flood of valid, distinct assertions.
+ * Bounded twice: per client (so one client signing a flood of valid assertions fills only its own
+ * share and blocks only itself) and in total. A full share or cache first sweeps expired entries;
+ * if it is still full the claim is refused (fail closed) rather than forgetting a live entry,
+ * because forgetting would let an old assertion be replayed.
  */
 export class InMemoryReplayCache implements AssertionReplayCache {
-  private readonly entries = new Map<string, number>();
+  private readonly byClient = new Map<string, Map<string, number>>();
+  private total = 0;
 
   constructor(
     private readonly maxEntries = 100_000,
+    private readonly maxPerClient = 1_000, // MSAL makes one assertion per 10 minutes per app instance
     private readonly now: () => number = Date.now,
   ) {}
 
-  async claim(key: string, expiresAtMs: number): Promise<boolean> {
+  async claim(clientId: string, jti: string, expiresAtMs: number): Promise<boolean> {
     const at = this.now();
-    const seen = this.entries.get(key);
+    let entries = this.byClient.get(clientId);
+    const seen = entries?.get(jti);
     if (seen !== undefined && seen > at) return false;
-    if (seen === undefined && this.entries.size >= this.maxEntries) {
-      this.sweep(at);
-      if (this.entries.size >= this.maxEntries) throw new ReplayCacheFullError();
+    if (seen === undefined) {
+      if (entries !== undefined && entries.size >= this.maxPerClient) {
+        this.sweepClient(clientId, entries, at);
+        if (entries.size >= this.maxPerClient) throw new ReplayLimitError(this.maxPerClient);
+      }
+      if (this.total >= this.maxEntries) {
+        for (const [id, clientEntries] of this.byClient) this.sweepClient(id, clientEntries, at);
+        if (this.total >= this.maxEntries) throw new ReplayCacheFullError();
+      }
+      this.total++;
     }
-    this.entries.set(key, expiresAtMs);
+    if (entries === undefined || !this.byClient.has(clientId)) {
+      entries = new Map();
+      this.byClient.set(clientId, entries);
+    }
+    entries.set(jti, expiresAtMs);
     return true;
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.total;
   }
 
-  private sweep(at: number): void {
-    for (const [key, expiresAt] of this.entries) if (expiresAt <= at) this.entries.delete(key);
+  private sweepClient(clientId: string, entries: Map<string, number>, at: number): void {
+    for (const [jti, expiresAt] of entries) {
+      if (expiresAt <= at) {
+        entries.delete(jti);
+        this.total--;
+      }
+    }
+    if (entries.size === 0) this.byClient.delete(clientId);
   }
 }
 
@@ -52,5 +73,13 @@ export class ReplayCacheFullError extends Error {
   constructor() {
     super('the client assertion replay cache is full');
     this.name = 'ReplayCacheFullError';
+  }
+}
+
+/** Thrown when one client has too many unexpired assertions recorded; only that client is refused. */
+export class ReplayLimitError extends Error {
+  constructor(readonly limit: number) {
+    super(`the client has ${limit} unexpired client assertions recorded`);
+    this.name = 'ReplayLimitError';
   }
 }
