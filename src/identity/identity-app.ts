@@ -14,6 +14,7 @@ import { SigningKeys } from './keys/signing-keys.js';
 import { AccessTokenVerifier } from './token/access-token-verifier.js';
 import { ResourceIndex } from './token/resource-index.js';
 import { registerTokenRoutes } from './token/token-routes.js';
+import { createClientThrottle } from './token/client-auth/client-throttle.js';
 
 export interface IdentityDeps {
   readonly config: PorticoConfig;
@@ -56,7 +57,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   const urls = new IdentityUrls(deps.baseUrl, deps.tenantId);
   const directory = new DirectoryService({ store: deps.store, feed: deps.feed, secretValidityDays: deps.config.secretValidityDays, now });
   const keys = new SigningKeys({ store: deps.store, secretBox: deps.secretBox, issuer: () => urls.issuer(), now, feed: deps.feed });
-  const verifier = new AccessTokenVerifier({ keys, issuer: () => urls.issuer(), now });
+  const verifier = new AccessTokenVerifier({ keys, issuer: () => urls.issuer(), tenantId: urls.tenantId, now });
   const resources = new ResourceIndex(deps.store);
   const unsubscribe = deps.feed.subscribe((event) => {
     if (event.entity === 'directory') resources.invalidate();
@@ -84,7 +85,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     reply.code(404).send({ error: { code: 'NotFound', message: `No route matches ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 256)}.` } }));
 
   await app.register(async (scope) => registerTokenRoutes(scope, {
-    store: deps.store, keys, urls, resources, tokenLifetimeSeconds: deps.config.tokenLifetimeSeconds, now,
+    store: deps.store, keys, urls, resources, tokenLifetimeSeconds: deps.config.tokenLifetimeSeconds, now, throttle: createClientThrottle(),
   }, deps.config.bodyLimitBytes));
   await app.register(async (scope) => registerDiscoveryRoutes(scope, { urls, keys, now }));
   await app.register(async (scope) => registerGraphRoutes(scope, { directory, verifier, urls, now }), { prefix: '/v1.0' });

@@ -5,6 +5,7 @@ import type { IdentityUrls } from '../identity-urls.js';
 import type { SigningKeys } from '../keys/signing-keys.js';
 import type { Grant } from './grants/grant.js';
 import type { ResourceIndex } from './resource-index.js';
+import type { FailureThrottle } from './failure-throttle.js';
 
 /** What the token endpoint needs; built once per listener. */
 export interface TokenDeps {
@@ -14,6 +15,8 @@ export interface TokenDeps {
   readonly resources: ResourceIndex;
   readonly tokenLifetimeSeconds: number;
   readonly now: () => Date;
+  /** Failed client authentications per (client, address); see client-auth/client-throttle.ts. */
+  readonly throttle: FailureThrottle;
 }
 
 /** The raw request, as the route handler hands it over. */
@@ -22,6 +25,8 @@ export interface TokenRequest {
   readonly contentType: string | undefined;
   readonly authorization: string | undefined;
   readonly body: Buffer | undefined;
+  /** The caller's address (Fastify's request.ip), half of the failure throttle's key. */
+  readonly clientAddress: string;
   readonly log: FastifyBaseLogger;
 }
 

@@ -1,26 +1,18 @@
 import { OAuthError } from '../../../errors/index.js';
 import { isGuid } from '../../directory/validate.js';
-import { parseBasicCredentials } from '../client-auth/basic-credentials.js';
+import { clientThrottleKey, TooManyFailuresError } from '../client-auth/client-throttle.js';
 import { verifyClientSecret } from '../client-auth/client-secret.js';
+import { presentedClient } from '../client-auth/presented-client.js';
 import type { TokenStep } from '../token-context.js';
 
-/** client_secret_post or client_secret_basic — exactly one of them per request (RFC 6749 §2.3). */
+/**
+ * client_secret_post or client_secret_basic — exactly one of them per request (RFC 6749 §2.3).
+ * Failed credentials of an existing client count towards the failure throttle, keyed on the
+ * client as presentedClient resolves it; unknown client ids are not counted.
+ */
 export const authenticateClient: TokenStep = async (ctx, deps) => {
-  const basic = parseBasicCredentials(ctx.request.authorization);
-  const bodyId = ctx.param('client_id') || undefined;
-  const bodySecret = ctx.param('client_secret') || undefined;
-  const assertion = ctx.param('client_assertion') || undefined;
-  if ((basic && bodySecret) || (assertion && (basic || bodySecret))) {
-    throw new OAuthError(90014, 'The request uses more than one client authentication method; send the client secret in the body or in the Authorization header, not both.');
-  }
-  if (basic && bodyId !== undefined && bodyId !== basic.clientId) {
-    throw new OAuthError(900023, 'The client_id in the request body does not match the client id in the Authorization header.');
-  }
-  const clientId = basic?.clientId ?? bodyId ?? '';
-  const secret = basic?.clientSecret ?? bodySecret;
-  if (secret === undefined && assertion === undefined) {
-    throw new OAuthError(7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
-  }
+  const presented = presentedClient(ctx.params, ctx.request.authorization);
+  const { clientId, secret } = presented;
 
   const tenantId = ctx.tenantId ?? deps.urls.tenantId;
   const app = isGuid(clientId) ? await deps.store.directory.getApplicationByAppId(clientId.toLowerCase()) : undefined;
@@ -28,16 +20,28 @@ export const authenticateClient: TokenStep = async (ctx, deps) => {
   if (!app || !servicePrincipal) {
     throw new OAuthError(700016, `Application with identifier '${clientId.slice(0, 128)}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
   }
+  const throttleKey = clientThrottleKey(app.appId, ctx.request.clientAddress);
+  const wait = deps.throttle.retryAfter(throttleKey);
+  if (wait !== undefined) throw new TooManyFailuresError(wait);
   if (secret === undefined) {
     // Certificate credentials (private_key_jwt) are not implemented yet: no assertion can verify.
     throw new OAuthError(700027, `Client assertion failed signature validation: the application '${app.appId}' has no certificate credential registered.`);
   }
 
-  const credentials = await deps.store.directory.listPasswordCredentials(app.id);
-  const keyId = verifyClientSecret(secret, credentials, deps.now(), app.appId);
+  // Counted before the await, so parallel attempts cannot all slip under the limit; forgiven
+  // when the secret turns out to be right.
+  deps.throttle.recordFailure(throttleKey);
+  let keyId: string;
+  try {
+    keyId = verifyClientSecret(secret, await deps.store.directory.listPasswordCredentials(app.id), deps.now(), app.appId);
+  } catch (error) {
+    if (!(error instanceof OAuthError)) deps.throttle.forgive(throttleKey); // a store failure is not the client's
+    throw error;
+  }
+  deps.throttle.forgive(throttleKey);
   if (!servicePrincipal.accountEnabled) {
     throw new OAuthError(7000112, `Application '${app.appId}'(${app.displayName}) is disabled.`);
   }
   ctx.client = { app, servicePrincipal, credentialKeyId: keyId, authMethod: '1' };
-  ctx.request.log.debug({ clientId: app.appId, credentialKeyId: keyId, method: basic ? 'client_secret_basic' : 'client_secret_post' }, 'client authenticated');
+  ctx.request.log.debug({ clientId: app.appId, credentialKeyId: keyId, method: presented.method }, 'client authenticated');
 };
