@@ -89,7 +89,7 @@ describeEachDialect('token endpoint errors', (dialect) => {
   });
 
   test('AADSTS7000222 when the only secret has expired; a newer secret still works', async () => {
-    const app = await admin.call('PUT', '/clientApplications/carol-app', { properties: { displayName: 'Carol app', ownerId: '/users/bob', productIds: ['/products/gold'] } });
+    const app = await admin.call('PUT', '/clientApplications/carol-app', { properties: { displayName: 'Carol app', ownerId: '/users/bob' } });
     const carolId = app.body.properties.entraApplicationId as string;
     const store = await openStore({ dataDir: portico.dataDir, ...(portico.databaseUrl ? { databaseUrl: portico.databaseUrl } : {}) });
     try {
@@ -106,6 +106,10 @@ describeEachDialect('token endpoint errors', (dialect) => {
     } finally {
       await store.close();
     }
+    // Written behind Portico's back (no API makes an expired secret); linking the product afterwards
+    // is a directory write through the API, after which the token endpoint sees the directory anew.
+    const linked = await admin.call('PUT', '/clientApplications/carol-app', { properties: { displayName: 'Carol app', ownerId: '/users/bob', productIds: ['/products/gold'] } });
+    expect(linked.status).toBe(200);
     const expired = await token({ ...valid(), client_id: carolId, client_secret: 'old-secret-that-expired' });
     expectError(expired, 401, 'invalid_client', 7000222);
     const fresh = (await admin.call('POST', '/clientApplications/carol-app/listSecrets')).body.entra.clientSecret as string;

@@ -82,6 +82,7 @@ describeEachDialect('DirectoryStore', (dialect) => {
     expect(await dir().getApplication('a1')).toBeUndefined();
     expect(await dir().listPasswordCredentials('a1')).toEqual([]);
     expect((await dir().listPasswordCredentials('a2')).map((c) => c.keyId)).toEqual(['k2']);
+    expect((await dir().listAllPasswordCredentials()).map((c) => [c.applicationId, c.keyId])).toEqual([['a2', 'k2']]);
   });
 
   test('password credentials: round-trip, order by start time then keyId, delete', async () => {
@@ -94,6 +95,7 @@ describeEachDialect('DirectoryStore', (dialect) => {
     await dir().deletePasswordCredential('k3');
     await dir().deletePasswordCredential('missing');
     expect((await dir().listPasswordCredentials('a1')).map((c) => c.keyId)).toEqual(['k0', 'k1']);
+    expect((await dir().listAllPasswordCredentials()).map((c) => c.keyId)).toEqual(['k0', 'k1']);
   });
 
   test('a password credential of a missing application is STORE_REFERENCE; a duplicate keyId is STORE_CONFLICT', async () => {

@@ -99,6 +99,8 @@ export interface DirectoryStore {
 
   insertPasswordCredential(credential: PasswordCredentialRecord): Promise<void>;
   listPasswordCredentials(applicationId: string): Promise<PasswordCredentialRecord[]>;
+  /** Every application's, in the same order per application (the token endpoint's view reads them at once). */
+  listAllPasswordCredentials(): Promise<PasswordCredentialRecord[]>;
   deletePasswordCredential(keyId: string): Promise<void>;
 
   insertServicePrincipal(sp: ServicePrincipalRecord): Promise<void>;

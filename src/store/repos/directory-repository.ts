@@ -74,6 +74,11 @@ export class DirectoryRepository implements DirectoryStore {
     return sortBy(rows, 'start_date_time', 'key_id').map(passwordCredentialRecord);
   }
 
+  async listAllPasswordCredentials(): Promise<PasswordCredentialRecord[]> {
+    const rows = await this.db.selectFrom('password_credentials').selectAll().execute();
+    return sortBy(rows, 'start_date_time', 'key_id').map(passwordCredentialRecord);
+  }
+
   async deletePasswordCredential(keyId: string): Promise<void> {
     await this.db.deleteFrom('password_credentials').where('key_id', '=', keyId).execute();
   }

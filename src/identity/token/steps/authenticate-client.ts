@@ -3,20 +3,23 @@ import { isGuid } from '../../directory/validate.js';
 import { clientThrottleKey, TooManyFailuresError } from '../client-auth/client-throttle.js';
 import { verifyClientSecret } from '../client-auth/client-secret.js';
 import { presentedClient } from '../client-auth/presented-client.js';
-import type { TokenStep } from '../token-context.js';
+import { need, type TokenStep } from '../token-context.js';
 
 /**
  * client_secret_post or client_secret_basic — exactly one of them per request (RFC 6749 §2.3).
  * Failed credentials of an existing client count towards the failure throttle, keyed on the
- * client as presentedClient resolves it; unknown client ids are not counted.
+ * client as presentedClient resolves it; unknown client ids are not counted. Synchronous from
+ * the throttle check to the failure count (the directory is in memory), so parallel attempts
+ * cannot slip under the limit and nothing has to be counted up front.
  */
-export const authenticateClient: TokenStep = async (ctx, deps) => {
+export const authenticateClient: TokenStep = (ctx, deps) => {
+  const directory = need(ctx.directory, 'directory');
   const presented = presentedClient(ctx.params, ctx.request.authorization);
   const { clientId, secret } = presented;
 
   const tenantId = ctx.tenantId ?? deps.urls.tenantId;
-  const app = isGuid(clientId) ? await deps.store.directory.getApplicationByAppId(clientId.toLowerCase()) : undefined;
-  const servicePrincipal = app && (await deps.store.directory.getServicePrincipalByAppId(app.appId));
+  const app = isGuid(clientId) ? directory.application(clientId.toLowerCase()) : undefined;
+  const servicePrincipal = app && directory.servicePrincipal(app.appId);
   if (!app || !servicePrincipal) {
     throw new OAuthError(700016, `Application with identifier '${clientId.slice(0, 128)}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
   }
@@ -25,23 +28,20 @@ export const authenticateClient: TokenStep = async (ctx, deps) => {
   if (wait !== undefined) throw new TooManyFailuresError(wait);
   if (secret === undefined) {
     // Certificate credentials (private_key_jwt) are not implemented yet: no assertion can verify.
+    // An assertion check that awaits must count a failure before its first await and forgive it
+    // on success, or parallel attempts slip under the throttle's limit.
     throw new OAuthError(700027, `Client assertion failed signature validation: the application '${app.appId}' has no certificate credential registered.`);
   }
 
-  // Counted before the await, so parallel attempts cannot all slip under the limit; forgiven
-  // when the secret turns out to be right.
-  deps.throttle.recordFailure(throttleKey);
   let keyId: string;
   try {
-    keyId = verifyClientSecret(secret, await deps.store.directory.listPasswordCredentials(app.id), deps.now(), app.appId);
+    keyId = verifyClientSecret(secret, directory.passwordCredentials(app.id), deps.now(), app.appId);
   } catch (error) {
-    if (!(error instanceof OAuthError)) deps.throttle.forgive(throttleKey); // a store failure is not the client's
+    deps.throttle.recordFailure(throttleKey); // 7000215 or 7000222: wrong credentials for a client that exists
     throw error;
   }
-  deps.throttle.forgive(throttleKey);
   if (!servicePrincipal.accountEnabled) {
     throw new OAuthError(7000112, `Application '${app.appId}'(${app.displayName}) is disabled.`);
   }
-  ctx.client = { app, servicePrincipal, credentialKeyId: keyId, authMethod: '1' };
-  ctx.request.log.debug({ clientId: app.appId, credentialKeyId: keyId, method: presented.method }, 'client authenticated');
+  ctx.client = { app, servicePrincipal, credentialKeyId: keyId, authMethod: '1', method: presented.method };
 };
