@@ -7,7 +7,8 @@
 //   L  bench/load-worker.mjs, the load generator (undici, keep-alive connections), one per run.
 // Runs alternate A, B, A, B… so drift on a shared machine hits both sides alike; each side's median
 // req/s is reported, and the ratio Portico / minimal.
-// Run: npm run build && node bench/token.mjs   (BENCH_SECONDS=5 BENCH_ROUNDS=5 BENCH_CONNECTIONS=16)
+// Run: npm run build && node bench/token.mjs   (BENCH_SECONDS=5 BENCH_ROUNDS=5 BENCH_CONNECTIONS=16;
+// PORTICO_BIN=/other/checkout/bin/portico.js measures another build against the same yardstick)
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -25,7 +26,7 @@ const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const dataDir = await mkdtemp(join(tmpdir(), 'portico-bench-token-'));
 const children = [];
 try {
-  const portico = start(process.execPath, [here('../bin/portico.js'), 'start'], {
+  const portico = start(process.execPath, [process.env.PORTICO_BIN ?? here('../bin/portico.js'), 'start'], {
     PORTICO_DATA_DIR: dataDir,
     PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0',
     PORTICO_LOG_LEVEL: process.env.PORTICO_LOG_LEVEL ?? 'info',
@@ -72,6 +73,9 @@ try {
     // Server CPU per token (all its threads, from /proc): steadier than req/s on a shared machine.
     console.log(`median server CPU per token: Portico ${median(cpu.Portico).toFixed(0)} µs, minimal ${median(cpu.minimal).toFixed(0)} µs (ratio minimal/Portico ${(median(cpu.minimal) / median(cpu.Portico)).toFixed(2)})`);
   }
+  // Each round's pair ran back to back; the median of their ratios is a check on the ratio of medians.
+  const pairs = rates.Portico.map((rate, i) => rate / rates.minimal[i]);
+  console.log(`per-round ratios: ${pairs.map((r) => r.toFixed(2)).join(' ')} (median ${median(pairs).toFixed(2)})`);
   console.log(`token endpoint ratio Portico/minimal: ${(a / b).toFixed(2)} (goal >= 0.90)`);
 } finally {
   for (const child of children) child.kill('SIGTERM');
