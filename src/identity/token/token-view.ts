@@ -14,9 +14,9 @@ import type {
  * endpoint accepts client assertions.)
  */
 export interface TokenDirectory {
-  /** By appId, lower case. */
+  /** By appId, in any case. */
   application(appId: string): ApplicationRecord | undefined;
-  /** By appId, lower case. */
+  /** By appId, in any case. */
   servicePrincipal(appId: string): ServicePrincipalRecord | undefined;
   /** The application's client secrets (digests), by application object id. */
   passwordCredentials(applicationId: string): readonly PasswordCredentialRecord[];
@@ -58,8 +58,8 @@ export async function loadTokenDirectory(store: Store): Promise<TokenDirectory> 
   const credentialsByApp = groupBy(credentials, (c) => c.applicationId);
   const assignmentsByPrincipal = groupBy(assignments, (a) => a.principalId);
   return {
-    application: (appId) => apps.get(appId),
-    servicePrincipal: (appId) => sps.get(appId),
+    application: (appId) => apps.get(appId.toLowerCase()),
+    servicePrincipal: (appId) => sps.get(appId.toLowerCase()),
     passwordCredentials: (applicationId) => credentialsByApp.get(applicationId) ?? NONE,
     appRoleAssignments: (principalId) => assignmentsByPrincipal.get(principalId) ?? NONE,
     appIdForIdentifierUri: (uri) => uris.get(normaliseUri(uri)),

@@ -15,7 +15,7 @@ export function createClientThrottle(): FailureThrottle {
   return new FailureThrottle(FAILURES_PER_CLIENT, THROTTLE_WINDOW_MS);
 }
 
-/** The directory's appId (canonical, lower case), so spellings of one id share one count. */
+/** The appId as the directory stores it, so every spelling of one client id shares one count. */
 export function clientThrottleKey(appId: string, clientAddress: string): string {
   return `${appId}@${clientAddress}`;
 }

@@ -18,7 +18,7 @@ export const authenticateClient: TokenStep = (ctx, deps) => {
   const { clientId, secret } = presented;
 
   const tenantId = ctx.tenantId ?? deps.urls.tenantId;
-  const app = isGuid(clientId) ? directory.application(clientId.toLowerCase()) : undefined;
+  const app = isGuid(clientId) ? directory.application(clientId) : undefined;
   const servicePrincipal = app && directory.servicePrincipal(app.appId);
   if (!app || !servicePrincipal) {
     throw new OAuthError(700016, `Application with identifier '${clientId.slice(0, 128)}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
