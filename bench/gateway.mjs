@@ -17,7 +17,8 @@ const { ChangeFeed, sha256 } = await load('shared/index.js');
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const ISSUER = 'https://login.bench.test/tenant/v2.0';
+const TENANT = '11111111-1111-4111-8111-111111111111';
+const ISSUER = `https://login.bench.test/${TENANT}/v2.0`;
 const NOW = new Date().toISOString();
 const AUDIENCE = 'aaaaaaaa-0000-0000-0000-000000000001';
 const CLIENT = 'cccccccc-0000-0000-0000-000000000001';
@@ -119,7 +120,7 @@ async function seed() {
 }
 
 function signToken() {
-  return new SignJWT({ aud: AUDIENCE, azp: CLIENT, roles: [ROLE], ver: '2.0' })
+  return new SignJWT({ aud: AUDIENCE, azp: CLIENT, roles: [ROLE], ver: '2.0', tid: TENANT })
     .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'bench' })
     .setIssuer(ISSUER)
     .setIssuedAt()

@@ -1,51 +1,130 @@
-// Token endpoint throughput, in-process, against the built code in dist/: the real program
-// (startPortico on SQLite, free ports), one client application, client-credentials requests.
-// Baseline in the same run: the discovery document (no store, no crypto).
-// Run: npm run build && node bench/token.mjs   (BENCH_SECONDS, BENCH_CONNECTIONS, PORTICO_DIST)
+// Token endpoint throughput: Portico against a minimal hand-written endpoint doing the same work.
+// Three kinds of process, so none shares an event loop with another:
+//   A  Portico itself, `node bin/portico.js start` on a temporary data directory and free ports,
+//      as a user runs it (SQLite, default log level, request logs to a pipe this script drains);
+//   B  bench/minimal-token-endpoint.mjs: node:http + form parsing + SHA-256 secret check + one
+//      RS256 signature with jose, same claims and JSON;
+//   L  bench/load-worker.mjs, the load generator (undici, keep-alive connections), one per run.
+// Runs alternate A, B, A, B… so drift on a shared machine hits both sides alike; each side's median
+// req/s is reported, and the ratio Portico / minimal.
+// Run: npm run build && node bench/token.mjs   (BENCH_SECONDS=5 BENCH_ROUNDS=5 BENCH_CONNECTIONS=16;
+// PORTICO_BIN=/other/checkout/bin/portico.js measures another build against the same yardstick)
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { pino } from 'pino';
-
-const dist = new URL(process.env.PORTICO_DIST ?? '../dist/', import.meta.url);
-const { startPortico } = await import(new URL('main.js', dist).href);
-const { loadConfig } = await import(new URL('config/index.js', dist).href);
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+
 const dataDir = await mkdtemp(join(tmpdir(), 'portico-bench-token-'));
-const config = loadConfig({}, { dataDir, ports: { gateway: 0, management: 0, identity: 0, echo: 0 }, logLevel: 'warn' });
-const running = await startPortico(config, { logger: pino({ level: 'warn' }), print: () => undefined, env: {} });
-const credentials = JSON.parse(await readFile(running.credentialsPath, 'utf8'));
-const { tenantId, identityUrl, admin, managementScope } = credentials;
+const children = [];
+try {
+  const portico = start(process.execPath, [process.env.PORTICO_BIN ?? here('../bin/portico.js'), 'start'], {
+    PORTICO_DATA_DIR: dataDir,
+    PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0',
+    PORTICO_LOG_LEVEL: process.env.PORTICO_LOG_LEVEL ?? 'info',
+  });
+  await lineMatching(portico, /^\s+credentials\s/);
+  const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8'));
+  const { tenantId, identityUrl, admin, managementScope } = credentials;
+  const path = `/${tenantId}/oauth2/v2.0/token`;
+  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: admin.clientId, client_secret: admin.clientSecret, scope: managementScope }).toString();
 
-const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: admin.clientId, client_secret: admin.clientSecret, scope: managementScope }).toString();
-const formHeaders = { 'content-type': 'application/x-www-form-urlencoded' };
-const scenarios = [
-  ['discovery document (baseline)', `/${tenantId}/v2.0/.well-known/openid-configuration`, 'GET', {}, undefined],
-  ['token, client_secret_post (warm-up)', `/${tenantId}/oauth2/v2.0/token`, 'POST', formHeaders, form],
-  ['token, client_secret_post', `/${tenantId}/oauth2/v2.0/token`, 'POST', formHeaders, form],
-];
+  // The audience the minimal endpoint puts in its tokens: the one Portico puts in its own.
+  const sample = await fetch(`${identityUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+  if (sample.status !== 200) throw new Error(`Portico refused the bench client: ${sample.status} ${await sample.text()}`);
+  const claims = JSON.parse(Buffer.from((await sample.json()).access_token.split('.')[1], 'base64url').toString('utf8'));
 
-console.log(`node ${process.version}, ${connections} connections, ${seconds} s per scenario`);
-console.log('scenario'.padEnd(40), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), ' statuses');
-let baseline;
-for (const [name, path, method, headers, body] of scenarios) {
-  const r = await run(path, method, headers, body);
-  baseline ??= r.rps;
-  console.log(name.padEnd(40), r.rps.toFixed(0).padStart(9), r.p50.toFixed(2).padStart(8), r.p99.toFixed(2).padStart(8), '', JSON.stringify(r.statuses), `ratio ${(r.rps / baseline).toFixed(2)}`);
+  const minimal = start(process.execPath, [here('./minimal-token-endpoint.mjs')], {
+    CLIENT_ID: admin.clientId, CLIENT_SECRET: admin.clientSecret, AUDIENCE: claims.aud, ISSUER: claims.iss, TENANT_ID: tenantId, PORT: '0',
+  });
+  const minimalUrl = (await lineMatching(minimal, /^http:\/\//)).trim();
+
+  const sides = [['Portico', identityUrl, portico], ['minimal', minimalUrl, minimal]];
+  console.log(`node ${process.version}, ${connections} connections, ${seconds} s per run, ${rounds} rounds (plus one warm-up each), alternating`);
+  console.log('side'.padEnd(10), 'round'.padStart(5), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'CPU µs/req'.padStart(11), ' statuses');
+  const rates = { Portico: [], minimal: [] };
+  const cpu = { Portico: [], minimal: [] };
+  for (let round = 0; round <= rounds; round++) {
+    for (const [name, origin, server] of sides) {
+      const cpuBefore = cpuSeconds(server.pid);
+      const r = await load({ origin, path, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form, connections, durationMs: (round === 0 ? 2 : seconds) * 1000 });
+      const ok = Object.keys(r.statuses).every((status) => status === '200') && r.errors === 0;
+      if (!ok) throw new Error(`${name} answered something other than 200: ${JSON.stringify(r.statuses)} errors ${r.errors}`);
+      const cpuPerRequest = cpuBefore === undefined ? NaN : ((cpuSeconds(server.pid) - cpuBefore) / r.requests) * 1e6;
+      if (round > 0) {
+        rates[name].push(r.rps);
+        cpu[name].push(cpuPerRequest);
+      }
+      console.log(name.padEnd(10), (round === 0 ? 'warm' : String(round)).padStart(5), r.rps.toFixed(0).padStart(9), r.p50.toFixed(2).padStart(8), r.p99.toFixed(2).padStart(8), cpuPerRequest.toFixed(0).padStart(11), '', JSON.stringify(r.statuses));
+    }
+  }
+  const a = median(rates.Portico);
+  const b = median(rates.minimal);
+  console.log(`median req/s: Portico ${a.toFixed(0)}, minimal ${b.toFixed(0)}`);
+  if (!Number.isNaN(median(cpu.Portico))) {
+    // Server CPU per token (all its threads, from /proc): steadier than req/s on a shared machine.
+    console.log(`median server CPU per token: Portico ${median(cpu.Portico).toFixed(0)} µs, minimal ${median(cpu.minimal).toFixed(0)} µs (ratio minimal/Portico ${(median(cpu.minimal) / median(cpu.Portico)).toFixed(2)})`);
+  }
+  // Each round's pair ran back to back; the median of their ratios is a check on the ratio of medians.
+  const pairs = rates.Portico.map((rate, i) => rate / rates.minimal[i]);
+  console.log(`per-round ratios: ${pairs.map((r) => r.toFixed(2)).join(' ')} (median ${median(pairs).toFixed(2)})`);
+  console.log(`token endpoint ratio Portico/minimal: ${(a / b).toFixed(2)} (goal >= 0.90)`);
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined)));
+  await rm(dataDir, { recursive: true, force: true });
 }
 
-await running.stop();
-await rm(dataDir, { recursive: true, force: true });
+function start(command, args, env) {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  child.lines = createInterface({ input: child.stdout });
+  return child;
+}
 
-function run(path, method, headers, body) {
+/** Resolves with the first stdout line matching `pattern`; later lines are read and dropped (the log). */
+function lineMatching(child, pattern) {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./load-worker.mjs', import.meta.url), {
-      workerData: { origin: identityUrl, path, method, headers, body, connections, durationMs: seconds * 1000 },
-    });
-    worker.once('message', resolve);
-    worker.once('error', reject);
+    const onLine = (line) => {
+      if (!pattern.test(line)) return;
+      child.lines.off('line', onLine);
+      child.lines.on('line', () => undefined); // keep draining
+      resolve(line);
+    };
+    child.lines.on('line', onLine);
+    child.once('exit', (code) => reject(new Error(`${child.spawnargs.join(' ')} exited with ${code} before printing ${pattern}`)));
   });
+}
+
+async function load(options) {
+  const child = spawn(process.execPath, [here('./load-worker.mjs'), JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  const [code] = await once(child, 'exit');
+  if (code !== 0) throw new Error(`load generator exited with ${code}`);
+  return JSON.parse(out);
+}
+
+/** user + system CPU seconds of a process (Linux /proc), or undefined elsewhere. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return undefined;
+  }
+}
+
+function median(values) {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

@@ -148,7 +148,7 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
       managementScope: `${MANAGEMENT_RESOURCE_URI}.default`,
       admin: { clientId: instance.adminAppId, clientSecret: boot.secrets?.adminClientSecret ?? '' },
       adminUser: { email: ADMIN_USER_EMAIL, password: boot.secrets?.adminUserPassword ?? '' },
-    }, boot.secrets !== undefined, async () => reissueAdminCredentials(store, instance, config.secretValidityDays), logger);
+    }, boot.secrets !== undefined, async () => reissueAdminCredentials(store, instance, config.secretValidityDays, feed), logger);
 
     logger.info({ credentialsFile: path, firstStart: boot.firstStart, database: store.dialect }, `admin credentials are in ${path}`);
     print(`Portico is up (${store.dialect === 'sqlite' ? `SQLite in ${config.dataDir}` : 'PostgreSQL'}, tenant ${instance.tenantId}):`);

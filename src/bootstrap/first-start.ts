@@ -153,9 +153,11 @@ async function followEchoListener(store: Store, echoServiceUrl: string): Promise
 /**
  * Mints a new admin secret and admin-user password when credentials.json was lost, and revokes the
  * earlier admin secrets: whoever has the lost file must not keep administrator access.
+ * `feed` must be the running process's feed once the identity listener serves tokens: the token
+ * endpoint reads the directory from memory and learns of the revocation only through it.
  */
-export async function reissueAdminCredentials(store: Store, instance: StoredInstance, secretValidityDays: number): Promise<FreshSecrets> {
-  const directory = new DirectoryService({ store, feed: new ChangeFeed(), secretValidityDays }).system;
+export async function reissueAdminCredentials(store: Store, instance: StoredInstance, secretValidityDays: number, feed: ChangeFeed): Promise<FreshSecrets> {
+  const directory = new DirectoryService({ store, feed, secretValidityDays }).system;
   const earlier = await directory.listPasswords(instance.adminAppObjectId);
   const secret = await directory.addPassword(instance.adminAppObjectId, { displayName: 'credentials.json (reissued)' });
   for (const credential of earlier) await directory.removePassword(instance.adminAppObjectId, credential.keyId);

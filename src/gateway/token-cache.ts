@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import { ACCESS_TOKEN_CLOCK_SKEW_SECONDS, isKeyPublished, verifyAccessToken, type VerifiedAccessToken } from '../identity/index.js';
+import { ACCESS_TOKEN_CLOCK_SKEW_SECONDS, isKeyPublished, tenantOfIssuer, verifyAccessToken, type VerifiedAccessToken } from '../identity/index.js';
 import type { SigningKeys } from './snapshot.js';
 
 const DEFAULT_CACHE_ENTRIES = 10_000; // verified tokens remembered; the oldest go first
@@ -21,11 +21,15 @@ interface CachedToken {
  */
 export class VerifiedTokenCache {
   private readonly cache = new Map<string, CachedToken>();
+  /** `tid` must be the tenant of the issuer we trust. */
+  private readonly tenantId: string;
 
   constructor(
     private readonly issuer: string,
     private readonly maxEntries: number = DEFAULT_CACHE_ENTRIES,
-  ) {}
+  ) {
+    this.tenantId = tenantOfIssuer(issuer);
+  }
 
   async verify(token: string, keys: SigningKeys, now: number = Date.now()): Promise<JWTPayload | undefined> {
     const hit = this.cache.get(token);
@@ -41,6 +45,7 @@ export class VerifiedTokenCache {
           return entry && isKeyPublished(entry, now) ? entry.key : undefined;
         },
         issuer: this.issuer,
+        tenantId: this.tenantId,
         now: new Date(now),
         clockToleranceSeconds: ACCESS_TOKEN_CLOCK_SKEW_SECONDS,
       });

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactoryHandler } from 'fastify';
 import type { Logger } from 'pino';
 import type { PorticoConfig } from '../config/index.js';
@@ -15,9 +15,10 @@ import { rotationPolicy } from './keys/rotation-policy.js';
 import { registerSigningKeyRoutes } from './keys/signing-key-routes.js';
 import { SigningKeys } from './keys/signing-keys.js';
 import { AccessTokenVerifier } from './token/access-token-verifier.js';
-import { ResourceIndex } from './token/resource-index.js';
 import { InMemoryReplayCache } from './token/client-auth/replay-cache.js';
-import { registerTokenRoutes } from './token/token-routes.js';
+import { RebuildingTokenView, loadTokenDirectory } from './token/token-view.js';
+import { createTokenHttpHandler } from './token/token-http.js';
+import { createClientThrottle } from './token/client-auth/client-throttle.js';
 
 export interface IdentityDeps {
   readonly config: PorticoConfig;
@@ -48,7 +49,10 @@ export interface Identity {
   /** Also used by the management API to check its callers' tokens. */
   readonly verifier: AccessTokenVerifier;
   readonly urls: IdentityUrls;
-  /** Ready; attached to `deps.server` when one was given, otherwise call `app.listen` (or `inject` in tests). */
+  /**
+   * Ready; attached to `deps.server` when one was given, otherwise call `app.listen`. The token
+   * endpoint is answered on the server before Fastify, so `inject` does not reach it.
+   */
   readonly app: FastifyInstance;
   close(): Promise<void>;
 }
@@ -63,15 +67,21 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   const directory = new DirectoryService({ store: deps.store, feed: deps.feed, secretValidityDays: deps.config.secretValidityDays, now });
   const policy = rotationPolicy({ rotationDays: deps.config.signingKeyRotationDays, tokenLifetimeSeconds: deps.config.tokenLifetimeSeconds });
   const keys = new SigningKeys({ store: deps.store, secretBox: deps.secretBox, issuer: () => urls.issuer(), now, feed: deps.feed, policy });
-  const verifier = new AccessTokenVerifier({ keys, issuer: () => urls.issuer(), now });
-  const resources = new ResourceIndex(deps.store);
+  const verifier = new AccessTokenVerifier({ keys, issuer: () => urls.issuer(), tenantId: urls.tenantId, now });
+  // The token endpoint reads the directory from memory; a directory write drops that view before it answers.
+  const tokenView = new RebuildingTokenView(() => loadTokenDirectory(deps.store));
   const unsubscribe = deps.feed.subscribe((event) => {
-    if (event.entity === 'directory') resources.invalidate();
+    tokenView.changed(event);
     if (event.entity === 'signingKey') keys.invalidate();
   });
   await keys.ensureCurrentKey();
 
-  const server = deps.server;
+  // The token endpoint is served on node:http in front of Fastify (token/token-http.ts); the rest goes to Fastify.
+  const serveToken = createTokenHttpHandler({
+    keys, urls, view: tokenView, tokenLifetimeSeconds: deps.config.tokenLifetimeSeconds, now, throttle: createClientThrottle(),
+    assertionReplay: new InMemoryReplayCache(),
+  }, { logger: deps.logger as FastifyBaseLogger, bodyLimit: deps.config.bodyLimitBytes });
+  const server = deps.server ?? createServer();
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.bodyLimitBytes,
@@ -80,7 +90,9 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     logController: new PathOnlyLogController(),
     // The Azure CLI builds URLs by concatenation and may double a slash.
     routerOptions: { ignoreDuplicateSlashes: true },
-    ...(server ? { serverFactory: (handler: FastifyServerFactoryHandler) => server.on('request', handler) } : {}),
+    serverFactory: (handler: FastifyServerFactoryHandler) => server.on('request', (req, res) => {
+      if (!serveToken(req, res)) handler(req, res);
+    }),
   }) as unknown as FastifyInstance;
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof AppError && error.expose) return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
@@ -90,10 +102,6 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: { code: 'NotFound', message: `No route matches ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 256)}.` } }));
 
-  await app.register(async (scope) => registerTokenRoutes(scope, {
-    store: deps.store, keys, urls, resources, tokenLifetimeSeconds: deps.config.tokenLifetimeSeconds, now,
-    assertionReplay: new InMemoryReplayCache(),
-  }, deps.config.bodyLimitBytes));
   await app.register(async (scope) => registerDiscoveryRoutes(scope, { urls, keys, now }));
   await app.register(async (scope) => {
     await registerGraphRoutes(scope, { directory, verifier, urls, now });

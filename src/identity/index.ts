@@ -45,6 +45,7 @@ export { RotationSchedule } from './keys/rotation-schedule.js';
 // Pure and store-free, so the gateway verifies with the keys of its snapshot.
 export { verifyAccessToken, TokenVerificationError, ACCESS_TOKEN_CLOCK_SKEW_SECONDS } from './token/verify-access-token.js';
 export type { VerifyAccessTokenOptions, VerifiedAccessToken, TokenRejection } from './token/verify-access-token.js';
+export { tenantOfIssuer } from './token/issuer-tenant.js';
 export { AccessTokenVerifier } from './token/access-token-verifier.js';
 export type { AccessTokenVerifierDeps } from './token/access-token-verifier.js';
 export type { AccessTokenClaims } from './token/access-token-claims.js';

@@ -6,7 +6,7 @@
 import { createHmac, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { ClientAssertion, CryptoProvider } from '@azure/msal-node';
 import { SignJWT, decodeJwt, decodeProtectedHeader, exportJWK, type JWTPayload } from 'jose';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { bootPortico, type Booted } from '../helpers/boot.js';
 import { makeCertificate, type TestCertificate } from '../helpers/certificates.js';
 import { ManagementClient, clientCredentialsToken, requestToken, type TokenResult } from '../helpers/clients.js';
@@ -26,22 +26,29 @@ beforeAll(async () => {
   const admin = new ManagementClient(credentials);
   const audience = (await admin.call('PATCH', '/products/starter', { properties: { authenticationType: ['application-token'] } })).body.properties.application.entra.audience;
   scope = `api://${audience}/.default`;
-  await admin.call('PUT', '/users/carol', { properties: { email: 'carol@example.com', firstName: 'Carol', lastName: 'Example' } });
-  clientId = (await admin.call('PUT', '/clientApplications/carol-app', { properties: { displayName: 'Carol app', ownerId: '/users/carol', productIds: ['/products/starter'] } })).body.properties.entraApplicationId;
   cert = await makeCertificate({ subject: 'carol-app' });
+  clientId = await registerClientWithCertificate('carol');
+});
+afterAll(async () => portico?.stop());
 
+/** A client application on Starter, owned by a new user, with `cert` uploaded through Graph's PATCH. */
+async function registerClientWithCertificate(name: string): Promise<string> {
+  const { credentials, identityUrl } = portico;
+  const admin = new ManagementClient(credentials);
+  await admin.call('PUT', `/users/${name}`, { properties: { email: `${name}@example.com`, firstName: name, lastName: 'Example' } });
+  const id = (await admin.call('PUT', `/clientApplications/${name}-app`, { properties: { displayName: `${name} app`, ownerId: `/users/${name}`, productIds: ['/products/starter'] } })).body.properties.entraApplicationId;
   const graphToken = await clientCredentialsToken(identityUrl, credentials.tenantId, credentials.admin.clientId, credentials.admin.clientSecret, 'https://graph.microsoft.com/.default');
   const graph = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${identityUrl}/v1.0${path}`, { method, headers: { authorization: `Bearer ${graphToken}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
     return { status: response.status, body: response.status === 204 ? undefined : (await response.json()) as any };
   };
-  const application = (await graph('GET', `/applications?$filter=appId eq '${clientId}'`)).body.value[0];
-  const patched = await graph('PATCH', `/applications/${application.id}`, { keyCredentials: [{ type: 'AsymmetricX509Cert', usage: 'Verify', key: cert.derBase64, displayName: 'CN=carol-app' }] });
+  const application = (await graph('GET', `/applications?$filter=appId eq '${id}'`)).body.value[0];
+  const patched = await graph('PATCH', `/applications/${application.id}`, { keyCredentials: [{ type: 'AsymmetricX509Cert', usage: 'Verify', key: cert.derBase64, displayName: `CN=${name}-app` }] });
   expect(patched.status).toBe(204);
   const shown = (await graph('GET', `/applications/${application.id}`)).body.keyCredentials;
   expect(shown).toEqual([expect.objectContaining({ customKeyIdentifier: cert.sha1, key: null, type: 'AsymmetricX509Cert', usage: 'Verify' })]);
-});
-afterAll(async () => portico?.stop());
+  return id;
+}
 
 /** Claims as MSAL sends them: aud = token endpoint, iss = sub = client id, jti, nbf, exp = +10 min. */
 function claims(overrides: Partial<JWTPayload> = {}): JWTPayload {
@@ -114,6 +121,12 @@ describe('private_key_jwt with an uploaded certificate', () => {
 });
 
 describe('attacks on the client assertion, each refused with Entra\'s error', () => {
+  // Each attack on a client of its own: failed assertions count towards the client's failure throttle.
+  let attacked = 0;
+  beforeEach(async () => {
+    clientId = await registerClientWithCertificate(`attacked${++attacked}`);
+  });
+
   test('alg none → AADSTS700027', async () => {
     const result = await tokenWith(`${unsigned({ alg: 'none', typ: 'JWT', 'x5t#S256': cert.x5tS256 }, claims())}.`);
     expectError(result, 401, 'invalid_client', 700027, "Client assertion contains an invalid signature. [Reason - The assertion is signed with 'none'; only RS256 and PS256 are accepted.]");
@@ -171,6 +184,18 @@ describe('attacks on the client assertion, each refused with Entra\'s error', ()
     expectError(await tokenWith(first), 401, 'invalid_client', 50013, 'The client assertion was already used');
     const jti = decodeJwt(first).jti!;
     expectError(await tokenWith(await assertion({ claims: claims({ jti }) })), 401, 'invalid_client', 50013);
+  });
+
+  test('20 failed assertions in a minute throttle the client (429, AADSTS90055, Retry-After); a good one then waits too', async () => {
+    for (let i = 0; i < 20; i++) expectError(await tokenWith(await assertion({ claims: claims({ aud: 'https://elsewhere.example/token' }) })), 401, 'invalid_client', 700023);
+    const response = await fetch(tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, scope, client_assertion_type: JWT_BEARER, client_assertion: await assertion() }).toString(),
+    });
+    expect(response.status).toBe(429);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    expectError({ status: response.status, body: (await response.json()) as Record<string, unknown> }, 429, 'temporarily_unavailable', 90055, 'Too many failed client authentications.');
   });
 
   test('an expired assertion, one valid only later, one signed for too long → AADSTS700024', async () => {

@@ -106,3 +106,29 @@ test('an application holds at most 50 client secrets', async () => {
   expect(refused.status).toBe(400);
   expect(refused.body.error.message).toBe('The application already has 50 client secrets, the most it may have. Remove unused ones (removePassword) first.');
 });
+
+test('the token request right after a write sees it: unlinking a product, deleting an application', async () => {
+  const admin = new ManagementClient(portico.credentials);
+  const { credentials, identityUrl } = portico;
+  const gold = await admin.call('PUT', '/products/gold-now', { properties: { displayName: 'Gold now', authenticationType: ['application-token'] } });
+  const audience = gold.body.properties.application.entra.audience as string;
+  await admin.call('PUT', '/users/nora', { properties: { email: 'nora@example.com', firstName: 'Nora', lastName: 'Example' } });
+  const properties = { displayName: 'Nora app', ownerId: '/users/nora', productIds: ['/products/gold-now'] };
+  const clientId = (await admin.call('PUT', '/clientApplications/nora-app', { properties })).body.properties.entraApplicationId as string;
+  const secret = (await admin.call('POST', '/clientApplications/nora-app/listSecrets')).body.entra.clientSecret as string;
+  const ask = () => requestToken(identityUrl, credentials.tenantId, { grant_type: 'client_credentials', client_id: clientId, client_secret: secret, scope: `api://${audience}/.default` });
+
+  expect((await ask()).status).toBe(200);
+  const unlinked = await admin.call('PUT', '/clientApplications/nora-app', { properties: { ...properties, productIds: [] } });
+  expect(unlinked.status).toBe(200);
+  const refused = await ask();
+  expect(refused.status).toBe(400);
+  expect(refused.body.error_codes).toEqual([501051]);
+
+  expect((await admin.call('PUT', '/clientApplications/nora-app', { properties })).status).toBe(200);
+  expect((await ask()).status).toBe(200);
+  expect((await admin.call('DELETE', '/clientApplications/nora-app')).status).toBe(200);
+  const gone = await ask();
+  expect(gone.status).toBe(400);
+  expect(gone.body.error_codes).toEqual([700016]);
+});

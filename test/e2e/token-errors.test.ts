@@ -1,4 +1,5 @@
 /** Every AADSTS error the issue names, through the real token endpoint, on every dialect. */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { describeEachDialect } from '../helpers/databases.js';
 import { bootOn, type Booted } from '../helpers/boot.js';
@@ -88,7 +89,7 @@ describeEachDialect('token endpoint errors', (dialect) => {
   });
 
   test('AADSTS7000222 when the only secret has expired; a newer secret still works', async () => {
-    const app = await admin.call('PUT', '/clientApplications/carol-app', { properties: { displayName: 'Carol app', ownerId: '/users/bob', productIds: ['/products/gold'] } });
+    const app = await admin.call('PUT', '/clientApplications/carol-app', { properties: { displayName: 'Carol app', ownerId: '/users/bob' } });
     const carolId = app.body.properties.entraApplicationId as string;
     const store = await openStore({ dataDir: portico.dataDir, ...(portico.databaseUrl ? { databaseUrl: portico.databaseUrl } : {}) });
     try {
@@ -105,6 +106,10 @@ describeEachDialect('token endpoint errors', (dialect) => {
     } finally {
       await store.close();
     }
+    // Written behind Portico's back (no API makes an expired secret); linking the product afterwards
+    // is a directory write through the API, after which the token endpoint sees the directory anew.
+    const linked = await admin.call('PUT', '/clientApplications/carol-app', { properties: { displayName: 'Carol app', ownerId: '/users/bob', productIds: ['/products/gold'] } });
+    expect(linked.status).toBe(200);
     const expired = await token({ ...valid(), client_id: carolId, client_secret: 'old-secret-that-expired' });
     expectError(expired, 401, 'invalid_client', 7000222);
     const fresh = (await admin.call('POST', '/clientApplications/carol-app/listSecrets')).body.entra.clientSecret as string;
@@ -120,33 +125,87 @@ describeEachDialect('token endpoint errors', (dialect) => {
 
 describeEachDialect('token endpoint throttling', (dialect) => {
   let portico: Booted;
+  let admin: ManagementClient;
+  const scope = () => portico.credentials.managementScope;
+  const post = (form: Record<string, string>, headers: Record<string, string> = {}) =>
+    requestToken(portico.identityUrl, portico.credentials.tenantId, form, headers);
+  const basic = (id: string, secret: string) => ({ authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}` });
+  /** A new client application and its secret (made while the admin's token is still good). */
+  const newClient = async (name: string): Promise<{ clientId: string; secret: string }> => {
+    const app = await admin.call('PUT', `/clientApplications/${name}`, { properties: { displayName: name, ownerId: '/users/tess' } });
+    const secret = (await admin.call('POST', `/clientApplications/${name}/listSecrets`)).body.entra.clientSecret as string;
+    return { clientId: app.body.properties.entraApplicationId as string, secret };
+  };
+
   beforeAll(async () => {
     portico = await bootOn(dialect);
+    admin = new ManagementClient(portico.credentials);
+    await admin.call('PUT', '/users/tess', { properties: { email: 'tess@example.com', firstName: 'Tess', lastName: 'Example' } });
   });
   afterAll(async () => {
     await portico?.stop();
   });
 
   test('AADSTS90055 with Retry-After after 20 failed authentications of one client in a minute', async () => {
-    const { tenantId, admin } = portico.credentials;
-    const attempt = (secret: string) =>
-      requestToken(portico.identityUrl, tenantId, { grant_type: 'client_credentials', client_id: admin.clientId, client_secret: secret, scope: portico.credentials.managementScope });
+    const { tenantId, admin: adminApp } = portico.credentials;
+    const attempt = (secret: string) => post({ grant_type: 'client_credentials', client_id: adminApp.clientId, client_secret: secret, scope: scope() });
     // Unknown client ids are not counted: a flood of them blocks nobody.
     for (let i = 0; i < 30; i++) {
-      const unknown = await requestToken(portico.identityUrl, tenantId, { grant_type: 'client_credentials', client_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, client_secret: 'x', scope: portico.credentials.managementScope });
+      const unknown = await post({ grant_type: 'client_credentials', client_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, client_secret: 'x', scope: scope() });
       expect(unknown.status).toBe(400);
     }
-    expect((await attempt(admin.clientSecret)).status).toBe(200);
+    expect((await attempt(adminApp.clientSecret)).status).toBe(200);
     for (let i = 0; i < 20; i++) expect((await attempt(`wrong-${i}`)).status).toBe(401);
     const response = await fetch(`${portico.identityUrl}/${tenantId}/oauth2/v2.0/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: admin.clientId, client_secret: admin.clientSecret, scope: portico.credentials.managementScope }),
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: adminApp.clientId, client_secret: adminApp.clientSecret, scope: scope() }),
     });
     expect(response.status).toBe(429);
     expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
     const body = (await response.json()) as { error: string; error_codes: number[] };
     expect(body.error).toBe('temporarily_unavailable');
     expect(body.error_codes).toEqual([90055]);
+  });
+
+  test('10,000 requests with random client ids do not lift a throttle', async () => {
+    const { clientId, secret } = await newClient('flood-victim');
+    const right = () => post({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, scope: scope() });
+    for (let i = 0; i < 20; i++) {
+      expect((await post({ grant_type: 'client_credentials', client_id: clientId, client_secret: `wrong-${i}`, scope: scope() })).status).toBe(401);
+    }
+    expect((await right()).status).toBe(429);
+
+    const statuses = new Map<number, number>();
+    let sent = 0;
+    const flood = async () => {
+      while (sent < 10_000) {
+        sent++;
+        const result = await post({ grant_type: 'client_credentials', client_id: randomUUID(), client_secret: 'x', scope: scope() });
+        statuses.set(result.status, (statuses.get(result.status) ?? 0) + 1);
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, flood));
+    expect(Object.fromEntries(statuses)).toEqual({ 400: 10_000 }); // AADSTS700016 each
+
+    const after = await right();
+    expect(after.status).toBe(429);
+    expect(after.body.error_codes).toEqual([90055]);
+  }, 180_000);
+
+  test('an empty client_id in the body next to HTTP Basic is counted on the Basic client id', async () => {
+    const { clientId, secret } = await newClient('basic-and-empty-body-id');
+    for (let i = 0; i < 20; i++) {
+      const result = await post({ grant_type: 'client_credentials', client_id: '', scope: scope() }, basic(clientId, `wrong-${i}`));
+      expect(result.status).toBe(401);
+      expect(result.body.error_codes).toEqual([7000215]);
+    }
+    // The same client, however it presents itself, is now throttled from this address.
+    const viaBasic = await post({ grant_type: 'client_credentials', scope: scope() }, basic(clientId, secret));
+    expect(viaBasic.status).toBe(429);
+    const viaBody = await post({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, scope: scope() });
+    expect(viaBody.status).toBe(429);
+    const spelledInUpperCase = await post({ grant_type: 'client_credentials', client_id: clientId.toUpperCase(), client_secret: secret, scope: scope() });
+    expect(spelledInUpperCase.status).toBe(429);
   });
 });

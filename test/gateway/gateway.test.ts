@@ -430,6 +430,11 @@ describe('access tokens', () => {
     await expectTokenRefused(await mainToken({ iss: 'https://evil.test/tenant/v2.0' }));
   });
 
+  it('refuses a token of our issuer and key whose tid is another tenant, or that has none', async () => {
+    await expectTokenRefused(await mainToken({ tid: '22222222-2222-2222-2222-222222222222' }));
+    await expectTokenRefused(await mainToken({ tid: undefined }));
+  });
+
   it('refuses an expired token and one not yet valid', async () => {
     const now = Math.floor(Date.now() / 1000);
     await expectTokenRefused(await mainToken({ iat: now - 7200, nbf: now - 7200, exp: now - 120 }));

@@ -23,7 +23,8 @@ import { ChangeFeed } from '../../src/shared/change-feed.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
 
-export const ISSUER = 'https://login.portico.test/11111111-1111-1111-1111-111111111111/v2.0';
+export const TENANT_ID = '11111111-1111-1111-1111-111111111111';
+export const ISSUER = `https://login.portico.test/${TENANT_ID}/v2.0`;
 const NOW = '2026-01-01T00:00:00.000Z';
 
 /** A real store in a temp dir, a real echo backend, a real gateway, all on free ports. */
@@ -132,7 +133,7 @@ export async function insertSigningKey(store: Store, kid: string): Promise<TestS
 /** An Entra v2 app-only access token; `claims` override the defaults, `undefined` removes one. */
 export async function signToken(key: TestSigningKey, claims: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const payload: Record<string, unknown> = { iss: ISSUER, iat: now, nbf: now, exp: now + 3600, ver: '2.0', idtyp: 'app', ...claims };
+  const payload: Record<string, unknown> = { iss: ISSUER, tid: TENANT_ID, iat: now, nbf: now, exp: now + 3600, ver: '2.0', idtyp: 'app', ...claims };
   for (const [name, value] of Object.entries(payload)) if (value === undefined) delete payload[name];
   return new SignJWT(payload as JWTPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid, ...header }).sign(key.privateKey);
 }

@@ -77,6 +77,14 @@ export class IdentityHarness {
     await this.database.drop();
   }
 
+  /**
+   * After a test writes the store directly (to make states the API cannot, e.g. an expired secret),
+   * announces it as every directory write does, so the token endpoint's in-memory view follows.
+   */
+  async announceDirectoryWrite(id = 'written-by-test'): Promise<void> {
+    await this.feed.publish('directory', id);
+  }
+
   get system() {
     return this.identity.directory.system;
   }

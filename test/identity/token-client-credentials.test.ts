@@ -93,6 +93,7 @@ describeEachDialect('token endpoint: client credentials', (dialect) => {
     await h.system.grantAppRole({ principalId: client.sp.id, resourceId: resource.sp.id, appRoleId: h.roleId(resource.app, 'B.Read') });
     const app = (await h.store.directory.getApplication(resource.app.id))!;
     await h.store.directory.updateApplication({ ...app, appRoles: app.appRoles.map((r) => (r.value === 'B.Read' ? { ...r, isEnabled: false } : r)) });
+    await h.announceDirectoryWrite();
     const token = await h.token(client, `api://${resource.app.appId}/.default`);
     expect(JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).roles).toEqual(['A.Read']);
   });
@@ -140,6 +141,7 @@ describeEachDialect('token endpoint: client credentials', (dialect) => {
       keyId: crypto.randomUUID(), applicationId: c.app.id, displayName: 'old', hint: 'abc', secretHash: 'x'.repeat(43),
       startDateTime: '2020-01-01T00:00:00.000Z', endDateTime: '2021-01-01T00:00:00.000Z',
     });
+    await h.announceDirectoryWrite();
     await expect(h.token(c, `api://${api.app.appId}/.default`)).resolves.toBeTypeOf('string');
   });
 

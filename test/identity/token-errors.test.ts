@@ -65,6 +65,30 @@ describeEachDialect('token endpoint: Entra errors', (dialect) => {
       expectEntraError(result, 400, 'invalid_request', 90014, 'The request body is larger than 64 KiB.');
     });
 
+    test('a body over 64 KiB without a Content-Length (chunked) is refused too', async () => {
+      const chunk = new TextEncoder().encode(`${new URLSearchParams(form()).toString()}&padding=${'x'.repeat(16 * 1024)}`);
+      let sent = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent++ < 5) controller.enqueue(chunk); // about 80 KiB in all
+          else controller.close();
+        },
+      });
+      const result = await h.fetch(h.tokenUrl(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, duplex: 'half' } as RequestInit);
+      expectEntraError(result, 400, 'invalid_request', 90014, 'The request body is larger than 64 KiB.');
+    });
+
+    test('doubled slashes in the path (the Azure CLI makes them) still reach the token endpoint; other methods do not', async () => {
+      const result = await h.fetch(`${h.url}//${h.tenantId}//oauth2/v2.0/token`, {
+        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form()).toString(),
+      });
+      expect(result.status).toBe(200);
+      expect(result.headers.get('cache-control')).toBe('no-store, no-cache');
+      const get = await h.fetch(h.tokenUrl());
+      expect(get.status).toBe(404);
+      expect(get.body.error.code).toBe('NotFound');
+    });
+
     test('a repeated parameter is refused', async () => {
       const result = await h.postToken([
         ['grant_type', 'client_credentials'], ['client_id', client.app.appId], ['client_secret', client.secret],
@@ -163,6 +187,7 @@ describeEachDialect('token endpoint: Entra errors', (dialect) => {
       const record = (await h.store.directory.listPasswordCredentials(expired.app.id))[0]!;
       await h.store.directory.deletePasswordCredential(record.keyId);
       await h.store.directory.insertPasswordCredential({ ...record, startDateTime: '2023-01-01T00:00:00.000Z', endDateTime: '2024-01-01T00:00:00.000Z' });
+      await h.announceDirectoryWrite();
       const matching = await h.postToken(form({ client_id: expired.app.appId, client_secret: expired.secret }));
       expectEntraError(matching, 401, 'invalid_client', 7000222, `The provided client secret keys for app '${expired.app.appId}' are expired.`);
       const wrong = await h.postToken(form({ client_id: expired.app.appId, client_secret: 'guess' }));
@@ -175,6 +200,7 @@ describeEachDialect('token endpoint: Entra errors', (dialect) => {
       const record = (await h.store.directory.listPasswordCredentials(c.app.id)).find((r) => r.keyId === old.keyId)!;
       await h.store.directory.deletePasswordCredential(record.keyId);
       await h.store.directory.insertPasswordCredential({ ...record, endDateTime: new Date(Date.now() - 1000).toISOString() });
+      await h.announceDirectoryWrite();
       expectEntraError(await h.postToken(form({ client_id: c.app.appId, client_secret: old.secretText })), 401, 'invalid_client', 7000222);
       expect((await h.postToken(form({ client_id: c.app.appId, client_secret: c.secret }))).status).toBe(200);
     });
@@ -182,6 +208,7 @@ describeEachDialect('token endpoint: Entra errors', (dialect) => {
     test('a disabled client service principal → AADSTS7000112', async () => {
       const c = await h.createClient('Disabled Client');
       await h.store.directory.updateServicePrincipal({ ...c.sp, accountEnabled: false });
+      await h.announceDirectoryWrite();
       const result = await h.postToken(form({ client_id: c.app.appId, client_secret: c.secret }));
       expectEntraError(result, 400, 'unauthorized_client', 7000112, `Application '${c.app.appId}'(Disabled Client) is disabled.`);
     });

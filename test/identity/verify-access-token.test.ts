@@ -2,7 +2,8 @@ import { generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isKeyPublished, TokenVerificationError, verifyAccessToken, type VerifyAccessTokenOptions } from '../../src/identity/index.js';
 
-const ISSUER = 'https://login.portico.test/tenant/v2.0';
+const TENANT = 'aaaaaaaa-2222-4333-8444-555555555555';
+const ISSUER = `https://login.portico.test/${TENANT}/v2.0`;
 const AUD = 'aaaaaaaa-0000-0000-0000-000000000001';
 const NOW = new Date('2026-01-01T00:00:00.000Z');
 const T = Math.floor(NOW.getTime() / 1000);
@@ -15,7 +16,7 @@ beforeAll(async () => {
 });
 
 const sign = (claims: Record<string, unknown> = {}, header: Record<string, unknown> = { kid: 'k1' }): Promise<string> => {
-  const payload: Record<string, unknown> = { iss: ISSUER, aud: AUD, iat: T, nbf: T, exp: T + 600, azp: 'client', ...claims };
+  const payload: Record<string, unknown> = { iss: ISSUER, aud: AUD, iat: T, nbf: T, exp: T + 600, azp: 'client', tid: TENANT, ...claims };
   for (const [name, value] of Object.entries(payload)) if (value === undefined) delete payload[name];
   return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', ...header }).sign(privateKey);
 };
@@ -23,6 +24,7 @@ const sign = (claims: Record<string, unknown> = {}, header: Record<string, unkno
 const options = (extra: Partial<VerifyAccessTokenOptions> = {}): VerifyAccessTokenOptions => ({
   keyFor: (kid) => (kid === 'k1' ? publicKey : undefined),
   issuer: ISSUER,
+  tenantId: TENANT,
   now: NOW,
   clockToleranceSeconds: 60,
   ...extra,
@@ -70,6 +72,13 @@ describe('verifyAccessToken', () => {
     expect(await outcome(await sign({ oid: undefined }), { requiredClaims: ['oid'] })).toBe('claims');
     expect(await outcome(await sign({ oid: 'sp' }), { requiredClaims: ['oid'] })).toBe('accepted');
     expect(await outcome(await sign({ iss: 'https://evil.test/v2.0' }))).toBe('issuer');
+  });
+
+  it('requires tid to be the tenant of the trusted issuer', async () => {
+    expect(await outcome(await sign({ tid: '99999999-2222-4333-8444-555555555555' }))).toBe('tenant');
+    expect(await outcome(await sign({ tid: undefined }))).toBe('tenant');
+    expect(await outcome(await sign({ tid: TENANT.toUpperCase() }))).toBe('tenant');
+    await expect(verifyAccessToken(await sign(), options({ tenantId: '' }))).rejects.toThrow('tenant id of its issuer');
   });
 
   it('applies the clock tolerance to exp and nbf', async () => {

@@ -83,6 +83,7 @@ describeEachDialect('DirectoryStore', (dialect) => {
     expect(await dir().getApplication('a1')).toBeUndefined();
     expect(await dir().listPasswordCredentials('a1')).toEqual([]);
     expect((await dir().listPasswordCredentials('a2')).map((c) => c.keyId)).toEqual(['k2']);
+    expect((await dir().listAllPasswordCredentials()).map((c) => [c.applicationId, c.keyId])).toEqual([['a2', 'k2']]);
   });
 
   test('password credentials: round-trip, order by start time then keyId, delete', async () => {
@@ -95,6 +96,7 @@ describeEachDialect('DirectoryStore', (dialect) => {
     await dir().deletePasswordCredential('k3');
     await dir().deletePasswordCredential('missing');
     expect((await dir().listPasswordCredentials('a1')).map((c) => c.keyId)).toEqual(['k0', 'k1']);
+    expect((await dir().listAllPasswordCredentials()).map((c) => c.keyId)).toEqual(['k0', 'k1']);
   });
 
   test('a password credential of a missing application is STORE_REFERENCE; a duplicate keyId is STORE_CONFLICT', async () => {
@@ -135,9 +137,11 @@ describeEachDialect('DirectoryStore', (dialect) => {
     await dir().insertApplication(application({ id: 'a2' }));
     await dir().insertKeyCredential(keyCredential({ keyId: 'c1' }));
     await dir().insertKeyCredential(keyCredential({ keyId: 'c2', applicationId: 'a2' }));
+    expect((await dir().listAllKeyCredentials()).map((c) => [c.applicationId, c.keyId])).toEqual([['a1', 'c1'], ['a2', 'c2']]);
     await dir().deleteApplication('a1');
     expect(await dir().listKeyCredentials('a1')).toEqual([]);
     expect((await dir().listKeyCredentials('a2')).map((c) => c.keyId)).toEqual(['c2']);
+    expect((await dir().listAllKeyCredentials()).map((c) => [c.applicationId, c.keyId])).toEqual([['a2', 'c2']]);
   });
 
   test('a service principal round-trips its booleans, by id and by appId', async () => {

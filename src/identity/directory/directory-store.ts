@@ -126,12 +126,16 @@ export interface DirectoryStore {
 
   insertPasswordCredential(credential: PasswordCredentialRecord): Promise<void>;
   listPasswordCredentials(applicationId: string): Promise<PasswordCredentialRecord[]>;
+  /** Every application's, in the same order per application (the token endpoint's view reads them at once). */
+  listAllPasswordCredentials(): Promise<PasswordCredentialRecord[]>;
   deletePasswordCredential(keyId: string): Promise<void>;
 
   /** STORE_REFERENCE without the application; STORE_CONFLICT for a keyId, or a certificate the application already has. */
   insertKeyCredential(credential: KeyCredentialRecord): Promise<void>;
   /** Ordered by createdDateTime, then keyId. */
   listKeyCredentials(applicationId: string): Promise<KeyCredentialRecord[]>;
+  /** Every application's certificates, for the token endpoint's in-memory view. */
+  listAllKeyCredentials(): Promise<KeyCredentialRecord[]>;
   deleteKeyCredential(keyId: string): Promise<void>;
 
   insertServicePrincipal(sp: ServicePrincipalRecord): Promise<void>;

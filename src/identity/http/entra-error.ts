@@ -20,6 +20,13 @@ export function correlationId(request: FastifyRequest): string {
   return isGuid(query) ? query : newGuid();
 }
 
+/** correlationId for a raw request: the header, else the raw query string's parameter. */
+export function correlationIdFrom(header: string | string[] | undefined, query: string): string {
+  if (isGuid(header)) return header;
+  const fromQuery = query === '' ? null : new URLSearchParams(query).get('client-request-id');
+  return isGuid(fromQuery) ? fromQuery : newGuid();
+}
+
 export interface EntraErrorBody {
   readonly error: string;
   readonly error_description: string;

@@ -9,6 +9,8 @@ export type { TokenRejection } from './verify-access-token.js';
 export interface AccessTokenVerifierDeps {
   readonly keys: SigningKeys;
   readonly issuer: () => string;
+  /** The issuer's tenant; tokens must carry it as `tid`. */
+  readonly tenantId: string;
   readonly now?: () => Date;
 }
 
@@ -29,6 +31,7 @@ export class AccessTokenVerifier {
     const { payload } = await verifyAccessToken(token, {
       keyFor: (kid) => this.deps.keys.verificationKey(kid),
       issuer: this.deps.issuer(),
+      tenantId: this.deps.tenantId,
       audiences: options.audiences,
       requiredClaims: REQUIRED_CLAIMS,
       now: this.deps.now?.() ?? new Date(),

@@ -30,8 +30,11 @@ export function parseFormBody(contentType: string | undefined, body: Buffer | un
   return params;
 }
 
+const PLAIN_NEEDS_DECODING = /[%+]/;
+
 /** Form encoding: '+' is a space, then percent-decoding (RFC 6749 appendix B). */
 export function decodeFormComponent(raw: string): string | undefined {
+  if (!PLAIN_NEEDS_DECODING.test(raw)) return raw; // most names and many values need no decoding
   try {
     return decodeURIComponent(raw.replace(/\+/g, ' '));
   } catch {

@@ -1,22 +1,24 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Store } from '../../store/store.js';
 import type { ApplicationRecord, ServicePrincipalRecord } from '../directory/directory-store.js';
 import type { IdentityUrls } from '../identity-urls.js';
 import type { SigningKeys } from '../keys/signing-keys.js';
 import type { AssertionReplayCache } from './client-auth/replay-cache.js';
 import type { Grant } from './grants/grant.js';
-import type { ResourceIndex } from './resource-index.js';
+import type { FailureThrottle } from './failure-throttle.js';
+import type { TokenDirectory, TokenView } from './token-view.js';
 
 /** What the token endpoint needs; built once per listener. */
 export interface TokenDeps {
-  readonly store: Store;
   readonly keys: SigningKeys;
   readonly urls: IdentityUrls;
-  readonly resources: ResourceIndex;
+  /** The directory as the token endpoint reads it: in memory, current with the change feed. */
+  readonly view: TokenView;
   readonly tokenLifetimeSeconds: number;
   readonly now: () => Date;
   /** jti of client assertions already used (private_key_jwt). */
   readonly assertionReplay: AssertionReplayCache;
+  /** Failed client authentications per (client, address); see client-auth/client-throttle.ts. */
+  readonly throttle: FailureThrottle;
 }
 
 /** The raw request, as the route handler hands it over. */
@@ -25,6 +27,8 @@ export interface TokenRequest {
   readonly contentType: string | undefined;
   readonly authorization: string | undefined;
   readonly body: Buffer | undefined;
+  /** The caller's address (Fastify's request.ip): half of the failure throttle's key, and logged. */
+  readonly clientAddress: string;
   readonly log: FastifyBaseLogger;
 }
 
@@ -35,6 +39,8 @@ export interface AuthenticatedClient {
   readonly credentialKeyId: string;
   /** Entra's azpacr: '1' = client secret, '2' = certificate. */
   readonly authMethod: '1' | '2';
+  /** How it authenticated (logged). */
+  readonly method: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
 }
 
 export interface ResolvedResource {
@@ -58,6 +64,8 @@ export interface TokenResponse {
 export class TokenContext {
   params = new Map<string, string>();
   tenantId: string | undefined;
+  /** One state of the directory for the whole request. */
+  directory: TokenDirectory | undefined;
   grant: Grant | undefined;
   client: AuthenticatedClient | undefined;
   /** Distinct resources the scope names (one, unless spelled several ways). */

@@ -1,7 +1,7 @@
 import { errors, jwtVerify, type CryptoKey, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import { SIGNING_ALG } from '../keys/generate-key.js';
 
-export type TokenRejection = 'malformed' | 'signature' | 'expired' | 'not_yet_valid' | 'issuer' | 'audience' | 'claims';
+export type TokenRejection = 'malformed' | 'signature' | 'expired' | 'not_yet_valid' | 'issuer' | 'audience' | 'tenant' | 'claims';
 
 /** Why a token was refused; `reason` is safe to show, the jose error stays in `cause` for the log. */
 export class TokenVerificationError extends Error {
@@ -21,6 +21,11 @@ export interface VerifyAccessTokenOptions {
   /** The public key for a kid that may verify at `now` (see isKeyPublished), else undefined. */
   readonly keyFor: (kid: string) => CryptoKey | undefined | Promise<CryptoKey | undefined>;
   readonly issuer: string;
+  /**
+   * The tenant of that issuer: `tid` must equal it. A token signed with our key for another
+   * tenant (were the key ever shared, or the issuer check ever loosened) is refused.
+   */
+  readonly tenantId: string;
   /** When given, `aud` must be one of these. Left out, the caller checks the audience itself. */
   readonly audiences?: readonly string[];
   /** Claims the caller needs besides `exp`, which is always required. */
@@ -37,12 +42,13 @@ export interface VerifiedAccessToken {
 
 /**
  * The one check of a Portico-issued access token, shared by every verifier: RS256 only (never the
- * header's choice), a kid naming a usable key, our issuer, `exp` required, exp/nbf within the clock
- * tolerance, and the audience when the caller names one. Pure: keys come from `keyFor`.
+ * header's choice), a kid naming a usable key, our issuer, `tid` our tenant, `exp` required, exp/nbf
+ * within the clock tolerance, and the audience when the caller names one. Pure: keys come from `keyFor`.
  * Throws TokenVerificationError.
  */
 export async function verifyAccessToken(token: string, options: VerifyAccessTokenOptions): Promise<VerifiedAccessToken> {
   if (options.audiences !== undefined && options.audiences.length === 0) throw new Error('verifyAccessToken needs at least one accepted audience');
+  if (typeof options.tenantId !== 'string' || options.tenantId === '') throw new Error('verifyAccessToken needs the tenant id of its issuer');
   if (typeof token !== 'string' || token.split('.').length !== 3) throw new TokenVerificationError('malformed', 'The token is not a JWS compact serialization.');
   let kid: string | undefined;
   const getKey = async (header: JWTHeaderParameters): Promise<CryptoKey> => {
@@ -68,6 +74,7 @@ export async function verifyAccessToken(token: string, options: VerifyAccessToke
     throw toRejection(err);
   }
   if (kid === undefined || typeof payload.exp !== 'number') throw new TokenVerificationError('claims', "The token's 'exp' claim is missing or invalid.");
+  if (payload['tid'] !== options.tenantId) throw new TokenVerificationError('tenant', 'The token was issued for another tenant.');
   return { payload: payload as JWTPayload & { exp: number }, kid };
 }
 

@@ -77,6 +77,11 @@ export class DirectoryRepository implements DirectoryStore {
     return sortBy(rows, 'start_date_time', 'key_id').map(passwordCredentialRecord);
   }
 
+  async listAllPasswordCredentials(): Promise<PasswordCredentialRecord[]> {
+    const rows = await this.db.selectFrom('password_credentials').selectAll().execute();
+    return sortBy(rows, 'start_date_time', 'key_id').map(passwordCredentialRecord);
+  }
+
   async deletePasswordCredential(keyId: string): Promise<void> {
     await this.db.deleteFrom('password_credentials').where('key_id', '=', keyId).execute();
   }
@@ -89,6 +94,11 @@ export class DirectoryRepository implements DirectoryStore {
 
   async listKeyCredentials(applicationId: string): Promise<KeyCredentialRecord[]> {
     const rows = await this.db.selectFrom('key_credentials').selectAll().where('application_id', '=', applicationId).execute();
+    return sortBy(rows, 'created_date_time', 'key_id').map(keyCredentialRecord);
+  }
+
+  async listAllKeyCredentials(): Promise<KeyCredentialRecord[]> {
+    const rows = await this.db.selectFrom('key_credentials').selectAll().execute();
     return sortBy(rows, 'created_date_time', 'key_id').map(keyCredentialRecord);
   }
 

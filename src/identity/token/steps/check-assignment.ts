@@ -5,10 +5,10 @@ import { need, type TokenStep } from '../token-context.js';
  * Collects the client's enabled roles on the resource. Without any assignment Entra still issues a
  * token (without `roles`) unless the resource requires assignment, which is AADSTS501051.
  */
-export const checkAssignment: TokenStep = async (ctx, deps) => {
+export const checkAssignment: TokenStep = (ctx) => {
   const client = need(ctx.client, 'client');
   const resource = need(ctx.resource, 'resource');
-  const assignments = (await deps.store.directory.listAppRoleAssignments({ principalId: client.servicePrincipal.id }))
+  const assignments = need(ctx.directory, 'directory').appRoleAssignments(client.servicePrincipal.id)
     .filter((a) => a.resourceId === resource.servicePrincipal.id);
   if (assignments.length === 0 && resource.servicePrincipal.appRoleAssignmentRequired) {
     throw new OAuthError(501051, `Application '${client.app.appId}'(${client.app.displayName}) is not assigned to a role for the application '${resource.identifier}'(${resource.app.displayName}).`);
