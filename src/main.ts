@@ -48,6 +48,9 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
   };
   try {
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+    // Before the store and key exist, so a bad certificate file leaves nothing half made behind.
+    const tls = await resolveTls(config.tls, config.dataDir, publicHostnames(config));
+    warnAboutPublicUrls(config, tls !== undefined, logger);
     const { box, source } = await loadInstanceKey(config.dataDir, (options.env ?? process.env).PORTICO_ENCRYPTION_KEY);
     const store: Store = await openStore({
       dataDir: config.dataDir,
@@ -63,7 +66,6 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
     cleanups.push(() => store.close());
     await checkInstanceKey(store, box, source);
     const feed = new ChangeFeed();
-    const tls = await resolveTls(config.tls, config.dataDir, publicHostnames(config));
 
     // Listen first so every URL (and so the token issuer) is known, even with port 0.
     const servers: Record<Exclude<ListenerName, 'gateway'>, Server> = {
@@ -81,6 +83,7 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
 
     const boot = await ensureInstance({ store, secretBox: box, secretValidityDays: config.secretValidityDays, echoUrl: bound.echo.url });
     const { instance } = boot;
+    await noteIssuerChange(store, publicUrl('identity'), logger);
     const identity = await createIdentity({
       config,
       store,
@@ -169,6 +172,31 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
     await stop();
     throw error;
   }
+}
+
+/** Settings that start but that clients will trip over: said once, at start. */
+function warnAboutPublicUrls(config: PorticoConfig, servesHttps: boolean, logger: Logger): void {
+  const identity = config.publicUrls.identity;
+  if (identity !== undefined && new URL(identity).pathname !== '/') {
+    logger.warn({ publicIdentityUrl: identity }, 'PORTICO_PUBLIC_IDENTITY_URL has a path: MSAL and @azure/identity take the first path segment of an authority as the tenant, so they cannot use it; serve the identity provider at the root of its own host or port');
+  }
+  for (const [name, url] of Object.entries(config.publicUrls)) {
+    if (servesHttps && url.startsWith('http://')) {
+      logger.warn({ listener: name, publicUrl: url }, `the ${name} listener serves HTTPS but PORTICO_PUBLIC_${name.toUpperCase()}_URL advertises http://; clients will be sent to an address that does not answer plain http`);
+    }
+  }
+}
+
+const ISSUER_BASE_SETTING = 'identity.publicUrl';
+
+/** Tokens carry the identity URL in `iss`: when it changes, earlier tokens stop working, so say it. */
+async function noteIssuerChange(store: Store, identityUrl: string, logger: Logger): Promise<void> {
+  const previous = await store.settings.getSetting(ISSUER_BASE_SETTING);
+  if (previous === identityUrl) return;
+  if (previous !== undefined) {
+    logger.warn({ previous, current: identityUrl }, `the public identity URL changed from ${previous} to ${identityUrl}: tokens issued before carry the old issuer and are refused; clients must get new tokens (and use the new authority)`);
+  }
+  await store.settings.putSetting(ISSUER_BASE_SETTING, identityUrl);
 }
 
 /** Hosts of the configured public URLs, which a local certificate must name too. */

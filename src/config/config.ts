@@ -70,8 +70,8 @@ export type ConfigInput = Partial<{
   backendTimeoutMs: number;
   bodyLimitBytes: number;
   logLevel: string;
-  /** `local`, or the certificate and key files. */
-  tls: 'local' | { certFile: string; keyFile: string };
+  /** `local`, `off`, or the certificate and key files. */
+  tls: 'local' | 'off' | { certFile: string; keyFile: string };
   publicUrls: Partial<Record<PublicListener, string>>;
   signingKeyRotationDays: number;
 }>;
@@ -107,9 +107,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
 }
 
 function tlsSetting(env: NodeJS.ProcessEnv, override: ConfigInput['tls']): TlsSetting {
-  if (override === 'local') return { mode: 'local' };
+  if (override === 'local' || override === 'off') return { mode: override };
   if (override !== undefined) return { mode: 'files', certFile: resolve(override.certFile), keyFile: resolve(override.keyFile) };
-  const mode = emptyToUndefined(env.PORTICO_TLS);
+  const mode = emptyToUndefined(env.PORTICO_TLS)?.toLowerCase();
   const certFile = emptyToUndefined(env.PORTICO_TLS_CERT);
   const keyFile = emptyToUndefined(env.PORTICO_TLS_KEY);
   if (mode !== undefined && mode !== 'local' && mode !== 'off') throw configError('PORTICO_TLS', `must be "local" (a certificate Portico makes) or "off", got "${mode}"; for your own certificate set PORTICO_TLS_CERT and PORTICO_TLS_KEY`);

@@ -14,8 +14,8 @@ export interface ServerCertificate {
  * naming the file instead of failing every TLS handshake later.
  */
 export async function loadCertificateFiles(certFile: string, keyFile: string, now: Date = new Date()): Promise<ServerCertificate> {
-  const cert = await readPem(certFile, 'PORTICO_TLS_CERT (--tls-cert)', 'certificate');
-  const key = await readPem(keyFile, 'PORTICO_TLS_KEY (--tls-key)', 'private key');
+  const cert = await readPem(certFile, 'PORTICO_TLS_CERT, --tls-cert', 'certificate');
+  const key = await readPem(keyFile, 'PORTICO_TLS_KEY, --tls-key', 'private key');
   let leaf: X509Certificate;
   try {
     leaf = new X509Certificate(cert);

@@ -142,6 +142,9 @@ describe('a change of the public identity URL', () => {
       await portico.running.stop();
       const restarted = await bootPortico({ dataDir });
       try {
+        const warning = restarted.logLines.map((line) => JSON.parse(line)).find((entry) => entry.previous !== undefined);
+        expect(warning).toMatchObject({ level: 40, previous: 'http://old-name.localhost:1', current: restarted.identityUrl });
+        expect(warning.msg).toContain('tokens issued before carry the old issuer and are refused');
         const stale = await new ManagementClient(restarted.credentials, old).call('GET', '/products');
         expect(stale.status).toBe(401);
         expect(stale.body).toEqual({
@@ -158,4 +161,17 @@ describe('a change of the public identity URL', () => {
       await portico.stop(); // stopping twice is harmless; this also removes its data directory
     }
   });
+});
+
+test('an identity URL with a path, or http:// next to HTTPS listeners, starts with a warning', async () => {
+  const portico = await bootPortico({ tls: 'local', publicUrls: { identity: 'https://login.example.com/portico', gateway: 'http://gateway.example.com' } });
+  try {
+    const warnings = portico.logLines.map((line) => JSON.parse(line)).filter((entry) => entry.level === 40).map((entry) => entry.msg as string);
+    expect(warnings).toEqual(expect.arrayContaining([
+      expect.stringContaining('PORTICO_PUBLIC_IDENTITY_URL has a path: MSAL and @azure/identity take the first path segment'),
+      expect.stringContaining('the gateway listener serves HTTPS but PORTICO_PUBLIC_GATEWAY_URL advertises http://'),
+    ]));
+  } finally {
+    await portico.stop();
+  }
 });

@@ -162,10 +162,10 @@ describe('--tls-cert / --tls-key', () => {
 
   test('a missing file stops the start with a message naming it and the setting', async () => {
     await expect(start(join(dir, 'missing.pem'), join(dir, 'key.pem'))).rejects.toThrow(
-      `Cannot read the TLS certificate file ${join(dir, 'missing.pem')} (PORTICO_TLS_CERT (--tls-cert)): there is no such file.`,
+      `Cannot read the TLS certificate file ${join(dir, 'missing.pem')} (PORTICO_TLS_CERT, --tls-cert): there is no such file.`,
     );
     await expect(start(join(dir, 'cert.pem'), join(dir, 'missing.pem'))).rejects.toThrow(
-      `Cannot read the TLS private key file ${join(dir, 'missing.pem')} (PORTICO_TLS_KEY (--tls-key)): there is no such file.`,
+      `Cannot read the TLS private key file ${join(dir, 'missing.pem')} (PORTICO_TLS_KEY, --tls-key): there is no such file.`,
     );
   });
 
@@ -198,6 +198,8 @@ describe('TLS and public URL settings', () => {
     expect(config.tls).toEqual({ mode: 'local' });
     expect(config.publicUrls).toEqual({ identity: 'https://login.example.com/portico', gateway: 'https://api.example.com:8443' });
     expect(loadConfig({ PORTICO_TLS: 'off' }).tls).toEqual({ mode: 'off' });
+    expect(loadConfig({ PORTICO_TLS: 'LOCAL' }).tls).toEqual({ mode: 'local' });
+    expect(loadConfig({ PORTICO_TLS: 'local' }, { tls: 'off' }).tls).toEqual({ mode: 'off' }); // the --tls off flag wins
     expect(loadConfig({}).tls).toEqual({ mode: 'off' });
   });
 });

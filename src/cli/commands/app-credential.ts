@@ -115,7 +115,10 @@ export function readCertificate(path: string): CertificateFile {
   let der = bytes;
   if (text.includes('-----BEGIN')) {
     if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
-      throw new CliError(`error: ${path} contains a private key. Give only the public certificate (e.g. \`openssl x509 -in ${path} -out cert.pem\`); the private key stays with the application.`);
+      const hasCertificate = text.includes('-----BEGIN CERTIFICATE-----');
+      throw new CliError(hasCertificate
+        ? `error: ${path} contains a private key next to the certificate. Give only the public certificate (\`openssl x509 -in ${path} -out cert.pem\` extracts it); the private key stays with the application.`
+        : `error: ${path} is a private key, not a certificate. Give the public certificate made with it (the .pem or .crt file, e.g. from \`openssl req -x509 -key ${path} …\`); the private key stays with the application.`);
     }
     const blocks = [...text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)];
     if (blocks.length !== 1) throw new CliError(`error: ${path} must hold exactly one CERTIFICATE block; it holds ${blocks.length}.`);

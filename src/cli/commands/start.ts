@@ -20,7 +20,7 @@ export function registerStartCommand(program: Command, deps: StartDeps): void {
     .option('--management-port <port>', 'management API and portals port (env PORTICO_MANAGEMENT_PORT; default 8081)', parsePort)
     .option('--identity-port <port>', 'identity provider port (env PORTICO_IDENTITY_PORT; default 8082)', parsePort)
     .option('--echo-port <port>', 'built-in echo backend port (env PORTICO_ECHO_PORT; default 8083)', parsePort)
-    .option('--tls <mode>', '"local": HTTPS with a certificate from a CA Portico makes in <data dir>/tls (env PORTICO_TLS)')
+    .option('--tls <mode>', '"local": HTTPS with a certificate from a CA Portico makes in <data dir>/tls; "off": plain http (env PORTICO_TLS)')
     .option('--tls-cert <file>', 'HTTPS with this PEM certificate (chain) file; needs --tls-key (env PORTICO_TLS_CERT)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert (env PORTICO_TLS_KEY)')
     .option('--public-gateway-url <url>', 'URL clients use for the gateway, e.g. behind a proxy (env PORTICO_PUBLIC_GATEWAY_URL)')
@@ -42,7 +42,7 @@ export function registerStartCommand(program: Command, deps: StartDeps): void {
         '  $ portico start',
         '  $ portico start --tls local        # then trust the CA it prints (NODE_EXTRA_CA_CERTS=…)',
         '  $ portico start --tls-cert cert.pem --tls-key key.pem',
-        '  $ portico start --public-identity-url https://login.example.com --public-management-url https://api.example.com',
+        '  $ portico start --public-identity-url https://login.example.com --public-management-url https://management.example.com --public-gateway-url https://api.example.com',
         '  $ portico start --data-dir /var/lib/portico --gateway-port 9080',
         '  $ PORTICO_DATABASE_URL=postgres://portico@localhost/portico portico start',
         '',
@@ -96,9 +96,10 @@ export function startOverrides(options: Record<string, unknown>): ConfigInput {
   // Validated by loadConfig with the variable's rule; a non-number reaches it as NaN and is refused there.
   if (typeof options.signingKeyRotationDays === 'string') overrides.signingKeyRotationDays = Number(options.signingKeyRotationDays);
   if (options.tls !== undefined) {
-    if (options.tls !== 'local') throw usage(`--tls takes "local"; for your own certificate use --tls-cert and --tls-key.`);
-    if (options.tlsCert !== undefined || options.tlsKey !== undefined) throw usage('--tls local makes its own certificate; leave out --tls-cert and --tls-key.');
-    overrides.tls = 'local';
+    const mode = String(options.tls).toLowerCase();
+    if (mode !== 'local' && mode !== 'off') throw usage(`--tls takes "local" or "off"; for your own certificate use --tls-cert and --tls-key.`);
+    if (options.tlsCert !== undefined || options.tlsKey !== undefined) throw usage(`--tls ${mode} cannot be combined with --tls-cert and --tls-key.`);
+    overrides.tls = mode;
   } else if (options.tlsCert !== undefined || options.tlsKey !== undefined) {
     if (typeof options.tlsCert !== 'string') throw usage('--tls-key needs --tls-cert (the PEM certificate file) too.');
     if (typeof options.tlsKey !== 'string') throw usage('--tls-cert needs --tls-key (the PEM private key file) too.');
