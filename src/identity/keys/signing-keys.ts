@@ -3,6 +3,7 @@ import { DEFAULTS } from '../../config/index.js';
 import type { ChangeFeed, SecretBox } from '../../shared/index.js';
 import type { Store } from '../../store/store.js';
 import type { SigningKeyRecord } from '../directory/directory-store.js';
+import { encodedHeader } from './compact-jws.js';
 import { SIGNING_ALG, generateSigningKey } from './generate-key.js';
 import { certificateThumbprint } from './key-certificate.js';
 import { isKeyPublished, keyState, newestFirst, publishedKeys, selectSigningKey, type SigningKeyState } from './key-selection.js';
@@ -23,6 +24,8 @@ export interface SigningKeysDeps {
 export interface Signer {
   readonly kid: string;
   readonly key: CryptoKey;
+  /** The access tokens' protected header for this key, base64url-encoded once. */
+  readonly header: string;
 }
 
 /** A JWKS entry in Entra's shape (no `alg`, as Entra has none); x5t and x5c only for keys that have a certificate. */
@@ -147,7 +150,7 @@ export class SigningKeys {
     if (!record) throw new Error('no signing key is active; call ensureCurrentKey() at start');
     if (this.signer?.kid === record.kid) return this.signer;
     const key = await importPKCS8(this.deps.secretBox.open(record.privateKeyEncrypted), SIGNING_ALG);
-    this.signer = { kid: record.kid, key };
+    this.signer = { kid: record.kid, key, header: encodedHeader(record.kid) };
     return this.signer;
   }
 
