@@ -33,24 +33,32 @@ const echo = createEchoServer(logger);
 const echoUrl = await listen(echo);
 await seed();
 const feed = new ChangeFeed();
-const gateway = await createGateway({ config: loadConfig({}, { dataDir }), store, feed, logger, issuer: ISSUER });
-const gatewayUrl = await listen(gateway.server);
+let gatewayUrl = '';
+const gateway = await createGateway({ config: loadConfig({}, { dataDir }), store, feed, logger, issuer: ISSUER, publicUrl: () => gatewayUrl });
+gatewayUrl = await listen(gateway.server);
 
 const token = await signToken();
 const scenarios = [
-  ['echo backend directly', echoUrl, '/api/resource?param1=sample', {}],
-  ['gateway, subscription key (warm-up)', gatewayUrl, '/echo/resource?param1=sample', { 'ocp-apim-subscription-key': KEY }],
-  ['gateway, subscription key', gatewayUrl, '/echo/resource?param1=sample', { 'ocp-apim-subscription-key': KEY }],
-  ['gateway, access token (cached verification)', gatewayUrl, '/tok/resource?param1=sample', { authorization: `Bearer ${token}` }],
-  ['gateway, 401 missing key', gatewayUrl, '/echo/resource', {}],
-  ['gateway, 404 no route', gatewayUrl, '/nowhere', {}],
+  ['echo backend directly', echoUrl, '/api/resource?param1=sample', {}, 200],
+  ['gateway, subscription key (warm-up)', gatewayUrl, '/echo/resource?param1=sample', { 'ocp-apim-subscription-key': KEY }, 200],
+  ['gateway, subscription key', gatewayUrl, '/echo/resource?param1=sample', { 'ocp-apim-subscription-key': KEY }, 200],
+  ['gateway, access token (cached verification)', gatewayUrl, '/tok/resource?param1=sample', { authorization: `Bearer ${token}` }, 200],
+  ['gateway, 401 missing key', gatewayUrl, '/echo/resource', {}, 401],
+  ['gateway, 404 no route', gatewayUrl, '/nowhere', {}, 404],
 ];
 
 console.log(`node ${process.version}, ${connections} connections, ${seconds} s per scenario`);
 console.log('scenario'.padEnd(46), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), ' statuses');
-for (const [name, origin, path, headers] of scenarios.filter(([n]) => n.includes(process.env.BENCH_ONLY ?? ''))) {
+let unexpected = false;
+for (const [name, origin, path, headers, expected] of scenarios.filter(([n]) => n.includes(process.env.BENCH_ONLY ?? ''))) {
   const r = await run(origin, path, headers);
   console.log(name.padEnd(46), r.rps.toFixed(0).padStart(9), r.p50.toFixed(2).padStart(8), r.p99.toFixed(2).padStart(8), '', JSON.stringify(r.statuses), r.errors ? `errors ${r.errors}` : '');
+  // A scenario answering anything but its expected status measures an error path: say so and fail.
+  if (r.errors || Object.keys(r.statuses).some((status) => Number(status) !== expected)) unexpected = true;
+}
+if (unexpected) {
+  console.error('bench: some answers were not the expected status; the figures above are not valid');
+  process.exitCode = 1;
 }
 
 await gateway.close();
