@@ -1,7 +1,7 @@
 import 'reflect-metadata'; // @peculiar/x509's dependency injection needs it loaded first
 import { X509Certificate as NodeCertificate, createPrivateKey, createPublicKey, randomBytes, webcrypto } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
@@ -223,7 +223,8 @@ async function exportPrivateKey(key: CryptoKey): Promise<string> {
 /** Temp file + rename, so a crash never leaves half a key; 0600 from the first byte. */
 async function writePrivate(path: string, content: string): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, content, { mode: 0o600 });
+  await rm(temporary, { force: true }); // a leftover of a crash; 'wx' below never follows a planted link
+  await writeFile(temporary, content, { mode: 0o600, flag: 'wx' });
   await chmod(temporary, 0o600);
   await rename(temporary, path);
 }
