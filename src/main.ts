@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import pino, { type Logger } from 'pino';
 import type { PorticoConfig, ListenerName, PublicListener } from './config/index.js';
-import { ChangeFeed } from './shared/index.js';
+import { InProcessChangeFeed } from './shared/index.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/index.js';
 import { createIdentity } from './identity/index.js';
@@ -65,7 +65,8 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
     });
     cleanups.push(() => store.close());
     await checkInstanceKey(store, box, source);
-    const feed = new ChangeFeed();
+    // Starts at the stored version: events carry the version their write's transaction bumped to.
+    const feed = new InProcessChangeFeed(await store.configVersion.current());
 
     // Listen first so every URL (and so the token issuer) is known, even with port 0.
     const servers: Record<Exclude<ListenerName, 'gateway'>, Server> = {
