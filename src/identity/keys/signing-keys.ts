@@ -221,7 +221,10 @@ export class SigningKeys {
         return { result: undefined, event: { type, kid } };
       });
     } else {
-      await this.deps.store.transaction(write);
+      await this.deps.store.transaction(async (tx) => {
+        await write(tx);
+        await tx.configVersion.bump(); // nobody listens here, but the version still counts the write
+      });
     }
     this.invalidate();
   }
