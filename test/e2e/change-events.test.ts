@@ -103,6 +103,10 @@ describeEachDialect('change events', (dialect) => {
       .toEqual([{ type: 'productLink.deleted', productLinkId: 'gold', productId: 'gold', ...ids }]);
     expect(await step(201, () => admin.call('PUT', '/clientApplications/registered/productLinks/gold-again', { properties: { productId: '/products/gold' } })))
       .toEqual([{ type: 'productLink.created', productLinkId: 'gold-again', productId: 'gold', ...ids }]);
+    // An update that revokes a product's role and removes its link is still one write, one event.
+    expect(await step(200, () => admin.call('PUT', '/clientApplications/registered', { properties: { displayName: 'Renamed', productIds: [] } })))
+      .toEqual([{ type: 'clientApplication.updated', ...ids }]);
+    expect((await admin.call('GET', '/clientApplications/registered/productLinks')).body.value).toEqual([]);
     expect(await step(200, () => admin.call('DELETE', '/clientApplications/registered')))
       .toEqual([{ type: 'clientApplication.deleted', ...ids }]);
     const rotated = await step(201, () => graph.call('POST', '/portico/signingKeys/rotate', {}));
