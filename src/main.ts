@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import pino, { type Logger } from 'pino';
 import type { PorticoConfig, ListenerName, PublicListener } from './config/index.js';
-import { ChangeFeed } from './shared/index.js';
+import { InProcessChangeFeed, type ChangeFeed } from './shared/index.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/index.js';
 import { createIdentity } from './identity/index.js';
@@ -27,6 +27,8 @@ export interface RunningPortico {
   readonly caBundle: string | undefined;
   readonly credentialsPath: string;
   readonly tenantId: string;
+  /** This process's change feed: what each committed write announced (docs/events.md). */
+  readonly feed: ChangeFeed;
   stop(): Promise<void>;
 }
 
@@ -65,7 +67,8 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
     });
     cleanups.push(() => store.close());
     await checkInstanceKey(store, box, source);
-    const feed = new ChangeFeed();
+    // Starts at the stored version: events carry the version their write's transaction bumped to.
+    const feed = new InProcessChangeFeed(await store.configVersion.current());
 
     // Listen first so every URL (and so the token issuer) is known, even with port 0.
     const servers: Record<Exclude<ListenerName, 'gateway'>, Server> = {
@@ -167,7 +170,7 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
       print(`  export REQUESTS_CA_BUNDLE=${shellQuote(tls.local.caBundle)}`);
     }
     const boundUrls = Object.fromEntries(Object.entries(bound).map(([name, listening]) => [name, listening.url])) as Record<ListenerName, string>;
-    return { urls, boundUrls, caCertificate: tls?.local?.caCertificate, caBundle: tls?.local?.caBundle, credentialsPath: path, tenantId: instance.tenantId, stop };
+    return { urls, boundUrls, caCertificate: tls?.local?.caCertificate, caBundle: tls?.local?.caBundle, credentialsPath: path, tenantId: instance.tenantId, feed, stop };
   } catch (error) {
     await stop();
     throw error;

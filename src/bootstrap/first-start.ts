@@ -1,5 +1,6 @@
-import { ChangeFeed, hashPassword, newGuid, newSubscriptionKey, type SecretBox } from '../shared/index.js';
+import { InProcessChangeFeed, hashPassword, newGuid, newSubscriptionKey, type ChangeFeed, type SecretBox } from '../shared/index.js';
 import type { Store } from '../store/store.js';
+import { oneChange } from '../store/change-unit.js';
 import { DirectoryService, ROLE_IDS, GRAPH_APP_ID, GRAPH_RESOURCE_URIS } from '../identity/index.js';
 import { MANAGEMENT_RESOURCE_URI, MANAGEMENT_ROLES, storedSubscriptionKey, type ServiceInstance } from '../management/index.js';
 import { DEFAULT_GROUPS, DEFAULT_PRODUCTS, ECHO_OPERATIONS, echoApi } from './defaults.js';
@@ -50,7 +51,7 @@ export async function ensureInstance(options: BootstrapOptions): Promise<Bootstr
     return { instance: JSON.parse(existing) as StoredInstance, firstStart: false };
   }
   return store.transaction(async (tx) => {
-    const directory = new DirectoryService({ store: tx, feed: new ChangeFeed(), secretValidityDays: options.secretValidityDays }).system;
+    const directory = new DirectoryService({ store: tx, feed: new InProcessChangeFeed(), secretValidityDays: options.secretValidityDays }).system;
     const tenantId = newGuid();
     const serviceName = 'portico';
 
@@ -158,9 +159,13 @@ async function followEchoListener(store: Store, echoServiceUrl: string): Promise
  */
 export async function reissueAdminCredentials(store: Store, instance: StoredInstance, secretValidityDays: number, feed: ChangeFeed): Promise<FreshSecrets> {
   const directory = new DirectoryService({ store, feed, secretValidityDays }).system;
-  const earlier = await directory.listPasswords(instance.adminAppObjectId);
-  const secret = await directory.addPassword(instance.adminAppObjectId, { displayName: 'credentials.json (reissued)' });
-  for (const credential of earlier) await directory.removePassword(instance.adminAppObjectId, credential.keyId);
+  // One event (directory.changed) once the new secret is added and every earlier one removed.
+  const secret = await oneChange({ store, feed }, async () => {
+    const earlier = await directory.listPasswords(instance.adminAppObjectId);
+    const added = await directory.addPassword(instance.adminAppObjectId, { displayName: 'credentials.json (reissued)' });
+    for (const credential of earlier) await directory.removePassword(instance.adminAppObjectId, credential.keyId);
+    return added;
+  });
   const adminUserPassword = randomBytes(18).toString('base64url');
   const user = await store.management.getUser(ADMIN_USER_ID);
   if (user) await store.management.putUser({ ...user, passwordHash: await hashPassword(adminUserPassword) });

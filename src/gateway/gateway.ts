@@ -60,7 +60,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       await reload();
     } catch (err) {
       // The write is committed already; failing the writer would not help. Retry soon instead.
-      logger.error({ err, entity: event.entity, version: event.version }, 'gateway snapshot reload failed; retrying');
+      logger.error({ err, event: event.type, version: event.version }, 'gateway snapshot reload failed; retrying');
       clearTimeout(retryTimer);
       retryTimer = setTimeout(() => {
         if (!closed) reload().catch((e: unknown) => logger.error({ err: e }, 'gateway snapshot reload failed again'));

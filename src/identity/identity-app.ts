@@ -72,7 +72,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   const tokenView = new RebuildingTokenView(() => loadTokenDirectory(deps.store));
   const unsubscribe = deps.feed.subscribe((event) => {
     tokenView.changed(event);
-    if (event.entity === 'signingKey') keys.invalidate();
+    if (event.type.startsWith('signingKey.')) keys.invalidate();
   });
   await keys.ensureCurrentKey();
 

@@ -1,5 +1,6 @@
 export { newGuid, sha256, constantTimeEqual, newClientSecret, newSubscriptionKey, hashPassword, verifyPassword, SecretBox } from './crypto.js';
-export { ChangeFeed } from './change-feed.js';
-export type { ChangeEvent, ChangeListener } from './change-feed.js';
+export { InProcessChangeFeed } from './change-feed.js';
+export type { ChangeFeed, ChangeEvent, ChangeEventBody, ChangeEventType, ChangeListener } from './change-feed.js';
+export { isDirectoryChange, touchesDirectory } from './change-events.js';
 export { isGuid } from './ids.js';
 export { bearerToken } from './bearer.js';

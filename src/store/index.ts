@@ -8,7 +8,9 @@ import { lockInstance, type InstanceLock } from './instance-lock.js';
 import type { Database } from './schema.js';
 import type { Store } from './store.js';
 
-export type { SettingsStore, Store } from './store.js';
+export type { ConfigVersionStore, SettingsStore, Store } from './store.js';
+export { commitChange, oneChange } from './change-unit.js';
+export type { Change, ChangeTarget } from './change-unit.js';
 
 
 export interface OpenStoreOptions {

@@ -5,13 +5,15 @@ import type { DialectName } from './dialect.js';
 import { DirectoryRepository } from './repos/directory-repository.js';
 import { ManagementRepository } from './repos/management-repository.js';
 import { SettingsRepository } from './repos/settings-repository.js';
+import { ConfigVersionRepository } from './repos/config-version-repository.js';
 import type { Db } from './repos/support.js';
-import type { SettingsStore, Store } from './store.js';
+import type { ConfigVersionStore, SettingsStore, Store } from './store.js';
 
 export class KyselyStore implements Store {
   readonly directory: DirectoryStore;
   readonly management: ManagementStore;
   readonly settings: SettingsStore;
+  readonly configVersion: ConfigVersionStore;
 
   constructor(
     readonly dialect: DialectName,
@@ -22,6 +24,7 @@ export class KyselyStore implements Store {
     this.directory = new DirectoryRepository(db);
     this.management = new ManagementRepository(db);
     this.settings = new SettingsRepository(db);
+    this.configVersion = new ConfigVersionRepository(db);
   }
 
   /** Inside a transaction, a nested call joins it: fn's writes commit with the outer ones. */

@@ -210,4 +210,11 @@ export interface Database {
   client_applications: ClientApplicationsTable;
   product_links: ProductLinksTable;
   settings: SettingsTable;
+  config_version: ConfigVersionTable;
+}
+
+/** One row (id 1): the configuration version every announced write bumps. */
+export interface ConfigVersionTable {
+  id: number;
+  version: number | string | bigint; // PostgreSQL's bigint arrives as a string
 }

@@ -8,6 +8,16 @@ export interface SettingsStore {
 }
 
 /**
+ * The configuration version: increases by one with every announced write, in that write's
+ * transaction (store/change-unit.ts), so change events carry a number that survives a restart.
+ */
+export interface ConfigVersionStore {
+  current(): Promise<number>;
+  /** Adds one and returns the new version. Call it inside the write's transaction. */
+  bump(): Promise<number>;
+}
+
+/**
  * Everything durable. `transaction` runs fn with a Store whose writes commit together or not at all.
  * Inside fn, a failed statement (e.g. STORE_CONFLICT) aborts the transaction on every dialect, as
  * PostgreSQL does: later statements and the commit fail. Let the error end fn; do not catch and go on.
@@ -18,6 +28,7 @@ export interface Store {
   readonly directory: DirectoryStore;
   readonly management: ManagementStore;
   readonly settings: SettingsStore;
+  readonly configVersion: ConfigVersionStore;
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -19,7 +19,7 @@ import type {
   UserRecord,
 } from '../../src/management/management-store.js';
 import { sha256 } from '../../src/shared/crypto.js';
-import { ChangeFeed } from '../../src/shared/change-feed.js';
+import { InProcessChangeFeed, type ChangeFeed } from '../../src/shared/change-feed.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -83,7 +83,7 @@ export async function openHarness(options: { backendTimeoutMs?: number; seed?: (
   await options.seed?.(store, echoUrl);
 
   const config = loadConfig({}, { dataDir, backendTimeoutMs: options.backendTimeoutMs ?? 5_000 });
-  const feed = new ChangeFeed();
+  const feed = new InProcessChangeFeed();
   let gatewayUrl = '';
   const gateway = await createGateway({ config, store, feed, logger, issuer: ISSUER, publicUrl: () => gatewayUrl });
   gatewayUrl = await listen(gateway.server);

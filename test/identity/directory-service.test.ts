@@ -27,7 +27,7 @@ describeEachDialect('DirectoryService', (dialect) => {
     h = await IdentityHarness.start(dialect, {});
     system = h.system;
     h.feed.subscribe((e) => {
-      if (e.entity === 'directory') events.push(e.id);
+      if (e.type === 'application.created') events.push(e.applicationObjectId);
     });
   });
   afterAll(async () => h?.stop());

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/index.js';
-import { ChangeFeed, SecretBox, newGuid } from '../../src/shared/index.js';
+import { InProcessChangeFeed, SecretBox, newGuid, type ChangeFeed } from '../../src/shared/index.js';
+import { announceTestWrite } from '../helpers/change-events.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
 import {
@@ -48,7 +49,7 @@ export class IdentityHarness {
   static async start(dialect: TestDialect, options: { tokenLifetimeSeconds?: number } = {}): Promise<IdentityHarness> {
     const database = await createTestDatabase(dialect);
     const store = await openStore({ dataDir: database.dataDir, databaseUrl: database.databaseUrl });
-    const feed = new ChangeFeed();
+    const feed = new InProcessChangeFeed();
     const logLines: string[] = [];
     const sink = new Writable({
       write(chunk, _encoding, done) {
@@ -82,7 +83,7 @@ export class IdentityHarness {
    * announces it as every directory write does, so the token endpoint's in-memory view follows.
    */
   async announceDirectoryWrite(id = 'written-by-test'): Promise<void> {
-    await this.feed.publish('directory', id);
+    await announceTestWrite(this.feed, { type: 'directory.changed', changedObjectIds: [id] });
   }
 
   get system() {

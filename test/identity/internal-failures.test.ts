@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ROLE_IDS } from '../../src/identity/index.js';
+import { announceTestWrite } from '../helpers/change-events.js';
 import { describeEachDialect } from '../helpers/databases.js';
 import { IdentityHarness, expectEntraError, type TestClient } from './harness.js';
 
@@ -15,7 +16,7 @@ describeEachDialect('internal failures', (dialect) => {
     graphToken = (await h.graphCaller([ROLE_IDS.globalAdministrator])).token;
     await h.store.close(); // every later store call fails
     // The token endpoint reads an in-memory view; a directory change makes it read the store again.
-    await h.feed.publish('directory', client.app.id);
+    await announceTestWrite(h.feed, { type: 'directory.changed', changedObjectIds: [client.app.id] });
   });
   afterAll(async () => h?.stop());
 

@@ -9,7 +9,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { TokenVerificationError, createIdentity, rotationPolicy, type Identity, type Signer } from '../../src/identity/index.js';
-import { ChangeFeed, SecretBox, newGuid, type ChangeEvent } from '../../src/shared/index.js';
+import { InProcessChangeFeed, SecretBox, newGuid, type ChangeEvent, type ChangeFeed } from '../../src/shared/index.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
 import { createTestDatabase, describeEachDialect, type TestDialect } from '../helpers/databases.js';
@@ -59,7 +59,7 @@ describeEachDialect('signing-key rotation', (dialect) => {
     const store = await openStore({ dataDir: database.dataDir, databaseUrl: database.databaseUrl });
     const box = new SecretBox(randomBytes(32));
     await options.seed?.(store, box);
-    const feed = new ChangeFeed();
+    const feed = new InProcessChangeFeed();
     const events: ChangeEvent[] = [];
     feed.subscribe((event) => void events.push(event));
     const identity = await createIdentity({
@@ -143,8 +143,8 @@ describeEachDialect('signing-key rotation', (dialect) => {
 
     const seen: { kid: string; signer: string; published: boolean }[] = [];
     feed.subscribe(async (event) => {
-      if (event.entity !== 'signingKey') return;
-      seen.push({ kid: event.id, signer: (await identity.keys.currentSigner()).kid, published: (await jwksKids(identity)).includes(event.id) });
+      if (event.type !== 'signingKey.rotated' && event.type !== 'signingKey.activated') return;
+      seen.push({ kid: event.kid, signer: (await identity.keys.currentSigner()).kid, published: (await jwksKids(identity)).includes(event.kid) });
     });
     const immediate = await identity.keys.rotate({ immediate: true });
 
@@ -213,7 +213,7 @@ describeEachDialect('signing-key rotation', (dialect) => {
       },
     });
     // The schedule's first check runs as the identity provider starts.
-    await waitFor(() => events.some((e) => e.entity === 'signingKey'), "the schedule's first rotation");
+    await waitFor(() => events.some((e) => e.type.startsWith('signingKey.')), "the schedule's first rotation");
 
     expect(legacyKid).toHaveLength(43);
     expect((await identity.keys.currentSigner()).kid).toBe(legacyKid);
@@ -230,8 +230,8 @@ describeEachDialect('signing-key rotation', (dialect) => {
     const { identity, events, close } = await start({ rotationDays: 2 / 86_400, realClock: true });
     await waitFor(() => identity.keyRotation.pendingTimer !== undefined, "the schedule's timer");
     expect(identity.keyRotation.pendingTimer!.hasRef()).toBe(false);
-    const created = events.filter((e) => e.entity === 'signingKey').length; // the first key, made at start
-    await waitFor(() => events.filter((e) => e.entity === 'signingKey').length > created, 'the scheduled rotation');
+    const created = events.filter((e) => e.type.startsWith('signingKey.')).length; // the first key, made at start
+    await waitFor(() => events.filter((e) => e.type.startsWith('signingKey.')).length > created, 'the scheduled rotation');
 
     const [next, first] = await identity.keys.list();
     expect(Date.parse(next!.activatesAt)).toBeGreaterThan(Date.parse(next!.createdAt)); // published before it signs

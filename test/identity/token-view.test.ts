@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RebuildingTokenView, type TokenDirectory } from '../../src/identity/token/token-view.js';
+import type { ChangeEvent } from '../../src/shared/index.js';
 
 /** A loader the test completes by hand, so the order of loads and events is exact. */
 function controlledLoads() {
@@ -15,7 +16,10 @@ const directory = (name: string): TokenDirectory => ({
   appRoleAssignments: () => [],
   appIdForIdentifierUri: () => name,
 });
-const event = (entity: string) => ({ entity, id: 'x', version: 1 });
+const event = (kind: 'product' | 'directory'): ChangeEvent =>
+  kind === 'product'
+    ? { type: 'subscription.keyRegenerated', subscriptionId: 'x', key: 'primary', version: 1 }
+    : { type: 'application.credentialAdded', applicationObjectId: 'x', keyIds: ['k'], version: 1 };
 
 describe('RebuildingTokenView', () => {
   it('loads once for concurrent requests, then answers from memory until a directory event', async () => {
@@ -29,7 +33,7 @@ describe('RebuildingTokenView', () => {
     expect(await b).toBe(await a);
     expect(view.current()).toBe(await a); // synchronous from now on
     view.changed(event('product'));
-    expect(view.current()).toBe(await a); // only directory events matter
+    expect(view.current()).toBe(await a); // only events that touch the directory matter
     view.changed(event('directory'));
     expect(view.current()).toBeInstanceOf(Promise);
     expect(pending).toHaveLength(2);

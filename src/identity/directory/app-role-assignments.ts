@@ -31,12 +31,15 @@ export async function grantAppRole(ctx: DirectoryContext, input: GrantAppRoleInp
     }
     const existing = (await tx.directory.listAppRoleAssignments({ principalId }))
       .find((a) => a.resourceId === resourceId && a.appRoleId === appRoleId);
-    if (existing) return { result: existing, changed: [] };
+    if (existing) return { result: existing, event: undefined };
 
     const assignment: AppRoleAssignmentRecord = { id: newGuid(), principalId, resourceId, appRoleId, createdDateTime: isoNow(ctx) };
     await tx.directory.insertAppRoleAssignment(assignment);
     const changedApp = await addResourceAccessFor(tx, principalId, resourceApp.appId, appRoleId);
-    return { result: assignment, changed: [assignment.id, principalId, ...(changedApp ? [changedApp] : [])] };
+    return {
+      result: assignment,
+      event: { type: 'appRoleAssignment.created', assignmentId: assignment.id, principalId, changedObjectIds: [assignment.id, principalId, ...(changedApp ? [changedApp] : [])] },
+    };
   });
 }
 
@@ -48,7 +51,10 @@ export async function revokeAppRole(ctx: DirectoryContext, assignmentId: string)
     await tx.directory.deleteAppRoleAssignment(id);
     const resource = await tx.directory.getServicePrincipal(assignment.resourceId);
     const changedApp = resource ? await removeResourceAccessFor(tx, assignment.principalId, resource.appId, assignment.appRoleId) : undefined;
-    return { result: undefined, changed: [id, assignment.principalId, ...(changedApp ? [changedApp] : [])] };
+    return {
+      result: undefined,
+      event: { type: 'appRoleAssignment.deleted', assignmentId: id, principalId: assignment.principalId, changedObjectIds: [id, assignment.principalId, ...(changedApp ? [changedApp] : [])] },
+    };
   });
 }
 

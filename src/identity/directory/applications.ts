@@ -33,7 +33,7 @@ export async function createApplication(ctx: DirectoryContext, input: CreateAppl
     if (await tx.directory.getApplicationByAppId(appId)) throw duplicate('appId');
     await assertIdentifierUrisFree(tx, identifierUris);
     await tx.directory.insertApplication(app);
-    return { result: app, changed: [app.id] };
+    return { result: app, event: { type: 'application.created', applicationObjectId: app.id, appId: app.appId, changedObjectIds: [app.id] } };
   });
 }
 
@@ -62,7 +62,7 @@ export async function deleteApplication(ctx: DirectoryContext, objectId: string)
       changed.push(sp.id);
     }
     await tx.directory.deleteApplication(app.id);
-    return { result: undefined, changed };
+    return { result: undefined, event: { type: 'application.deleted', applicationObjectId: app.id, appId: app.appId, changedObjectIds: changed } };
   });
 }
 

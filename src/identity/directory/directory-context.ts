@@ -1,5 +1,6 @@
 import type { Store } from '../../store/store.js';
 import type { ChangeFeed } from '../../shared/index.js';
+import { commitChange, type Change } from '../../store/change-unit.js';
 
 /** What every directory operation needs. `store` may be a transaction's Store. */
 export interface DirectoryContext {
@@ -12,13 +13,12 @@ export interface DirectoryContext {
 }
 
 /**
- * Runs a multi-row write in one transaction, then announces it once (the id lists every changed
- * object): each event makes the gateway rebuild its snapshot, so one per object would repeat work.
+ * Runs a multi-row write in one transaction that also bumps the config version, then announces it
+ * with one typed event (none when nothing changed). Inside a management write's unit of work the
+ * event is absorbed into that write's own (store/change-unit.ts).
  */
-export async function commit<T>(ctx: DirectoryContext, write: (tx: Store) => Promise<{ result: T; changed: readonly string[] }>): Promise<T> {
-  const { result, changed } = await ctx.store.transaction(write);
-  if (changed.length > 0) await ctx.feed.publish('directory', [...new Set(changed)].join(','));
-  return result;
+export function commit<T>(ctx: DirectoryContext, write: (tx: Store) => Promise<Change<T>>): Promise<T> {
+  return commitChange(ctx, write);
 }
 
 export const isoNow = (ctx: DirectoryContext): string => ctx.now().toISOString();

@@ -22,10 +22,10 @@ export async function assignDirectoryRole(ctx: DirectoryContext, input: AssignDi
     }
     const existing = (await tx.directory.listDirectoryRoleAssignments({ principalId, roleDefinitionId }))
       .find((a) => a.directoryScopeId === directoryScopeId);
-    if (existing) return { result: existing, changed: [] };
+    if (existing) return { result: existing, event: undefined };
     const assignment: DirectoryRoleAssignmentRecord = { id: newGuid(), principalId, roleDefinitionId, directoryScopeId, createdDateTime: isoNow(ctx) };
     await tx.directory.insertDirectoryRoleAssignment(assignment);
-    return { result: assignment, changed: [assignment.id, principalId] };
+    return { result: assignment, event: { type: 'directoryRoleAssignment.created', assignmentId: assignment.id, principalId } };
   });
 }
 
@@ -38,7 +38,7 @@ export async function removeDirectoryRoleAssignment(ctx: DirectoryContext, id: s
     const assignment = await tx.directory.getDirectoryRoleAssignment(assignmentId);
     if (!assignment) throw notFound(id);
     await tx.directory.deleteDirectoryRoleAssignment(assignmentId);
-    return { result: undefined, changed: [assignmentId, assignment.principalId] };
+    return { result: undefined, event: { type: 'directoryRoleAssignment.deleted', assignmentId, principalId: assignment.principalId } };
   });
 }
 

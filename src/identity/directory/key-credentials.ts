@@ -24,7 +24,7 @@ export async function addKeyCredential(ctx: DirectoryContext, applicationObjectI
     assertRoom(existing.length + 1);
     assertNotRegistered(record, existing);
     await tx.directory.insertKeyCredential(record);
-    return { result: undefined, changed: [appId] };
+    return { result: undefined, event: { type: 'application.credentialAdded', applicationObjectId: appId, keyIds: [record.keyId] } };
   });
   return toKeyCredential(record);
 }
@@ -36,7 +36,7 @@ export async function removeKeyCredential(ctx: DirectoryContext, applicationObje
     const owned = (await existingOf(tx, appId, applicationObjectId)).some((c) => c.keyId === key);
     if (!owned) throw new AppError('Request_ResourceNotFound', `No key credential found with keyId '${keyId}'.`);
     await tx.directory.deleteKeyCredential(key);
-    return { result: undefined, changed: [appId] };
+    return { result: undefined, event: { type: 'application.credentialRemoved', applicationObjectId: appId, keyIds: [key] } };
   });
 }
 
@@ -97,8 +97,12 @@ export async function replaceKeyCredentials(ctx: DirectoryContext, applicationOb
       if (!kept.includes(credential.keyId)) await tx.directory.deleteKeyCredential(credential.keyId);
     }
     for (const record of added) await tx.directory.insertKeyCredential(record);
-    const changed = existing.length !== remaining.length || added.length > 0;
-    return { result: [...remaining, ...added].map(toKeyCredential), changed: changed ? [appId] : [] };
+    const removed = existing.filter((c) => !kept.includes(c.keyId)).map((c) => c.keyId);
+    const changed = removed.length > 0 || added.length > 0;
+    return {
+      result: [...remaining, ...added].map(toKeyCredential),
+      event: changed ? { type: 'application.keyCredentialsChanged', applicationObjectId: appId, keyIds: [...removed, ...added.map((a) => a.keyId)] } : undefined,
+    };
   });
 }
 

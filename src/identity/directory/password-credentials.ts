@@ -31,7 +31,7 @@ export async function addPassword(ctx: DirectoryContext, applicationObjectId: st
       throw new AppError('Request_BadRequest', `The application already has ${MAX_PASSWORDS_PER_APPLICATION} client secrets, the most it may have. Remove unused ones (removePassword) first.`);
     }
     await tx.directory.insertPasswordCredential(record);
-    return { result: undefined, changed: [appId] };
+    return { result: undefined, event: { type: 'application.credentialAdded', applicationObjectId: appId, keyIds: [record.keyId] } };
   });
   return { ...toPasswordCredential(record), secretText };
 }
@@ -44,7 +44,7 @@ export async function removePassword(ctx: DirectoryContext, applicationObjectId:
     const owned = (await tx.directory.listPasswordCredentials(appId)).some((c) => c.keyId === key);
     if (!owned) throw new AppError('Request_ResourceNotFound', `No password credential found with keyId '${keyId}'.`);
     await tx.directory.deletePasswordCredential(key);
-    return { result: undefined, changed: [appId] };
+    return { result: undefined, event: { type: 'application.credentialRemoved', applicationObjectId: appId, keyIds: [key] } };
   });
 }
 

@@ -36,7 +36,7 @@ export async function createServicePrincipal(ctx: DirectoryContext, input: Creat
       appRoleAssignmentRequired: assignmentRequired, accountEnabled: true, createdDateTime: isoNow(ctx),
     };
     await tx.directory.insertServicePrincipal(sp);
-    return { result: sp, changed: [sp.id] };
+    return { result: sp, event: { type: 'servicePrincipal.created', servicePrincipalId: sp.id, appId } };
   });
 }
 

@@ -1,6 +1,8 @@
 import { importJWK, importPKCS8, type CryptoKey, type JWK } from 'jose';
 import { DEFAULTS } from '../../config/index.js';
 import type { ChangeFeed, SecretBox } from '../../shared/index.js';
+import type { SigningKeyChange } from '../../shared/change-events.js';
+import { commitChange } from '../../store/change-unit.js';
 import type { Store } from '../../store/store.js';
 import type { SigningKeyRecord } from '../directory/directory-store.js';
 import { encodedHeader } from './compact-jws.js';
@@ -88,8 +90,7 @@ export class SigningKeys {
       if (current) return { kid: current.kid };
       const now = this.now();
       const created = await generateSigningKey(this.deps.secretBox, now, now);
-      await this.deps.store.directory.insertSigningKey(created);
-      await this.announce(created.kid);
+      await this.writeAndAnnounce('signingKey.created', created.kid, (tx) => tx.directory.insertSigningKey(created));
       return { kid: created.kid };
     });
   }
@@ -190,11 +191,10 @@ export class SigningKeys {
     const records = await this.load(true);
     const created = await generateSigningKey(this.deps.secretBox, this.now(), activatesAt);
     const retirements = retirementsFor(records, activatesAt, this.now(), this.policy);
-    await this.deps.store.transaction(async (tx) => {
+    await this.writeAndAnnounce('signingKey.rotated', created.kid, async (tx) => {
       await tx.directory.insertSigningKey(created);
       await retire(tx, retirements);
     });
-    await this.announce(created.kid);
     return info(created, [...records, created], this.now());
   }
 
@@ -203,18 +203,30 @@ export class SigningKeys {
     const now = this.now();
     const others = (await this.load(true)).filter((r) => r.kid !== kid);
     const retirements = retirementsFor(others, now, now, this.policy);
-    await this.deps.store.transaction(async (tx) => {
+    await this.writeAndAnnounce('signingKey.activated', kid, async (tx) => {
       await tx.directory.setSigningKeyActivation(kid, now.toISOString());
       await retire(tx, retirements);
     });
-    await this.announce(kid);
     const records = await this.load(true);
     return info(records.find((r) => r.kid === kid)!, records, this.now());
   }
 
-  private async announce(kid: string): Promise<void> {
+  /** Writes in one transaction (bumping the config version) and announces it once committed. */
+  private async writeAndAnnounce(type: SigningKeyChange['type'], kid: string, write: (tx: Store) => Promise<void>): Promise<void> {
+    const feed = this.deps.feed;
+    if (feed) {
+      await commitChange({ store: this.deps.store, feed }, async (tx) => {
+        await write(tx);
+        this.invalidate(); // the event's listeners (identity-app.ts) drop it again once committed
+        return { result: undefined, event: { type, kid } };
+      });
+    } else {
+      await this.deps.store.transaction(async (tx) => {
+        await write(tx);
+        await tx.configVersion.bump(); // nobody listens here, but the version still counts the write
+      });
+    }
     this.invalidate();
-    await this.deps.feed?.publish('signingKey', kid);
   }
 
   private exclusive<T>(task: () => Promise<T>): Promise<T> {

@@ -1,4 +1,4 @@
-import type { ChangeEvent } from '../../shared/index.js';
+import { touchesDirectory, type ChangeEvent } from '../../shared/index.js';
 import type { Store } from '../../store/store.js';
 import { normaliseUri } from '../directory/applications.js';
 import type {
@@ -103,7 +103,7 @@ export class RebuildingTokenView implements TokenView {
   }
 
   changed(event: ChangeEvent): void {
-    if (event.entity !== 'directory') return;
+    if (!touchesDirectory(event)) return;
     this.generation++;
     this.directory = undefined;
   }

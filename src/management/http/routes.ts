@@ -9,6 +9,7 @@ import * as users from '../services/users.js';
 import * as subscriptions from '../services/subscriptions.js';
 import * as clientApps from '../services/client-applications.js';
 import { groupResource, requireGroup, serviceResource } from '../services/service.js';
+import { commitChange } from '../../store/change-unit.js';
 
 type Params = Record<string, string>;
 const params = (request: FastifyRequest): Params => request.params as Params;
@@ -46,16 +47,23 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     const product = await products.requireProduct(ctx, params(request).productId!);
     const api = await apis.requireApi(ctx, params(request).apiId!);
     const existing = await ctx.store.management.listProductApis({ productId: product.id, apiId: api.id });
-    if (existing.length === 0) await ctx.store.management.addProductApi(product.id, api.id);
-    await ctx.feed.publish('product', product.id);
+    if (existing.length === 0) {
+      await commitChange(ctx, async (tx) => {
+        await tx.management.addProductApi(product.id, api.id);
+        return { result: undefined, event: { type: 'product.apiAdded', productId: product.id, apiId: api.id } };
+      });
+    }
     return sendResource(reply, existing.length === 0 ? 201 : 200, apis.apiResource(ctx, api));
   });
   app.delete('/products/:productId/apis/:apiId', async (request, reply) => {
     const product = await products.requireProduct(ctx, params(request).productId!);
     const existing = await ctx.store.management.listProductApis({ productId: product.id, apiId: params(request).apiId! });
     if (existing.length > 0) {
-      await ctx.store.management.removeProductApi(product.id, existing[0]!.apiId);
-      await ctx.feed.publish('product', product.id);
+      const apiId = existing[0]!.apiId;
+      await commitChange(ctx, async (tx) => {
+        await tx.management.removeProductApi(product.id, apiId);
+        return { result: undefined, event: { type: 'product.apiRemoved', productId: product.id, apiId } };
+      });
     }
     return sendDeleted(reply, existing.length > 0);
   });

@@ -4,6 +4,7 @@ import type { ManagementContext } from '../context.js';
 import { armResource, type ArmResource } from '../arm/resource.js';
 import { BodyValidator, checkResourceName } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
+import { commitChange } from '../../store/change-unit.js';
 
 const PROTOCOLS = ['http', 'https', 'ws', 'wss'] as const;
 const METHODS = /^[A-Z]{1,20}$/;
@@ -86,12 +87,14 @@ export async function putApi(ctx: ManagementContext, id: string, body: unknown, 
   const samePath = (await ctx.store.management.listApis()).some((other) => other.id !== apiId && other.path.toLowerCase() === api.path.toLowerCase());
   if (samePath) throw duplicatePath(api.path);
   try {
-    await ctx.store.management.putApi(api);
+    await commitChange(ctx, async (tx) => {
+      await tx.management.putApi(api);
+      return { result: undefined, event: { type: existing ? 'api.updated' : 'api.created', apiId } };
+    });
   } catch (error) {
     if (error instanceof StoreError && error.code === 'STORE_CONFLICT') throw duplicatePath(api.path);
     throw error;
   }
-  await ctx.feed.publish('api', apiId);
   return { api, created: !existing };
 }
 
@@ -113,12 +116,11 @@ export async function deleteApi(ctx: ManagementContext, id: string, ifMatch: str
   // A subscription scoped to this API would outlive it and silently cover a later API created with
   // the same id, so it goes with the API.
   const scoped = (await ctx.store.management.listSubscriptions()).filter((s) => s.scope === `/apis/${apiId}`);
-  await ctx.store.transaction(async (tx) => {
+  await commitChange(ctx, async (tx) => {
     for (const subscription of scoped) await tx.management.deleteSubscription(subscription.id);
     await tx.management.deleteApi(apiId);
+    return { result: undefined, event: { type: 'api.deleted', apiId, subscriptionIds: scoped.map((s) => s.id) } };
   });
-  for (const subscription of scoped) await ctx.feed.publish('subscription', subscription.id);
-  await ctx.feed.publish('api', apiId);
   return true;
 }
 
@@ -158,8 +160,10 @@ export async function putOperation(
     request: (request as Record<string, unknown> | null | undefined) ?? null,
     responses: (responses as Record<string, unknown>[] | null | undefined) ?? [],
   };
-  await ctx.store.management.putOperation(operation);
-  await ctx.feed.publish('api', api.id);
+  await commitChange(ctx, async (tx) => {
+    await tx.management.putOperation(operation);
+    return { result: undefined, event: { type: existing ? 'operation.updated' : 'operation.created', apiId: api.id, operationId: operation.id } };
+  });
   return { operation, created: !existing };
 }
 
@@ -199,7 +203,9 @@ export async function deleteOperation(ctx: ManagementContext, apiId: string, id:
   const existing = await ctx.store.management.getOperation(api.id, id);
   if (!existing) return false;
   checkIfMatch(ifMatch, operationResource(ctx, existing));
-  await ctx.store.management.deleteOperation(api.id, existing.id);
-  await ctx.feed.publish('api', api.id);
+  await commitChange(ctx, async (tx) => {
+    await tx.management.deleteOperation(api.id, existing.id);
+    return { result: undefined, event: { type: 'operation.deleted', apiId: api.id, operationId: existing.id } };
+  });
   return true;
 }

@@ -6,6 +6,9 @@ import { armResource, childResourceId, parseChildReference, type ArmResource } f
 import { BodyValidator, checkResourceName } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
 import { asManagedIdentity, removeAsManagedIdentity } from './managed-identity.js';
+import { commitChange, oneChange } from '../../store/change-unit.js';
+import type { ChangeEventBody } from '../../shared/index.js';
+import type { ClientApplicationIds } from '../../shared/change-events.js';
 
 export async function clientApplicationResource(ctx: ManagementContext, app: ClientApplicationRecord): Promise<ArmResource> {
   const links = await ctx.store.management.listProductLinks({ clientApplicationId: app.id });
@@ -60,22 +63,37 @@ export async function putClientApplication(
   const ownerId = ownerRef !== undefined ? await resolveOwnerReference(ctx, ownerRef) : existing!.ownerId;
   const products = productRefs !== undefined ? await resolveTokenProducts(ctx, productRefs, 'properties.productIds') : undefined;
 
-  if (existing) {
-    const app: ClientApplicationRecord = {
-      ...existing,
-      displayName: displayName!,
-      description: description !== undefined ? description : existing.description,
-      ownerId,
-    };
-    // Directory work first: when the managed identity may not do it, the record is still unchanged.
-    if (products) await reconcileLinks(ctx, app, products);
-    await ctx.store.management.putClientApplication(app);
-    await ctx.feed.publish('clientApplication', app.id);
-    return { app, created: false };
-  }
-  const app = await registerApplication(ctx, { id, displayName: displayName!, description: description ?? null, ownerId }, products ?? []);
-  await ctx.feed.publish('clientApplication', id);
-  return { app, created: true };
+  // One event for the whole write, published once the directory steps and the record committed.
+  return oneChange(ctx, async () => {
+    if (existing) {
+      const app: ClientApplicationRecord = {
+        ...existing,
+        displayName: displayName!,
+        description: description !== undefined ? description : existing.description,
+        ownerId,
+      };
+      // Directory work first: when the managed identity may not do it, the record is still unchanged.
+      const links = products ? await reconcileLinks(ctx, app, products) : { put: [], deleted: [] };
+      await commitChange(ctx, async (tx) => {
+        for (const link of links.deleted) await tx.management.deleteProductLink(link.clientApplicationId, link.id);
+        for (const link of links.put) await tx.management.putProductLink(link);
+        await tx.management.putClientApplication(app);
+        return { result: undefined, event: { type: 'clientApplication.updated', ...clientApplicationIds(app) } };
+      });
+      return { app, created: false };
+    }
+    const app = await registerApplication(ctx, { id, displayName: displayName!, description: description ?? null, ownerId }, products ?? []);
+    return { app, created: true };
+  });
+}
+
+export function clientApplicationIds(app: ClientApplicationRecord): ClientApplicationIds {
+  return {
+    clientApplicationId: app.id,
+    entraApplicationId: app.entraApplicationId,
+    entraObjectId: app.entraObjectId,
+    entraServicePrincipalId: app.entraServicePrincipalId,
+  };
 }
 
 async function registerApplication(
@@ -103,9 +121,10 @@ async function registerApplication(
     };
     const links: ProductLinkRecord[] = [];
     for (const product of products) links.push(await grantProduct(ctx, app, product, product.id));
-    await ctx.store.transaction(async (tx) => {
+    await commitChange(ctx, async (tx) => {
       await tx.management.putClientApplication(app);
       for (const link of links) await tx.management.putProductLink(link);
+      return { result: undefined, event: { type: 'clientApplication.created', ...clientApplicationIds(app) } };
     });
     return app;
   } catch (error) {
@@ -130,10 +149,17 @@ async function grantProduct(ctx: ManagementContext, app: ClientApplicationRecord
   return { id: linkId, clientApplicationId: app.id, productId: product.id, appRoleAssignmentId: assignment.id };
 }
 
-async function reconcileLinks(ctx: ManagementContext, app: ClientApplicationRecord, products: ProductRecord[]): Promise<void> {
+/** Takes the directory steps (revoke, grant) and returns the link rows to write with the record. */
+async function reconcileLinks(
+  ctx: ManagementContext,
+  app: ClientApplicationRecord,
+  products: ProductRecord[],
+): Promise<{ put: ProductLinkRecord[]; deleted: ProductLinkRecord[] }> {
   const links = await ctx.store.management.listProductLinks({ clientApplicationId: app.id });
   const wanted = new Set(products.map((p) => p.id));
-  for (const link of links) if (!wanted.has(link.productId)) await unlink(ctx, link);
+  const deleted = links.filter((link) => !wanted.has(link.productId));
+  for (const link of deleted) await revokeLink(ctx, link);
+  const put: ProductLinkRecord[] = [];
   const kept = links.filter((link) => wanted.has(link.productId));
   const linked = new Set(kept.map((l) => l.productId));
   const takenIds = new Set(kept.map((l) => l.id.toLowerCase()));
@@ -141,8 +167,9 @@ async function reconcileLinks(ctx: ManagementContext, app: ClientApplicationReco
     if (linked.has(product.id)) continue;
     const linkId = freeLinkId(product.id, takenIds);
     takenIds.add(linkId.toLowerCase());
-    await ctx.store.management.putProductLink(await grantProduct(ctx, app, product, linkId));
+    put.push(await grantProduct(ctx, app, product, linkId));
   }
+  return { put, deleted };
 }
 
 /**
@@ -155,14 +182,12 @@ function freeLinkId(productId: string, taken: ReadonlySet<string>): string {
   for (let n = 2; ; n++) if (free(`${productId}-${n}`)) return `${productId}-${n}`;
 }
 
-async function unlink(ctx: ManagementContext, link: ProductLinkRecord): Promise<void> {
-  // Revoke first: when the managed identity may not, nothing has changed yet and the error says why.
-  // The link goes right after, and with it the gateway's live check refuses the app.
+/** Revoke before the link row goes: when the managed identity may not, nothing has changed yet and the error says why. */
+async function revokeLink(ctx: ManagementContext, link: ProductLinkRecord): Promise<void> {
   if (link.appRoleAssignmentId) {
     const assignmentId = link.appRoleAssignmentId;
     await removeAsManagedIdentity(ctx, `revoke product '${link.productId}' from client application '${link.clientApplicationId}'`, (d) => d.revokeAppRole(assignmentId));
   }
-  await ctx.store.management.deleteProductLink(link.clientApplicationId, link.id);
 }
 
 
@@ -206,9 +231,13 @@ export async function deleteClientApplication(ctx: ManagementContext, id: string
   const appId = existing.id;
   // The directory app goes first (with its service principal and role grants, so no new token can be
   // issued): when the managed identity may not delete it, nothing has changed yet and the error says why.
-  await removeAsManagedIdentity(ctx, `delete the Entra application of client application '${appId}'`, (d) => d.deleteApplication(existing.entraObjectId));
-  await ctx.store.management.deleteClientApplication(appId);
-  await ctx.feed.publish('clientApplication', appId);
+  await oneChange(ctx, async () => {
+    await removeAsManagedIdentity(ctx, `delete the Entra application of client application '${appId}'`, (d) => d.deleteApplication(existing.entraObjectId));
+    await commitChange(ctx, async (tx) => {
+      await tx.management.deleteClientApplication(appId);
+      return { result: undefined, event: { type: 'clientApplication.deleted', ...clientApplicationIds(existing) } };
+    });
+  });
   return true;
 }
 
@@ -237,14 +266,19 @@ export async function putProductLink(ctx: ManagementContext, appId: string, link
   if (other) {
     throw new AppError('Conflict', `Client application '${app.id}' is already linked to product '${product.id}' by product link '${other.id}'.`);
   }
-  const link = await grantProduct(ctx, app, product, linkId);
-  try {
-    await ctx.store.management.putProductLink(link);
-  } catch (error) {
-    await asManagedIdentity(ctx, 'undo a role grant', (d) => d.revokeAppRole(link.appRoleAssignmentId!)).catch(() => undefined);
-    throw error;
-  }
-  await ctx.feed.publish('clientApplication', app.id);
+  const link = await oneChange(ctx, async () => {
+    const granted = await grantProduct(ctx, app, product, linkId);
+    try {
+      await commitChange(ctx, async (tx) => {
+        await tx.management.putProductLink(granted);
+        return { result: undefined, event: productLinkEvent('productLink.created', app, granted) };
+      });
+    } catch (error) {
+      await asManagedIdentity(ctx, 'undo a role grant', (d) => d.revokeAppRole(granted.appRoleAssignmentId!)).catch(() => undefined);
+      throw error;
+    }
+    return granted;
+  });
   return { link, created: true };
 }
 
@@ -252,7 +286,17 @@ export async function deleteProductLink(ctx: ManagementContext, appId: string, l
   const app = await requireClientApplication(ctx, appId);
   const link = await ctx.store.management.getProductLink(app.id, linkId);
   if (!link) return false;
-  await unlink(ctx, link);
-  await ctx.feed.publish('clientApplication', app.id);
+  await oneChange(ctx, async () => {
+    await revokeLink(ctx, link);
+    // The link goes right after the revocation, and with it the gateway's live check refuses the app.
+    await commitChange(ctx, async (tx) => {
+      await tx.management.deleteProductLink(link.clientApplicationId, link.id);
+      return { result: undefined, event: productLinkEvent('productLink.deleted', app, link) };
+    });
+  });
   return true;
+}
+
+function productLinkEvent(type: 'productLink.created' | 'productLink.deleted', app: ClientApplicationRecord, link: ProductLinkRecord): ChangeEventBody {
+  return { type, productLinkId: link.id, productId: link.productId, ...clientApplicationIds(app) };
 }

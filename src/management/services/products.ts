@@ -6,6 +6,7 @@ import { BodyValidator, checkResourceName } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
 import { asManagedIdentity, removeAsManagedIdentity } from './managed-identity.js';
 import { productRoleValue } from './product-role.js';
+import { commitChange, oneChange } from '../../store/change-unit.js';
 
 const AUTH_TYPES: readonly ProductAuthType[] = ['subscription-key', 'application-token'];
 const STATES = ['notPublished', 'published'] as const;
@@ -60,7 +61,7 @@ export async function putProduct(
     entraApplicationId: null,
     entraAudience: null,
   };
-  const product = await saveProduct(ctx, { ...base, ...changes, displayName: displayName! });
+  const product = await saveProduct(ctx, { ...base, ...changes, displayName: displayName! }, !existing);
   return { product, created: !existing };
 }
 
@@ -72,7 +73,7 @@ export async function patchProduct(ctx: ManagementContext, id: string, body: unk
   const displayName = input.string('displayName', { max: 300 });
   const changes = readProductChanges(input);
   input.done();
-  return saveProduct(ctx, { ...existing, ...changes, ...(displayName !== undefined ? { displayName } : {}) });
+  return saveProduct(ctx, { ...existing, ...changes, ...(displayName !== undefined ? { displayName } : {}) }, false);
 }
 
 function readProductChanges(input: BodyValidator): Partial<ProductRecord> {
@@ -98,9 +99,13 @@ function readProductChanges(input: BodyValidator): Partial<ProductRecord> {
 /**
  * Writes the product. Turning application-token on for the first time makes the managed identity
  * create the backend app APIMProductApplication<product> (with its app role) before anything is written,
- * and removes it again if the write fails, so nothing is left half done.
+ * and removes it again if the write fails, so nothing is left half done. One event, after the record.
  */
-async function saveProduct(ctx: ManagementContext, product: ProductRecord): Promise<ProductRecord> {
+function saveProduct(ctx: ManagementContext, product: ProductRecord, created: boolean): Promise<ProductRecord> {
+  return oneChange(ctx, () => saveProductSteps(ctx, product, created));
+}
+
+async function saveProductSteps(ctx: ManagementContext, product: ProductRecord, created: boolean): Promise<ProductRecord> {
   let toSave = product;
   let createdAppObjectId: string | undefined;
   if (product.authenticationType.includes('application-token') && product.entraApplicationId === null) {
@@ -109,12 +114,14 @@ async function saveProduct(ctx: ManagementContext, product: ProductRecord): Prom
     toSave = { ...product, entraApplicationId: backend.appId, entraAudience: backend.appId };
   }
   try {
-    await ctx.store.management.putProduct(toSave);
+    await commitChange(ctx, async (tx) => {
+      await tx.management.putProduct(toSave);
+      return { result: undefined, event: { type: created ? 'product.created' : 'product.updated', productId: product.id } };
+    });
   } catch (error) {
     if (createdAppObjectId) await asManagedIdentity(ctx, `remove the backend application of product '${product.id}'`, (d) => d.deleteApplication(createdAppObjectId!)).catch(() => undefined);
     throw error;
   }
-  await ctx.feed.publish('product', product.id);
   return toSave;
 }
 
@@ -151,16 +158,20 @@ export async function deleteProduct(ctx: ManagementContext, id: string, ifMatch:
   if (subscriptions.length > 0 && !deleteSubscriptions) {
     throw new AppError('Conflict', `Product '${productId}' has ${subscriptions.length} subscription(s). Delete them first or pass deleteSubscriptions=true.`);
   }
-  // The backend app goes first: when the managed identity may not delete it, the product stays and
-  // the error says why, instead of leaving an orphan application in the directory.
-  if (existing.entraApplicationId) {
-    const appId = existing.entraApplicationId;
-    const action = `delete the Entra application that represents product '${productId}'`;
-    const app = await asManagedIdentity(ctx, action, (d) => d.getApplicationByAppId(appId));
-    if (app) await removeAsManagedIdentity(ctx, action, (d) => d.deleteApplication(app.id));
-  }
-  await ctx.store.management.deleteProduct(productId);
-  await ctx.feed.publish('product', productId);
+  await oneChange(ctx, async () => {
+    // The backend app goes first: when the managed identity may not delete it, the product stays and
+    // the error says why, instead of leaving an orphan application in the directory.
+    if (existing.entraApplicationId) {
+      const appId = existing.entraApplicationId;
+      const action = `delete the Entra application that represents product '${productId}'`;
+      const app = await asManagedIdentity(ctx, action, (d) => d.getApplicationByAppId(appId));
+      if (app) await removeAsManagedIdentity(ctx, action, (d) => d.deleteApplication(app.id));
+    }
+    await commitChange(ctx, async (tx) => {
+      await tx.management.deleteProduct(productId);
+      return { result: undefined, event: { type: 'product.deleted', productId, subscriptionIds: subscriptions.map((s) => s.id) } };
+    });
+  });
   return true;
 }
 

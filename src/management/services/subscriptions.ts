@@ -1,5 +1,6 @@
 import { AppError } from '../../errors/index.js';
 import { newSubscriptionKey } from '../../shared/index.js';
+import { commitChange } from '../../store/change-unit.js';
 import { storedSubscriptionKey } from './subscription-keys.js';
 import type { SubscriptionRecord, SubscriptionState } from '../management-store.js';
 import type { ManagementContext } from '../context.js';
@@ -62,8 +63,10 @@ export async function putSubscription(ctx: ManagementContext, id: string, body: 
     stateComment: stateComment !== undefined ? stateComment : (existing?.stateComment ?? null),
     createdDate: existing?.createdDate ?? new Date().toISOString(),
   };
-  await ctx.store.management.putSubscription(subscription);
-  await ctx.feed.publish('subscription', subscription.id);
+  await commitChange(ctx, async (tx) => {
+    await tx.management.putSubscription(subscription);
+    return { result: undefined, event: { type: existing ? 'subscription.updated' : 'subscription.created', subscriptionId: subscription.id } };
+  });
   return { subscription, created: !existing };
 }
 
@@ -100,16 +103,20 @@ export async function regenerateKey(ctx: ManagementContext, id: string, which: '
     which === 'primary'
       ? { ...subscription, ...primaryFields(ctx, key) }
       : { ...subscription, ...secondaryFields(ctx, key) };
-  await ctx.store.management.putSubscription(updated);
-  await ctx.feed.publish('subscription', subscription.id);
+  await commitChange(ctx, async (tx) => {
+    await tx.management.putSubscription(updated);
+    return { result: undefined, event: { type: 'subscription.keyRegenerated', subscriptionId: subscription.id, key: which } };
+  });
 }
 
 export async function deleteSubscription(ctx: ManagementContext, id: string, ifMatch: string | undefined): Promise<boolean> {
   const existing = await ctx.store.management.getSubscription(id);
   if (!existing) return false;
   checkIfMatch(ifMatch, subscriptionResource(ctx, existing));
-  await ctx.store.management.deleteSubscription(existing.id);
-  await ctx.feed.publish('subscription', existing.id);
+  await commitChange(ctx, async (tx) => {
+    await tx.management.deleteSubscription(existing.id);
+    return { result: undefined, event: { type: 'subscription.deleted', subscriptionId: existing.id } };
+  });
   return true;
 }
 

@@ -1,5 +1,7 @@
 import { AppError, StoreError } from '../../errors/index.js';
-import { hashPassword } from '../../shared/index.js';
+import { hashPassword, type ChangeEventBody } from '../../shared/index.js';
+import { commitChange } from '../../store/change-unit.js';
+import type { Store } from '../../store/store.js';
 import type { UserRecord, UserState } from '../management-store.js';
 import type { ManagementContext } from '../context.js';
 import { armResource, parseChildReference, type ArmResource } from '../arm/resource.js';
@@ -54,9 +56,11 @@ export async function putUser(ctx: ManagementContext, id: string, body: unknown,
     passwordHash: password !== undefined ? await hashPassword(password) : (existing?.passwordHash ?? null),
     registrationDate: existing?.registrationDate ?? new Date().toISOString(),
   };
-  await saveUser(ctx, user);
-  if (!existing) await ctx.store.management.addGroupUser('developers', userId);
-  await ctx.feed.publish('user', userId);
+  await commitChange(ctx, async (tx) => {
+    await saveUser(tx, user);
+    if (!existing) await tx.management.addGroupUser('developers', userId);
+    return { result: undefined, event: userEvent(existing, user) };
+  });
   return { user, created: !existing };
 }
 
@@ -80,14 +84,23 @@ export async function patchUser(ctx: ManagementContext, id: string, body: unknow
     ...(note !== undefined ? { note } : {}),
     ...(password !== undefined ? { passwordHash: await hashPassword(password) } : {}),
   };
-  await saveUser(ctx, user);
-  await ctx.feed.publish('user', user.id);
+  await commitChange(ctx, async (tx) => {
+    await saveUser(tx, user);
+    return { result: undefined, event: userEvent(existing, user) };
+  });
   return user;
 }
 
-async function saveUser(ctx: ManagementContext, user: UserRecord): Promise<void> {
+/** created, stateChanged (blocking or unblocking matters to the gateway) or updated. */
+function userEvent(before: UserRecord | undefined, after: UserRecord): ChangeEventBody {
+  if (!before) return { type: 'user.created', userId: after.id };
+  if (before.state !== after.state) return { type: 'user.stateChanged', userId: after.id, state: after.state };
+  return { type: 'user.updated', userId: after.id };
+}
+
+async function saveUser(tx: Store, user: UserRecord): Promise<void> {
   try {
-    await ctx.store.management.putUser(user);
+    await tx.management.putUser(user);
   } catch (error) {
     if (error instanceof StoreError && error.code === 'STORE_CONFLICT') {
       throw new AppError('Conflict', `Another user already has the email '${user.email}'.`, [
@@ -112,12 +125,12 @@ export async function deleteUser(ctx: ManagementContext, id: string, ifMatch: st
   if (subscriptions.length > 0 && !deleteSubscriptions) {
     throw new AppError('Conflict', `User '${userId}' owns ${subscriptions.length} subscription(s). Delete them first or pass deleteSubscriptions=true.`);
   }
-  await ctx.store.transaction(async (tx) => {
+  await commitChange(ctx, async (tx) => {
     for (const subscription of subscriptions) await tx.management.deleteSubscription(subscription.id);
     for (const group of await tx.management.listUserGroups(userId)) await tx.management.removeGroupUser(group, userId);
     await tx.management.deleteUser(userId);
+    return { result: undefined, event: { type: 'user.deleted', userId, subscriptionIds: subscriptions.map((s) => s.id) } };
   });
-  await ctx.feed.publish('user', userId);
   return true;
 }
 
