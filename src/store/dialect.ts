@@ -30,11 +30,16 @@ export interface SqlRules {
    * An index that serves such an order must be built on this same term.
    */
   byteOrder(column: string): RawBuilder<unknown>;
+  /**
+   * Whether a list ordered by byteOrder('id') needs an index of its own: SQLite's primary key
+   * index already orders by code unit; PostgreSQL's follows the database's locale.
+   */
+  readonly primaryKeyOrdersByCodeUnit: boolean;
 }
 
 const SQL_RULES: Record<DialectName, SqlRules> = {
-  sqlite: { byteOrder: (column) => sql`${sql.ref(column)}` }, // BINARY, the default collation
-  postgres: { byteOrder: (column) => sql`${sql.ref(column)} collate "C"` },
+  sqlite: { byteOrder: (column) => sql`${sql.ref(column)}`, primaryKeyOrdersByCodeUnit: true }, // BINARY, the default collation
+  postgres: { byteOrder: (column) => sql`${sql.ref(column)} collate "C"`, primaryKeyOrdersByCodeUnit: false },
 };
 
 export function sqlRules(name: DialectName): SqlRules {
