@@ -166,7 +166,8 @@ export interface ManagementStore {
   listProductGroups(productId: string): Promise<string[]>;
 
   getApi(id: string): Promise<ApiRecord | undefined>;
-  listApis(window?: PageWindow): Promise<ApiRecord[]>;
+  /** productId (exactly as stored): the APIs linked to that product. */
+  listApis(filter?: { productId?: string }, window?: PageWindow): Promise<ApiRecord[]>;
   /** STORE_CONFLICT when another API has the same path. */
   putApi(api: ApiRecord): Promise<void>;
   /** Also removes its operations and product links. */

@@ -65,8 +65,9 @@ describeEachDialect('management API: queries per list', (dialect) => {
     }
   });
 
-  test('GET subscriptions, products, apis and groups: a constant number of statements', async () => {
-    for (const path of ['/subscriptions', '/users/user-000/subscriptions', '/products', '/apis', '/groups']) {
+  test('GET subscriptions, products, apis (also of a product) and groups: a constant number of statements', async () => {
+    expect((await admin.call('PUT', '/products/gold/apis/echo-api')).status).toBe(201);
+    for (const path of ['/subscriptions', '/users/user-000/subscriptions', '/products', '/apis', '/products/gold/apis', '/groups']) {
       const one = await count(`${path}?$top=1`);
       const all = await count(`${path}?$top=1000`);
       expect(all.queries).toBe(one.queries);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { openStore, type ExecutedQuery, type Store } from '../../src/store/index.js';
 import { createTestDatabase, describeEachDialect, type TestDatabase, type TestDialect } from '../helpers/databases.js';
-import { clientApplication, group, product, productLink, subscription, user } from './records.js';
+import { api, clientApplication, group, product, productLink, subscription, user } from './records.js';
 
 describeEachDialect('list paging in SQL', (dialect) => {
   let database: TestDatabase;
@@ -50,6 +50,12 @@ describeEachDialect('list paging in SQL', (dialect) => {
     await mgmt().putUser(user({ id: 'u2', email: 'u2@example.com' }));
     for (const id of ['p3', 'p1', 'p2']) await mgmt().putProduct(product({ id }));
     expect((await mgmt().listProducts({ top: 1, skip: 1 })).map((p) => p.id)).toEqual(['p2', 'p3']);
+    for (const id of ['b-api', 'a-api', 'c-api']) await mgmt().putApi(api({ id, path: id }));
+    await mgmt().addProductApi('p1', 'c-api');
+    await mgmt().addProductApi('p1', 'a-api');
+    await mgmt().addProductApi('p2', 'b-api');
+    expect((await mgmt().listApis({ productId: 'p1' })).map((a) => a.id)).toEqual(['a-api', 'c-api']);
+    expect((await mgmt().listApis({ productId: 'p1' }, { top: 1, skip: 1 })).map((a) => a.id)).toEqual(['c-api']);
     for (const id of ['s3', 's1', 's2', 's4']) await mgmt().putSubscription(subscription({ id, ownerId: id === 's4' ? 'u2' : 'u1' }));
     expect((await mgmt().listSubscriptions({ ownerId: 'u1' }, { top: 2, skip: 0 })).map((s) => s.id)).toEqual(['s1', 's2', 's3']);
     expect((await mgmt().listSubscriptions({}, { top: 2, skip: 2 })).map((s) => s.id)).toEqual(['s3', 's4']);
@@ -105,7 +111,7 @@ describeEachDialect('list paging in SQL', (dialect) => {
       ['client applications', 'client_applications', () => mgmt().listClientApplications({}, window)],
       ['client applications by owner', 'client_applications', () => mgmt().listClientApplications({ ownerId: 'U1' }, window)],
       ['products', 'products', () => mgmt().listProducts(window)],
-      ['apis', 'apis', () => mgmt().listApis(window)],
+      ['apis', 'apis', () => mgmt().listApis({}, window)],
       ['groups', 'groups', () => mgmt().listGroups(window)],
       ['groups of users', 'group_users', () => mgmt().listGroupsOfUsers(['x001', 'x002'])],
       ['groups of one user', 'group_users', () => mgmt().listUserGroups('X001')],

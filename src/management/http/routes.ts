@@ -34,13 +34,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
   // product ↔ API links
   app.get('/products/:productId/apis', async (request, reply) => {
     const productId = (await products.requireProduct(ctx, params(request).productId!)).id;
-    const links = await ctx.store.management.listProductApis({ productId });
-    const list = [];
-    for (const link of links) {
-      const api = await ctx.store.management.getApi(link.apiId);
-      if (api) list.push(apis.apiResource(ctx, api));
-    }
-    return sendList(request, reply, list);
+    return sendPage(request, reply, (window) => ctx.store.management.listApis({ productId }, window), (list) => list.map((a) => apis.apiResource(ctx, a)));
   });
   app.put('/products/:productId/apis/:apiId', async (request, reply) => {
     const product = await products.requireProduct(ctx, params(request).productId!);
@@ -62,7 +56,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
 
   // APIs and operations
   app.get('/apis', async (request, reply) =>
-    sendPage(request, reply, (window) => ctx.store.management.listApis(window), (list) => list.map((a) => apis.apiResource(ctx, a))));
+    sendPage(request, reply, (window) => ctx.store.management.listApis({}, window), (list) => list.map((a) => apis.apiResource(ctx, a))));
   app.get('/apis/:apiId', async (request, reply) => sendResource(reply, 200, apis.apiResource(ctx, await apis.requireApi(ctx, params(request).apiId!))));
   app.put('/apis/:apiId', async (request, reply) => {
     const { api, created } = await apis.putApi(ctx, params(request).apiId!, request.body, ifMatchOf(request));

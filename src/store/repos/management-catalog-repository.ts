@@ -68,8 +68,13 @@ export class CatalogRepository {
     return row && apiRecord(row);
   }
 
-  async listApis(window?: PageWindow): Promise<ApiRecord[]> {
-    const rows = await ordered(this.db.selectFrom('apis').selectAll(), this.rules, ['id'], window).execute();
+  async listApis(filter: { productId?: string } = {}, window?: PageWindow): Promise<ApiRecord[]> {
+    let query = this.db.selectFrom('apis').selectAll();
+    const productId = filter.productId;
+    if (productId !== undefined) {
+      query = query.where('id', 'in', (eb) => eb.selectFrom('product_apis').select('api_id').where('product_id', '=', productId));
+    }
+    const rows = await ordered(query, this.rules, ['id'], window).execute();
     return rows.map(apiRecord);
   }
 
