@@ -1,7 +1,8 @@
 /**
  * Lists page in SQL: a window returns top + 1 records from skip on, in code unit order on every
- * dialect; related rows come batched; and the list queries are served by an index (the plan of
- * the very statement the repository ran is checked with EXPLAIN QUERY PLAN / EXPLAIN).
+ * dialect; related rows come batched; and the list queries (and the identifier-URI uniqueness
+ * check) are served by an index: the plan of the very statement the repository ran is checked with
+ * EXPLAIN QUERY PLAN / EXPLAIN.
  */
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
@@ -116,6 +117,7 @@ describeEachDialect('list paging in SQL', (dialect) => {
       ['groups of users', 'group_users', () => mgmt().listGroupsOfUsers(['x001', 'x002'])],
       ['groups of one user', 'group_users', () => mgmt().listUserGroups('X001')],
       ['product links of applications', 'product_links', () => mgmt().listProductLinksOfApplications(['x001', 'x002'])],
+      ['identifier URI uniqueness', 'application_identifier_uris', () => store.directory.findApplicationIdByIdentifierUris(['api://a', 'api://b'])],
     ];
     for (const [what, table, run] of lists) {
       const plan = await explain(dialect, database, await statementOf(run));
