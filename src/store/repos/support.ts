@@ -13,8 +13,9 @@ export const toJson = (value: unknown): string => JSON.stringify(value);
 export const fromJson = <T>(text: string): T => JSON.parse(text) as T;
 
 /**
- * Sorts rows by the given string columns, comparing code units. Done here rather than with ORDER BY
- * because PostgreSQL orders text by the database's locale, and both dialects must list alike.
+ * Sorts rows by the given string columns, comparing code units, for small lists read whole: a plain
+ * ORDER BY would follow PostgreSQL's locale, and both dialects must list alike. Lists that page use
+ * `ordered` below, which orders in SQL by code unit (SqlRules.byteOrder) instead.
  */
 export function sortBy<T>(rows: T[], ...keys: (keyof T)[]): T[] {
   return rows.sort((a, b) => {
