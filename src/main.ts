@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import pino, { type Logger } from 'pino';
 import type { PorticoConfig, ListenerName, PublicListener } from './config/index.js';
 import { InProcessChangeFeed, type ChangeFeed } from './shared/index.js';
-import { openStore } from './store/index.js';
+import { openStore, type OpenStoreOptions } from './store/index.js';
 import type { Store } from './store/index.js';
 import { createIdentity } from './identity/index.js';
 import { buildManagementApp, MANAGEMENT_RESOURCE_URI } from './management/index.js';
@@ -38,6 +38,8 @@ export interface StartOptions {
   /** Where the "listening" lines go; defaults to stdout. */
   readonly print?: (line: string) => void;
   readonly env?: NodeJS.ProcessEnv;
+  /** Passed to openStore: sees every statement (tests count queries per request with it). */
+  readonly onQuery?: OpenStoreOptions['onQuery'];
 }
 
 /** Composition root: config → store → services → listeners. */
@@ -58,6 +60,7 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
       dataDir: config.dataDir,
       databaseUrl: config.databaseUrl,
       exclusive: true,
+      ...(options.onQuery ? { onQuery: options.onQuery } : {}),
       // Without its lock another process could start on the store and miss our revocations: stop.
       onLockLost: (error) => {
         logger.fatal({ err: error }, 'lost the exclusive lock on the store; stopping');

@@ -130,24 +130,35 @@ export interface ProductLinkRecord {
   readonly appRoleAssignmentId: string | null;
 }
 
+/**
+ * One page of a list, in the list's order (by name, code unit order): the records from `skip` on,
+ * at most `top + 1` of them, so the caller knows whether a next page exists without counting.
+ */
+export interface PageWindow {
+  readonly top: number;
+  readonly skip: number;
+}
+
 export interface ManagementStore {
   getUser(id: string): Promise<UserRecord | undefined>;
   getUserByEmail(email: string): Promise<UserRecord | undefined>;
-  listUsers(): Promise<UserRecord[]>;
+  listUsers(window?: PageWindow): Promise<UserRecord[]>;
   /** STORE_CONFLICT when another user has the same email. */
   putUser(user: UserRecord): Promise<void>;
   deleteUser(id: string): Promise<void>;
 
   getGroup(id: string): Promise<GroupRecord | undefined>;
-  listGroups(): Promise<GroupRecord[]>;
+  listGroups(window?: PageWindow): Promise<GroupRecord[]>;
   putGroup(group: GroupRecord): Promise<void>;
   addGroupUser(groupId: string, userId: string): Promise<void>;
   removeGroupUser(groupId: string, userId: string): Promise<void>;
   listGroupUsers(groupId: string): Promise<string[]>;
   listUserGroups(userId: string): Promise<string[]>;
+  /** Group ids of each user, in one query; userIds are ids exactly as stored (from records). */
+  listGroupsOfUsers(userIds: readonly string[]): Promise<Map<string, string[]>>;
 
   getProduct(id: string): Promise<ProductRecord | undefined>;
-  listProducts(): Promise<ProductRecord[]>;
+  listProducts(window?: PageWindow): Promise<ProductRecord[]>;
   putProduct(product: ProductRecord): Promise<void>;
   /** Also removes its API links, group links, client-application links and product-scoped subscriptions. */
   deleteProduct(id: string): Promise<void>;
@@ -155,7 +166,8 @@ export interface ManagementStore {
   listProductGroups(productId: string): Promise<string[]>;
 
   getApi(id: string): Promise<ApiRecord | undefined>;
-  listApis(): Promise<ApiRecord[]>;
+  /** productId (exactly as stored): the APIs linked to that product. */
+  listApis(filter?: { productId?: string }, window?: PageWindow): Promise<ApiRecord[]>;
   /** STORE_CONFLICT when another API has the same path. */
   putApi(api: ApiRecord): Promise<void>;
   /** Also removes its operations and product links. */
@@ -172,18 +184,21 @@ export interface ManagementStore {
   listProductApis(filter: { productId?: string; apiId?: string }): Promise<{ productId: string; apiId: string }[]>;
 
   getSubscription(id: string): Promise<SubscriptionRecord | undefined>;
-  listSubscriptions(): Promise<SubscriptionRecord[]>;
+  /** ownerId compares exactly (subscriptions store their owner's id as stored). */
+  listSubscriptions(filter?: { ownerId?: string }, window?: PageWindow): Promise<SubscriptionRecord[]>;
   putSubscription(subscription: SubscriptionRecord): Promise<void>;
   deleteSubscription(id: string): Promise<void>;
 
   getClientApplication(id: string): Promise<ClientApplicationRecord | undefined>;
-  listClientApplications(filter?: { ownerId?: string }): Promise<ClientApplicationRecord[]>;
+  listClientApplications(filter?: { ownerId?: string }, window?: PageWindow): Promise<ClientApplicationRecord[]>;
   putClientApplication(app: ClientApplicationRecord): Promise<void>;
   /** Also removes its product links. */
   deleteClientApplication(id: string): Promise<void>;
 
   getProductLink(clientApplicationId: string, id: string): Promise<ProductLinkRecord | undefined>;
   listProductLinks(filter: { clientApplicationId?: string; productId?: string }): Promise<ProductLinkRecord[]>;
+  /** Product links of each application, in one query; ids exactly as stored (from records). */
+  listProductLinksOfApplications(clientApplicationIds: readonly string[]): Promise<Map<string, ProductLinkRecord[]>>;
   /** STORE_CONFLICT when the application already links the product under another id. */
   putProductLink(link: ProductLinkRecord): Promise<void>;
   deleteProductLink(clientApplicationId: string, id: string): Promise<void>;

@@ -7,7 +7,7 @@ import { closeSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { CompiledQuery, PostgresDialect, SqliteAdapter, SqliteDialect, type Dialect } from 'kysely';
+import { CompiledQuery, PostgresAdapter, PostgresDialect, SqliteAdapter, SqliteDialect, sql, type Dialect, type Kysely, type RawBuilder } from 'kysely';
 import { StoreError } from '../errors/index.js';
 import { MappedDialect } from './mapped-dialect.js';
 import { acquireProcessLock, releaseProcessLock } from './process-lock.js';
@@ -17,6 +17,38 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface StoreDialect {
   readonly name: DialectName;
   readonly dialect: Dialect;
+}
+
+/**
+ * The SQL that differs between the dialects, for repositories and migrations alike. Repositories
+ * receive it from the store and never ask which database they talk to.
+ */
+export interface SqlRules {
+  /**
+   * A text column as an ORDER BY / index term that orders by code unit (what `<` on strings does),
+   * whatever the database's locale: PostgreSQL would otherwise order by the database's collation.
+   * An index that serves such an order must be built on this same term.
+   */
+  byteOrder(column: string): RawBuilder<unknown>;
+  /**
+   * Whether a list ordered by byteOrder('id') needs an index of its own: SQLite's primary key
+   * index already orders by code unit; PostgreSQL's follows the database's locale.
+   */
+  readonly primaryKeyOrdersByCodeUnit: boolean;
+}
+
+const SQL_RULES: Record<DialectName, SqlRules> = {
+  sqlite: { byteOrder: (column) => sql`${sql.ref(column)}`, primaryKeyOrdersByCodeUnit: true }, // BINARY, the default collation
+  postgres: { byteOrder: (column) => sql`${sql.ref(column)} collate "C"`, primaryKeyOrdersByCodeUnit: false },
+};
+
+export function sqlRules(name: DialectName): SqlRules {
+  return SQL_RULES[name];
+}
+
+/** The dialect a Kysely instance talks to, for migrations (which receive only the instance). */
+export function dialectNameOf(db: Kysely<any>): DialectName {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 
 export interface DialectOptions {

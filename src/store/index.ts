@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { Kysely, sql } from 'kysely';
+import { Kysely, sql, type LogEvent } from 'kysely';
 import { StoreError } from '../errors/index.js';
 import { createDialect } from './dialect.js';
 import { KyselyStore } from './kysely-store.js';
@@ -25,6 +25,13 @@ export interface OpenStoreOptions {
   readonly exclusive?: boolean;
   /** With `exclusive`: called if the lock is lost while the store is open (PostgreSQL connection dropped). */
   readonly onLockLost?: (error: Error) => void;
+  /** Sees every statement after it ran (SQL text and parameters): tests count and explain queries with it. */
+  readonly onQuery?: (query: ExecutedQuery) => void;
+}
+
+export interface ExecutedQuery {
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
 }
 
 /**
@@ -34,7 +41,11 @@ export interface OpenStoreOptions {
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   await createDataDir(options.dataDir);
   const { name, dialect } = createDialect(options);
-  const db = new Kysely<Database>({ dialect });
+  const onQuery = options.onQuery;
+  const db = new Kysely<Database>({
+    dialect,
+    ...(onQuery ? { log: (event: LogEvent) => (event.level === 'query' ? onQuery(event.query) : undefined) } : {}),
+  });
   let lock: InstanceLock | undefined;
   try {
     // Reach the server first so an outage reads as STORE_UNAVAILABLE, not as a failed migration.

@@ -1,7 +1,7 @@
 /** The Store: one set of repositories over a Kysely instance, or over one open transaction. */
 import type { DirectoryStore } from '../identity/directory/directory-store.js';
 import type { ManagementStore } from '../management/management-store.js';
-import type { DialectName } from './dialect.js';
+import { sqlRules, type DialectName } from './dialect.js';
 import { DirectoryRepository } from './repos/directory-repository.js';
 import { ManagementRepository } from './repos/management-repository.js';
 import { SettingsRepository } from './repos/settings-repository.js';
@@ -22,7 +22,7 @@ export class KyselyStore implements Store {
     private readonly onClose: () => Promise<void> = async () => undefined,
   ) {
     this.directory = new DirectoryRepository(db);
-    this.management = new ManagementRepository(db);
+    this.management = new ManagementRepository(db, sqlRules(dialect));
     this.settings = new SettingsRepository(db);
     this.configVersion = new ConfigVersionRepository(db);
   }

@@ -144,21 +144,29 @@ class MappedDriver implements Driver {
     if (existing) return existing;
     const map = this.options.map;
     const state = (): ConnectionState => this.#state(proxy);
+    const execute = connection.executeQuery.bind(connection);
+    const mapped = async (query: CompiledQuery) => {
+      if (state().aborted) throw new Error(ABORTED_MESSAGE);
+      try {
+        return await execute(query);
+      } catch (error) {
+        if (state().inTransaction) state().aborted = true;
+        throw map(error);
+      }
+    };
+    // Kysely's query log replaces executeQuery with a wrapper that calls the one it read: keep that
+    // wrapper on the proxy (not on the connection, whose method `mapped` calls) so the two never loop.
+    let replaced: DatabaseConnection['executeQuery'] | undefined;
     const proxy: DatabaseConnection = new Proxy(connection, {
       get(target, property) {
-        if (property === 'executeQuery') {
-          return async (query: CompiledQuery) => {
-            if (state().aborted) throw new Error(ABORTED_MESSAGE);
-            try {
-              return await target.executeQuery(query);
-            } catch (error) {
-              if (state().inTransaction) state().aborted = true;
-              throw map(error);
-            }
-          };
-        }
+        if (property === 'executeQuery') return replaced ?? mapped;
         const value: unknown = Reflect.get(target, property, target);
         return typeof value === 'function' ? value.bind(target) : value;
+      },
+      set(target, property, value) {
+        if (property !== 'executeQuery') return Reflect.set(target, property, value, target);
+        replaced = value as DatabaseConnection['executeQuery'];
+        return true;
       },
     });
     this.#wrapped.set(connection, proxy);

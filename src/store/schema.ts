@@ -15,6 +15,12 @@ export interface ApplicationsTable {
   created_date_time: string;
 }
 
+/** One row per identifier URI of an application, keyed by its normalised form: the uniqueness index. */
+export interface ApplicationIdentifierUrisTable {
+  uri_key: string;
+  application_id: string;
+}
+
 export interface PasswordCredentialsTable {
   key_id: string;
   application_id: string;
@@ -192,6 +198,7 @@ export interface SettingsTable {
 
 export interface Database {
   applications: ApplicationsTable;
+  application_identifier_uris: ApplicationIdentifierUrisTable;
   password_credentials: PasswordCredentialsTable;
   key_credentials: KeyCredentialsTable;
   service_principals: ServicePrincipalsTable;

@@ -5,7 +5,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { loadConfig, type ConfigInput } from '../../src/config/index.js';
-import { startPortico, type RunningPortico } from '../../src/main.js';
+import { startPortico, type RunningPortico, type StartOptions } from '../../src/main.js';
 import { readCredentials, type CredentialsFile } from '../../src/bootstrap/credentials-file.js';
 import { createTestDatabase, type TestDatabase, type TestDialect } from './databases.js';
 
@@ -36,6 +36,8 @@ export interface BootOptions {
   readonly publicUrls?: ConfigInput['publicUrls'];
   /** Collects the start-up lines Portico prints. */
   readonly printed?: string[];
+  /** Sees every SQL statement the store runs. */
+  readonly onQuery?: StartOptions['onQuery'];
 }
 
 export async function bootPortico(options: BootOptions = {}): Promise<Booted> {
@@ -57,7 +59,7 @@ export async function bootPortico(options: BootOptions = {}): Promise<Booted> {
     ...(options.publicUrls ? { publicUrls: options.publicUrls } : {}),
   });
   const printed = options.printed;
-  const running = await startPortico(config, { logger: pino({ level: 'debug' }, sink), print: printed ? (line) => printed.push(line) : () => undefined, env: {} });
+  const running = await startPortico(config, { logger: pino({ level: 'debug' }, sink), print: printed ? (line) => printed.push(line) : () => undefined, env: {}, ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
   const credentials = (await readCredentials(running.credentialsPath))!;
   return {
     gatewayUrl: running.urls.gateway,
@@ -78,9 +80,9 @@ export async function bootPortico(options: BootOptions = {}): Promise<Booted> {
 }
 
 /** A fresh database of the given dialect plus a booted Portico on it; `drop` removes both. */
-export async function bootOn(dialect: TestDialect): Promise<Booted & { database: TestDatabase }> {
+export async function bootOn(dialect: TestDialect, options: Pick<BootOptions, 'onQuery'> = {}): Promise<Booted & { database: TestDatabase }> {
   const database = await createTestDatabase(dialect);
-  const booted = await bootPortico({ dataDir: database.dataDir, ...(database.databaseUrl ? { databaseUrl: database.databaseUrl } : {}) });
+  const booted = await bootPortico({ ...options, dataDir: database.dataDir, ...(database.databaseUrl ? { databaseUrl: database.databaseUrl } : {}) });
   return {
     ...booted,
     database,

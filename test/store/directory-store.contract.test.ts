@@ -62,6 +62,25 @@ describeEachDialect('DirectoryStore', (dialect) => {
     expect(await dir().getApplication('a1')).toEqual({ ...changed, appId: 'app-a1', createdDateTime: T0 });
   });
 
+  test('identifier URIs are unique across applications by index, compared without case or trailing slash', async () => {
+    await dir().insertApplication(application({ id: 'a1', identifierUris: ['api://Backend', 'https://x.example/api/'] }));
+    expect(await dir().findApplicationIdByIdentifierUris(['API://backend/'])).toBe('a1');
+    expect(await dir().findApplicationIdByIdentifierUris(['https://x.example/api', 'api://other'])).toBe('a1');
+    expect(await dir().findApplicationIdByIdentifierUris(['api://other'])).toBeUndefined();
+    expect(await dir().findApplicationIdByIdentifierUris([])).toBeUndefined();
+    await expect(dir().insertApplication(application({ id: 'a2', identifierUris: ['api://backend/'] }))).rejects.toMatchObject({ code: 'STORE_CONFLICT' });
+    expect(await dir().getApplication('a2')).toBeUndefined();
+    // Two spellings of one URI in one application are one key, not a conflict with itself.
+    await dir().insertApplication(application({ id: 'a3', identifierUris: ['api://three', 'api://three/'] }));
+    // An update moves the application's keys: the old URI is free again, the new one taken.
+    await dir().updateApplication({ ...(await dir().getApplication('a1'))!, identifierUris: ['api://renamed'] });
+    expect(await dir().findApplicationIdByIdentifierUris(['api://backend'])).toBeUndefined();
+    expect(await dir().findApplicationIdByIdentifierUris(['api://RENAMED'])).toBe('a1');
+    await expect(dir().updateApplication({ ...(await dir().getApplication('a3'))!, identifierUris: ['api://renamed'] })).rejects.toMatchObject({ code: 'STORE_CONFLICT' });
+    await dir().deleteApplication('a1');
+    expect(await dir().findApplicationIdByIdentifierUris(['api://renamed'])).toBeUndefined();
+  });
+
   test('updateApplication of a missing application is STORE_NOT_FOUND', async () => {
     await expect(dir().updateApplication(application())).rejects.toMatchObject({ code: 'STORE_NOT_FOUND' });
   });

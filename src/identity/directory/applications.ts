@@ -3,7 +3,7 @@ import { newGuid } from '../../shared/index.js';
 import type { Store } from '../../store/store.js';
 import type { CreateApplicationInput, AppRoleInput } from './directory-client.js';
 import { commit, isoNow, type DirectoryContext } from './directory-context.js';
-import type { ApplicationRecord, AppRole } from './directory-store.js';
+import { normaliseIdentifierUri, type ApplicationRecord, type AppRole } from './directory-store.js';
 import { invalidProperty, notFound, optionalText, requireGuidProperty, requireObjectId, requireText } from './validate.js';
 import { removeResourceAccessFor } from './required-resource-access.js';
 
@@ -91,15 +91,13 @@ export function isAbsoluteUri(value: unknown): value is string {
   }
 }
 
+/** One indexed lookup, whatever the number of applications. */
 async function assertIdentifierUrisFree(tx: Store, uris: readonly string[]): Promise<void> {
-  const wanted = new Set(uris.map(normaliseUri));
-  for (const other of await tx.directory.listApplications()) {
-    if (other.identifierUris.some((u) => wanted.has(normaliseUri(u)))) throw duplicate('identifierUris');
-  }
+  if ((await tx.directory.findApplicationIdByIdentifierUris(uris)) !== undefined) throw duplicate('identifierUris');
 }
 
 /** Identifier URIs compare case-insensitively and without a trailing slash, as the token endpoint resolves them. */
-export const normaliseUri = (uri: string): string => uri.toLowerCase().replace(/\/+$/, '');
+export const normaliseUri = normaliseIdentifierUri;
 
 function validateAppRoles(roles: unknown): AppRole[] {
   if (!Array.isArray(roles) || roles.length > MAX_APP_ROLES) {

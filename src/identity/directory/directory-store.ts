@@ -114,10 +114,16 @@ export interface SigningKeyRecord {
   readonly certificate: string | null;
 }
 
+/** Identifier URIs compare case-insensitively and without a trailing slash, as the token endpoint resolves them. */
+export const normaliseIdentifierUri = (uri: string): string => uri.toLowerCase().replace(/\/+$/, '');
+
 export interface DirectoryStore {
+  /** STORE_CONFLICT when another application has one of its identifier URIs (normaliseIdentifierUri). */
   insertApplication(app: ApplicationRecord): Promise<void>;
-  /** Replaces every field but id, appId and createdDateTime. STORE_NOT_FOUND when absent. */
+  /** Replaces every field but id, appId and createdDateTime. STORE_NOT_FOUND when absent; STORE_CONFLICT as insert. */
   updateApplication(app: ApplicationRecord): Promise<void>;
+  /** The id of an application holding any of these identifier URIs (compared as normaliseIdentifierUri does), by index. */
+  findApplicationIdByIdentifierUris(uris: readonly string[]): Promise<string | undefined>;
   getApplication(id: string): Promise<ApplicationRecord | undefined>;
   getApplicationByAppId(appId: string): Promise<ApplicationRecord | undefined>;
   listApplications(): Promise<ApplicationRecord[]>;

@@ -1,4 +1,5 @@
 import { AppError } from '../../errors/index.js';
+import type { PageWindow } from '../management-store.js';
 
 export interface Page<T> {
   readonly value: T[];
@@ -8,19 +9,32 @@ export interface Page<T> {
 const MAX_TOP = 1000;
 const DEFAULT_TOP = 100;
 
+/** The validated $top/$skip of a list request: what the store reads (top + 1 rows from skip). */
+export function pageWindowOf(requestUrl: URL): PageWindow {
+  return {
+    top: readInt(requestUrl, '$top', DEFAULT_TOP, 1, MAX_TOP),
+    skip: readInt(requestUrl, '$skip', 0, 0, Number.MAX_SAFE_INTEGER),
+  };
+}
+
 /**
- * Slices a full list by $top/$skip and builds an absolute nextLink that keeps every other query
+ * A page from the store's window: `rows` are the records from skip on, at most top + 1 of them;
+ * the extra one only says a next page exists. The nextLink is absolute and keeps every other query
  * parameter (api-version included), as ARM clients follow nextLink verbatim.
  */
-export function paginate<T>(items: readonly T[], requestUrl: URL): Page<T> {
-  const top = readInt(requestUrl, '$top', DEFAULT_TOP, 1, MAX_TOP);
-  const skip = readInt(requestUrl, '$skip', 0, 0, Number.MAX_SAFE_INTEGER);
-  const value = items.slice(skip, skip + top);
-  if (skip + top >= items.length) return { value };
+export function pageOf<T>(rows: readonly T[], window: PageWindow, requestUrl: URL): Page<T> {
+  const value = rows.slice(0, window.top);
+  if (rows.length <= window.top) return { value };
   const next = new URL(requestUrl.href);
-  next.searchParams.set('$skip', String(skip + top));
-  if (requestUrl.searchParams.has('$top')) next.searchParams.set('$top', String(top));
+  next.searchParams.set('$skip', String(window.skip + window.top));
+  if (requestUrl.searchParams.has('$top')) next.searchParams.set('$top', String(window.top));
   return { value, nextLink: next.href };
+}
+
+/** Pages a list held in full (the small child lists); the big lists page in SQL with pageWindowOf. */
+export function paginate<T>(items: readonly T[], requestUrl: URL): Page<T> {
+  const window = pageWindowOf(requestUrl);
+  return pageOf(items.slice(window.skip, window.skip + window.top + 1), window, requestUrl);
 }
 
 function readInt(url: URL, name: string, fallback: number, min: number, max: number): number {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ManagementContext } from '../context.js';
 import { AppError } from '../../errors/index.js';
-import { sendDeleted, sendList, sendResource, ifMatchOf, flag } from './send.js';
+import { sendDeleted, sendList, sendPage, sendResource, ifMatchOf, flag } from './send.js';
 import { etagOf } from '../arm/etag.js';
 import * as products from '../services/products.js';
 import * as apis from '../services/apis.js';
@@ -20,7 +20,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
 
   // products
   app.get('/products', async (request, reply) =>
-    sendList(request, reply, (await ctx.store.management.listProducts()).map((p) => products.productResource(ctx, p))));
+    sendPage(request, reply, (window) => ctx.store.management.listProducts(window), (list) => list.map((p) => products.productResource(ctx, p))));
   app.get('/products/:productId', async (request, reply) =>
     sendResource(reply, 200, products.productResource(ctx, await products.requireProduct(ctx, params(request).productId!))));
   app.put('/products/:productId', async (request, reply) => {
@@ -35,13 +35,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
   // product ↔ API links
   app.get('/products/:productId/apis', async (request, reply) => {
     const productId = (await products.requireProduct(ctx, params(request).productId!)).id;
-    const links = await ctx.store.management.listProductApis({ productId });
-    const list = [];
-    for (const link of links) {
-      const api = await ctx.store.management.getApi(link.apiId);
-      if (api) list.push(apis.apiResource(ctx, api));
-    }
-    return sendList(request, reply, list);
+    return sendPage(request, reply, (window) => ctx.store.management.listApis({ productId }, window), (list) => list.map((a) => apis.apiResource(ctx, a)));
   });
   app.put('/products/:productId/apis/:apiId', async (request, reply) => {
     const product = await products.requireProduct(ctx, params(request).productId!);
@@ -69,7 +63,8 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
   });
 
   // APIs and operations
-  app.get('/apis', async (request, reply) => sendList(request, reply, (await ctx.store.management.listApis()).map((a) => apis.apiResource(ctx, a))));
+  app.get('/apis', async (request, reply) =>
+    sendPage(request, reply, (window) => ctx.store.management.listApis({}, window), (list) => list.map((a) => apis.apiResource(ctx, a))));
   app.get('/apis/:apiId', async (request, reply) => sendResource(reply, 200, apis.apiResource(ctx, await apis.requireApi(ctx, params(request).apiId!))));
   app.put('/apis/:apiId', async (request, reply) => {
     const { api, created } = await apis.putApi(ctx, params(request).apiId!, request.body, ifMatchOf(request));
@@ -99,11 +94,8 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     sendDeleted(reply, await apis.deleteOperation(ctx, params(request).apiId!, params(request).operationId!, ifMatchOf(request))));
 
   // users
-  app.get('/users', async (request, reply) => {
-    const list = [];
-    for (const user of await ctx.store.management.listUsers()) list.push(await users.userResource(ctx, user));
-    return sendList(request, reply, list);
-  });
+  app.get('/users', async (request, reply) =>
+    sendPage(request, reply, (window) => ctx.store.management.listUsers(window), (list) => users.userResources(ctx, list)));
   app.get('/users/:userId', async (request, reply) => sendResource(reply, 200, await users.userResource(ctx, await users.requireUser(ctx, params(request).userId!))));
   app.put('/users/:userId', async (request, reply) => {
     const { user, created } = await users.putUser(ctx, params(request).userId!, request.body, ifMatchOf(request));
@@ -115,9 +107,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     sendDeleted(reply, await users.deleteUser(ctx, params(request).userId!, ifMatchOf(request), flag(request, 'deleteSubscriptions'))));
   app.get('/users/:userId/clientApplications', async (request, reply) => {
     const user = await users.requireUser(ctx, params(request).userId!);
-    const list = [];
-    for (const clientApp of await ctx.store.management.listClientApplications({ ownerId: user.id })) list.push(await clientApps.clientApplicationResource(ctx, clientApp));
-    return sendList(request, reply, list);
+    return sendPage(request, reply, (window) => ctx.store.management.listClientApplications({ ownerId: user.id }, window), (list) => clientApps.clientApplicationResources(ctx, list));
   });
   app.get('/users/:userId/clientApplications/:appId', async (request, reply) => {
     const user = await users.requireUser(ctx, params(request).userId!);
@@ -129,17 +119,17 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
   });
   app.get('/users/:userId/subscriptions', async (request, reply) => {
     const user = await users.requireUser(ctx, params(request).userId!);
-    const owned = (await ctx.store.management.listSubscriptions()).filter((s) => s.ownerId === user.id);
-    return sendList(request, reply, owned.map((s) => subscriptions.subscriptionResource(ctx, s)));
+    return sendPage(request, reply, (window) => ctx.store.management.listSubscriptions({ ownerId: user.id }, window), (list) => list.map((s) => subscriptions.subscriptionResource(ctx, s)));
   });
 
   // groups (built-in, read-only for now)
-  app.get('/groups', async (request, reply) => sendList(request, reply, (await ctx.store.management.listGroups()).map((g) => groupResource(ctx, g))));
+  app.get('/groups', async (request, reply) =>
+    sendPage(request, reply, (window) => ctx.store.management.listGroups(window), (list) => list.map((g) => groupResource(ctx, g))));
   app.get('/groups/:groupId', async (request, reply) => sendResource(reply, 200, groupResource(ctx, await requireGroup(ctx, params(request).groupId!))));
 
   // subscriptions
   app.get('/subscriptions', async (request, reply) =>
-    sendList(request, reply, (await ctx.store.management.listSubscriptions()).map((s) => subscriptions.subscriptionResource(ctx, s))));
+    sendPage(request, reply, (window) => ctx.store.management.listSubscriptions({}, window), (list) => list.map((s) => subscriptions.subscriptionResource(ctx, s))));
   app.get('/subscriptions/:sid', async (request, reply) =>
     sendResource(reply, 200, subscriptions.subscriptionResource(ctx, await subscriptions.requireSubscription(ctx, params(request).sid!))));
   app.put('/subscriptions/:sid', async (request, reply) => {
@@ -170,11 +160,8 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
   });
 
   // client applications
-  app.get('/clientApplications', async (request, reply) => {
-    const list = [];
-    for (const clientApp of await ctx.store.management.listClientApplications()) list.push(await clientApps.clientApplicationResource(ctx, clientApp));
-    return sendList(request, reply, list);
-  });
+  app.get('/clientApplications', async (request, reply) =>
+    sendPage(request, reply, (window) => ctx.store.management.listClientApplications({}, window), (list) => clientApps.clientApplicationResources(ctx, list)));
   app.get('/clientApplications/:appId', async (request, reply) =>
     sendResource(reply, 200, await clientApps.clientApplicationResource(ctx, await clientApps.requireClientApplication(ctx, params(request).appId!))));
   app.put('/clientApplications/:appId', async (request, reply) => {

@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ArmResource } from '../arm/resource.js';
 import { etagOf } from '../arm/etag.js';
-import { paginate } from '../arm/paging.js';
+import { pageOf, pageWindowOf, paginate } from '../arm/paging.js';
+import type { PageWindow } from '../management-store.js';
 
 export function sendResource(reply: FastifyReply, status: number, resource: ArmResource): FastifyReply {
   return reply.status(status).header('ETag', etagOf(resource)).send(resource);
@@ -9,6 +10,23 @@ export function sendResource(reply: FastifyReply, status: number, resource: ArmR
 
 export function sendList(request: FastifyRequest, reply: FastifyReply, items: readonly ArmResource[]): FastifyReply {
   return reply.send(paginate(items, requestUrl(request)));
+}
+
+/**
+ * A list paged in the store: `load` reads the window ($top/$skip, validated first) and returns up
+ * to top + 1 records; `build` turns the page's records into resources, batching whatever related
+ * rows they need (one query per page, never one per record).
+ */
+export async function sendPage<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  load: (window: PageWindow) => Promise<readonly T[]>,
+  build: (records: readonly T[]) => ArmResource[] | Promise<ArmResource[]>,
+): Promise<FastifyReply> {
+  const url = requestUrl(request);
+  const window = pageWindowOf(url);
+  const page = pageOf(await load(window), window, url);
+  return reply.send({ ...page, value: await build(page.value) });
 }
 
 /** DELETE answers 200 when something was deleted and 204 when there was nothing to delete, as ARM does. */

@@ -11,7 +11,16 @@ import type { ChangeEventBody } from '../../shared/index.js';
 import type { ClientApplicationIds } from '../../shared/change-events.js';
 
 export async function clientApplicationResource(ctx: ManagementContext, app: ClientApplicationRecord): Promise<ArmResource> {
-  const links = await ctx.store.management.listProductLinks({ clientApplicationId: app.id });
+  return clientApplicationResourceWith(ctx, app, await ctx.store.management.listProductLinks({ clientApplicationId: app.id }));
+}
+
+/** A page of client applications with their product links read in one query. */
+export async function clientApplicationResources(ctx: ManagementContext, list: readonly ClientApplicationRecord[]): Promise<ArmResource[]> {
+  const links = await ctx.store.management.listProductLinksOfApplications(list.map((app) => app.id));
+  return list.map((app) => clientApplicationResourceWith(ctx, app, links.get(app.id) ?? []));
+}
+
+function clientApplicationResourceWith(ctx: ManagementContext, app: ClientApplicationRecord, links: readonly ProductLinkRecord[]): ArmResource {
   return armResource(ctx.instance, [['clientApplications', app.id]], {
     displayName: app.displayName,
     description: app.description,

@@ -13,7 +13,16 @@ const STATES: readonly UserState[] = ['active', 'blocked', 'pending', 'deleted']
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export async function userResource(ctx: ManagementContext, user: UserRecord): Promise<ArmResource> {
-  const groups = await ctx.store.management.listUserGroups(user.id);
+  return userResourceWith(ctx, user, await ctx.store.management.listUserGroups(user.id));
+}
+
+/** A page of users with their groups read in one query. */
+export async function userResources(ctx: ManagementContext, list: readonly UserRecord[]): Promise<ArmResource[]> {
+  const groups = await ctx.store.management.listGroupsOfUsers(list.map((user) => user.id));
+  return list.map((user) => userResourceWith(ctx, user, groups.get(user.id) ?? []));
+}
+
+function userResourceWith(ctx: ManagementContext, user: UserRecord, groups: readonly string[]): ArmResource {
   return armResource(ctx.instance, [['users', user.id]], {
     firstName: user.firstName,
     lastName: user.lastName,
@@ -121,7 +130,7 @@ export async function deleteUser(ctx: ManagementContext, id: string, ifMatch: st
   if (apps.length > 0) {
     throw new AppError('Conflict', `User '${userId}' owns client applications: ${apps.map((a) => a.id).join(', ')}. Delete them first.`);
   }
-  const subscriptions = (await ctx.store.management.listSubscriptions()).filter((s) => s.ownerId === userId);
+  const subscriptions = await ctx.store.management.listSubscriptions({ ownerId: userId });
   if (subscriptions.length > 0 && !deleteSubscriptions) {
     throw new AppError('Conflict', `User '${userId}' owns ${subscriptions.length} subscription(s). Delete them first or pass deleteSubscriptions=true.`);
   }

@@ -3,6 +3,7 @@ import * as m0001 from './2026_11_26_0001_initial.js';
 import * as m0002 from './2026_11_26_0002_case_insensitive_names.js';
 import * as m0003 from './2026_11_30_0003_key_credentials.js';
 import * as m0004 from './2026_11_30_0004_signing_key_certificates.js';
+import * as m0005 from './2026_11_30_0005_list_indexes.js';
 import * as m0006 from './2026_11_30_0006_config_version.js';
 
 /**
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_26_0002_case_insensitive_names': m0002,
   '2026_11_30_0003_key_credentials': m0003,
   '2026_11_30_0004_signing_key_certificates': m0004,
+  '2026_11_30_0005_list_indexes': m0005,
   '2026_11_30_0006_config_version': m0006,
 };
 

@@ -9,6 +9,7 @@ import type {
   ServicePrincipalRecord,
   SigningKeyRecord,
 } from '../../identity/directory/directory-store.js';
+import { normaliseIdentifierUri } from '../../identity/directory/directory-store.js';
 import {
   appRoleAssignmentRecord,
   appRoleAssignmentRow,
@@ -25,7 +26,7 @@ import {
   signingKeyRecord,
   signingKeyRow,
 } from './directory-rows.js';
-import { expectUpdated, sortBy, type Db } from './support.js';
+import { expectUpdated, inTransaction, sortBy, type Db } from './support.js';
 
 export class DirectoryRepository implements DirectoryStore {
   constructor(private readonly db: Db) {}
@@ -33,13 +34,31 @@ export class DirectoryRepository implements DirectoryStore {
   // --- applications (password and key credentials go with them: ON DELETE CASCADE) ---------
 
   async insertApplication(app: ApplicationRecord): Promise<void> {
-    await this.db.insertInto('applications').values(applicationRow(app)).execute();
+    await inTransaction(this.db, async (trx) => {
+      await trx.insertInto('applications').values(applicationRow(app)).execute();
+      await insertIdentifierUris(trx, app);
+    });
   }
 
   async updateApplication(app: ApplicationRecord): Promise<void> {
     const { id, app_id: _appId, created_date_time: _created, ...changes } = applicationRow(app);
-    const result = await this.db.updateTable('applications').set(changes).where('id', '=', id).executeTakeFirst();
-    expectUpdated(result, 'application', id);
+    await inTransaction(this.db, async (trx) => {
+      const result = await trx.updateTable('applications').set(changes).where('id', '=', id).executeTakeFirst();
+      expectUpdated(result, 'application', id);
+      await trx.deleteFrom('application_identifier_uris').where('application_id', '=', id).execute();
+      await insertIdentifierUris(trx, app);
+    });
+  }
+
+  async findApplicationIdByIdentifierUris(uris: readonly string[]): Promise<string | undefined> {
+    const keys = [...new Set(uris.map(normaliseIdentifierUri))];
+    if (keys.length === 0) return undefined;
+    const row = await this.db
+      .selectFrom('application_identifier_uris')
+      .select('application_id')
+      .where('uri_key', 'in', keys)
+      .executeTakeFirst();
+    return row?.application_id;
   }
 
   async getApplication(id: string): Promise<ApplicationRecord | undefined> {
@@ -230,4 +249,11 @@ export class DirectoryRepository implements DirectoryStore {
       .executeTakeFirst();
     expectUpdated(result, 'signing key', kid);
   }
+}
+
+/** The uniqueness index of identifier URIs (migration 0005): a taken key fails as STORE_CONFLICT. */
+async function insertIdentifierUris(db: Db, app: ApplicationRecord): Promise<void> {
+  const keys = [...new Set(app.identifierUris.map(normaliseIdentifierUri))];
+  if (keys.length === 0) return;
+  await db.insertInto('application_identifier_uris').values(keys.map((key) => ({ uri_key: key, application_id: app.id }))).execute();
 }

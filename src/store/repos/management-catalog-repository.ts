@@ -2,14 +2,18 @@
  * The catalog half of ManagementStore: products, APIs, operations and their links.
  * Names compare case-insensitively (sameName): put* upserts on lower(name), so a put under another
  * case updates the existing row and keeps its stored name; links are idempotent; lists are ordered
- * by key (sortBy says why in code).
+ * by key in code unit order (SqlRules.byteOrder), paged in SQL when given a window.
  */
-import type { ApiRecord, OperationRecord, ProductRecord } from '../../management/management-store.js';
+import type { ApiRecord, OperationRecord, PageWindow, ProductRecord } from '../../management/management-store.js';
+import type { SqlRules } from '../dialect.js';
 import { apiRecord, apiRow, operationRecord, operationRow, productRecord, productRow } from './management-rows.js';
-import { childNameKey, inTransaction, NAME_KEY, sameName, sortBy, type Db } from './support.js';
+import { childNameKey, inTransaction, NAME_KEY, ordered, sameName, sortBy, type Db } from './support.js';
 
 export class CatalogRepository {
-  constructor(protected readonly db: Db) {}
+  constructor(
+    protected readonly db: Db,
+    protected readonly rules: SqlRules,
+  ) {}
 
   // --- products -------------------------------------------------------------------------------
 
@@ -18,9 +22,9 @@ export class CatalogRepository {
     return row && productRecord(row);
   }
 
-  async listProducts(): Promise<ProductRecord[]> {
-    const rows = await this.db.selectFrom('products').selectAll().execute();
-    return sortBy(rows, 'id').map(productRecord);
+  async listProducts(window?: PageWindow): Promise<ProductRecord[]> {
+    const rows = await ordered(this.db.selectFrom('products').selectAll(), this.rules, ['id'], window).execute();
+    return rows.map(productRecord);
   }
 
   async putProduct(product: ProductRecord): Promise<void> {
@@ -64,9 +68,14 @@ export class CatalogRepository {
     return row && apiRecord(row);
   }
 
-  async listApis(): Promise<ApiRecord[]> {
-    const rows = await this.db.selectFrom('apis').selectAll().execute();
-    return sortBy(rows, 'id').map(apiRecord);
+  async listApis(filter: { productId?: string } = {}, window?: PageWindow): Promise<ApiRecord[]> {
+    let query = this.db.selectFrom('apis').selectAll();
+    const productId = filter.productId;
+    if (productId !== undefined) {
+      query = query.where('id', 'in', (eb) => eb.selectFrom('product_apis').select('api_id').where('product_id', '=', productId));
+    }
+    const rows = await ordered(query, this.rules, ['id'], window).execute();
+    return rows.map(apiRecord);
   }
 
   async putApi(api: ApiRecord): Promise<void> {

@@ -8,6 +8,7 @@ import type {
   ClientApplicationRecord,
   GroupRecord,
   ManagementStore,
+  PageWindow,
   ProductLinkRecord,
   SubscriptionRecord,
   UserRecord,
@@ -25,7 +26,7 @@ import {
   userRecord,
   userRow,
 } from './management-rows.js';
-import { childNameKey, NAME_KEY, sameName, sortBy } from './support.js';
+import { childNameKey, groupByKey, NAME_KEY, ordered, sameName, sortBy } from './support.js';
 
 export class ManagementRepository extends CatalogRepository implements ManagementStore {
   // --- users (group memberships cascade) ------------------------------------------------------
@@ -44,9 +45,9 @@ export class ManagementRepository extends CatalogRepository implements Managemen
     return row && userRecord(row);
   }
 
-  async listUsers(): Promise<UserRecord[]> {
-    const rows = await this.db.selectFrom('users').selectAll().execute();
-    return sortBy(rows, 'id').map(userRecord);
+  async listUsers(window?: PageWindow): Promise<UserRecord[]> {
+    const rows = await ordered(this.db.selectFrom('users').selectAll(), this.rules, ['id'], window).execute();
+    return rows.map(userRecord);
   }
 
   async putUser(user: UserRecord): Promise<void> {
@@ -69,9 +70,9 @@ export class ManagementRepository extends CatalogRepository implements Managemen
     return row && groupRecord(row);
   }
 
-  async listGroups(): Promise<GroupRecord[]> {
-    const rows = await this.db.selectFrom('groups').selectAll().execute();
-    return sortBy(rows, 'id').map(groupRecord);
+  async listGroups(window?: PageWindow): Promise<GroupRecord[]> {
+    const rows = await ordered(this.db.selectFrom('groups').selectAll(), this.rules, ['id'], window).execute();
+    return rows.map(groupRecord);
   }
 
   async putGroup(group: GroupRecord): Promise<void> {
@@ -100,9 +101,23 @@ export class ManagementRepository extends CatalogRepository implements Managemen
     return sortBy(rows, 'user_id').map((r) => r.user_id);
   }
 
+  /**
+   * user_id is a foreign key, so it holds the user's id exactly as stored: the name is resolved
+   * case-insensitively on users (its lower(id) index), then group_users is read by its user_id index.
+   */
   async listUserGroups(userId: string): Promise<string[]> {
-    const rows = await this.db.selectFrom('group_users').select('group_id').where(sameName('user_id', userId)).execute();
+    const rows = await this.db
+      .selectFrom('group_users')
+      .select('group_id')
+      .where('user_id', '=', (eb) => eb.selectFrom('users').select('id').where(sameName('id', userId)))
+      .execute();
     return sortBy(rows, 'group_id').map((r) => r.group_id);
+  }
+
+  async listGroupsOfUsers(userIds: readonly string[]): Promise<Map<string, string[]>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom('group_users').select(['user_id', 'group_id']).where('user_id', 'in', [...userIds]).execute();
+    return groupByKey(userIds, sortBy(rows, 'user_id', 'group_id'), (r) => r.user_id, (r) => r.group_id);
   }
 
   // --- subscriptions --------------------------------------------------------------------------
@@ -112,9 +127,11 @@ export class ManagementRepository extends CatalogRepository implements Managemen
     return row && subscriptionRecord(row);
   }
 
-  async listSubscriptions(): Promise<SubscriptionRecord[]> {
-    const rows = await this.db.selectFrom('subscriptions').selectAll().execute();
-    return sortBy(rows, 'id').map(subscriptionRecord);
+  async listSubscriptions(filter: { ownerId?: string } = {}, window?: PageWindow): Promise<SubscriptionRecord[]> {
+    let query = this.db.selectFrom('subscriptions').selectAll();
+    if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
+    const rows = await ordered(query, this.rules, ['id'], window).execute();
+    return rows.map(subscriptionRecord);
   }
 
   async putSubscription(subscription: SubscriptionRecord): Promise<void> {
@@ -137,11 +154,11 @@ export class ManagementRepository extends CatalogRepository implements Managemen
     return row && clientApplicationRecord(row);
   }
 
-  async listClientApplications(filter: { ownerId?: string } = {}): Promise<ClientApplicationRecord[]> {
+  async listClientApplications(filter: { ownerId?: string } = {}, window?: PageWindow): Promise<ClientApplicationRecord[]> {
     let query = this.db.selectFrom('client_applications').selectAll();
     if (filter.ownerId !== undefined) query = query.where(sameName('owner_id', filter.ownerId));
-    const rows = await query.execute();
-    return sortBy(rows, 'id').map(clientApplicationRecord);
+    const rows = await ordered(query, this.rules, ['id'], window).execute();
+    return rows.map(clientApplicationRecord);
   }
 
   async putClientApplication(app: ClientApplicationRecord): Promise<void> {
@@ -177,6 +194,16 @@ export class ManagementRepository extends CatalogRepository implements Managemen
     if (filter.productId !== undefined) query = query.where(sameName('product_id', filter.productId));
     const rows = await query.execute();
     return sortBy(rows, 'client_application_id', 'id').map(productLinkRecord);
+  }
+
+  async listProductLinksOfApplications(clientApplicationIds: readonly string[]): Promise<Map<string, ProductLinkRecord[]>> {
+    if (clientApplicationIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('product_links')
+      .selectAll()
+      .where('client_application_id', 'in', [...clientApplicationIds])
+      .execute();
+    return groupByKey(clientApplicationIds, sortBy(rows, 'client_application_id', 'id'), (r) => r.client_application_id, productLinkRecord);
   }
 
   async putProductLink(link: ProductLinkRecord): Promise<void> {

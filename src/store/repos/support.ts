@@ -1,7 +1,9 @@
 /** Small helpers shared by the repositories: column conversions, ordering, transactions. */
-import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import type { PageWindow } from '../../management/management-store.js';
 import { StoreError } from '../../errors/index.js';
 import type { Database } from '../schema.js';
+import type { SqlRules } from '../dialect.js';
 
 export type Db = Kysely<Database>;
 
@@ -11,8 +13,9 @@ export const toJson = (value: unknown): string => JSON.stringify(value);
 export const fromJson = <T>(text: string): T => JSON.parse(text) as T;
 
 /**
- * Sorts rows by the given string columns, comparing code units. Done here rather than with ORDER BY
- * because PostgreSQL orders text by the database's locale, and both dialects must list alike.
+ * Sorts rows by the given string columns, comparing code units, for small lists read whole: a plain
+ * ORDER BY would follow PostgreSQL's locale, and both dialects must list alike. Lists that page use
+ * `ordered` below, which orders in SQL by code unit (SqlRules.byteOrder) instead.
  */
 export function sortBy<T>(rows: T[], ...keys: (keyof T)[]): T[] {
   return rows.sort((a, b) => {
@@ -23,6 +26,35 @@ export function sortBy<T>(rows: T[], ...keys: (keyof T)[]): T[] {
     }
     return 0;
   });
+}
+
+/**
+ * Orders a list by its key columns in code unit order (SqlRules.byteOrder, which an index of
+ * migration 0005 serves) and, with a window, returns skip..skip+top inclusive: one row more than
+ * the page, so the caller learns whether a next page exists without counting.
+ */
+export function ordered<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  rules: SqlRules,
+  keys: readonly string[],
+  window?: PageWindow,
+): SelectQueryBuilder<DB, TB, O> {
+  let result = query;
+  for (const key of keys) result = result.orderBy(rules.byteOrder(key));
+  if (window !== undefined) result = result.limit(window.top + 1).offset(window.skip);
+  return result;
+}
+
+/** Groups rows by a key, keeping their order; every requested key gets an entry, empty if need be. */
+export function groupByKey<T, V>(keys: readonly string[], rows: readonly T[], keyOf: (row: T) => string, valueOf: (row: T) => V): Map<string, V[]> {
+  const result = new Map<string, V[]>(keys.map((key) => [key, []]));
+  for (const row of rows) {
+    const key = keyOf(row);
+    const list = result.get(key);
+    if (list) list.push(valueOf(row));
+    else result.set(key, [valueOf(row)]);
+  }
+  return result;
 }
 
 /** Runs fn in the caller's transaction if there is one, else in a new one. */

@@ -1,0 +1,156 @@
+/**
+ * Lists page in SQL: a window returns top + 1 records from skip on, in code unit order on every
+ * dialect; related rows come batched; and the list queries (and the identifier-URI uniqueness
+ * check) are served by an index: the plan of the very statement the repository ran is checked with
+ * EXPLAIN QUERY PLAN / EXPLAIN.
+ */
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { openStore, type ExecutedQuery, type Store } from '../../src/store/index.js';
+import { createTestDatabase, describeEachDialect, type TestDatabase, type TestDialect } from '../helpers/databases.js';
+import { api, clientApplication, group, product, productLink, subscription, user } from './records.js';
+
+describeEachDialect('list paging in SQL', (dialect) => {
+  let database: TestDatabase;
+  let store: Store;
+  let executed: ExecutedQuery[] = [];
+  const mgmt = () => store.management;
+
+  beforeEach(async () => {
+    database = await createTestDatabase(dialect);
+    store = await openStore({ dataDir: database.dataDir, databaseUrl: database.databaseUrl, onQuery: (query) => void executed.push(query) });
+  });
+  afterEach(async () => {
+    await store.close();
+    await database.drop();
+    executed = [];
+  });
+
+  /** The last statement the store ran while fn did. */
+  const statementOf = async (fn: () => Promise<unknown>): Promise<ExecutedQuery> => {
+    executed = [];
+    await fn();
+    expect(executed).toHaveLength(1);
+    return executed[0]!;
+  };
+
+  test('a window returns top + 1 records from skip on, ordered by code unit whatever the locale', async () => {
+    const names = ['b', 'Bx', 'a', 'A1', 'a-b', 'a.b', 'a_b', 'Z', '0', '9z'];
+    for (const [i, id] of names.entries()) await mgmt().putUser(user({ id, email: `u${i}@example.com` }));
+    const expected = [...names].sort(); // String comparison: code unit order
+    expect((await mgmt().listUsers()).map((u) => u.id)).toEqual(expected);
+    expect((await mgmt().listUsers({ top: 3, skip: 0 })).map((u) => u.id)).toEqual(expected.slice(0, 4));
+    expect((await mgmt().listUsers({ top: 3, skip: 8 })).map((u) => u.id)).toEqual(expected.slice(8));
+    expect(await mgmt().listUsers({ top: 3, skip: 10 })).toEqual([]);
+  });
+
+  test('the other lists take a window too; owner filters page within the owner', async () => {
+    await mgmt().putUser(user({ id: 'u1' }));
+    await mgmt().putUser(user({ id: 'u2', email: 'u2@example.com' }));
+    for (const id of ['p3', 'p1', 'p2']) await mgmt().putProduct(product({ id }));
+    expect((await mgmt().listProducts({ top: 1, skip: 1 })).map((p) => p.id)).toEqual(['p2', 'p3']);
+    for (const id of ['b-api', 'a-api', 'c-api']) await mgmt().putApi(api({ id, path: id }));
+    await mgmt().addProductApi('p1', 'c-api');
+    await mgmt().addProductApi('p1', 'a-api');
+    await mgmt().addProductApi('p2', 'b-api');
+    expect((await mgmt().listApis({ productId: 'p1' })).map((a) => a.id)).toEqual(['a-api', 'c-api']);
+    expect((await mgmt().listApis({ productId: 'p1' }, { top: 1, skip: 1 })).map((a) => a.id)).toEqual(['c-api']);
+    for (const id of ['s3', 's1', 's2', 's4']) await mgmt().putSubscription(subscription({ id, ownerId: id === 's4' ? 'u2' : 'u1' }));
+    expect((await mgmt().listSubscriptions({ ownerId: 'u1' }, { top: 2, skip: 0 })).map((s) => s.id)).toEqual(['s1', 's2', 's3']);
+    expect((await mgmt().listSubscriptions({}, { top: 2, skip: 2 })).map((s) => s.id)).toEqual(['s3', 's4']);
+    for (const id of ['c2', 'c1', 'c3']) await mgmt().putClientApplication(clientApplication({ id, ownerId: id === 'c3' ? 'u2' : 'u1', entraApplicationId: `${id}-app`, entraObjectId: `${id}-obj`, entraServicePrincipalId: `${id}-sp` }));
+    expect((await mgmt().listClientApplications({ ownerId: 'U1' }, { top: 1, skip: 1 })).map((c) => c.id)).toEqual(['c2']);
+    expect((await mgmt().listGroups({ top: 5, skip: 0 })).map((g) => g.id)).toEqual((await mgmt().listGroups()).map((g) => g.id));
+  });
+
+  test('groups of users and product links of applications come in one query each', async () => {
+    await mgmt().putGroup(group({ id: 'admins', displayName: 'Admins', builtIn: false, type: 'custom' }));
+    await mgmt().putGroup(group());
+    for (const id of ['u1', 'u2', 'u3']) await mgmt().putUser(user({ id, email: `${id}@example.com` }));
+    await mgmt().addGroupUser('developers', 'u1');
+    await mgmt().addGroupUser('admins', 'u1');
+    await mgmt().addGroupUser('developers', 'u2');
+    const { parameters } = await statementOf(async () => {
+      const groups = await mgmt().listGroupsOfUsers(['u1', 'u2', 'u3']);
+      expect([...groups]).toEqual([['u1', ['admins', 'developers']], ['u2', ['developers']], ['u3', []]]);
+    });
+    expect(parameters).toEqual(['u1', 'u2', 'u3']);
+    expect(await mgmt().listGroupsOfUsers([])).toEqual(new Map());
+
+    await mgmt().putProduct(product({ id: 'p1' }));
+    await mgmt().putProduct(product({ id: 'p2' }));
+    await mgmt().putClientApplication(clientApplication({ id: 'c1' }));
+    await mgmt().putClientApplication(clientApplication({ id: 'c2', entraApplicationId: 'a2', entraObjectId: 'o2', entraServicePrincipalId: 's2' }));
+    await mgmt().putProductLink(productLink({ id: 'l2', clientApplicationId: 'c1', productId: 'p2' }));
+    await mgmt().putProductLink(productLink({ id: 'l1', clientApplicationId: 'c1', productId: 'p1' }));
+    await statementOf(async () => {
+      const links = await mgmt().listProductLinksOfApplications(['c1', 'c2']);
+      expect(links.get('c1')!.map((l) => l.id)).toEqual(['l1', 'l2']);
+      expect(links.get('c2')).toEqual([]);
+    });
+  });
+
+  test('the list queries are served by an index: no full scan of the table, no sort', async () => {
+    await mgmt().putUser(user({ id: 'u1' }));
+    await mgmt().putGroup(group());
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < 300; i++) {
+        const id = `x${String(i).padStart(3, '0')}`;
+        await tx.management.putUser(user({ id, email: `${id}@example.com` }));
+        await tx.management.putSubscription(subscription({ id, ownerId: 'u1' }));
+        await tx.management.putClientApplication(clientApplication({ id, ownerId: i % 2 === 0 ? 'u1' : id, entraApplicationId: `${id}-a`, entraObjectId: `${id}-o`, entraServicePrincipalId: `${id}-s` }));
+        await tx.management.addGroupUser('developers', id);
+      }
+    });
+    const window = { top: 100, skip: 100 };
+    const lists: [string, string, () => Promise<unknown>][] = [
+      ['users', 'users', () => mgmt().listUsers(window)],
+      ['subscriptions', 'subscriptions', () => mgmt().listSubscriptions({}, window)],
+      ['subscriptions by owner', 'subscriptions', () => mgmt().listSubscriptions({ ownerId: 'u1' }, window)],
+      ['client applications', 'client_applications', () => mgmt().listClientApplications({}, window)],
+      ['client applications by owner', 'client_applications', () => mgmt().listClientApplications({ ownerId: 'U1' }, window)],
+      ['products', 'products', () => mgmt().listProducts(window)],
+      ['apis', 'apis', () => mgmt().listApis({}, window)],
+      ['groups', 'groups', () => mgmt().listGroups(window)],
+      ['groups of users', 'group_users', () => mgmt().listGroupsOfUsers(['x001', 'x002'])],
+      ['groups of one user', 'group_users', () => mgmt().listUserGroups('X001')],
+      ['product links of applications', 'product_links', () => mgmt().listProductLinksOfApplications(['x001', 'x002'])],
+      ['identifier URI uniqueness', 'application_identifier_uris', () => store.directory.findApplicationIdByIdentifierUris(['api://a', 'api://b'])],
+    ];
+    for (const [what, table, run] of lists) {
+      const plan = await explain(dialect, database, await statementOf(run));
+      expect({ what, plan }).toEqual({ what, plan: expect.not.stringMatching(dialect === 'sqlite' ? /TEMP B-TREE/ : /Sort|Seq Scan/) });
+      if (dialect === 'sqlite') {
+        // Every step on the table goes through an index (SEARCH, or SCAN ... USING [COVERING] INDEX).
+        for (const step of plan.split('\n').filter((line) => new RegExp(`\\b${table}\\b`).test(line))) {
+          expect({ what, step }).toEqual({ what, step: expect.stringMatching(/^(SEARCH|SCAN \S+ USING (COVERING )?INDEX)/) });
+        }
+      }
+    }
+  });
+});
+
+/** The plan of one executed statement: SQLite's EXPLAIN QUERY PLAN details, PostgreSQL's EXPLAIN text. */
+async function explain(dialect: TestDialect, database: TestDatabase, query: ExecutedQuery): Promise<string> {
+  if (dialect === 'sqlite') {
+    const db = new SqliteDatabase(join(database.dataDir, 'portico.db'), { readonly: true });
+    try {
+      const rows = db.prepare(`explain query plan ${query.sql}`).all(...(query.parameters as unknown[])) as { detail: string }[];
+      return rows.map((row) => row.detail).join('\n');
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: database.databaseUrl });
+  await client.connect();
+  try {
+    // With sequential scans priced out, a Seq Scan or Sort left in the plan means no index serves the query.
+    await client.query('set enable_seqscan = off');
+    const { rows } = await client.query<{ 'QUERY PLAN': string }>(`explain ${query.sql}`, query.parameters as unknown[]);
+    return rows.map((row) => row['QUERY PLAN']).join('\n');
+  } finally {
+    await client.end();
+  }
+}
