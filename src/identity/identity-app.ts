@@ -16,7 +16,7 @@ import { registerSigningKeyRoutes } from './keys/signing-key-routes.js';
 import { SigningKeys } from './keys/signing-keys.js';
 import { AccessTokenVerifier } from './token/access-token-verifier.js';
 import { InMemoryReplayCache } from './token/client-auth/replay-cache.js';
-import { RebuildingTokenView, loadTokenDirectory } from './token/token-view.js';
+import { IncrementalTokenView } from './token/token-view.js';
 import { createTokenHttpHandler } from './token/token-http.js';
 import { createClientThrottle } from './token/client-auth/client-throttle.js';
 
@@ -68,13 +68,15 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   const policy = rotationPolicy({ rotationDays: deps.config.signingKeyRotationDays, tokenLifetimeSeconds: deps.config.tokenLifetimeSeconds });
   const keys = new SigningKeys({ store: deps.store, secretBox: deps.secretBox, issuer: () => urls.issuer(), now, feed: deps.feed, policy });
   const verifier = new AccessTokenVerifier({ keys, issuer: () => urls.issuer(), tenantId: urls.tenantId, now });
-  // The token endpoint reads the directory from memory; a directory write drops that view before it answers.
-  const tokenView = new RebuildingTokenView(() => loadTokenDirectory(deps.store));
+  // The token endpoint reads the directory from memory; each write's event is applied to that view
+  // (re-reading only the rows it names) before the write answers.
+  const tokenView = new IncrementalTokenView(deps.store);
   const unsubscribe = deps.feed.subscribe((event) => {
-    tokenView.changed(event);
     if (event.type.startsWith('signingKey.')) keys.invalidate();
+    return tokenView.changed(event);
   });
   await keys.ensureCurrentKey();
+  await tokenView.current(); // the one full load, at start
 
   // The token endpoint is served on node:http in front of Fastify (token/token-http.ts); the rest goes to Fastify.
   const serveToken = createTokenHttpHandler({

@@ -1,67 +1,221 @@
-import { describe, expect, it } from 'vitest';
-import { RebuildingTokenView, type TokenDirectory } from '../../src/identity/token/token-view.js';
+/**
+ * The token endpoint's directory view, on a real store: each event re-reads only what it names and
+ * the result equals a full load; a version gap or an imprecise event rebuilds once; the statements
+ * one event costs do not grow with the directory.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { newGuid } from '../../src/shared/index.js';
 import type { ChangeEvent } from '../../src/shared/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { IncrementalTokenView, loadTokenDirectory, type IndexedTokenDirectory } from '../../src/identity/token/token-view.js';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/databases.js';
+import { IdentityHarness } from './harness.js';
 
-/** A loader the test completes by hand, so the order of loads and events is exact. */
-function controlledLoads() {
-  const pending: { resolve: (d: TokenDirectory) => void; reject: (e: unknown) => void }[] = [];
-  const load = () => new Promise<TokenDirectory>((resolve, reject) => pending.push({ resolve, reject }));
-  return { load, pending };
+/** Every index of a directory as sorted plain data, to compare an incremental view with a full load. */
+function contents(directory: IndexedTokenDirectory): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, map] of Object.entries(directory.indexes)) {
+    out[name] = [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+  return out;
 }
-const directory = (name: string): TokenDirectory => ({
-  application: () => undefined,
-  servicePrincipal: () => undefined,
-  passwordCredentials: () => [],
-  keyCredentials: () => [],
-  appRoleAssignments: () => [],
-  appIdForIdentifierUri: () => name,
+
+describeEachDialect('IncrementalTokenView', (dialect) => {
+  let h: IdentityHarness;
+  let view: IncrementalTokenView;
+  let loads = 0;
+  const directory = () => view.current() as IndexedTokenDirectory;
+  const expectSameAsFullLoad = async () => expect(contents(directory())).toEqual(contents(await loadTokenDirectory(h.store)));
+
+  beforeAll(async () => {
+    h = await IdentityHarness.start(dialect);
+    view = new IncrementalTokenView(h.store, { load: (store) => (loads++, loadTokenDirectory(store)) });
+    h.feed.subscribe((event) => view.changed(event));
+    await view.current();
+  });
+  afterAll(async () => h?.stop());
+
+  test('each directory event updates exactly what it names, without a full load; earlier states stay as they were', async () => {
+    const before = loads;
+    const resource = await h.createResource({ identifierUris: ['api://incremental-resource'], roles: ['R.All'], assignmentRequired: true });
+    expect(directory().application(resource.app.appId.toUpperCase())?.id).toBe(resource.app.id);
+    expect(directory().servicePrincipal(resource.app.appId)?.id).toBe(resource.sp.id);
+    expect(directory().appIdForIdentifierUri('API://incremental-resource/')).toBe(resource.app.appId);
+
+    const client = await h.createClient();
+    expect(directory().passwordCredentials(client.app.id).map((c) => c.keyId)).toEqual([client.keyId]);
+    await expectSameAsFullLoad();
+
+    const grant = await h.system.grantAppRole({ principalId: client.sp.id, resourceId: resource.sp.id, appRoleId: h.roleId(resource.app, 'R.All') });
+    expect(directory().appRoleAssignments(client.sp.id).map((a) => a.id)).toEqual([grant.id]);
+    expect(directory().application(client.app.appId)!.requiredResourceAccess).toHaveLength(1);
+    await expectSameAsFullLoad();
+
+    const granted = directory();
+    await h.system.revokeAppRole(grant.id);
+    expect(directory().appRoleAssignments(client.sp.id)).toEqual([]);
+    expect(granted.appRoleAssignments(client.sp.id).map((a) => a.id)).toEqual([grant.id]); // an earlier state is untouched
+
+    const second = await h.system.addPassword(client.app.id);
+    expect(directory().passwordCredentials(client.app.id).map((c) => c.keyId).sort()).toEqual([client.keyId, second.keyId].sort());
+    await h.system.removePassword(client.app.id, client.keyId);
+    expect(directory().passwordCredentials(client.app.id).map((c) => c.keyId)).toEqual([second.keyId]);
+    await expectSameAsFullLoad();
+
+    await h.system.grantAppRole({ principalId: client.sp.id, resourceId: resource.sp.id, appRoleId: h.roleId(resource.app, 'R.All') });
+    await h.system.deleteApplication(resource.app.id);
+    expect(directory().application(resource.app.appId)).toBeUndefined();
+    expect(directory().servicePrincipal(resource.app.appId)).toBeUndefined();
+    expect(directory().appIdForIdentifierUri('api://incremental-resource')).toBeUndefined();
+    expect(directory().appRoleAssignments(client.sp.id)).toEqual([]); // the client's grant went with the resource
+    expect(directory().application(client.app.appId)!.requiredResourceAccess).toEqual([]);
+    await expectSameAsFullLoad();
+
+    await h.system.deleteApplication(client.app.id);
+    expect(directory().application(client.app.appId)).toBeUndefined();
+    expect(directory().passwordCredentials(client.app.id)).toEqual([]);
+    await expectSameAsFullLoad();
+    expect(loads).toBe(before);
+  });
+
+  test('a version gap rebuilds once and picks up the write whose event was missed; imprecise events rebuild too', async () => {
+    const client = await h.createClient();
+    const before = loads;
+    // A write this process never hears about: committed with its version bump, but not published.
+    const missedKeyId = newGuid();
+    await h.store.transaction(async (tx) => {
+      await tx.directory.insertPasswordCredential({
+        keyId: missedKeyId, applicationId: client.app.id, displayName: null, hint: 'abc', secretHash: 'x'.repeat(43),
+        startDateTime: new Date().toISOString(), endDateTime: new Date(Date.now() + 86_400_000).toISOString(),
+      });
+      await tx.configVersion.bump();
+    });
+    expect(directory().passwordCredentials(client.app.id).map((c) => c.keyId)).toEqual([client.keyId]);
+
+    const next = await h.system.addPassword(client.app.id); // arrives at last + 2
+    expect(loads).toBe(before + 1);
+    expect(directory().passwordCredentials(client.app.id).map((c) => c.keyId).sort()).toEqual([client.keyId, missedKeyId, next.keyId].sort());
+    expect(view.version).toBe(await h.store.configVersion.current());
+
+    await h.system.removePassword(client.app.id, missedKeyId); // consecutive again: applied, no load
+    expect(loads).toBe(before + 1);
+    expect(directory().passwordCredentials(client.app.id).map((c) => c.keyId).sort()).toEqual([client.keyId, next.keyId].sort());
+
+    await h.announceDirectoryWrite(client.app.id); // directory.changed: says only what may have changed
+    expect(loads).toBe(before + 2);
+    await expectSameAsFullLoad();
+  });
+
+  test('events the token endpoint does not read apply nothing and load nothing', async () => {
+    const before = loads;
+    const state = directory();
+    const version = view.version!;
+    await view.changed({ type: 'subscription.keyRegenerated', subscriptionId: 'sub', key: 'primary', version: version + 1 });
+    await view.changed({ type: 'directoryRoleAssignment.created', assignmentId: newGuid(), principalId: newGuid(), version: version + 2 });
+    expect(loads).toBe(before);
+    expect(view.version).toBe(version + 2);
+    expect(contents(directory())).toEqual(contents(state));
+  });
 });
-const event = (kind: 'product' | 'directory'): ChangeEvent =>
-  kind === 'product'
-    ? { type: 'subscription.keyRegenerated', subscriptionId: 'x', key: 'primary', version: 1 }
-    : { type: 'application.credentialAdded', applicationObjectId: 'x', keyIds: ['k'], version: 1 };
 
-describe('RebuildingTokenView', () => {
-  it('loads once for concurrent requests, then answers from memory until a directory event', async () => {
-    const { load, pending } = controlledLoads();
-    const view = new RebuildingTokenView(load);
-    const a = view.current();
-    const b = view.current();
-    expect(pending).toHaveLength(1);
-    pending[0]!.resolve(directory('first'));
-    expect((await a).appIdForIdentifierUri('')).toBe('first');
-    expect(await b).toBe(await a);
-    expect(view.current()).toBe(await a); // synchronous from now on
-    view.changed(event('product'));
-    expect(view.current()).toBe(await a); // only events that touch the directory matter
-    view.changed(event('directory'));
-    expect(view.current()).toBeInstanceOf(Promise);
-    expect(pending).toHaveLength(2);
+/** Directory rows made straight through the repositories: n applications, each with a principal and a secret. */
+async function seed(store: Store, n: number): Promise<{ appIds: string[]; objectIds: string[]; spIds: string[] }> {
+  const now = new Date().toISOString();
+  const later = new Date(Date.now() + 86_400_000).toISOString();
+  const out = { appIds: [] as string[], objectIds: [] as string[], spIds: [] as string[] };
+  await store.transaction(async (tx) => {
+    for (let i = 0; i < n; i++) {
+      const id = newGuid();
+      const appId = newGuid();
+      const spId = newGuid();
+      await tx.directory.insertApplication({
+        id, appId, displayName: `app-${i}`, description: null, identifierUris: [`api://scale-${i}`],
+        appRoles: [{ id: newGuid(), value: 'R.All', displayName: 'R.All', description: 'r', allowedMemberTypes: ['Application'], isEnabled: true }],
+        requiredResourceAccess: [], requestedAccessTokenVersion: 2, createdDateTime: now,
+      });
+      await tx.directory.insertServicePrincipal({
+        id: spId, appId, displayName: `app-${i}`, servicePrincipalType: 'Application', appRoleAssignmentRequired: false, accountEnabled: true, createdDateTime: now,
+      });
+      await tx.directory.insertPasswordCredential({
+        keyId: newGuid(), applicationId: id, displayName: null, hint: 'abc', secretHash: 'x'.repeat(43), startDateTime: now, endDateTime: later,
+      });
+      out.appIds.push(appId);
+      out.objectIds.push(id);
+      out.spIds.push(spId);
+    }
+    await tx.configVersion.bump();
+  });
+  return out;
+}
+
+describeEachDialect('IncrementalTokenView: statements per event', (dialect) => {
+  const opened: { store: Store; database: TestDatabase }[] = [];
+  afterEach(async () => {
+    for (const { store, database } of opened.splice(0)) {
+      await store.close();
+      await database.drop();
+    }
   });
 
-  it('never installs a load that was running when a directory event came; requests after the event wait for a fresh one', async () => {
-    const { load, pending } = controlledLoads();
-    const view = new RebuildingTokenView(load);
-    const before = view.current(); // load 1 starts (may read the store before the write commits)
-    view.changed(event('directory')); // the write's event
-    const after = view.current(); // must not join load 1
-    expect(pending).toHaveLength(2);
-    pending[0]!.resolve(directory('stale'));
-    expect((await before).appIdForIdentifierUri('')).toBe('stale'); // it asked before the write answered
-    pending[1]!.resolve(directory('fresh'));
-    expect((await after).appIdForIdentifierUri('')).toBe('fresh');
-    expect((view.current() as TokenDirectory).appIdForIdentifierUri('')).toBe('fresh');
-  });
+  /** The statements applying each kind of event costs, with n applications in the directory. */
+  async function statementsPerEvent(n: number): Promise<Record<string, number>> {
+    let statements = 0;
+    const seen: string[] = [];
+    const database = await createTestDatabase(dialect);
+    const store = await openStore({ dataDir: database.dataDir, databaseUrl: database.databaseUrl, onQuery: (q) => void (statements++, seen.push(q.sql)) });
+    opened.push({ store, database });
+    const rows = await seed(store, n);
+    const view = new IncrementalTokenView(store);
+    await view.current();
+    const target = Math.floor(n / 2);
+    const appId = rows.appIds[target]!;
+    const objectId = rows.objectIds[target]!;
+    const spId = rows.spIds[target]!;
+    const ids = { clientApplicationId: 'c', entraApplicationId: appId, entraObjectId: objectId, entraServicePrincipalId: spId };
+    const events: ChangeEvent[] = [];
+    const next = () => (view.version ?? 0) + 1 + events.length;
+    const bodies = [
+      { type: 'application.credentialAdded', applicationObjectId: objectId, keyIds: ['k'] },
+      { type: 'servicePrincipal.created', servicePrincipalId: spId, appId },
+      { type: 'appRoleAssignment.created', assignmentId: newGuid(), principalId: spId, changedObjectIds: [objectId] },
+      { type: 'application.created', applicationObjectId: objectId, appId, changedObjectIds: [objectId] },
+      { type: 'clientApplication.updated', ...ids },
+      { type: 'productLink.deleted', productLinkId: 'l', productId: 'p', ...ids },
+      { type: 'user.created', userId: 'u' },
+    ] as const;
+    for (const body of bodies) events.push({ ...body, version: next() } as ChangeEvent);
+    const counts: Record<string, number> = {};
+    seen.length = 0;
+    for (const event of events) {
+      const before = statements;
+      await view.changed(event);
+      counts[event.type] = statements - before;
+    }
+    expect(view.version).toBe(events.at(-1)!.version); // every one applied, none rebuilt
+    for (const statement of seen) expect(statement).toMatch(/ where /i); // by key, never a whole table
+    expect((view.current() as IndexedTokenDirectory).application(appId)?.id).toBe(objectId);
+    return counts;
+  }
 
-  it('a failed load fails its requests and the next request loads again', async () => {
-    const { load, pending } = controlledLoads();
-    const view = new RebuildingTokenView(load);
-    const failing = view.current();
-    pending[0]!.reject(new Error('store down'));
-    await expect(failing).rejects.toThrow('store down');
-    const retry = view.current();
-    expect(pending).toHaveLength(2);
-    pending[1]!.resolve(directory('back'));
-    expect((await retry).appIdForIdentifierUri('')).toBe('back');
+  test('applying an event costs the same statements with 10 and 1,000 applications', async () => {
+    const small = await statementsPerEvent(10);
+    const large = await statementsPerEvent(1000);
+    expect(large).toEqual(small);
+    for (const count of Object.values(small)) expect(count).toBeLessThanOrEqual(10);
+    expect(small['user.created']).toBe(0);
+  }, 120_000);
+});
+
+describe('IncrementalTokenView: failures', () => {
+  test('a failed load is not cached: the next request loads again', async () => {
+    const database = await createTestDatabase('sqlite');
+    const store = await openStore({ dataDir: database.dataDir });
+    let fail = true;
+    const view = new IncrementalTokenView(store, { load: (s) => (fail ? Promise.reject(new Error('store down')) : loadTokenDirectory(s)) });
+    await expect(view.current()).rejects.toThrow('store down');
+    fail = false;
+    expect(await view.current()).toBeDefined();
+    await store.close();
+    await database.drop();
   });
 });
