@@ -9,7 +9,8 @@ import type { ChangeEvent } from '../../src/shared/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { IncrementalTokenView, loadTokenDirectory, type IndexedTokenDirectory } from '../../src/identity/token/token-view.js';
 import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/databases.js';
-import { IdentityHarness } from './harness.js';
+import { commitChange, oneChange } from '../../src/store/change-unit.js';
+import { IdentityHarness, type TestClient } from './harness.js';
 
 /** Every index of a directory as sorted plain data, to compare an incremental view with a full load. */
 function contents(directory: IndexedTokenDirectory): Record<string, unknown> {
@@ -74,6 +75,39 @@ describeEachDialect('IncrementalTokenView', (dialect) => {
     await h.system.deleteApplication(client.app.id);
     expect(directory().application(client.app.appId)).toBeUndefined();
     expect(directory().passwordCredentials(client.app.id)).toEqual([]);
+    await expectSameAsFullLoad();
+    expect(loads).toBe(before);
+  });
+
+  test('a management write announced once after its directory steps is applied from the ids its event carries', async () => {
+    const target = { store: h.store, feed: h.feed };
+    const resource = await h.createResource({ roles: ['R.All'], assignmentRequired: true });
+    const before = loads;
+    const announce = (type: 'clientApplication.created' | 'productLink.deleted', client: TestClient) =>
+      commitChange(target, async () => ({
+        result: undefined,
+        event: type === 'clientApplication.created'
+          ? { type, clientApplicationId: 'app-1', entraApplicationId: client.app.appId, entraObjectId: client.app.id, entraServicePrincipalId: client.sp.id }
+          : { type, productLinkId: 'link-1', productId: 'gold', clientApplicationId: 'app-1', entraApplicationId: client.app.appId, entraObjectId: client.app.id, entraServicePrincipalId: client.sp.id },
+      }));
+    let client: TestClient | undefined;
+    let assignmentId = '';
+    await oneChange(target, async () => {
+      client = await h.createClient(); // the directory steps publish nothing on their own
+      assignmentId = (await h.system.grantAppRole({ principalId: client.sp.id, resourceId: resource.sp.id, appRoleId: h.roleId(resource.app, 'R.All') })).id;
+      expect(directory().application(client.app.appId)).toBeUndefined();
+      await announce('clientApplication.created', client);
+    });
+    expect(directory().application(client!.app.appId)!.requiredResourceAccess).toHaveLength(1);
+    expect(directory().passwordCredentials(client!.app.id)).toHaveLength(1);
+    expect(directory().appRoleAssignments(client!.sp.id).map((a) => a.id)).toEqual([assignmentId]);
+
+    await oneChange(target, async () => {
+      await h.system.revokeAppRole(assignmentId);
+      await announce('productLink.deleted', client!);
+    });
+    expect(directory().appRoleAssignments(client!.sp.id)).toEqual([]);
+    expect(directory().application(client!.app.appId)!.requiredResourceAccess).toEqual([]);
     await expectSameAsFullLoad();
     expect(loads).toBe(before);
   });
