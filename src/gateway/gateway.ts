@@ -43,7 +43,11 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const logger = deps.logger.child({ component: 'gateway' });
   const tokens = new VerifiedTokenCache(deps.issuer);
   const proxy = new BackendProxy(deps.config.backendTimeoutMs, logger);
-  let snapshot: Snapshot = await buildSnapshot(deps.store, deps.feed.currentVersion, logger);
+  // The version a full build reflects, read before the data: every event up to it has committed.
+  // The store's own counter may be ahead of this process's feed (first start writes through a feed
+  // nobody listens to), and starting there spares the first event a needless "gap".
+  const versionBeforeRead = async (): Promise<number> => Math.max(deps.feed.currentVersion, await deps.store.configVersion.current());
+  let snapshot: Snapshot = await buildSnapshot(deps.store, await versionBeforeRead(), logger);
   let fullBuilds = 1;
   let closed = false;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -59,8 +63,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   };
 
   const load = async (): Promise<void> => {
-    // Read the version first: the snapshot then reflects at least every event up to it.
-    const version = deps.feed.currentVersion;
+    const version = await versionBeforeRead();
     const next = await buildSnapshot(deps.store, version, logger);
     fullBuilds++;
     install(next);

@@ -272,3 +272,26 @@ describe('store work per applied event', () => {
     });
   }, 120_000);
 });
+
+describe('start', () => {
+  it("begins at the store's version when writes went past this feed (first start), so the next event is no gap", async () => {
+    const h = await openHarness({
+      seed: async (store, echoUrl) => {
+        await seedWith(1)(store, echoUrl);
+        for (let i = 0; i < 3; i++) await store.transaction((tx) => tx.configVersion.bump());
+      },
+    });
+    try {
+      const stored = await h.store.configVersion.current();
+      expect(stored).toBeGreaterThan(h.feed.currentVersion);
+      expect(h.gateway.snapshotVersion).toBe(stored);
+      const a = (await h.store.management.getSubscription('sub-a'))!;
+      await h.store.management.putSubscription({ ...a, state: 'cancelled' });
+      await h.feed.publish({ type: 'subscription.updated', subscriptionId: 'sub-a', version: stored + 1 });
+      expect((await h.call('GET', '/key/resource', { 'ocp-apim-subscription-key': 'sub-a-primary' })).status).toBe(401);
+      expect(h.gateway.fullBuilds).toBe(1);
+    } finally {
+      await h.close();
+    }
+  });
+});
