@@ -49,6 +49,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const versionBeforeRead = async (): Promise<number> => Math.max(deps.feed.currentVersion, await deps.store.configVersion.current());
   let snapshot: Snapshot = await buildSnapshot(deps.store, await versionBeforeRead(), logger);
   let fullBuilds = 1;
+  logger.debug({ version: snapshot.version }, 'gateway snapshot built in full');
   let closed = false;
   let retryTimer: NodeJS.Timeout | undefined;
 
@@ -67,7 +68,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     const next = await buildSnapshot(deps.store, version, logger);
     fullBuilds++;
     install(next);
-    logger.debug({ version }, 'gateway snapshot rebuilt');
+    logger.debug({ version }, 'gateway snapshot built in full');
   };
   const reload = coalesce(() => serially(load));
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ChangeEvent } from '../shared/change-events.js';
 import type { Store } from '../store/store.js';
-import { buildSigningKeys, toClientAppEntry, toSubscriptionEntry, type Snapshot } from './snapshot.js';
+import { buildSigningKeys, readCatalog, toClientAppEntry, toSubscriptionEntry, type Snapshot } from './snapshot.js';
 
 /**
  * Applies one change event to a snapshot by re-reading only the rows it names, and returns the new
@@ -11,8 +11,10 @@ import { buildSigningKeys, toClientAppEntry, toSubscriptionEntry, type Snapshot 
  * Store work per event, whatever the data size: a subscription 1 query, a user 1 (+1 per
  * subscription a deletion names), a client application or product link 2 (the record and its
  * links), signing keys 1 (the small key table), directory events the gateway does not read 0.
- * Products, APIs and operations change rarely and shape the per-API structures, so their events
- * (and `directory.changed`, which says only which objects may have changed) rebuild in full.
+ * Products, APIs and operations change rarely and shape the per-API structures (each API's
+ * products and operations), so their events re-read that small catalog whole (readCatalog: its
+ * four tables and one backend application per product), keeping the high-volume maps as they are.
+ * `directory.changed`, which does not say precisely what changed, rebuilds in full.
  */
 export async function applyChange(snapshot: Snapshot, event: ChangeEvent, store: Store, logger?: Logger, now: number = Date.now()): Promise<Snapshot | undefined> {
   const versioned: Snapshot = { ...snapshot, version: event.version };
@@ -51,18 +53,22 @@ export async function applyChange(snapshot: Snapshot, event: ChangeEvent, store:
     // Of applications, the gateway reads only products' backend apps (their roles).
     case 'application.created':
     case 'application.deleted':
-      return snapshot.index.backendAppIds.has(event.appId) ? undefined : versioned;
+      return snapshot.index.backendAppIds.has(event.appId) ? withCatalog(versioned, store, logger) : versioned;
     case 'product.created':
     case 'product.updated':
-    case 'product.deleted':
     case 'product.apiAdded':
     case 'product.apiRemoved':
     case 'api.created':
     case 'api.updated':
-    case 'api.deleted':
     case 'operation.created':
     case 'operation.updated':
     case 'operation.deleted':
+      return withCatalog(versioned, store, logger);
+    // A product is deleted only once no client application links to it; its subscriptions went with it.
+    case 'product.deleted':
+    case 'api.deleted':
+      return refreshSubscriptions(await withCatalog(versioned, store, logger), event.subscriptionIds, store);
+    // Says only which directory objects may have changed (a multi-step write failed part-way).
     case 'directory.changed':
       return undefined;
     default: {
@@ -71,6 +77,11 @@ export async function applyChange(snapshot: Snapshot, event: ChangeEvent, store:
       return undefined;
     }
   }
+}
+
+async function withCatalog(snapshot: Snapshot, store: Store, logger: Logger | undefined): Promise<Snapshot> {
+  const catalog = await readCatalog(store, logger);
+  return { ...snapshot, apis: catalog.apis, products: catalog.products, backendOrigins: catalog.backendOrigins, index: { ...snapshot.index, backendAppIds: catalog.backendAppIds } };
 }
 
 /** Re-reads each named subscription: its old key hashes leave, its current ones (if it still exists) come in. */

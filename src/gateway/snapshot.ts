@@ -138,24 +138,72 @@ export interface PublicKeyEntry {
 
 export async function buildSnapshot(store: Store, version: number, logger?: Logger, now: number = Date.now()): Promise<Snapshot> {
   const m = store.management;
-  const [apis, operations, products, productApis, subscriptions, users, clientApps, productLinks, signingKeys, applications] = await Promise.all([
-    m.listApis(),
-    m.listOperations(),
-    m.listProducts(),
-    m.listProductApis({}),
+  const [catalog, subscriptions, users, clientApps, productLinks, signingKeys] = await Promise.all([
+    readCatalog(store, logger),
     m.listSubscriptions(),
     m.listUsers(),
     m.listClientApplications(),
     m.listProductLinks({}),
     store.directory.listSigningKeys(),
-    store.directory.listApplications(),
   ]);
+
+  const byKeyHash: [string, SubscriptionEntry][] = [];
+  for (const s of subscriptions) {
+    const entry = toSubscriptionEntry(s);
+    byKeyHash.push([s.primaryKeyHash, entry], [s.secondaryKeyHash, entry]);
+  }
+
+  const linkedProducts = new Map<string, ProductLinkRecord[]>();
+  for (const link of productLinks) {
+    const key = link.clientApplicationId.toLowerCase();
+    const list = linkedProducts.get(key) ?? [];
+    list.push(link);
+    linkedProducts.set(key, list);
+  }
+  const clientAppEntries = clientApps.map((app) => toClientAppEntry(app, linkedProducts.get(app.id.toLowerCase()) ?? []));
+
+  return {
+    version,
+    apis: catalog.apis,
+    products: catalog.products,
+    subscriptionsByKeyHash: PersistentMap.from(byKeyHash),
+    userStates: PersistentMap.from(users.map((u) => [u.id.toLowerCase(), u.state] as const)),
+    clientAppsByEntraId: PersistentMap.from(clientAppEntries.map((e) => [e.entraApplicationId, e] as const)),
+    signingKeys: await buildSigningKeys(signingKeys, now, logger),
+    backendOrigins: catalog.backendOrigins,
+    index: {
+      subscriptionKeyHashes: PersistentMap.from(subscriptions.map((s) => [s.id.toLowerCase(), [s.primaryKeyHash, s.secondaryKeyHash]] as const)),
+      clientAppsById: PersistentMap.from(clientAppEntries.map((e) => [e.id.toLowerCase(), e] as const)),
+      backendAppIds: catalog.backendAppIds,
+    },
+  };
+}
+
+/**
+ * The small, rarely changing part: APIs with their operations and products, products with their
+ * backend applications' roles. Read whole (its size does not grow with subscriptions, users or
+ * client applications) at a full build and after any product, API or operation event.
+ */
+export interface Catalog {
+  readonly apis: readonly ApiEntry[];
+  readonly products: ReadonlyMap<string, ProductEntry>;
+  readonly backendOrigins: ReadonlySet<string>;
+  readonly backendAppIds: ReadonlySet<string>;
+}
+
+export async function readCatalog(store: Store, logger?: Logger): Promise<Catalog> {
+  const m = store.management;
+  const [apis, operations, products, productApis] = await Promise.all([m.listApis(), m.listOperations(), m.listProducts(), m.listProductApis({})]);
+  const backendAppIds = new Set(products.flatMap((p) => (p.entraApplicationId !== null ? [p.entraApplicationId] : [])));
+  // One lookup per product's backend app, not every directory application (one per client app).
+  const applications = await Promise.all([...backendAppIds].map((appId) => store.directory.getApplicationByAppId(appId)));
 
   // The role a token must carry is the one on the product's backend app in the directory, so renaming
   // a product later does not silently lock its clients out. The gateway does not derive it itself:
   // no backend app or no enabled role means the product takes no tokens.
   const roleByAppId = new Map<string, string>();
   for (const app of applications) {
+    if (!app) continue;
     const role = app.appRoles.find((r) => r.isEnabled);
     if (role) roleByAppId.set(app.appId, role.value);
   }
@@ -203,36 +251,7 @@ export async function buildSnapshot(store: Store, version: number, logger?: Logg
     })
     .sort((a, b) => b.prefix.length - a.prefix.length);
 
-  const byKeyHash: [string, SubscriptionEntry][] = [];
-  for (const s of subscriptions) {
-    const entry = toSubscriptionEntry(s);
-    byKeyHash.push([s.primaryKeyHash, entry], [s.secondaryKeyHash, entry]);
-  }
-
-  const linkedProducts = new Map<string, ProductLinkRecord[]>();
-  for (const link of productLinks) {
-    const key = link.clientApplicationId.toLowerCase();
-    const list = linkedProducts.get(key) ?? [];
-    list.push(link);
-    linkedProducts.set(key, list);
-  }
-  const clientAppEntries = clientApps.map((app) => toClientAppEntry(app, linkedProducts.get(app.id.toLowerCase()) ?? []));
-
-  return {
-    version,
-    apis: apiEntries,
-    products: productEntries,
-    subscriptionsByKeyHash: PersistentMap.from(byKeyHash),
-    userStates: PersistentMap.from(users.map((u) => [u.id.toLowerCase(), u.state] as const)),
-    clientAppsByEntraId: PersistentMap.from(clientAppEntries.map((e) => [e.entraApplicationId, e] as const)),
-    signingKeys: await buildSigningKeys(signingKeys, now, logger),
-    backendOrigins,
-    index: {
-      subscriptionKeyHashes: PersistentMap.from(subscriptions.map((s) => [s.id.toLowerCase(), [s.primaryKeyHash, s.secondaryKeyHash]] as const)),
-      clientAppsById: PersistentMap.from(clientAppEntries.map((e) => [e.id.toLowerCase(), e] as const)),
-      backendAppIds: new Set(products.flatMap((p) => (p.entraApplicationId !== null ? [p.entraApplicationId] : []))),
-    },
-  };
+  return { apis: apiEntries, products: productEntries, backendOrigins, backendAppIds };
 }
 
 export function toSubscriptionEntry(s: SubscriptionRecord): SubscriptionEntry {

@@ -208,13 +208,30 @@ describe('incremental gateway snapshot', () => {
     expect(h.gateway.fullBuilds).toBe(builds + 1);
   });
 
+  it('re-reads only the small catalog for product, API and operation events', async () => {
+    const builds = h.gateway.fullBuilds;
+    const b = (await h.store.management.getSubscription('sub-b'))!;
+    await h.store.management.putSubscription({ ...b, state: 'cancelled' }); // not announced: must stay unread
+    await h.store.management.putApi(api('late-api', 'late', h.echoUrl));
+    await announceTestWrite(h.feed, { type: 'api.created', apiId: 'late-api' });
+    await h.store.management.putOperation(operation('late-api', 'late-get', 'GET', '/resource'));
+    await announceTestWrite(h.feed, { type: 'operation.created', apiId: 'late-api', operationId: 'late-get' });
+    expect((await h.call('GET', '/late/resource', { 'ocp-apim-subscription-key': 'sub-a-primary' })).status).toBe(401); // in no product yet
+    await h.store.management.addProductApi('starter', 'late-api');
+    await announceTestWrite(h.feed, { type: 'product.apiAdded', productId: 'starter', apiId: 'late-api' });
+    expect((await h.call('GET', '/late/resource', { 'ocp-apim-subscription-key': 'sub-a-primary' })).status).toBe(200);
+    expect(await keyStatus('sub-b-primary')).toBe(200);
+    expect(h.gateway.fullBuilds).toBe(builds);
+    await h.store.management.putSubscription(b);
+  });
+
   it('rebuilds in full for an event that does not say precisely what changed', async () => {
     const builds = h.gateway.fullBuilds;
     await announceTestWrite(h.feed, { type: 'directory.changed', changedObjectIds: ['x'] });
-    await announceTestWrite(h.feed, { type: 'product.updated', productId: 'tokens' });
-    expect(h.gateway.fullBuilds).toBe(builds + 2);
+    expect(h.gateway.fullBuilds).toBe(builds + 1);
     expect(h.gateway.snapshotVersion).toBe(h.feed.currentVersion);
     expect(await tokenStatus('a')).toBe(200);
+    expect(await keyStatus('sub-b-primary')).toBe(200);
   });
 });
 
@@ -247,6 +264,10 @@ describe('store work per applied event', () => {
       await announce('productLink.created', { type: 'productLink.created', productLinkId: 'link-c', productId: 'tokens', ...ids('c') });
       await m.deleteProductLink('app-a', 'link-a');
       await announce('productLink.deleted', { type: 'productLink.deleted', productLinkId: 'link-a', productId: 'tokens', ...ids('a') });
+      await m.putProduct(product('starter', 'Starter', { description: 'changed' }));
+      await announce('product.updated', { type: 'product.updated', productId: 'starter' });
+      await m.putOperation(operation('key-api', 'key-post', 'POST', '/resource'));
+      await announce('operation.created', { type: 'operation.created', apiId: 'key-api', operationId: 'key-post' });
       expect(h.gateway.snapshotVersion).toBe(h.feed.currentVersion);
       return { perEvent, fullBuildsDuring: h.gateway.fullBuilds - builds };
     } finally {
@@ -269,6 +290,9 @@ describe('store work per applied event', () => {
       'clientApplication.created': 2,
       'productLink.created': 2,
       'productLink.deleted': 2,
+      // The catalog: APIs, operations, products, product-API pairs, and the one backend app.
+      'product.updated': 5,
+      'operation.created': 5,
     });
   }, 120_000);
 });
