@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import type { ClientAppEntry, ProductEntry, Snapshot } from './snapshot.js';
+import { userIsActive, type ClientAppEntry, type ProductEntry, type Snapshot } from './snapshot.js';
 
 export type TokenGrant =
   | { readonly ok: true; readonly product: ProductEntry; readonly clientApp: ClientAppEntry }
@@ -17,7 +17,7 @@ export function authorizeToken(snapshot: Snapshot, products: readonly ProductEnt
   if (appId === undefined) return { ok: false };
   const clientApp = snapshot.clientAppsByEntraId.get(appId);
   if (!clientApp || clientApp.state !== 'active') return { ok: false };
-  if (snapshot.userStates.get(clientApp.ownerId) !== 'active') return { ok: false };
+  if (!userIsActive(snapshot, clientApp.ownerId)) return { ok: false };
   const audiences = typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : [];
   const roles = Array.isArray(payload['roles']) ? (payload['roles'] as unknown[]) : [];
   for (const product of products) {

@@ -5,7 +5,9 @@ import type { ChangeFeed } from '../shared/change-feed.js';
 import type { Store } from '../store/store.js';
 import { createGatewayServer } from './gateway-server.js';
 import { BackendProxy } from './proxy.js';
+import type { ChangeEvent } from '../shared/change-events.js';
 import { buildSnapshot, type Snapshot } from './snapshot.js';
+import { applyChange } from './snapshot-events.js';
 import { VerifiedTokenCache } from './token-cache.js';
 import type { ServerCertificate } from '../tls/index.js';
 
@@ -29,6 +31,8 @@ export interface Gateway {
   reload(): Promise<void>;
   /** Change-feed version the current snapshot reflects. */
   readonly snapshotVersion: number;
+  /** Full builds so far (the one at start included); events applied incrementally do not count. */
+  readonly fullBuilds: number;
   /** Stops following the feed and closes the backend connection pools (not the server). */
   close(): Promise<void>;
 }
@@ -39,23 +43,60 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const logger = deps.logger.child({ component: 'gateway' });
   const tokens = new VerifiedTokenCache(deps.issuer);
   const proxy = new BackendProxy(deps.config.backendTimeoutMs, logger);
-  let snapshot: Snapshot = await buildSnapshot(deps.store, deps.feed.currentVersion, logger);
+  // The version a full build reflects, read before the data: every event up to it has committed.
+  // The store's own counter may be ahead of this process's feed (first start writes through a feed
+  // nobody listens to), and starting there spares the first event a needless "gap".
+  const versionBeforeRead = async (): Promise<number> => Math.max(deps.feed.currentVersion, await deps.store.configVersion.current());
+  let snapshot: Snapshot = await buildSnapshot(deps.store, await versionBeforeRead(), logger);
+  let fullBuilds = 1;
+  logger.debug({ version: snapshot.version }, 'gateway snapshot built in full');
   let closed = false;
   let retryTimer: NodeJS.Timeout | undefined;
 
-  const load = async (): Promise<void> => {
-    // Read the version first: the snapshot then reflects at least every event up to it.
-    const version = deps.feed.currentVersion;
-    const next = await buildSnapshot(deps.store, version, logger);
-    if (next.signingKeys.id !== snapshot.signingKeys.id) tokens.retainKeys(next.signingKeys);
+  // Every change to `snapshot` runs through this one queue, so an incremental step never
+  // interleaves with a full build (which would install a view older than the step's).
+  const serially = serialQueue();
+
+  const install = (next: Snapshot): void => {
+    if (next.signingKeys !== snapshot.signingKeys && next.signingKeys.id !== snapshot.signingKeys.id) tokens.retainKeys(next.signingKeys);
+    if (next.backendOrigins !== snapshot.backendOrigins) proxy.retainOrigins(next.backendOrigins);
     snapshot = next;
-    proxy.retainOrigins(next.backendOrigins);
-    logger.debug({ version }, 'gateway snapshot reloaded');
   };
-  const reload = coalesce(load);
+
+  const load = async (): Promise<void> => {
+    const version = await versionBeforeRead();
+    const next = await buildSnapshot(deps.store, version, logger);
+    fullBuilds++;
+    install(next);
+    logger.debug({ version }, 'gateway snapshot built in full');
+  };
+  const reload = coalesce(() => serially(load));
+
+  /**
+   * The next event in order (version = last applied + 1) is applied by re-reading the rows it names;
+   * one already reflected (a full build read past it) is skipped; a gap, an event that does not say
+   * precisely what changed, or a failed step falls back to the coalesced full rebuild.
+   */
+  const applyInOrder = (event: ChangeEvent): Promise<boolean> =>
+    serially(async () => {
+      if (event.version <= snapshot.version) return true;
+      if (event.version !== snapshot.version + 1) {
+        logger.info({ event: event.type, version: event.version, snapshotVersion: snapshot.version }, 'change-feed version gap; rebuilding the gateway snapshot');
+        return false;
+      }
+      const next = await applyChange(snapshot, event, deps.store, logger);
+      if (!next) return false;
+      install(next);
+      return true;
+    });
 
   const unsubscribe = deps.feed.subscribe(async (event) => {
     if (closed) return;
+    try {
+      if (await applyInOrder(event)) return;
+    } catch (err) {
+      logger.warn({ err, event: event.type, version: event.version }, 'applying a change event to the gateway snapshot failed; rebuilding it');
+    }
     try {
       await reload();
     } catch (err) {
@@ -77,12 +118,25 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     get snapshotVersion() {
       return snapshot.version;
     },
+    get fullBuilds() {
+      return fullBuilds;
+    },
     async close() {
       closed = true;
       clearTimeout(retryTimer);
       unsubscribe();
       await proxy.close();
     },
+  };
+}
+
+/** Runs tasks one after another, in call order; a failed task does not stop the ones after it. */
+function serialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(task: () => Promise<T>): Promise<T> => {
+    const run = tail.then(task, task);
+    tail = run.catch(() => undefined);
+    return run;
   };
 }
 

@@ -1,14 +1,30 @@
 import { importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
-import type { ApiRecord, ClientApplicationState, ProductRecord, SubscriptionState, UserState } from '../management/management-store.js';
+import type {
+  ApiRecord,
+  ClientApplicationRecord,
+  ClientApplicationState,
+  ProductLinkRecord,
+  ProductRecord,
+  SubscriptionRecord,
+  SubscriptionState,
+  UserState,
+} from '../management/management-store.js';
 import type { SigningKeyRecord } from '../identity/directory/directory-store.js';
 import { isKeyPublished } from '../identity/index.js';
+import { PersistentMap } from '../shared/persistent-map.js';
 import { compareSpecificity, compileUrlTemplate, type UrlTemplate } from './url-template.js';
 
 /**
- * Everything the request path needs, read from the store in one pass and never mutated. The
- * gateway swaps in a new snapshot after every change event; requests never touch the store.
+ * Everything the request path needs, never mutated: built from the store in one pass at start (and
+ * after a version gap), then replaced on every change event by a new snapshot that shares all it
+ * did not change (snapshot-events.ts). Requests never touch the store, and a request that awaits
+ * midway keeps reading the snapshot it started with.
+ *
+ * The high-volume parts (subscriptions, users, client applications) are PersistentMaps, so an event
+ * replaces one entry in O(changed rows); the small parts (APIs, products, operations, signing keys)
+ * are plain structures rebuilt when they change.
  */
 export interface Snapshot {
   /** Change-feed version this snapshot reflects (read before the store was). */
@@ -16,12 +32,30 @@ export interface Snapshot {
   /** Longest path first, so the first prefix match is the most specific API. */
   readonly apis: readonly ApiEntry[];
   readonly products: ReadonlyMap<string, ProductEntry>;
-  readonly subscriptionsByKeyHash: ReadonlyMap<string, SubscriptionEntry>;
-  readonly userStates: ReadonlyMap<string, UserState>;
-  readonly clientAppsByEntraId: ReadonlyMap<string, ClientAppEntry>;
+  /** Both keys of every subscription, by SHA-256 hex. */
+  readonly subscriptionsByKeyHash: PersistentMap<SubscriptionEntry>;
+  /** By lower-cased user id (ids are case-insensitive): use userIsActive. */
+  readonly userStates: PersistentMap<UserState>;
+  readonly clientAppsByEntraId: PersistentMap<ClientAppEntry>;
   readonly signingKeys: SigningKeys;
   /** Backend origins in use, so pools of origins no longer referenced can be closed. */
   readonly backendOrigins: ReadonlySet<string>;
+  /** What applying an event needs to find the entries a row had before it changed. */
+  readonly index: SnapshotIndex;
+}
+
+export interface SnapshotIndex {
+  /** Lower-cased subscription id → its two key hashes (the keys of subscriptionsByKeyHash it owns). */
+  readonly subscriptionKeyHashes: PersistentMap<readonly string[]>;
+  /** Lower-cased client application id → its entry (found in clientAppsByEntraId by entraApplicationId). */
+  readonly clientAppsById: PersistentMap<ClientAppEntry>;
+  /** Directory appIds of products' backend applications (their app roles are the products' roles). */
+  readonly backendAppIds: ReadonlySet<string>;
+}
+
+/** Whether the user (an owner id as stored on a subscription or client application) is active. */
+export function userIsActive(snapshot: Snapshot, userId: string): boolean {
+  return snapshot.userStates.get(userId.toLowerCase()) === 'active';
 }
 
 export interface ApiEntry {
@@ -104,24 +138,72 @@ export interface PublicKeyEntry {
 
 export async function buildSnapshot(store: Store, version: number, logger?: Logger, now: number = Date.now()): Promise<Snapshot> {
   const m = store.management;
-  const [apis, operations, products, productApis, subscriptions, users, clientApps, productLinks, signingKeys, applications] = await Promise.all([
-    m.listApis(),
-    m.listOperations(),
-    m.listProducts(),
-    m.listProductApis({}),
+  const [catalog, subscriptions, users, clientApps, productLinks, signingKeys] = await Promise.all([
+    readCatalog(store, logger),
     m.listSubscriptions(),
     m.listUsers(),
     m.listClientApplications(),
     m.listProductLinks({}),
     store.directory.listSigningKeys(),
-    store.directory.listApplications(),
   ]);
+
+  const byKeyHash: [string, SubscriptionEntry][] = [];
+  for (const s of subscriptions) {
+    const entry = toSubscriptionEntry(s);
+    byKeyHash.push([s.primaryKeyHash, entry], [s.secondaryKeyHash, entry]);
+  }
+
+  const linkedProducts = new Map<string, ProductLinkRecord[]>();
+  for (const link of productLinks) {
+    const key = link.clientApplicationId.toLowerCase();
+    const list = linkedProducts.get(key) ?? [];
+    list.push(link);
+    linkedProducts.set(key, list);
+  }
+  const clientAppEntries = clientApps.map((app) => toClientAppEntry(app, linkedProducts.get(app.id.toLowerCase()) ?? []));
+
+  return {
+    version,
+    apis: catalog.apis,
+    products: catalog.products,
+    subscriptionsByKeyHash: PersistentMap.from(byKeyHash),
+    userStates: PersistentMap.from(users.map((u) => [u.id.toLowerCase(), u.state] as const)),
+    clientAppsByEntraId: PersistentMap.from(clientAppEntries.map((e) => [e.entraApplicationId, e] as const)),
+    signingKeys: await buildSigningKeys(signingKeys, now, logger),
+    backendOrigins: catalog.backendOrigins,
+    index: {
+      subscriptionKeyHashes: PersistentMap.from(subscriptions.map((s) => [s.id.toLowerCase(), [s.primaryKeyHash, s.secondaryKeyHash]] as const)),
+      clientAppsById: PersistentMap.from(clientAppEntries.map((e) => [e.id.toLowerCase(), e] as const)),
+      backendAppIds: catalog.backendAppIds,
+    },
+  };
+}
+
+/**
+ * The small, rarely changing part: APIs with their operations and products, products with their
+ * backend applications' roles. Read whole (its size does not grow with subscriptions, users or
+ * client applications) at a full build and after any product, API or operation event.
+ */
+export interface Catalog {
+  readonly apis: readonly ApiEntry[];
+  readonly products: ReadonlyMap<string, ProductEntry>;
+  readonly backendOrigins: ReadonlySet<string>;
+  readonly backendAppIds: ReadonlySet<string>;
+}
+
+export async function readCatalog(store: Store, logger?: Logger): Promise<Catalog> {
+  const m = store.management;
+  const [apis, operations, products, productApis] = await Promise.all([m.listApis(), m.listOperations(), m.listProducts(), m.listProductApis({})]);
+  const backendAppIds = new Set(products.flatMap((p) => (p.entraApplicationId !== null ? [p.entraApplicationId] : [])));
+  // One lookup per product's backend app, not every directory application (one per client app).
+  const applications = await Promise.all([...backendAppIds].map((appId) => store.directory.getApplicationByAppId(appId)));
 
   // The role a token must carry is the one on the product's backend app in the directory, so renaming
   // a product later does not silently lock its clients out. The gateway does not derive it itself:
   // no backend app or no enabled role means the product takes no tokens.
   const roleByAppId = new Map<string, string>();
   for (const app of applications) {
+    if (!app) continue;
     const role = app.appRoles.find((r) => r.isEnabled);
     if (role) roleByAppId.set(app.appId, role.value);
   }
@@ -169,39 +251,20 @@ export async function buildSnapshot(store: Store, version: number, logger?: Logg
     })
     .sort((a, b) => b.prefix.length - a.prefix.length);
 
-  const subscriptionsByKeyHash = new Map<string, SubscriptionEntry>();
-  for (const s of subscriptions) {
-    const entry: SubscriptionEntry = { id: s.id, scope: s.scope, state: s.state, ownerId: s.ownerId };
-    subscriptionsByKeyHash.set(s.primaryKeyHash, entry);
-    subscriptionsByKeyHash.set(s.secondaryKeyHash, entry);
-  }
+  return { apis: apiEntries, products: productEntries, backendOrigins, backendAppIds };
+}
 
-  const linkedProducts = new Map<string, Set<string>>();
-  for (const link of productLinks) {
-    const set = linkedProducts.get(link.clientApplicationId) ?? new Set<string>();
-    set.add(link.productId);
-    linkedProducts.set(link.clientApplicationId, set);
-  }
-  const clientAppsByEntraId = new Map<string, ClientAppEntry>();
-  for (const app of clientApps) {
-    clientAppsByEntraId.set(app.entraApplicationId, {
-      id: app.id,
-      entraApplicationId: app.entraApplicationId,
-      state: app.state,
-      ownerId: app.ownerId,
-      productIds: linkedProducts.get(app.id) ?? new Set(),
-    });
-  }
+export function toSubscriptionEntry(s: SubscriptionRecord): SubscriptionEntry {
+  return { id: s.id, scope: s.scope, state: s.state, ownerId: s.ownerId };
+}
 
+export function toClientAppEntry(app: ClientApplicationRecord, links: readonly ProductLinkRecord[]): ClientAppEntry {
   return {
-    version,
-    apis: apiEntries,
-    products: productEntries,
-    subscriptionsByKeyHash,
-    userStates: new Map(users.map((u) => [u.id, u.state])),
-    clientAppsByEntraId,
-    signingKeys: await buildSigningKeys(signingKeys, now, logger),
-    backendOrigins,
+    id: app.id,
+    entraApplicationId: app.entraApplicationId,
+    state: app.state,
+    ownerId: app.ownerId,
+    productIds: new Set(links.map((l) => l.productId)),
   };
 }
 
@@ -238,7 +301,7 @@ function parseServiceUrl(api: ApiRecord, logger: Logger | undefined): Backend | 
 }
 
 /** The published public RSA keys (identity's isKeyPublished), imported once. Private members are never copied. */
-async function buildSigningKeys(records: readonly SigningKeyRecord[], now: number, logger: Logger | undefined): Promise<SigningKeys> {
+export async function buildSigningKeys(records: readonly SigningKeyRecord[], now: number, logger: Logger | undefined): Promise<SigningKeys> {
   const byKid = new Map<string, PublicKeyEntry>();
   for (const record of records) {
     if (!isKeyPublished(record, now)) continue;

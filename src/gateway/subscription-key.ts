@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { sha256 } from '../shared/crypto.js';
-import type { ApiEntry, Snapshot } from './snapshot.js';
+import { userIsActive, type ApiEntry, type Snapshot } from './snapshot.js';
 
 export interface PresentedKey {
   readonly value: string;
@@ -47,7 +47,7 @@ export function checkSubscriptionKey(snapshot: Snapshot, api: ApiEntry, key: str
   if (key === '') return { ok: false };
   const subscription = snapshot.subscriptionsByKeyHash.get(sha256(key));
   if (!subscription || subscription.state !== 'active') return { ok: false };
-  if (subscription.ownerId !== null && snapshot.userStates.get(subscription.ownerId) !== 'active') return { ok: false };
+  if (subscription.ownerId !== null && !userIsActive(snapshot, subscription.ownerId)) return { ok: false };
   const scope = subscription.scope;
   if (scope === '/' || scope === '/apis' || scope === `/apis/${api.id}`) {
     return { ok: true, subscriptionId: subscription.id, productId: undefined };

@@ -20,7 +20,7 @@ import type {
 } from '../../src/management/management-store.js';
 import { sha256 } from '../../src/shared/crypto.js';
 import { InProcessChangeFeed, type ChangeFeed } from '../../src/shared/change-feed.js';
-import { openStore } from '../../src/store/index.js';
+import { openStore, type OpenStoreOptions } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
 
 export const TENANT_ID = '11111111-1111-1111-1111-111111111111';
@@ -64,9 +64,11 @@ export async function closeServer(server: Server): Promise<void> {
 }
 
 /** Opens the harness; `seed` writes records straight into the store before the gateway loads. */
-export async function openHarness(options: { backendTimeoutMs?: number; seed?: (store: Store, echoUrl: string) => Promise<void> } = {}): Promise<Harness> {
+export async function openHarness(
+  options: { backendTimeoutMs?: number; seed?: (store: Store, echoUrl: string) => Promise<void>; onQuery?: OpenStoreOptions['onQuery'] } = {},
+): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'portico-gw-'));
-  const store = await openStore({ dataDir });
+  const store = await openStore({ dataDir, ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
   const logLines: Record<string, unknown>[] = [];
   const logger: Logger = pino(
     { level: 'debug' },

@@ -8,7 +8,7 @@ import type {
   PasswordCredentialRecord,
   ServicePrincipalRecord,
 } from '../directory/directory-store.js';
-import { PersistentMap } from './persistent-map.js';
+import { PersistentMap } from '../../shared/persistent-map.js';
 
 /**
  * What the token endpoint reads of the directory, in memory and immutable: one request sees one

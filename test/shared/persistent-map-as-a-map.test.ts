@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PersistentMap } from '../../src/identity/token/persistent-map.js';
+import { PersistentMap } from '../../src/shared/persistent-map.js';
 
 const sorted = <V>(map: PersistentMap<V>) => [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
