@@ -17,6 +17,7 @@ export const GatewayMessages = {
   headersTooLarge: 'Request header fields too large.',
   requestTimeout: 'Request timeout.',
   internal: 'Internal server error.',
+  configurationStale: 'Service unavailable: the gateway could not bring its configuration up to date. Try again shortly.',
 } as const;
 
 export type ExtraHeaders = Readonly<Record<string, string | readonly string[]>>;

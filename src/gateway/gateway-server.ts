@@ -23,8 +23,8 @@ const SERVER_LIMITS = {
 };
 
 export interface GatewayServerDeps {
-  /** The current snapshot; read once per request so a request sees one consistent view. */
-  readonly snapshot: () => Snapshot;
+  /** The current snapshot, read once per request so a request sees one consistent view; undefined while it cannot be trusted (503). */
+  readonly snapshot: () => Snapshot | undefined;
   readonly tokens: VerifiedTokenCache;
   readonly proxy: BackendProxy;
   readonly logger: Logger;
@@ -73,7 +73,8 @@ async function handle(deps: GatewayServerDeps, req: IncomingMessage, res: Server
   const { pathname, rawQuery } = splitUrl(req.url ?? '/');
 
   if (pathname === STATUS_PATH && (method === 'GET' || method === 'HEAD')) {
-    res.writeHead(200, { 'content-length': 0 });
+    // Not ready while the configuration could not be brought up to date (a load balancer moves on).
+    res.writeHead(deps.snapshot() === undefined ? 503 : 200, { 'content-length': 0 });
     res.end();
     return;
   }
@@ -87,6 +88,10 @@ async function handle(deps: GatewayServerDeps, req: IncomingMessage, res: Server
   });
 
   const snapshot = deps.snapshot();
+  if (snapshot === undefined) {
+    sendGatewayError(res, 503, GatewayMessages.configurationStale, { 'retry-after': '1' });
+    return;
+  }
   const route = matchRoute(snapshot.apis, method, pathname);
   if (!route) {
     sendGatewayError(res, 404, GatewayMessages.notFound);

@@ -52,6 +52,9 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   logger.debug({ version: snapshot.version }, 'gateway snapshot built in full');
   let closed = false;
   let retryTimer: NodeJS.Timeout | undefined;
+  // Set when a change could not be applied and the rebuild failed too: the snapshot may still grant
+  // what was just revoked, so requests are refused (503) until a rebuild succeeds. Fail closed.
+  let stale = false;
 
   // Every change to `snapshot` runs through this one queue, so an incremental step never
   // interleaves with a full build (which would install a view older than the step's).
@@ -68,6 +71,8 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     const next = await buildSnapshot(deps.store, version, logger);
     fullBuilds++;
     install(next);
+    if (stale) logger.info({ version }, 'gateway snapshot rebuilt; serving requests again');
+    stale = false;
     logger.debug({ version }, 'gateway snapshot built in full');
   };
   const reload = coalesce(() => serially(load));
@@ -100,17 +105,27 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     try {
       await reload();
     } catch (err) {
-      // The write is committed already; failing the writer would not help. Retry soon instead.
-      logger.error({ err, event: event.type, version: event.version }, 'gateway snapshot reload failed; retrying');
-      clearTimeout(retryTimer);
-      retryTimer = setTimeout(() => {
-        if (!closed) reload().catch((e: unknown) => logger.error({ err: e }, 'gateway snapshot reload failed again'));
-      }, RETRY_AFTER_FAILED_RELOAD_MS);
-      retryTimer.unref();
+      // The write is committed already; failing the writer would not help. Refuse requests until a
+      // rebuild succeeds, retrying soon.
+      stale = true;
+      logger.error({ err, event: event.type, version: event.version }, 'gateway snapshot reload failed; refusing requests (503) and retrying');
+      retryUntilRebuilt();
     }
   });
 
-  const server = createGatewayServer({ snapshot: () => snapshot, tokens, proxy, logger, publicUrl: deps.publicUrl, ...(deps.tls ? { tls: deps.tls } : {}) });
+  function retryUntilRebuilt(): void {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => {
+      if (closed) return;
+      reload().catch((e: unknown) => {
+        logger.error({ err: e }, 'gateway snapshot reload failed again; retrying');
+        retryUntilRebuilt();
+      });
+    }, RETRY_AFTER_FAILED_RELOAD_MS);
+    retryTimer.unref();
+  }
+
+  const server = createGatewayServer({ snapshot: () => (stale ? undefined : snapshot), tokens, proxy, logger, publicUrl: deps.publicUrl, ...(deps.tls ? { tls: deps.tls } : {}) });
 
   return {
     server,

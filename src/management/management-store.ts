@@ -161,7 +161,8 @@ export interface ManagementStore {
   listProducts(window?: PageWindow): Promise<ProductRecord[]>;
   putProduct(product: ProductRecord): Promise<void>;
   /** Also removes its API links, group links, client-application links and product-scoped subscriptions. */
-  deleteProduct(id: string): Promise<void>;
+  /** Returns the ids of the product-scoped subscriptions it removed with the product, so their keys can be revoked by id. */
+  deleteProduct(id: string): Promise<string[]>;
   addProductGroup(productId: string, groupId: string): Promise<void>;
   listProductGroups(productId: string): Promise<string[]>;
 

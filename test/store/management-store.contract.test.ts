@@ -120,8 +120,8 @@ describeEachDialect('ManagementStore', (dialect) => {
     await mgmt().putSubscription(subscription({ id: 's-other', scope: '/products/unlimited' }));
     await mgmt().putSubscription(subscription({ id: 's-api', scope: '/apis/echo-api' }));
     await mgmt().putSubscription(subscription({ id: 'master', scope: '/' }));
-    await mgmt().deleteProduct('starter');
-    await mgmt().deleteProduct('starter');
+    expect(await mgmt().deleteProduct('starter')).toEqual(['s-starter']); // what it removed, for the change event
+    expect(await mgmt().deleteProduct('starter')).toEqual([]);
     expect(await mgmt().getProduct('starter')).toBeUndefined();
     expect(await mgmt().listProductApis({})).toEqual([{ productId: 'unlimited', apiId: 'echo-api' }]);
     expect(await mgmt().listProductGroups('starter')).toEqual([]);

@@ -168,8 +168,10 @@ export async function deleteProduct(ctx: ManagementContext, id: string, ifMatch:
       if (app) await removeAsManagedIdentity(ctx, action, (d) => d.deleteApplication(app.id));
     }
     await commitChange(ctx, async (tx) => {
-      await tx.management.deleteProduct(productId);
-      return { result: undefined, event: { type: 'product.deleted', productId, subscriptionIds: subscriptions.map((s) => s.id) } };
+      // The ids the delete itself removed, not the list read above: a subscription created in between
+      // must leave the gateway's snapshot too, or its key would outlive it.
+      const removed = await tx.management.deleteProduct(productId);
+      return { result: undefined, event: { type: 'product.deleted', productId, subscriptionIds: removed } };
     });
   });
   return true;

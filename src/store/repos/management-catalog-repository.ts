@@ -37,10 +37,11 @@ export class CatalogRepository {
   }
 
   /** API, group and client-application links cascade; product-scoped subscriptions are removed here. */
-  async deleteProduct(id: string): Promise<void> {
-    await inTransaction(this.db, async (trx) => {
-      await trx.deleteFrom('subscriptions').where(sameName('scope', `/products/${id}`)).execute();
+  async deleteProduct(id: string): Promise<string[]> {
+    return inTransaction(this.db, async (trx) => {
+      const removed = await trx.deleteFrom('subscriptions').where(sameName('scope', `/products/${id}`)).returning('id').execute();
       await trx.deleteFrom('products').where(sameName('id', id)).execute();
+      return removed.map((row) => row.id);
     });
   }
 
