@@ -13,7 +13,7 @@ const load = (path) => import(new URL(path, dist).href);
 const { createEchoServer, createGateway } = await load('gateway/index.js');
 const { openStore } = await load('store/index.js');
 const { loadConfig } = await load('config/index.js');
-const { ChangeFeed, sha256 } = await load('shared/index.js');
+const { InProcessChangeFeed, sha256 } = await load('shared/index.js');
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -32,7 +32,7 @@ const logger = pino({ level: 'warn' });
 const echo = createEchoServer(logger);
 const echoUrl = await listen(echo);
 await seed();
-const feed = new ChangeFeed();
+const feed = new InProcessChangeFeed();
 let gatewayUrl = '';
 const gateway = await createGateway({ config: loadConfig({}, { dataDir }), store, feed, logger, issuer: ISSUER, publicUrl: () => gatewayUrl });
 gatewayUrl = await listen(gateway.server);
