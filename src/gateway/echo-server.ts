@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { readLimitedBody } from '../shared/read-body.js';
 import { errorBody } from './errors.js';
 
 const MAX_BODY_BYTES = 1_048_576; // 1 MiB: the echo backend is a sample, not a file store
@@ -11,7 +12,7 @@ const MAX_BODY_BYTES = 1_048_576; // 1 MiB: the echo backend is a sample, not a 
 export function createEchoServer(logger: Logger): Server {
   const log = logger.child({ component: 'echo' });
   const server = createServer((req, res) => {
-    readBody(req)
+    readLimitedBody(req, MAX_BODY_BYTES)
       .then((body) => {
         if (body === undefined) return send(res, 413, errorBody(413, 'Request body is larger than 1 MiB.'));
         send(res, 200, JSON.stringify(echo(req, body)), req.method === 'HEAD');
@@ -40,36 +41,6 @@ function echo(req: IncomingMessage, body: Buffer): Record<string, unknown> {
     headers: req.headers,
     body: body.toString('utf8'),
   };
-}
-
-/**
- * The whole body, or undefined as soon as it exceeds the limit (declared or actual); the rest is
- * then drained and discarded so the 413 can still be sent on the same connection.
- */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
-      req.resume();
-      resolve(undefined);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      if (tooLarge) return;
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        tooLarge = true;
-        chunks.length = 0;
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function send(res: ServerResponse, status: number, body: string, headOnly = false): void {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import { OAuthError } from '../../errors/index.js';
 import { newGuid } from '../../shared/index.js';
+import { readLimitedBody } from '../../shared/read-body.js';
 import { correlationIdFrom, entraErrorBody } from '../http/entra-error.js';
 import { TooManyFailuresError } from './client-auth/client-throttle.js';
 import type { TokenDeps } from './token-context.js';
@@ -39,10 +40,13 @@ export function createTokenHttpHandler(deps: TokenDeps, options: TokenHttpOption
     const match = TOKEN_PATH.exec(queryAt === -1 ? url : url.slice(0, queryAt));
     if (!match) return false;
     const exchange = new TokenExchange(req, res, deps, options.logger, queryAt === -1 ? '' : url.slice(queryAt + 1));
-    readBody(req, limit, (error, body) => {
-      if (error) exchange.fail(error);
-      else exchange.run(decodeTenant(match[1]!), body!);
-    });
+    readLimitedBody(req, limit).then(
+      (body) => {
+        if (body === undefined) exchange.fail(new OAuthError(90014, `The request body is larger than ${TOKEN_BODY_LIMIT / 1024} KiB.`));
+        else exchange.run(decodeTenant(match[1]!), body);
+      },
+      () => undefined, // the client went away; there is no one to answer
+    );
     return true;
   };
 }
@@ -111,37 +115,6 @@ class TokenExchange {
     if (!this.req.readableEnded) headers['connection'] = 'close';
     this.res.writeHead(status, headers).end(body);
   }
-}
-
-/** Collects the body up to `limit` bytes; a larger one (declared or sent) is AADSTS90014. */
-function readBody(req: IncomingMessage, limit: number, done: (error: OAuthError | undefined, body?: Buffer) => void): void {
-  const tooLarge = () => new OAuthError(90014, `The request body is larger than ${TOKEN_BODY_LIMIT / 1024} KiB.`);
-  const declared = Number(req.headers['content-length']);
-  if (declared > limit) {
-    done(tooLarge());
-    return;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let finished = false;
-  req.on('data', (chunk: Buffer) => {
-    if (finished) return;
-    size += chunk.length;
-    if (size > limit) {
-      finished = true;
-      done(tooLarge());
-      return;
-    }
-    chunks.push(chunk);
-  });
-  req.on('end', () => {
-    if (finished) return;
-    finished = true;
-    done(undefined, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-  });
-  req.on('error', () => {
-    finished = true; // the client went away; there is no one to answer
-  });
 }
 
 /** The path segment as a router would give it: percent-decoded when that is valid. */
