@@ -131,12 +131,16 @@ export interface ProductLinkRecord {
 }
 
 /**
- * One page of a list, in the list's order (by name, code unit order): the records from `skip` on,
- * at most `top + 1` of them, so the caller knows whether a next page exists without counting.
+ * One page of a list, in the list's order (by name, code unit order): the records after `after`
+ * (when given), then from `skip` on, at most `top + 1` of them, so the caller knows whether a next
+ * page exists without counting. `after` is a keyset continuation: the name of the last record of
+ * the previous page, so following pages costs the same at any depth (no OFFSET over earlier rows).
  */
 export interface PageWindow {
   readonly top: number;
   readonly skip: number;
+  /** Only records whose name sorts after this one (code unit order); need not exist any more. */
+  readonly after?: string | undefined;
 }
 
 export interface ManagementStore {

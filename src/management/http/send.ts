@@ -8,16 +8,17 @@ export function sendResource(reply: FastifyReply, status: number, resource: ArmR
   return reply.status(status).header('ETag', etagOf(resource)).send(resource);
 }
 
+/** A small list held in full, in name order (ArmResource.name), paged here. */
 export function sendList(request: FastifyRequest, reply: FastifyReply, items: readonly ArmResource[]): FastifyReply {
-  return reply.send(paginate(items, requestUrl(request)));
+  return reply.send(paginate(items, requestUrl(request), (item) => item.name));
 }
 
 /**
- * A list paged in the store: `load` reads the window ($top/$skip, validated first) and returns up
- * to top + 1 records; `build` turns the page's records into resources, batching whatever related
- * rows they need (one query per page, never one per record).
+ * A list paged in the store: `load` reads the window ($top/$skip/$skipToken, validated first) and
+ * returns up to top + 1 records in name order; `build` turns the page's records into resources,
+ * batching whatever related rows they need (one query per page, never one per record).
  */
-export async function sendPage<T>(
+export async function sendPage<T extends { readonly id: string }>(
   request: FastifyRequest,
   reply: FastifyReply,
   load: (window: PageWindow) => Promise<readonly T[]>,
@@ -25,7 +26,7 @@ export async function sendPage<T>(
 ): Promise<FastifyReply> {
   const url = requestUrl(request);
   const window = pageWindowOf(url);
-  const page = pageOf(await load(window), window, url);
+  const page = pageOf(await load(window), window, url, (record) => record.id);
   return reply.send({ ...page, value: await build(page.value) });
 }
 

@@ -7,7 +7,7 @@
 import type { ApiRecord, OperationRecord, PageWindow, ProductRecord } from '../../management/management-store.js';
 import type { SqlRules } from '../dialect.js';
 import { apiRecord, apiRow, operationRecord, operationRow, productRecord, productRow } from './management-rows.js';
-import { childNameKey, inTransaction, NAME_KEY, ordered, sameName, sortBy, type Db } from './support.js';
+import { byId, childNameKey, inTransaction, NAME_KEY, ordered, sameName, sortBy, type Db } from './support.js';
 
 export class CatalogRepository {
   constructor(
@@ -23,7 +23,7 @@ export class CatalogRepository {
   }
 
   async listProducts(window?: PageWindow): Promise<ProductRecord[]> {
-    const rows = await ordered(this.db.selectFrom('products').selectAll(), this.rules, ['id'], window).execute();
+    const rows = await ordered(this.db.selectFrom('products').selectAll(), this.rules, ['id'], byId(window)).execute();
     return rows.map(productRecord);
   }
 
@@ -75,7 +75,7 @@ export class CatalogRepository {
     if (productId !== undefined) {
       query = query.where('id', 'in', (eb) => eb.selectFrom('product_apis').select('api_id').where('product_id', '=', productId));
     }
-    const rows = await ordered(query, this.rules, ['id'], window).execute();
+    const rows = await ordered(query, this.rules, ['id'], byId(window)).execute();
     return rows.map(apiRecord);
   }
 

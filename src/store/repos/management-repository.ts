@@ -26,7 +26,7 @@ import {
   userRecord,
   userRow,
 } from './management-rows.js';
-import { childNameKey, groupByKey, NAME_KEY, ordered, sameName, sortBy } from './support.js';
+import { byId, childNameKey, groupByKey, NAME_KEY, ordered, sameName, sortBy } from './support.js';
 
 export class ManagementRepository extends CatalogRepository implements ManagementStore {
   // --- users (group memberships cascade) ------------------------------------------------------
@@ -46,7 +46,7 @@ export class ManagementRepository extends CatalogRepository implements Managemen
   }
 
   async listUsers(window?: PageWindow): Promise<UserRecord[]> {
-    const rows = await ordered(this.db.selectFrom('users').selectAll(), this.rules, ['id'], window).execute();
+    const rows = await ordered(this.db.selectFrom('users').selectAll(), this.rules, ['id'], byId(window)).execute();
     return rows.map(userRecord);
   }
 
@@ -71,7 +71,7 @@ export class ManagementRepository extends CatalogRepository implements Managemen
   }
 
   async listGroups(window?: PageWindow): Promise<GroupRecord[]> {
-    const rows = await ordered(this.db.selectFrom('groups').selectAll(), this.rules, ['id'], window).execute();
+    const rows = await ordered(this.db.selectFrom('groups').selectAll(), this.rules, ['id'], byId(window)).execute();
     return rows.map(groupRecord);
   }
 
@@ -130,7 +130,7 @@ export class ManagementRepository extends CatalogRepository implements Managemen
   async listSubscriptions(filter: { ownerId?: string } = {}, window?: PageWindow): Promise<SubscriptionRecord[]> {
     let query = this.db.selectFrom('subscriptions').selectAll();
     if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
-    const rows = await ordered(query, this.rules, ['id'], window).execute();
+    const rows = await ordered(query, this.rules, ['id'], byId(window)).execute();
     return rows.map(subscriptionRecord);
   }
 
@@ -157,7 +157,7 @@ export class ManagementRepository extends CatalogRepository implements Managemen
   async listClientApplications(filter: { ownerId?: string } = {}, window?: PageWindow): Promise<ClientApplicationRecord[]> {
     let query = this.db.selectFrom('client_applications').selectAll();
     if (filter.ownerId !== undefined) query = query.where(sameName('owner_id', filter.ownerId));
-    const rows = await ordered(query, this.rules, ['id'], window).execute();
+    const rows = await ordered(query, this.rules, ['id'], byId(window)).execute();
     return rows.map(clientApplicationRecord);
   }
 

@@ -28,21 +28,45 @@ export function sortBy<T>(rows: T[], ...keys: (keyof T)[]): T[] {
   });
 }
 
+/** A page in SQL: `top + 1` rows after the sort key `after` (when given), then from `skip` on. */
+export interface KeysetWindow {
+  readonly top: number;
+  readonly skip: number;
+  /** The sort key (one value per key column) of the last row of the previous page. */
+  readonly after?: readonly string[] | undefined;
+}
+
 /**
- * Orders a list by its key columns in code unit order (SqlRules.byteOrder, which an index of
- * migration 0005 serves) and, with a window, returns skip..skip+top inclusive: one row more than
- * the page, so the caller learns whether a next page exists without counting.
+ * Orders a list by its key columns in code unit order (SqlRules.byteOrder, which the list's index
+ * serves) and, with a window, returns the rows after `window.after` (a keyset continuation: a range
+ * on that same index, so a deep page costs what the first does), skipping `skip`, top + 1 of them:
+ * one row more than the page, so the caller learns whether a next page exists without counting.
+ * The key columns must identify a row (end with the primary key), or a continuation could skip ties.
  */
 export function ordered<DB, TB extends keyof DB, O>(
   query: SelectQueryBuilder<DB, TB, O>,
   rules: SqlRules,
   keys: readonly string[],
-  window?: PageWindow,
+  window?: KeysetWindow,
 ): SelectQueryBuilder<DB, TB, O> {
   let result = query;
+  if (window?.after !== undefined) result = result.where(sortsAfter(rules, keys, window.after));
   for (const key of keys) result = result.orderBy(rules.byteOrder(key));
   if (window !== undefined) result = result.limit(window.top + 1).offset(window.skip);
   return result;
+}
+
+/** `(k1, k2, …) > (v1, v2, …)` in code unit order: a row value comparison, which an index on the same terms serves as a range. */
+function sortsAfter(rules: SqlRules, keys: readonly string[], values: readonly string[]): RawBuilder<SqlBool> {
+  if (values.length !== keys.length) throw new Error(`a continuation of ${keys.join(', ')} needs ${keys.length} values, got ${values.length}`);
+  const terms = keys.map((key) => rules.byteOrder(key));
+  if (keys.length === 1) return sql<SqlBool>`${terms[0]} > ${values[0]}`;
+  return sql<SqlBool>`(${sql.join(terms)}) > (${sql.join([...values])})`;
+}
+
+/** A management PageWindow (continued after a name) as the keyset window of a list ordered by id. */
+export function byId(window: PageWindow | undefined): KeysetWindow | undefined {
+  return window && { top: window.top, skip: window.skip, after: window.after === undefined ? undefined : [window.after] };
 }
 
 /** Groups rows by a key, keeping their order; every requested key gets an entry, empty if need be. */
