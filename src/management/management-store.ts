@@ -175,8 +175,8 @@ export interface ManagementStore {
   listApis(filter?: { productId?: string }, window?: PageWindow): Promise<ApiRecord[]>;
   /** STORE_CONFLICT when another API has the same path. */
   putApi(api: ApiRecord): Promise<void>;
-  /** Also removes its operations and product links. */
-  deleteApi(id: string): Promise<void>;
+  /** Also removes its operations, product links and API-scoped subscriptions; returns those subscriptions' ids. */
+  deleteApi(id: string): Promise<string[]>;
 
   getOperation(apiId: string, id: string): Promise<OperationRecord | undefined>;
   listOperations(apiId?: string): Promise<OperationRecord[]>;
@@ -191,6 +191,10 @@ export interface ManagementStore {
   getSubscription(id: string): Promise<SubscriptionRecord | undefined>;
   /** ownerId compares exactly (subscriptions store their owner's id as stored). */
   listSubscriptions(filter?: { ownerId?: string }, window?: PageWindow): Promise<SubscriptionRecord[]>;
+  /** How many subscriptions the owner has, or the scope has; both compare exactly (stored names), by index. */
+  countSubscriptions(filter: { ownerId: string } | { scope: string }): Promise<number>;
+  /** Removes every subscription of the owner (its id as stored) in one statement; returns their ids. */
+  deleteSubscriptionsOfOwner(ownerId: string): Promise<string[]>;
   putSubscription(subscription: SubscriptionRecord): Promise<void>;
   deleteSubscription(id: string): Promise<void>;
 

@@ -25,5 +25,20 @@ describeEachDialect('migration 2026_11_30_0005_list_indexes', (dialect) => {
     expect(await store.directory.findApplicationIdByIdentifierUris(['api://older'])).toBe('older');
     expect(await store.directory.findApplicationIdByIdentifierUris(['api://NEWER/'])).toBe('newer');
     expect((await store.directory.getApplication('newer'))?.identifierUris).toEqual(['api://Shared/', 'api://newer']);
+
+    // The newer application still takes updates that leave its URIs alone (a role grant changes its
+    // requiredResourceAccess); a change onto a URI another application holds names that application.
+    const newer = (await store.directory.getApplication('newer'))!;
+    const access = [{ resourceAppId: 'app-older', resourceAccess: [{ id: 'role', type: 'Role' as const }] }];
+    await store.directory.updateApplication({ ...newer, requiredResourceAccess: access });
+    expect((await store.directory.getApplication('newer'))?.requiredResourceAccess).toEqual(access);
+    await expect(store.directory.updateApplication({ ...newer, identifierUris: ['api://newer', 'api://older'] })).rejects.toMatchObject({
+      code: 'STORE_CONFLICT',
+      message: "identifier URI 'api://older' is held by application older",
+    });
+    expect((await store.directory.getApplication('newer'))?.identifierUris).toEqual(['api://Shared/', 'api://newer']);
+    await store.directory.updateApplication({ ...newer, identifierUris: ['api://renamed'] });
+    expect(await store.directory.findApplicationIdByIdentifierUris(['api://renamed', 'api://newer'])).toBe('newer');
+    expect(await store.directory.findApplicationIdByIdentifierUris(['api://newer'])).toBeUndefined();
   });
 });

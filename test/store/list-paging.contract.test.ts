@@ -133,6 +133,8 @@ describeEachDialect('list paging in SQL', (dialect) => {
       ['groups of one user', 'group_users', () => mgmt().listUserGroups('X001')],
       ['product links of applications', 'product_links', () => mgmt().listProductLinksOfApplications(['x001', 'x002'])],
       ['identifier URI uniqueness', 'application_identifier_uris', () => store.directory.findApplicationIdByIdentifierUris(['api://a', 'api://b'])],
+      ['subscriptions counted by owner (user delete)', 'subscriptions', () => mgmt().countSubscriptions({ ownerId: 'u1' })],
+      ['subscriptions counted by scope (product delete)', 'subscriptions', () => mgmt().countSubscriptions({ scope: '/products/p1' })],
     ];
     for (const [what, table, run] of lists) {
       const plan = await explain(dialect, database, await statementOf(run));

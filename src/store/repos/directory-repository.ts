@@ -26,7 +26,8 @@ import {
   signingKeyRecord,
   signingKeyRow,
 } from './directory-rows.js';
-import { expectUpdated, inTransaction, sortBy, type Db } from './support.js';
+import { StoreError } from '../../errors/index.js';
+import { expectUpdated, fromJson, inTransaction, sortBy, type Db } from './support.js';
 
 export class DirectoryRepository implements DirectoryStore {
   constructor(private readonly db: Db) {}
@@ -40,11 +41,19 @@ export class DirectoryRepository implements DirectoryStore {
     });
   }
 
+  /**
+   * The identifier-URI index is rewritten only when the URIs change. Data upgraded by migration 0005
+   * may hold two applications with the same URI (from before the index), of which only the older is
+   * indexed; the newer must still take updates of its other properties (role grants change its
+   * requiredResourceAccess), not fail on a URI it never changed.
+   */
   async updateApplication(app: ApplicationRecord): Promise<void> {
     const { id, app_id: _appId, created_date_time: _created, ...changes } = applicationRow(app);
     await inTransaction(this.db, async (trx) => {
-      const result = await trx.updateTable('applications').set(changes).where('id', '=', id).executeTakeFirst();
-      expectUpdated(result, 'application', id);
+      const before = await trx.selectFrom('applications').select('identifier_uris').where('id', '=', id).executeTakeFirst();
+      if (!before) throw new StoreError('STORE_NOT_FOUND', `application ${id} does not exist`);
+      await trx.updateTable('applications').set(changes).where('id', '=', id).execute();
+      if (sameKeys(fromJson<string[]>(before.identifier_uris), app.identifierUris)) return;
       await trx.deleteFrom('application_identifier_uris').where('application_id', '=', id).execute();
       await insertIdentifierUris(trx, app);
     });
@@ -251,9 +260,20 @@ export class DirectoryRepository implements DirectoryStore {
   }
 }
 
-/** The uniqueness index of identifier URIs (migration 0005): a taken key fails as STORE_CONFLICT. */
+/**
+ * The uniqueness index of identifier URIs (migration 0005): a taken key fails as STORE_CONFLICT,
+ * whose message names the application that holds it (callers check first; this is the backstop).
+ */
 async function insertIdentifierUris(db: Db, app: ApplicationRecord): Promise<void> {
   const keys = [...new Set(app.identifierUris.map(normaliseIdentifierUri))];
   if (keys.length === 0) return;
+  const held = await db.selectFrom('application_identifier_uris').selectAll().where('uri_key', 'in', keys).where('application_id', '!=', app.id).executeTakeFirst();
+  if (held) throw new StoreError('STORE_CONFLICT', `identifier URI '${held.uri_key}' is held by application ${held.application_id}`);
   await db.insertInto('application_identifier_uris').values(keys.map((key) => ({ uri_key: key, application_id: app.id }))).execute();
 }
+
+const sameKeys = (a: readonly string[], b: readonly string[]): boolean => {
+  const keys = new Set(a.map(normaliseIdentifierUri));
+  const other = new Set(b.map(normaliseIdentifierUri));
+  return keys.size === other.size && [...keys].every((key) => other.has(key));
+};

@@ -39,9 +39,9 @@ export class CatalogRepository {
   /** API, group and client-application links cascade; product-scoped subscriptions are removed here. */
   async deleteProduct(id: string): Promise<string[]> {
     return inTransaction(this.db, async (trx) => {
-      const removed = await trx.deleteFrom('subscriptions').where(sameName('scope', `/products/${id}`)).returning('id').execute();
+      const removed = await deleteScopedSubscriptions(trx, 'products', id);
       await trx.deleteFrom('products').where(sameName('id', id)).execute();
-      return removed.map((row) => row.id);
+      return removed;
     });
   }
 
@@ -88,9 +88,13 @@ export class CatalogRepository {
       .execute();
   }
 
-  /** Operations and product links cascade. */
-  async deleteApi(id: string): Promise<void> {
-    await this.db.deleteFrom('apis').where(sameName('id', id)).execute();
+  /** Operations and product links cascade; API-scoped subscriptions are removed here. */
+  async deleteApi(id: string): Promise<string[]> {
+    return inTransaction(this.db, async (trx) => {
+      const removed = await deleteScopedSubscriptions(trx, 'apis', id);
+      await trx.deleteFrom('apis').where(sameName('id', id)).execute();
+      return removed;
+    });
   }
 
   async getOperation(apiId: string, id: string): Promise<OperationRecord | undefined> {
@@ -144,4 +148,16 @@ export class CatalogRepository {
     const rows = await query.execute();
     return sortBy(rows, 'product_id', 'api_id').map((r) => ({ productId: r.product_id, apiId: r.api_id }));
   }
+}
+
+/**
+ * Deletes the subscriptions scoped to a product or API (`/products/{id}`, `/apis/{id}`), returning
+ * their ids. A scope holds the stored name, so the name is resolved on its table first and the scope
+ * compared exactly: the subscriptions_scope index serves that, where lower(scope) would scan.
+ */
+async function deleteScopedSubscriptions(db: Db, table: 'products' | 'apis', id: string): Promise<string[]> {
+  const stored = await db.selectFrom(table).select('id').where(sameName('id', id)).executeTakeFirst();
+  if (!stored) return [];
+  const removed = await db.deleteFrom('subscriptions').where('scope', '=', `/${table}/${stored.id}`).returning('id').execute();
+  return removed.map((row) => row.id);
 }

@@ -147,6 +147,17 @@ export class ManagementRepository extends CatalogRepository implements Managemen
     await this.db.deleteFrom('subscriptions').where(sameName('id', id)).execute();
   }
 
+  async countSubscriptions(filter: { ownerId: string } | { scope: string }): Promise<number> {
+    const [column, value] = 'ownerId' in filter ? (['owner_id', filter.ownerId] as const) : (['scope', filter.scope] as const);
+    const row = await this.db.selectFrom('subscriptions').select((eb) => eb.fn.countAll<number | string | bigint>().as('count')).where(column, '=', value).executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  async deleteSubscriptionsOfOwner(ownerId: string): Promise<string[]> {
+    const removed = await this.db.deleteFrom('subscriptions').where('owner_id', '=', ownerId).returning('id').execute();
+    return removed.map((row) => row.id);
+  }
+
   // --- client applications (product links cascade) -------------------------------------------
 
   async getClientApplication(id: string): Promise<ClientApplicationRecord | undefined> {

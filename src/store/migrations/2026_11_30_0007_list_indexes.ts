@@ -1,0 +1,35 @@
+import { sql, type Kysely } from 'kysely';
+import { dialectNameOf, sqlRules } from '../dialect.js';
+
+/**
+ * Indexes for the lists that now page and filter in SQL (issue 6), each on the very terms its
+ * query uses, so the planner can serve the filter and the order from one index:
+ *
+ * - Graph's applications and service principals list in creation order, then id, both in code unit
+ *   order (SqlRules.byteOrder): one index on that order, and one on lower(display_name) followed by
+ *   it for `$filter=displayName eq '…'` (case-insensitive, as Graph compares). `appId eq` uses the
+ *   unique index on app_id of migration 0001.
+ * - ARM `$filter=displayName eq '…'` on products, APIs, groups, subscriptions and client
+ *   applications (case-insensitive, as ARM names): lower(display_name), then the list's order
+ *   (byteOrder(id)). `name eq` uses the lower(id) unique indexes of migration 0002, users' `email eq`
+ *   the unique email_lower index of migration 0001.
+ * - client_applications_owner_id (migration 0001) goes: every query by owner compares
+ *   lower(owner_id), which client_applications_owner_list (migration 0005) serves; nothing used it.
+ *
+ * Frozen: later changes go in new migrations, never here.
+ */
+const DIRECTORY_LISTS = ['applications', 'service_principals'] as const;
+const ARM_DISPLAY_NAME_LISTS = ['products', 'apis', 'groups', 'subscriptions', 'client_applications'] as const;
+
+export async function up(db: Kysely<any>): Promise<void> {
+  const rules = sqlRules(dialectNameOf(db));
+  const order = sql`${rules.byteOrder('created_date_time')}, ${rules.byteOrder('id')}`;
+  for (const table of DIRECTORY_LISTS) {
+    await db.schema.createIndex(`${table}_list_order`).on(table).expression(order).execute();
+    await db.schema.createIndex(`${table}_display_name_list`).on(table).expression(sql`lower(display_name), ${order}`).execute();
+  }
+  for (const table of ARM_DISPLAY_NAME_LISTS) {
+    await db.schema.createIndex(`${table}_display_name_list`).on(table).expression(sql`lower(display_name), ${rules.byteOrder('id')}`).execute();
+  }
+  await db.schema.dropIndex('client_applications_owner_id').execute();
+}
