@@ -8,7 +8,9 @@ import { dialectNameOf, sqlRules } from '../dialect.js';
  * - Graph's applications and service principals list in creation order, then id, both in code unit
  *   order (SqlRules.byteOrder): one index on that order, and one on lower(display_name) followed by
  *   it for `$filter=displayName eq '…'` (case-insensitive, as Graph compares). `appId eq` uses the
- *   unique index on app_id of migration 0001.
+ *   unique index on app_id of migration 0001. A service principal's app role assignments (as
+ *   principal, and as resource: every client application linked to a product) page in the same
+ *   order: principal_id or resource_id followed by it.
  * - ARM `$filter=displayName eq '…'` on products, APIs, groups, subscriptions and client
  *   applications (case-insensitive, as ARM names): lower(display_name), then the list's order
  *   (byteOrder(id)). `name eq` uses the lower(id) unique indexes of migration 0002, users' `email eq`
@@ -27,6 +29,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   for (const table of DIRECTORY_LISTS) {
     await db.schema.createIndex(`${table}_list_order`).on(table).expression(order).execute();
     await db.schema.createIndex(`${table}_display_name_list`).on(table).expression(sql`lower(display_name), ${order}`).execute();
+  }
+  for (const side of ['principal_id', 'resource_id']) {
+    await db.schema.createIndex(`app_role_assignments_${side}_list`).on('app_role_assignments').expression(sql`${sql.ref(side)}, ${order}`).execute();
   }
   for (const table of ARM_DISPLAY_NAME_LISTS) {
     await db.schema.createIndex(`${table}_display_name_list`).on(table).expression(sql`lower(display_name), ${rules.byteOrder('id')}`).execute();

@@ -3,6 +3,8 @@ import type {
   AppRoleAssignmentRecord,
   ApplicationRecord,
   DirectoryRoleAssignmentRecord,
+  DirectoryPage,
+  DirectoryPageQuery,
   DirectoryStore,
   KeyCredentialRecord,
   PasswordCredentialRecord,
@@ -27,10 +29,16 @@ import {
   signingKeyRow,
 } from './directory-rows.js';
 import { StoreError } from '../../errors/index.js';
-import { expectUpdated, fromJson, inTransaction, sortBy, type Db } from './support.js';
+import { sql, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import type { SqlRules } from '../dialect.js';
+import type { Database } from '../schema.js';
+import { expectUpdated, fromJson, groupByKey, inTransaction, ordered, sortBy, sortsAfter, type Db } from './support.js';
 
 export class DirectoryRepository implements DirectoryStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly rules: SqlRules,
+  ) {}
 
   // --- applications (password and key credentials go with them: ON DELETE CASCADE) ---------
 
@@ -85,6 +93,17 @@ export class DirectoryRepository implements DirectoryStore {
     return sortBy(rows, 'created_date_time', 'id').map(applicationRecord);
   }
 
+  async pageApplications(query: DirectoryPageQuery): Promise<ApplicationRecord[]> {
+    const rows = await directoryPage(this.db.selectFrom('applications').selectAll(), this.rules, query).execute();
+    return rows.map(applicationRecord);
+  }
+
+  async listApplicationsByAppIds(appIds: readonly string[]): Promise<ApplicationRecord[]> {
+    if (appIds.length === 0) return [];
+    const rows = await this.db.selectFrom('applications').selectAll().where('app_id', 'in', [...appIds]).execute();
+    return rows.map(applicationRecord);
+  }
+
   async deleteApplication(id: string): Promise<void> {
     await this.db.deleteFrom('applications').where('id', '=', id).execute();
   }
@@ -110,6 +129,12 @@ export class DirectoryRepository implements DirectoryStore {
     return sortBy(rows, 'start_date_time', 'key_id').map(passwordCredentialRecord);
   }
 
+  async listPasswordCredentialsOfApplications(applicationIds: readonly string[]): Promise<Map<string, PasswordCredentialRecord[]>> {
+    if (applicationIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom('password_credentials').selectAll().where('application_id', 'in', [...applicationIds]).execute();
+    return groupByKey(applicationIds, sortBy(rows, 'start_date_time', 'key_id'), (r) => r.application_id, passwordCredentialRecord);
+  }
+
   async deletePasswordCredential(keyId: string): Promise<void> {
     await this.db.deleteFrom('password_credentials').where('key_id', '=', keyId).execute();
   }
@@ -128,6 +153,12 @@ export class DirectoryRepository implements DirectoryStore {
   async listAllKeyCredentials(): Promise<KeyCredentialRecord[]> {
     const rows = await this.db.selectFrom('key_credentials').selectAll().execute();
     return sortBy(rows, 'created_date_time', 'key_id').map(keyCredentialRecord);
+  }
+
+  async listKeyCredentialsOfApplications(applicationIds: readonly string[]): Promise<Map<string, KeyCredentialRecord[]>> {
+    if (applicationIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom('key_credentials').selectAll().where('application_id', 'in', [...applicationIds]).execute();
+    return groupByKey(applicationIds, sortBy(rows, 'created_date_time', 'key_id'), (r) => r.application_id, keyCredentialRecord);
   }
 
   async deleteKeyCredential(keyId: string): Promise<void> {
@@ -173,6 +204,17 @@ export class DirectoryRepository implements DirectoryStore {
     return sortBy(rows, 'created_date_time', 'id').map(servicePrincipalRecord);
   }
 
+  async pageServicePrincipals(query: DirectoryPageQuery): Promise<ServicePrincipalRecord[]> {
+    const rows = await directoryPage(this.db.selectFrom('service_principals').selectAll(), this.rules, query).execute();
+    return rows.map(servicePrincipalRecord);
+  }
+
+  async listServicePrincipalsByIds(ids: readonly string[]): Promise<ServicePrincipalRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('service_principals').selectAll().where('id', 'in', [...ids]).execute();
+    return rows.map(servicePrincipalRecord);
+  }
+
   async deleteServicePrincipal(id: string): Promise<void> {
     await this.db.deleteFrom('service_principals').where('id', '=', id).execute();
   }
@@ -194,6 +236,14 @@ export class DirectoryRepository implements DirectoryStore {
     if (filter.resourceId !== undefined) query = query.where('resource_id', '=', filter.resourceId);
     const rows = await query.execute();
     return sortBy(rows, 'created_date_time', 'id').map(appRoleAssignmentRecord);
+  }
+
+  async pageAppRoleAssignments(filter: { principalId: string } | { resourceId: string }, page: DirectoryPage): Promise<AppRoleAssignmentRecord[]> {
+    let query = this.db.selectFrom('app_role_assignments').selectAll();
+    query = 'principalId' in filter ? query.where('principal_id', '=', filter.principalId) : query.where('resource_id', '=', filter.resourceId);
+    const after = page.after && [page.after.createdDateTime, page.after.id];
+    const rows = await ordered(query, this.rules, ['created_date_time', 'id'], { top: page.top, skip: 0, after }).execute();
+    return rows.map(appRoleAssignmentRecord);
   }
 
   async deleteAppRoleAssignment(id: string): Promise<void> {
@@ -277,3 +327,28 @@ const sameKeys = (a: readonly string[], b: readonly string[]): boolean => {
   const other = new Set(b.map(normaliseIdentifierUri));
   return keys.size === other.size && [...keys].every((key) => other.has(key));
 };
+
+/**
+ * A page of applications or service principals: the filter, then the keyset continuation and the
+ * order on (created_date_time, id) in code unit order. Indexes of migration 0007 serve each shape:
+ * the order alone, lower(display_name) followed by the order; app_id is unique (migration 0001).
+ * displayName compares through the database's lower() on both sides, the function of the index.
+ */
+function directoryPage<TB extends 'applications' | 'service_principals', O>(
+  query: SelectQueryBuilder<Database, TB, O>,
+  rules: SqlRules,
+  page: DirectoryPageQuery,
+): SelectQueryBuilder<Database, TB, O> {
+  let result = query as unknown as SelectQueryBuilder<Database, 'applications', O>;
+  const { appId, displayName } = page.filter ?? {};
+  if (displayName !== undefined) result = result.where(sql<SqlBool>`lower(display_name) = lower(${displayName})`);
+  const keys = ['created_date_time', 'id'];
+  const after = page.after && [page.after.createdDateTime, page.after.id];
+  if (appId !== undefined) {
+    // app_id is unique: at most one row, nothing to order.
+    result = result.where('app_id', '=', appId);
+    if (after !== undefined) result = result.where(sortsAfter(rules, keys, after));
+    return result.limit(page.top + 1) as unknown as SelectQueryBuilder<Database, TB, O>;
+  }
+  return ordered(result, rules, keys, { top: page.top, skip: 0, after }) as unknown as SelectQueryBuilder<Database, TB, O>;
+}

@@ -57,7 +57,7 @@ export function ordered<DB, TB extends keyof DB, O>(
 }
 
 /** `(k1, k2, …) > (v1, v2, …)` in code unit order: a row value comparison, which an index on the same terms serves as a range. */
-function sortsAfter(rules: SqlRules, keys: readonly string[], values: readonly string[]): RawBuilder<SqlBool> {
+export function sortsAfter(rules: SqlRules, keys: readonly string[], values: readonly string[]): RawBuilder<SqlBool> {
   if (values.length !== keys.length) throw new Error(`a continuation of ${keys.join(', ')} needs ${keys.length} values, got ${values.length}`);
   const terms = keys.map((key) => rules.byteOrder(key));
   if (keys.length === 1) return sql<SqlBool>`${terms[0]} > ${values[0]}`;
