@@ -129,6 +129,47 @@ describeEachDialect('management API: resources, lists and ETags', (dialect) => {
     }
   });
 
+  test('$filter: name and displayName eq (any case), joined by and, in SQL; nextLink keeps it', async () => {
+    const names = async (query: string) => {
+      const response = await admin.call('GET', `/products?$filter=${encodeURIComponent(query)}`);
+      expect(response.status).toBe(200);
+      return response.body.value.map((p: { name: string }) => p.name);
+    };
+    expect(await names("name eq 'PAGE-02'")).toEqual(['page-02']);
+    expect(await names("displayName eq 'page 3'")).toEqual(['page-03']);
+    expect(await names("Name eq 'page-03' and displayName eq 'Page 3'")).toEqual(['page-03']);
+    expect(await names("name eq 'page-03' AND displayName eq 'Page 4'")).toEqual([]);
+    expect(await names("displayName eq 'nobody''s'")).toEqual([]);
+    for (const name of ['twin-a', 'twin-b', 'twin-c']) expect((await admin.call('PUT', `/products/${name}`, { properties: { displayName: "Twin's" } })).status).toBe(201);
+    try {
+      expect(await names("displayName eq 'TWIN''S'")).toEqual(['twin-a', 'twin-b', 'twin-c']);
+      const first = await admin.call('GET', `/products?$top=2&$filter=${encodeURIComponent("displayName eq 'twin''s'")}`);
+      expect(new URL(first.body.nextLink).searchParams.get('$filter')).toBe("displayName eq 'twin''s'");
+      const second = await raw(first.body.nextLink, { token });
+      expect(second.body).toEqual({ value: [expect.objectContaining({ name: 'twin-c' })] });
+    } finally {
+      for (const name of ['twin-a', 'twin-b', 'twin-c']) await admin.call('DELETE', `/products/${name}`);
+    }
+    const users = await admin.call('GET', `/users?$filter=${encodeURIComponent(`email eq '${portico.credentials.adminUser.email.toUpperCase()}'`)}`);
+    expect(users.body.value.map((u: { name: string }) => u.name)).toEqual(['1']);
+  });
+
+  test('an unsupported $filter is a 400 that says what is supported, never ignored', async () => {
+    const cases: [string, string, string, string][] = [
+      ['/products', "startswith(name,'page')", "$filter 'startswith(name,'page')' is not supported here. Supported: name eq '…', displayName eq '…', joined by 'and'.", "supports name eq '…', displayName eq '…', joined by 'and'"],
+      ['/products', "state eq 'published'", "$filter cannot compare 'state' on this list. Supported: name eq '…', displayName eq '…', joined by 'and'.", "supports name eq '…', displayName eq '…', joined by 'and'"],
+      ['/products', "name eq 'a' or name eq 'b'", "$filter 'name eq 'a' or name eq 'b'' is not supported here. Supported: name eq '…', displayName eq '…', joined by 'and'.", "supports name eq '…', displayName eq '…', joined by 'and'"],
+      ['/products', "name eq 'a' and name eq 'b'", "$filter compares 'name' twice; give each property once.", 'names a property twice'],
+      ['/users', "displayName eq 'x'", "$filter cannot compare 'displayName' on this list. Supported: name eq '…', email eq '…', joined by 'and'.", "supports name eq '…', email eq '…', joined by 'and'"],
+      ['/apis/echo-api/operations', "name eq 'x'", 'This list does not support $filter; remove it.', 'is not supported on this list'],
+    ];
+    for (const [path, filter, message, detail] of cases) {
+      const response = await admin.call('GET', `${path}?$filter=${encodeURIComponent(filter)}`);
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ error: { code: 'ValidationError', message, details: [{ code: 'InvalidParameter', target: '$filter', message: detail }] } });
+    }
+  });
+
   test('a $skipToken that no nextLink carried is a 400 that says what to do', async () => {
     const forged = Buffer.from(JSON.stringify({ v: 1, k: [1] })).toString('base64url');
     for (const value of ['garbage!', 'Zm9v', forged, 'x'.repeat(5000), '']) {

@@ -150,8 +150,12 @@ describeEachDialect('list paging in SQL', (dialect) => {
       for (let i = 0; i < 300; i++) {
         const id = `x${String(i).padStart(3, '0')}`;
         await tx.management.putUser(user({ id, email: `${id}@example.com` }));
-        await tx.management.putSubscription(subscription({ id, ownerId: 'u1' }));
-        await tx.management.putClientApplication(clientApplication({ id, ownerId: i % 2 === 0 ? 'u1' : id, entraApplicationId: `${id}-a`, entraObjectId: `${id}-o`, entraServicePrincipalId: `${id}-s` }));
+        const displayName = i % 3 === 0 ? 'Shared' : `Item ${id}`;
+        await tx.management.putSubscription(subscription({ id, ownerId: 'u1', displayName }));
+        await tx.management.putClientApplication(clientApplication({ id, ownerId: i % 2 === 0 ? 'u1' : id, displayName, entraApplicationId: `${id}-a`, entraObjectId: `${id}-o`, entraServicePrincipalId: `${id}-s` }));
+        await tx.management.putProduct(product({ id, displayName }));
+        await tx.management.putApi(api({ id, path: id, displayName }));
+        await tx.management.putGroup(group({ id, displayName }));
         await tx.management.addGroupUser('developers', id);
         const created = `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.000Z`;
         await tx.directory.insertApplication(application({ id, displayName: i % 3 === 0 ? 'Shared Name' : `App ${id}`, createdDateTime: created }));
@@ -170,6 +174,13 @@ describeEachDialect('list paging in SQL', (dialect) => {
       ['client applications', 'client_applications', () => mgmt().listClientApplications({}, window)],
       ['client applications by owner', 'client_applications', () => mgmt().listClientApplications({ ownerId: 'U1' }, window), 'client_applications_owner_list'],
       ['products', 'products', () => mgmt().listProducts(window)],
+      ['products by displayName', 'products', () => mgmt().listProducts(window, { displayName: 'SHARED' }), 'products_display_name_list'],
+      ['users by email', 'users', () => mgmt().listUsers(window, { email: 'X001@example.com' })],
+      ['users by name', 'users', () => mgmt().listUsers(window, { name: 'X001' }), 'users_name_ci'],
+      ['client applications by displayName', 'client_applications', () => mgmt().listClientApplications({ displayName: 'shared' }, window), 'client_applications_display_name_list'],
+      ['subscriptions by displayName', 'subscriptions', () => mgmt().listSubscriptions({ displayName: 'shared' }, window), 'subscriptions_display_name_list'],
+      ['apis by displayName', 'apis', () => mgmt().listApis({ displayName: 'shared' }, window), 'apis_display_name_list'],
+      ['groups by displayName', 'groups', () => mgmt().listGroups(window, { displayName: 'shared' }), 'groups_display_name_list'],
       ['apis', 'apis', () => mgmt().listApis({}, window)],
       ['groups', 'groups', () => mgmt().listGroups(window)],
       ['groups of users', 'group_users', () => mgmt().listGroupsOfUsers(['x001', 'x002'])],

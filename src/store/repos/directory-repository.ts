@@ -32,7 +32,7 @@ import { StoreError } from '../../errors/index.js';
 import { sql, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { SqlRules } from '../dialect.js';
 import type { Database } from '../schema.js';
-import { expectUpdated, fromJson, groupByKey, inTransaction, ordered, sortBy, sortsAfter, type Db } from './support.js';
+import { expectUpdated, fromJson, groupByKey, inTransaction, ordered, sortBy, type Db } from './support.js';
 
 export class DirectoryRepository implements DirectoryStore {
   constructor(
@@ -341,14 +341,9 @@ function directoryPage<TB extends 'applications' | 'service_principals', O>(
 ): SelectQueryBuilder<Database, TB, O> {
   let result = query as unknown as SelectQueryBuilder<Database, 'applications', O>;
   const { appId, displayName } = page.filter ?? {};
+  if (appId !== undefined) result = result.where('app_id', '=', appId);
   if (displayName !== undefined) result = result.where(sql<SqlBool>`lower(display_name) = lower(${displayName})`);
-  const keys = ['created_date_time', 'id'];
   const after = page.after && [page.after.createdDateTime, page.after.id];
-  if (appId !== undefined) {
-    // app_id is unique: at most one row, nothing to order.
-    result = result.where('app_id', '=', appId);
-    if (after !== undefined) result = result.where(sortsAfter(rules, keys, after));
-    return result.limit(page.top + 1) as unknown as SelectQueryBuilder<Database, TB, O>;
-  }
-  return ordered(result, rules, keys, { top: page.top, skip: 0, after }) as unknown as SelectQueryBuilder<Database, TB, O>;
+  // app_id is unique: with it, at most one row, nothing to order.
+  return ordered(result, rules, ['created_date_time', 'id'], { top: page.top, skip: 0, after }, appId !== undefined) as unknown as SelectQueryBuilder<Database, TB, O>;
 }

@@ -4,10 +4,10 @@
  * case updates the existing row and keeps its stored name; links are idempotent; lists are ordered
  * by key in code unit order (SqlRules.byteOrder), paged in SQL when given a window.
  */
-import type { ApiRecord, OperationRecord, PageWindow, ProductRecord } from '../../management/management-store.js';
+import type { ApiRecord, ListFilter, OperationRecord, PageWindow, ProductRecord } from '../../management/management-store.js';
 import type { SqlRules } from '../dialect.js';
 import { apiRecord, apiRow, operationRecord, operationRow, productRecord, productRow } from './management-rows.js';
-import { byId, childNameKey, inTransaction, NAME_KEY, ordered, sameName, sortBy, type Db } from './support.js';
+import { byId, childNameKey, filtered, inTransaction, NAME_KEY, ordered, pinsOneRow, sameName, sortBy, type Db } from './support.js';
 
 export class CatalogRepository {
   constructor(
@@ -22,8 +22,8 @@ export class CatalogRepository {
     return row && productRecord(row);
   }
 
-  async listProducts(window?: PageWindow): Promise<ProductRecord[]> {
-    const rows = await ordered(this.db.selectFrom('products').selectAll(), this.rules, ['id'], byId(window)).execute();
+  async listProducts(window?: PageWindow, filter: ListFilter = {}): Promise<ProductRecord[]> {
+    const rows = await ordered(filtered(this.db.selectFrom('products').selectAll(), filter), this.rules, ['id'], byId(window), pinsOneRow(filter)).execute();
     return rows.map(productRecord);
   }
 
@@ -69,13 +69,13 @@ export class CatalogRepository {
     return row && apiRecord(row);
   }
 
-  async listApis(filter: { productId?: string } = {}, window?: PageWindow): Promise<ApiRecord[]> {
-    let query = this.db.selectFrom('apis').selectAll();
+  async listApis(filter: { productId?: string } & ListFilter = {}, window?: PageWindow): Promise<ApiRecord[]> {
+    let query = filtered(this.db.selectFrom('apis').selectAll(), filter);
     const productId = filter.productId;
     if (productId !== undefined) {
       query = query.where('id', 'in', (eb) => eb.selectFrom('product_apis').select('api_id').where('product_id', '=', productId));
     }
-    const rows = await ordered(query, this.rules, ['id'], byId(window)).execute();
+    const rows = await ordered(query, this.rules, ['id'], byId(window), pinsOneRow(filter)).execute();
     return rows.map(apiRecord);
   }
 
