@@ -156,6 +156,7 @@ describeEachDialect('list paging in SQL', (dialect) => {
         await tx.management.putProduct(product({ id, displayName }));
         await tx.management.putApi(api({ id, path: id, displayName }));
         await tx.management.putGroup(group({ id, displayName }));
+        if (i % 2 === 0) await tx.management.addProductApi('x000', id);
         await tx.management.addGroupUser('developers', id);
         const created = `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.000Z`;
         await tx.directory.insertApplication(application({ id, displayName: i % 3 === 0 ? 'Shared Name' : `App ${id}`, createdDateTime: created }));
@@ -182,6 +183,7 @@ describeEachDialect('list paging in SQL', (dialect) => {
       ['apis by displayName', 'apis', () => mgmt().listApis({ displayName: 'shared' }, window), 'apis_display_name_list'],
       ['groups by displayName', 'groups', () => mgmt().listGroups(window, { displayName: 'shared' }), 'groups_display_name_list'],
       ['apis', 'apis', () => mgmt().listApis({}, window)],
+      ['apis of a product', 'apis', () => mgmt().listApis({ productId: 'x000' }, window)],
       ['groups', 'groups', () => mgmt().listGroups(window)],
       ['groups of users', 'group_users', () => mgmt().listGroupsOfUsers(['x001', 'x002'])],
       ['groups of one user', 'group_users', () => mgmt().listUserGroups('X001')],

@@ -15,6 +15,8 @@ import { dialectNameOf, sqlRules } from '../dialect.js';
  *   applications (case-insensitive, as ARM names): lower(display_name), then the list's order
  *   (byteOrder(id)). `name eq` uses the lower(id) unique indexes of migration 0002, users' `email eq`
  *   the unique email_lower index of migration 0001.
+ * - A product's APIs list through product_apis, ordered by api_id: on PostgreSQL its primary key
+ *   follows the locale, so (product_id, byteOrder(api_id)) gets an index (SQLite's key serves).
  * - client_applications_owner_id (migration 0001) goes: every query by owner compares
  *   lower(owner_id), which client_applications_owner_list (migration 0005) serves; nothing used it.
  *
@@ -35,6 +37,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   }
   for (const table of ARM_DISPLAY_NAME_LISTS) {
     await db.schema.createIndex(`${table}_display_name_list`).on(table).expression(sql`lower(display_name), ${rules.byteOrder('id')}`).execute();
+  }
+  if (!rules.primaryKeyOrdersByCodeUnit) {
+    await db.schema.createIndex('product_apis_list').on('product_apis').expression(sql`product_id, ${rules.byteOrder('api_id')}`).execute();
   }
   await db.schema.dropIndex('client_applications_owner_id').execute();
 }

@@ -69,13 +69,20 @@ export class CatalogRepository {
     return row && apiRecord(row);
   }
 
+  /**
+   * A product's APIs are read from its links, ordered (and continued) by the link's api_id, which is
+   * the API's id: the index on (product_id, api_id) in code unit order serves that, where ordering
+   * by apis.id would sort the product's APIs after the join.
+   */
   async listApis(filter: { productId?: string } & ListFilter = {}, window?: PageWindow): Promise<ApiRecord[]> {
-    let query = filtered(this.db.selectFrom('apis').selectAll(), filter);
     const productId = filter.productId;
-    if (productId !== undefined) {
-      query = query.where('id', 'in', (eb) => eb.selectFrom('product_apis').select('api_id').where('product_id', '=', productId));
-    }
-    const rows = await ordered(query, this.rules, ['id'], byId(window), pinsOneRow(filter)).execute();
+    const rows =
+      productId === undefined
+        ? await ordered(filtered(this.db.selectFrom('apis').selectAll(), filter), this.rules, ['id'], byId(window), pinsOneRow(filter)).execute()
+        : await ordered(
+            filtered(this.db.selectFrom('product_apis').innerJoin('apis', 'apis.id', 'product_apis.api_id').selectAll('apis').where('product_apis.product_id', '=', productId), filter),
+            this.rules, ['product_apis.api_id'], byId(window), pinsOneRow(filter),
+          ).execute();
     return rows.map(apiRecord);
   }
 
