@@ -143,6 +143,12 @@ describeEachDialect('list paging in SQL', (dialect) => {
     expect([...(await store.directory.listKeyCredentialsOfApplications(['a1', 'a2']))].map(([id, list]) => [id, list.map((c) => c.keyId)])).toEqual([['a1', []], ['a2', ['c1']]]);
   });
 
+  test('client_applications_owner_id is gone (migration 0007): lookups by owner use client_applications_owner_list', async () => {
+    const indexes = await indexesOf(dialect, database, 'client_applications');
+    expect(indexes).toContain('client_applications_owner_list');
+    expect(indexes).not.toContain('client_applications_owner_id');
+  });
+
   test('the list queries are served by an index: no full scan of the table, no sort', async () => {
     await mgmt().putUser(user({ id: 'u1' }));
     await mgmt().putGroup(group());
@@ -218,6 +224,26 @@ describeEachDialect('list paging in SQL', (dialect) => {
     }
   });
 });
+
+/** The names of the indexes on a table. */
+async function indexesOf(dialect: TestDialect, database: TestDatabase, table: string): Promise<string[]> {
+  if (dialect === 'sqlite') {
+    const db = new SqliteDatabase(join(database.dataDir, 'portico.db'), { readonly: true });
+    try {
+      return (db.prepare("select name from sqlite_master where type = 'index' and tbl_name = ?").all(table) as { name: string }[]).map((row) => row.name).sort();
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: database.databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ indexname: string }>('select indexname from pg_indexes where tablename = $1', [table]);
+    return rows.map((row) => row.indexname).sort();
+  } finally {
+    await client.end();
+  }
+}
 
 /** The plan of one executed statement: SQLite's EXPLAIN QUERY PLAN details, PostgreSQL's EXPLAIN text. */
 async function explain(dialect: TestDialect, database: TestDatabase, query: ExecutedQuery): Promise<string> {
