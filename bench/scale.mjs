@@ -71,10 +71,18 @@ async function measureSize(size) {
     row.deleteProductLink = await timed(requests, (i) =>
       api.expect('DELETE', `/clientApplications/${seededLinks ? seeded.clientApplicationId(size - 1 - i) : `${run}-ca${i}`}/productLinks/starter`, undefined, 200));
     const deep = Math.max(0, size - 100);
+    // The deep page as clients reach it, by following nextLinks: the $skipToken of the link that leads to it.
+    const deepPage = async (list) => {
+      if (deep === 0) return `${list}?$top=100`;
+      const before = await api.expect('GET', `${list}?$top=1&$skip=${deep - 1}`, undefined, 200);
+      return `${list}?$top=100&$skipToken=${encodeURIComponent(new URL(before.nextLink).searchParams.get('$skipToken'))}`;
+    };
+    const usersDeep = await deepPage('/users');
+    const appsDeep = await deepPage('/clientApplications');
     row.getUsersFirst = await timed(requests, () => api.expect('GET', '/users?$top=100', undefined, 200));
-    row.getUsersDeep = await timed(requests, () => api.expect('GET', `/users?$top=100&$skip=${deep}`, undefined, 200));
+    row.getUsersDeep = await timed(requests, () => api.expect('GET', usersDeep, undefined, 200));
     row.getAppsFirst = await timed(requests, () => api.expect('GET', '/clientApplications?$top=100', undefined, 200));
-    row.getAppsDeep = await timed(requests, () => api.expect('GET', `/clientApplications?$top=100&$skip=${deep}`, undefined, 200));
+    row.getAppsDeep = await timed(requests, () => api.expect('GET', appsDeep, undefined, 200));
     const firstPage = await api.expect('GET', `/users?$top=100&$skip=${deep}`, undefined, 200);
     if (firstPage.value.length === 0) throw new UnexpectedStatus(`GET users $skip=${deep} returned an empty page`);
 

@@ -131,24 +131,38 @@ export interface ProductLinkRecord {
 }
 
 /**
- * One page of a list, in the list's order (by name, code unit order): the records from `skip` on,
- * at most `top + 1` of them, so the caller knows whether a next page exists without counting.
+ * One page of a list, in the list's order (by name, code unit order): the records after `after`
+ * (when given), then from `skip` on, at most `top + 1` of them, so the caller knows whether a next
+ * page exists without counting. `after` is a keyset continuation: the name of the last record of
+ * the previous page, so following pages costs the same at any depth (no OFFSET over earlier rows).
  */
 export interface PageWindow {
   readonly top: number;
   readonly skip: number;
+  /** Only records whose name sorts after this one (code unit order); need not exist any more. */
+  readonly after?: string | undefined;
+}
+
+/**
+ * A list's `$filter`, applied in SQL by index: every property given must match (and). `name` and
+ * `displayName` compare case-insensitively through the database's lower(), `email` as getUserByEmail.
+ */
+export interface ListFilter {
+  readonly name?: string | undefined;
+  readonly displayName?: string | undefined;
+  readonly email?: string | undefined;
 }
 
 export interface ManagementStore {
   getUser(id: string): Promise<UserRecord | undefined>;
   getUserByEmail(email: string): Promise<UserRecord | undefined>;
-  listUsers(window?: PageWindow): Promise<UserRecord[]>;
+  listUsers(window?: PageWindow, filter?: ListFilter): Promise<UserRecord[]>;
   /** STORE_CONFLICT when another user has the same email. */
   putUser(user: UserRecord): Promise<void>;
   deleteUser(id: string): Promise<void>;
 
   getGroup(id: string): Promise<GroupRecord | undefined>;
-  listGroups(window?: PageWindow): Promise<GroupRecord[]>;
+  listGroups(window?: PageWindow, filter?: ListFilter): Promise<GroupRecord[]>;
   putGroup(group: GroupRecord): Promise<void>;
   addGroupUser(groupId: string, userId: string): Promise<void>;
   removeGroupUser(groupId: string, userId: string): Promise<void>;
@@ -158,7 +172,7 @@ export interface ManagementStore {
   listGroupsOfUsers(userIds: readonly string[]): Promise<Map<string, string[]>>;
 
   getProduct(id: string): Promise<ProductRecord | undefined>;
-  listProducts(window?: PageWindow): Promise<ProductRecord[]>;
+  listProducts(window?: PageWindow, filter?: ListFilter): Promise<ProductRecord[]>;
   putProduct(product: ProductRecord): Promise<void>;
   /** Also removes its API links, group links, client-application links and product-scoped subscriptions. */
   /** Returns the ids of the product-scoped subscriptions it removed with the product, so their keys can be revoked by id. */
@@ -168,11 +182,11 @@ export interface ManagementStore {
 
   getApi(id: string): Promise<ApiRecord | undefined>;
   /** productId (exactly as stored): the APIs linked to that product. */
-  listApis(filter?: { productId?: string }, window?: PageWindow): Promise<ApiRecord[]>;
+  listApis(filter?: { productId?: string } & ListFilter, window?: PageWindow): Promise<ApiRecord[]>;
   /** STORE_CONFLICT when another API has the same path. */
   putApi(api: ApiRecord): Promise<void>;
-  /** Also removes its operations and product links. */
-  deleteApi(id: string): Promise<void>;
+  /** Also removes its operations, product links and API-scoped subscriptions; returns those subscriptions' ids. */
+  deleteApi(id: string): Promise<string[]>;
 
   getOperation(apiId: string, id: string): Promise<OperationRecord | undefined>;
   listOperations(apiId?: string): Promise<OperationRecord[]>;
@@ -186,12 +200,16 @@ export interface ManagementStore {
 
   getSubscription(id: string): Promise<SubscriptionRecord | undefined>;
   /** ownerId compares exactly (subscriptions store their owner's id as stored). */
-  listSubscriptions(filter?: { ownerId?: string }, window?: PageWindow): Promise<SubscriptionRecord[]>;
+  listSubscriptions(filter?: { ownerId?: string } & ListFilter, window?: PageWindow): Promise<SubscriptionRecord[]>;
+  /** How many subscriptions the owner has, or the scope has; both compare exactly (stored names), by index. */
+  countSubscriptions(filter: { ownerId: string } | { scope: string }): Promise<number>;
+  /** Removes every subscription of the owner (its id as stored) in one statement; returns their ids. */
+  deleteSubscriptionsOfOwner(ownerId: string): Promise<string[]>;
   putSubscription(subscription: SubscriptionRecord): Promise<void>;
   deleteSubscription(id: string): Promise<void>;
 
   getClientApplication(id: string): Promise<ClientApplicationRecord | undefined>;
-  listClientApplications(filter?: { ownerId?: string }, window?: PageWindow): Promise<ClientApplicationRecord[]>;
+  listClientApplications(filter?: { ownerId?: string } & ListFilter, window?: PageWindow): Promise<ClientApplicationRecord[]>;
   putClientApplication(app: ClientApplicationRecord): Promise<void>;
   /** Also removes its product links. */
   deleteClientApplication(id: string): Promise<void>;

@@ -66,14 +66,3 @@ const DIRECTORY_PREFIXES = ['application.', 'servicePrincipal.', 'appRoleAssignm
 export function isDirectoryChange(event: ChangeEventBody): event is DirectoryChange {
   return DIRECTORY_PREFIXES.some((prefix) => event.type.startsWith(prefix));
 }
-
-const NOT_DIRECTORY_PREFIXES = ['api.', 'operation.', 'subscription.', 'user.', 'signingKey.', 'product.api'];
-
-/**
- * Whether the event may have changed what the token endpoint reads (applications, service
- * principals, credentials, role assignments): directory events and the management writes whose
- * directory steps they stand for (client applications, product links, products' backend apps).
- */
-export function touchesDirectory(event: ChangeEventBody): boolean {
-  return !NOT_DIRECTORY_PREFIXES.some((prefix) => event.type.startsWith(prefix));
-}

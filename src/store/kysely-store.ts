@@ -21,7 +21,7 @@ export class KyselyStore implements Store {
     /** Released on close: the exclusive-use lock of a store opened with `exclusive`. */
     private readonly onClose: () => Promise<void> = async () => undefined,
   ) {
-    this.directory = new DirectoryRepository(db);
+    this.directory = new DirectoryRepository(db, sqlRules(dialect));
     this.management = new ManagementRepository(db, sqlRules(dialect));
     this.settings = new SettingsRepository(db);
     this.configVersion = new ConfigVersionRepository(db);

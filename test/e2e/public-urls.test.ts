@@ -103,7 +103,7 @@ describe('public URLs behind a TLS-terminating proxy', () => {
     const response = await get(`${proxies.management.url}${admin.servicePath}/products?api-version=2024-05-01&$top=1`, { authorization: `Bearer ${await admin.bearer()}` });
     expect(response.status).toBe(200);
     expect(response.body.value).toHaveLength(1);
-    expect(response.body.nextLink).toBe(`${proxies.management.url}${admin.servicePath}/products?api-version=2024-05-01&%24top=1&%24skip=1`);
+    expect(response.body.nextLink).toMatch(new RegExp(`^${escape(`${proxies.management.url}${admin.servicePath}/products?api-version=2024-05-01&%24top=1&%24skipToken=`)}[A-Za-z0-9_-]+$`));
     const next = await get(response.body.nextLink, { authorization: `Bearer ${await admin.bearer()}` });
     expect(next.status).toBe(200);
   });

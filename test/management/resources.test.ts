@@ -63,7 +63,7 @@ describeEachDialect('management API: resources, lists and ETags', (dialect) => {
     for (const product of response.body.value) expect(product.id).toBe(`${serviceId(portico)}/products/${product.name}`);
   });
 
-  test('$top/$skip page a list; nextLink is absolute, carries api-version and works when followed verbatim', async () => {
+  test('$top pages a list; nextLink is absolute, carries api-version and a $skipToken, and works when followed verbatim', async () => {
     const all = (await admin.call('GET', '/products')).body.value.map((p: { name: string }) => p.name);
     const seen: string[] = [];
     let url: string | undefined = serviceUrl(portico, '/products?$top=3', '2024-05-01');
@@ -79,7 +79,8 @@ describeEachDialect('management API: resources, lists and ETags', (dialect) => {
         expect(next.pathname).toBe(new URL(serviceUrl(portico, '/products')).pathname);
         expect(next.searchParams.get('api-version')).toBe('2024-05-01');
         expect(next.searchParams.get('$top')).toBe('3');
-        expect(next.searchParams.get('$skip')).toBe(String(pages * 3));
+        expect(next.searchParams.has('$skip')).toBe(false);
+        expect(next.searchParams.get('$skipToken')).toMatch(/^[A-Za-z0-9_-]+$/);
         expect(response.body.value).toHaveLength(3);
       }
       url = response.body.nextLink;
@@ -91,6 +92,97 @@ describeEachDialect('management API: resources, lists and ETags', (dialect) => {
     expect(skipped.body).toEqual({ value: (await admin.call('GET', '/products')).body.value.slice(5) });
     const beyond = await admin.call('GET', '/products?$skip=100');
     expect(beyond.body).toEqual({ value: [] });
+  });
+
+  test('a page asked for with $skip links on with a $skipToken that continues after its last item', async () => {
+    const all = (await admin.call('GET', '/products')).body.value.map((p: { name: string }) => p.name);
+    const first = await admin.call('GET', '/products?$top=2&$skip=3');
+    expect(first.body.value.map((p: { name: string }) => p.name)).toEqual(all.slice(3, 5));
+    const next = new URL(first.body.nextLink);
+    expect(next.searchParams.has('$skip')).toBe(false);
+    const second = await raw(first.body.nextLink, { token });
+    expect(second.body.value.map((p: { name: string }) => p.name)).toEqual(all.slice(5, 7));
+    expect(second.body.nextLink).toBeUndefined();
+  });
+
+  test('a $skipToken continuation is stable while items are added and removed between pages', async () => {
+    for (const name of ['keyset-b', 'keyset-d', 'keyset-f']) expect((await admin.call('PUT', `/products/${name}`, { properties: { displayName: name } })).status).toBe(201);
+    try {
+      const first = await admin.call('GET', '/products?$top=2');
+      const seen = first.body.value.map((p: { name: string }) => p.name);
+      expect(seen).toEqual(['keyset-b', 'keyset-d']);
+      // Remove an item already shown and add one after the position: an offset would now skip keyset-e.
+      expect((await admin.call('DELETE', '/products/keyset-b')).status).toBe(200);
+      expect((await admin.call('PUT', '/products/keyset-e', { properties: { displayName: 'e' } })).status).toBe(201);
+      const rest: string[] = [];
+      let url: string | undefined = first.body.nextLink;
+      while (url !== undefined) {
+        const page = await raw(url, { token });
+        expect(page.status).toBe(200);
+        rest.push(...page.body.value.map((p: { name: string }) => p.name));
+        url = page.body.nextLink;
+      }
+      expect(rest.slice(0, 2)).toEqual(['keyset-e', 'keyset-f']);
+      expect(rest).toEqual((await admin.call('GET', '/products')).body.value.map((p: { name: string }) => p.name).slice(1));
+    } finally {
+      for (const name of ['keyset-b', 'keyset-d', 'keyset-e', 'keyset-f']) await admin.call('DELETE', `/products/${name}`);
+    }
+  });
+
+  test('$filter: name and displayName eq (any case), joined by and, in SQL; nextLink keeps it', async () => {
+    const names = async (query: string) => {
+      const response = await admin.call('GET', `/products?$filter=${encodeURIComponent(query)}`);
+      expect(response.status).toBe(200);
+      return response.body.value.map((p: { name: string }) => p.name);
+    };
+    expect(await names("name eq 'PAGE-02'")).toEqual(['page-02']);
+    expect(await names("displayName eq 'page 3'")).toEqual(['page-03']);
+    expect(await names("Name eq 'page-03' and displayName eq 'Page 3'")).toEqual(['page-03']);
+    expect(await names("name eq 'page-03' AND displayName eq 'Page 4'")).toEqual([]);
+    expect(await names("displayName eq 'nobody''s'")).toEqual([]);
+    for (const name of ['twin-a', 'twin-b', 'twin-c']) expect((await admin.call('PUT', `/products/${name}`, { properties: { displayName: "Twin's" } })).status).toBe(201);
+    try {
+      expect(await names("displayName eq 'TWIN''S'")).toEqual(['twin-a', 'twin-b', 'twin-c']);
+      const first = await admin.call('GET', `/products?$top=2&$filter=${encodeURIComponent("displayName eq 'twin''s'")}`);
+      expect(new URL(first.body.nextLink).searchParams.get('$filter')).toBe("displayName eq 'twin''s'");
+      const second = await raw(first.body.nextLink, { token });
+      expect(second.body).toEqual({ value: [expect.objectContaining({ name: 'twin-c' })] });
+    } finally {
+      for (const name of ['twin-a', 'twin-b', 'twin-c']) await admin.call('DELETE', `/products/${name}`);
+    }
+    const users = await admin.call('GET', `/users?$filter=${encodeURIComponent(`email eq '${portico.credentials.adminUser.email.toUpperCase()}'`)}`);
+    expect(users.body.value.map((u: { name: string }) => u.name)).toEqual(['1']);
+  });
+
+  test('an unsupported $filter is a 400 that says what is supported, never ignored', async () => {
+    const cases: [string, string, string, string][] = [
+      ['/products', "startswith(name,'page')", "$filter 'startswith(name,'page')' is not supported here. Supported: name eq '…', displayName eq '…', joined by 'and'.", "supports name eq '…', displayName eq '…', joined by 'and'"],
+      ['/products', "state eq 'published'", "$filter cannot compare 'state' on this list. Supported: name eq '…', displayName eq '…', joined by 'and'.", "supports name eq '…', displayName eq '…', joined by 'and'"],
+      ['/products', "name eq 'a' or name eq 'b'", "$filter 'name eq 'a' or name eq 'b'' is not supported here. Supported: name eq '…', displayName eq '…', joined by 'and'.", "supports name eq '…', displayName eq '…', joined by 'and'"],
+      ['/products', "name eq 'a' and name eq 'b'", "$filter compares 'name' twice; give each property once.", 'names a property twice'],
+      ['/users', "displayName eq 'x'", "$filter cannot compare 'displayName' on this list. Supported: name eq '…', email eq '…', joined by 'and'.", "supports name eq '…', email eq '…', joined by 'and'"],
+      ['/apis/echo-api/operations', "name eq 'x'", 'This list does not support $filter; remove it.', 'is not supported on this list'],
+    ];
+    for (const [path, filter, message, detail] of cases) {
+      const response = await admin.call('GET', `${path}?$filter=${encodeURIComponent(filter)}`);
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ error: { code: 'ValidationError', message, details: [{ code: 'InvalidParameter', target: '$filter', message: detail }] } });
+    }
+  });
+
+  test('a $skipToken that no nextLink carried is a 400 that says what to do', async () => {
+    const forged = Buffer.from(JSON.stringify({ v: 1, k: [1] })).toString('base64url');
+    for (const value of ['garbage!', 'Zm9v', forged, 'x'.repeat(5000), '']) {
+      const response = await admin.call('GET', `/products?$skipToken=${encodeURIComponent(value)}`);
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({
+        error: {
+          code: 'ValidationError',
+          message: '$skipToken is not a continuation this list issued. Follow the nextLink of the previous page as given, or start again without $skipToken.',
+          details: [{ code: 'InvalidParameter', target: '$skipToken', message: 'must be the value from a nextLink of this list' }],
+        },
+      });
+    }
   });
 
   test('a nextLink also works after a doubled leading slash and on other collections', async () => {

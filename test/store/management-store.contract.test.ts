@@ -74,6 +74,17 @@ describeEachDialect('ManagementStore', (dialect) => {
     await expect(mgmt().addGroupUser('developers', 'missing')).rejects.toMatchObject({ code: 'STORE_REFERENCE' });
   });
 
+  test('deleteSubscriptionsOfOwner removes exactly the owner\'s subscriptions in one statement', async () => {
+    await mgmt().putSubscription(subscription({ id: 's1', ownerId: 'u1' }));
+    await mgmt().putSubscription(subscription({ id: 's2', ownerId: 'u2' }));
+    await mgmt().putSubscription(subscription({ id: 's3', ownerId: 'u1' }));
+    expect(await mgmt().countSubscriptions({ ownerId: 'u1' })).toBe(2);
+    expect((await mgmt().deleteSubscriptionsOfOwner('u1')).sort()).toEqual(['s1', 's3']);
+    expect(await mgmt().countSubscriptions({ ownerId: 'u1' })).toBe(0);
+    expect((await mgmt().listSubscriptions()).map((s) => s.id)).toEqual(['s2']);
+    expect(await mgmt().deleteSubscriptionsOfOwner('u1')).toEqual([]);
+  });
+
   test('deleteUser removes its group memberships; deleting again is a no-op', async () => {
     await mgmt().putGroup(group());
     await mgmt().putUser(user());
@@ -186,13 +197,18 @@ describeEachDialect('ManagementStore', (dialect) => {
     await expect(mgmt().putOperation(operation({ apiId: 'missing' }))).rejects.toMatchObject({ code: 'STORE_REFERENCE' });
   });
 
-  test('deleteApi removes its operations and product links', async () => {
+  test('deleteApi removes its operations, product links and API-scoped subscriptions (returning their ids)', async () => {
     await seedCatalog();
     await mgmt().putApi(api({ id: 'other-api' }));
     await mgmt().putOperation(operation({ apiId: 'other-api' }));
     await mgmt().addProductApi('starter', 'other-api');
-    await mgmt().deleteApi('echo-api');
-    await mgmt().deleteApi('echo-api');
+    await mgmt().putSubscription(subscription({ id: 'on-echo', scope: '/apis/echo-api' }));
+    await mgmt().putSubscription(subscription({ id: 'on-other', scope: '/apis/other-api' }));
+    expect(await mgmt().deleteApi('ECHO-API')).toEqual(['on-echo']);
+    expect(await mgmt().deleteApi('echo-api')).toEqual([]);
+    expect((await mgmt().listSubscriptions()).map((s) => s.id)).toEqual(['on-other']);
+    expect(await mgmt().countSubscriptions({ scope: '/apis/other-api' })).toBe(1);
+    expect(await mgmt().countSubscriptions({ scope: '/apis/echo-api' })).toBe(0);
     expect(await mgmt().getApi('echo-api')).toBeUndefined();
     expect(await mgmt().listOperations('echo-api')).toEqual([]);
     expect((await mgmt().listOperations()).map((o) => o.apiId)).toEqual(['other-api']);

@@ -1,6 +1,8 @@
 import type {
   ApplicationRecord,
   AppRoleAssignmentRecord,
+  DirectoryPage,
+  DirectoryPageQuery,
   DirectoryRoleAssignmentRecord,
   ServicePrincipalRecord,
 } from './directory-store.js';
@@ -19,6 +21,12 @@ export interface DirectoryClient {
   getApplication(objectId: string): Promise<ApplicationRecord | undefined>;
   getApplicationByAppId(appId: string): Promise<ApplicationRecord | undefined>;
   listApplications(): Promise<ApplicationRecord[]>;
+  /** One page of applications (top + 1 at most), filtered and ordered in the store; see DirectoryPageQuery. */
+  pageApplications(query: DirectoryPageQuery): Promise<ApplicationRecord[]>;
+  /** The applications of these appIds, in one read; unknown ones are left out. */
+  getApplicationsByAppIds(appIds: readonly string[]): Promise<ApplicationRecord[]>;
+  /** The password and key credentials of each application (object ids), in one read per kind. */
+  listCredentialsOfApplications(applicationObjectIds: readonly string[]): Promise<Map<string, ApplicationCredentials>>;
   /** Deletes the app, its secrets, its service principal and that principal's assignments. */
   deleteApplication(objectId: string): Promise<void>;
 
@@ -26,11 +34,17 @@ export interface DirectoryClient {
   getServicePrincipal(id: string): Promise<ServicePrincipalRecord | undefined>;
   getServicePrincipalByAppId(appId: string): Promise<ServicePrincipalRecord | undefined>;
   listServicePrincipals(): Promise<ServicePrincipalRecord[]>;
+  /** One page of service principals (top + 1 at most), filtered and ordered in the store. */
+  pageServicePrincipals(query: DirectoryPageQuery): Promise<ServicePrincipalRecord[]>;
+  /** The service principals of these object ids, in one read; unknown ones are left out. */
+  getServicePrincipalsByIds(ids: readonly string[]): Promise<ServicePrincipalRecord[]>;
 
   /** Idempotent: an identical existing assignment is returned unchanged. */
   grantAppRole(input: GrantAppRoleInput): Promise<AppRoleAssignmentRecord>;
   revokeAppRole(assignmentId: string): Promise<void>;
   listAppRoleAssignments(filter: { principalId?: string; resourceId?: string }): Promise<AppRoleAssignmentRecord[]>;
+  /** One page (top + 1 at most) of a principal's assignments, or of a resource's. */
+  pageAppRoleAssignments(filter: { principalId: string } | { resourceId: string }, page: DirectoryPage): Promise<AppRoleAssignmentRecord[]>;
 
   /** The secret text is returned once and never stored. */
   addPassword(applicationObjectId: string, input?: AddPasswordInput): Promise<NewPasswordCredential>;
@@ -106,6 +120,11 @@ export interface PasswordCredential {
 
 export interface NewPasswordCredential extends PasswordCredential {
   readonly secretText: string;
+}
+
+export interface ApplicationCredentials {
+  readonly passwords: readonly PasswordCredential[];
+  readonly keys: readonly KeyCredential[];
 }
 
 export interface AddKeyCredentialInput {

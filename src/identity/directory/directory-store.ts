@@ -114,6 +114,27 @@ export interface SigningKeyRecord {
   readonly certificate: string | null;
 }
 
+/** Where a directory list continues: the creation time and id of the last object of the previous page. */
+export interface DirectoryPosition {
+  readonly createdDateTime: string;
+  readonly id: string;
+}
+
+/** A page of a directory list in list order (createdDateTime, then id): at most top + 1 objects after `after`. */
+export interface DirectoryPage {
+  readonly top: number;
+  readonly after?: DirectoryPosition | undefined;
+}
+
+/**
+ * One page of applications or service principals in list order (createdDateTime, then id, code unit
+ * order), read in SQL: at most top + 1 objects after `after`, so the caller knows whether another
+ * page exists. `appId` compares exactly (ids are stored lower case); `displayName` case-insensitively.
+ */
+export interface DirectoryPageQuery extends DirectoryPage {
+  readonly filter?: { readonly appId?: string | undefined; readonly displayName?: string | undefined } | undefined;
+}
+
 /** Identifier URIs compare case-insensitively and without a trailing slash, as the token endpoint resolves them. */
 export const normaliseIdentifierUri = (uri: string): string => uri.toLowerCase().replace(/\/+$/, '');
 
@@ -127,6 +148,10 @@ export interface DirectoryStore {
   getApplication(id: string): Promise<ApplicationRecord | undefined>;
   getApplicationByAppId(appId: string): Promise<ApplicationRecord | undefined>;
   listApplications(): Promise<ApplicationRecord[]>;
+  /** A page of applications, filtered and paged in SQL by index. */
+  pageApplications(query: DirectoryPageQuery): Promise<ApplicationRecord[]>;
+  /** The applications of these appIds (exactly as stored), in one query; missing ones are left out. */
+  listApplicationsByAppIds(appIds: readonly string[]): Promise<ApplicationRecord[]>;
   /** Also deletes the application's password and key credentials. */
   deleteApplication(id: string): Promise<void>;
 
@@ -134,6 +159,8 @@ export interface DirectoryStore {
   listPasswordCredentials(applicationId: string): Promise<PasswordCredentialRecord[]>;
   /** Every application's, in the same order per application (the token endpoint's view reads them at once). */
   listAllPasswordCredentials(): Promise<PasswordCredentialRecord[]>;
+  /** Each application's password credentials (ordered as listPasswordCredentials), in one query. */
+  listPasswordCredentialsOfApplications(applicationIds: readonly string[]): Promise<Map<string, PasswordCredentialRecord[]>>;
   deletePasswordCredential(keyId: string): Promise<void>;
 
   /** STORE_REFERENCE without the application; STORE_CONFLICT for a keyId, or a certificate the application already has. */
@@ -142,6 +169,8 @@ export interface DirectoryStore {
   listKeyCredentials(applicationId: string): Promise<KeyCredentialRecord[]>;
   /** Every application's certificates, for the token endpoint's in-memory view. */
   listAllKeyCredentials(): Promise<KeyCredentialRecord[]>;
+  /** Each application's key credentials (ordered as listKeyCredentials), in one query. */
+  listKeyCredentialsOfApplications(applicationIds: readonly string[]): Promise<Map<string, KeyCredentialRecord[]>>;
   deleteKeyCredential(keyId: string): Promise<void>;
 
   insertServicePrincipal(sp: ServicePrincipalRecord): Promise<void>;
@@ -150,12 +179,18 @@ export interface DirectoryStore {
   getServicePrincipal(id: string): Promise<ServicePrincipalRecord | undefined>;
   getServicePrincipalByAppId(appId: string): Promise<ServicePrincipalRecord | undefined>;
   listServicePrincipals(): Promise<ServicePrincipalRecord[]>;
+  /** A page of service principals, filtered and paged in SQL by index. */
+  pageServicePrincipals(query: DirectoryPageQuery): Promise<ServicePrincipalRecord[]>;
+  /** The service principals of these ids (exactly as stored), in one query; missing ones are left out. */
+  listServicePrincipalsByIds(ids: readonly string[]): Promise<ServicePrincipalRecord[]>;
   /** Also deletes app role assignments where it is principal or resource, and its directory role assignments. */
   deleteServicePrincipal(id: string): Promise<void>;
 
   insertAppRoleAssignment(assignment: AppRoleAssignmentRecord): Promise<void>;
   getAppRoleAssignment(id: string): Promise<AppRoleAssignmentRecord | undefined>;
   listAppRoleAssignments(filter: { principalId?: string; resourceId?: string }): Promise<AppRoleAssignmentRecord[]>;
+  /** A page of one principal's assignments, or of one resource's, in list order, by index. */
+  pageAppRoleAssignments(filter: { principalId: string } | { resourceId: string }, page: DirectoryPage): Promise<AppRoleAssignmentRecord[]>;
   deleteAppRoleAssignment(id: string): Promise<void>;
 
   insertDirectoryRoleAssignment(assignment: DirectoryRoleAssignmentRecord): Promise<void>;

@@ -12,6 +12,8 @@ import { groupResource, requireGroup, serviceResource } from '../services/servic
 import { commitChange } from '../../store/change-unit.js';
 
 type Params = Record<string, string>;
+/** What the lists' $filter compares (by index, case-insensitively); users have no displayName but an email. */
+const NAMED = ['name', 'displayName'] as const;
 const params = (request: FastifyRequest): Params => request.params as Params;
 
 /** Routes relative to the service's ARM path; one line of wiring per operation, logic lives in services/. */
@@ -20,7 +22,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
 
   // products
   app.get('/products', async (request, reply) =>
-    sendPage(request, reply, (window) => ctx.store.management.listProducts(window), (list) => list.map((p) => products.productResource(ctx, p))));
+    sendPage(request, reply, NAMED, (window, filter) => ctx.store.management.listProducts(window, filter), (list) => list.map((p) => products.productResource(ctx, p))));
   app.get('/products/:productId', async (request, reply) =>
     sendResource(reply, 200, products.productResource(ctx, await products.requireProduct(ctx, params(request).productId!))));
   app.put('/products/:productId', async (request, reply) => {
@@ -35,7 +37,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
   // product ↔ API links
   app.get('/products/:productId/apis', async (request, reply) => {
     const productId = (await products.requireProduct(ctx, params(request).productId!)).id;
-    return sendPage(request, reply, (window) => ctx.store.management.listApis({ productId }, window), (list) => list.map((a) => apis.apiResource(ctx, a)));
+    return sendPage(request, reply, NAMED, (window, filter) => ctx.store.management.listApis({ ...filter, productId }, window), (list) => list.map((a) => apis.apiResource(ctx, a)));
   });
   app.put('/products/:productId/apis/:apiId', async (request, reply) => {
     const product = await products.requireProduct(ctx, params(request).productId!);
@@ -64,7 +66,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
 
   // APIs and operations
   app.get('/apis', async (request, reply) =>
-    sendPage(request, reply, (window) => ctx.store.management.listApis({}, window), (list) => list.map((a) => apis.apiResource(ctx, a))));
+    sendPage(request, reply, NAMED, (window, filter) => ctx.store.management.listApis(filter, window), (list) => list.map((a) => apis.apiResource(ctx, a))));
   app.get('/apis/:apiId', async (request, reply) => sendResource(reply, 200, apis.apiResource(ctx, await apis.requireApi(ctx, params(request).apiId!))));
   app.put('/apis/:apiId', async (request, reply) => {
     const { api, created } = await apis.putApi(ctx, params(request).apiId!, request.body, ifMatchOf(request));
@@ -95,7 +97,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
 
   // users
   app.get('/users', async (request, reply) =>
-    sendPage(request, reply, (window) => ctx.store.management.listUsers(window), (list) => users.userResources(ctx, list)));
+    sendPage(request, reply, ['name', 'email'], (window, filter) => ctx.store.management.listUsers(window, filter), (list) => users.userResources(ctx, list)));
   app.get('/users/:userId', async (request, reply) => sendResource(reply, 200, await users.userResource(ctx, await users.requireUser(ctx, params(request).userId!))));
   app.put('/users/:userId', async (request, reply) => {
     const { user, created } = await users.putUser(ctx, params(request).userId!, request.body, ifMatchOf(request));
@@ -107,7 +109,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     sendDeleted(reply, await users.deleteUser(ctx, params(request).userId!, ifMatchOf(request), flag(request, 'deleteSubscriptions'))));
   app.get('/users/:userId/clientApplications', async (request, reply) => {
     const user = await users.requireUser(ctx, params(request).userId!);
-    return sendPage(request, reply, (window) => ctx.store.management.listClientApplications({ ownerId: user.id }, window), (list) => clientApps.clientApplicationResources(ctx, list));
+    return sendPage(request, reply, NAMED, (window, filter) => ctx.store.management.listClientApplications({ ...filter, ownerId: user.id }, window), (list) => clientApps.clientApplicationResources(ctx, list));
   });
   app.get('/users/:userId/clientApplications/:appId', async (request, reply) => {
     const user = await users.requireUser(ctx, params(request).userId!);
@@ -119,17 +121,17 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
   });
   app.get('/users/:userId/subscriptions', async (request, reply) => {
     const user = await users.requireUser(ctx, params(request).userId!);
-    return sendPage(request, reply, (window) => ctx.store.management.listSubscriptions({ ownerId: user.id }, window), (list) => list.map((s) => subscriptions.subscriptionResource(ctx, s)));
+    return sendPage(request, reply, NAMED, (window, filter) => ctx.store.management.listSubscriptions({ ...filter, ownerId: user.id }, window), (list) => list.map((s) => subscriptions.subscriptionResource(ctx, s)));
   });
 
   // groups (built-in, read-only for now)
   app.get('/groups', async (request, reply) =>
-    sendPage(request, reply, (window) => ctx.store.management.listGroups(window), (list) => list.map((g) => groupResource(ctx, g))));
+    sendPage(request, reply, NAMED, (window, filter) => ctx.store.management.listGroups(window, filter), (list) => list.map((g) => groupResource(ctx, g))));
   app.get('/groups/:groupId', async (request, reply) => sendResource(reply, 200, groupResource(ctx, await requireGroup(ctx, params(request).groupId!))));
 
   // subscriptions
   app.get('/subscriptions', async (request, reply) =>
-    sendPage(request, reply, (window) => ctx.store.management.listSubscriptions({}, window), (list) => list.map((s) => subscriptions.subscriptionResource(ctx, s))));
+    sendPage(request, reply, NAMED, (window, filter) => ctx.store.management.listSubscriptions(filter, window), (list) => list.map((s) => subscriptions.subscriptionResource(ctx, s))));
   app.get('/subscriptions/:sid', async (request, reply) =>
     sendResource(reply, 200, subscriptions.subscriptionResource(ctx, await subscriptions.requireSubscription(ctx, params(request).sid!))));
   app.put('/subscriptions/:sid', async (request, reply) => {
@@ -161,7 +163,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
 
   // client applications
   app.get('/clientApplications', async (request, reply) =>
-    sendPage(request, reply, (window) => ctx.store.management.listClientApplications({}, window), (list) => clientApps.clientApplicationResources(ctx, list)));
+    sendPage(request, reply, NAMED, (window, filter) => ctx.store.management.listClientApplications(filter, window), (list) => clientApps.clientApplicationResources(ctx, list)));
   app.get('/clientApplications/:appId', async (request, reply) =>
     sendResource(reply, 200, await clientApps.clientApplicationResource(ctx, await clientApps.requireClientApplication(ctx, params(request).appId!))));
   app.put('/clientApplications/:appId', async (request, reply) => {

@@ -2,30 +2,37 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ArmResource } from '../arm/resource.js';
 import { etagOf } from '../arm/etag.js';
 import { pageOf, pageWindowOf, paginate } from '../arm/paging.js';
-import type { PageWindow } from '../management-store.js';
+import { listFilterOf, type FilterProperty } from '../arm/filter.js';
+import type { ListFilter, PageWindow } from '../management-store.js';
 
 export function sendResource(reply: FastifyReply, status: number, resource: ArmResource): FastifyReply {
   return reply.status(status).header('ETag', etagOf(resource)).send(resource);
 }
 
+/** A small list held in full, in name order (ArmResource.name), paged here; it takes no $filter. */
 export function sendList(request: FastifyRequest, reply: FastifyReply, items: readonly ArmResource[]): FastifyReply {
-  return reply.send(paginate(items, requestUrl(request)));
+  const url = requestUrl(request);
+  listFilterOf(url, []);
+  return reply.send(paginate(items, url, (item) => item.name));
 }
 
 /**
- * A list paged in the store: `load` reads the window ($top/$skip, validated first) and returns up
- * to top + 1 records; `build` turns the page's records into resources, batching whatever related
- * rows they need (one query per page, never one per record).
+ * A list paged in the store: `load` reads the window ($top/$skip/$skipToken) and the $filter (on the
+ * `filterable` properties), both validated first, and returns up to top + 1 records in name order;
+ * `build` turns the page's records into resources, batching whatever related rows they need (one
+ * query per page, never one per record).
  */
-export async function sendPage<T>(
+export async function sendPage<T extends { readonly id: string }>(
   request: FastifyRequest,
   reply: FastifyReply,
-  load: (window: PageWindow) => Promise<readonly T[]>,
+  filterable: readonly FilterProperty[],
+  load: (window: PageWindow, filter: ListFilter) => Promise<readonly T[]>,
   build: (records: readonly T[]) => ArmResource[] | Promise<ArmResource[]>,
 ): Promise<FastifyReply> {
   const url = requestUrl(request);
   const window = pageWindowOf(url);
-  const page = pageOf(await load(window), window, url);
+  const filter = listFilterOf(url, filterable);
+  const page = pageOf(await load(window, filter), window, url, (record) => record.id);
   return reply.send({ ...page, value: await build(page.value) });
 }
 

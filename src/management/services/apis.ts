@@ -114,12 +114,11 @@ export async function deleteApi(ctx: ManagementContext, id: string, ifMatch: str
   checkIfMatch(ifMatch, apiResource(ctx, existing));
   const apiId = existing.id;
   // A subscription scoped to this API would outlive it and silently cover a later API created with
-  // the same id, so it goes with the API.
-  const scoped = (await ctx.store.management.listSubscriptions()).filter((s) => s.scope === `/apis/${apiId}`);
+  // the same id, so it goes with the API: the store deletes those in the API's transaction and says
+  // which it removed (including any created since the checks above), so their keys leave the gateway.
   await commitChange(ctx, async (tx) => {
-    for (const subscription of scoped) await tx.management.deleteSubscription(subscription.id);
-    await tx.management.deleteApi(apiId);
-    return { result: undefined, event: { type: 'api.deleted', apiId, subscriptionIds: scoped.map((s) => s.id) } };
+    const removed = await tx.management.deleteApi(apiId);
+    return { result: undefined, event: { type: 'api.deleted', apiId, subscriptionIds: removed } };
   });
   return true;
 }

@@ -154,9 +154,9 @@ export async function deleteProduct(ctx: ManagementContext, id: string, ifMatch:
     const apps = [...new Set(links.map((link) => link.clientApplicationId))].join(', ');
     throw new AppError('Conflict', `Product '${productId}' is still linked to client applications: ${apps}. Remove those product links first.`);
   }
-  const subscriptions = (await ctx.store.management.listSubscriptions()).filter((s) => s.scope === `/products/${productId}`);
-  if (subscriptions.length > 0 && !deleteSubscriptions) {
-    throw new AppError('Conflict', `Product '${productId}' has ${subscriptions.length} subscription(s). Delete them first or pass deleteSubscriptions=true.`);
+  const subscriptions = await ctx.store.management.countSubscriptions({ scope: `/products/${productId}` });
+  if (subscriptions > 0 && !deleteSubscriptions) {
+    throw new AppError('Conflict', `Product '${productId}' has ${subscriptions} subscription(s). Delete them first or pass deleteSubscriptions=true.`);
   }
   await oneChange(ctx, async () => {
     // The backend app goes first: when the managed identity may not delete it, the product stays and

@@ -120,25 +120,29 @@ async function saveUser(tx: Store, user: UserRecord): Promise<void> {
   }
 }
 
+/** At most this many client application names in the Conflict message of a user's delete. */
+const LISTED_IN_CONFLICT = 10;
+
 export async function deleteUser(ctx: ManagementContext, id: string, ifMatch: string | undefined, deleteSubscriptions: boolean): Promise<boolean> {
   const existing = await ctx.store.management.getUser(id);
   if (!existing) return false;
   checkIfMatch(ifMatch, await userResource(ctx, existing));
   const userId = existing.id;
   if (userId === '1') throw new AppError('Conflict', "User '1' is the built-in administrator and cannot be deleted.");
-  const apps = await ctx.store.management.listClientApplications({ ownerId: userId });
-  if (apps.length > 0) {
-    throw new AppError('Conflict', `User '${userId}' owns client applications: ${apps.map((a) => a.id).join(', ')}. Delete them first.`);
-  }
-  const subscriptions = await ctx.store.management.listSubscriptions({ ownerId: userId });
-  if (subscriptions.length > 0 && !deleteSubscriptions) {
-    throw new AppError('Conflict', `User '${userId}' owns ${subscriptions.length} subscription(s). Delete them first or pass deleteSubscriptions=true.`);
-  }
+  // The checks run in the delete's transaction, by index: what they saw is what gets deleted.
   await commitChange(ctx, async (tx) => {
-    for (const subscription of subscriptions) await tx.management.deleteSubscription(subscription.id);
-    for (const group of await tx.management.listUserGroups(userId)) await tx.management.removeGroupUser(group, userId);
-    await tx.management.deleteUser(userId);
-    return { result: undefined, event: { type: 'user.deleted', userId, subscriptionIds: subscriptions.map((s) => s.id) } };
+    const apps = await tx.management.listClientApplications({ ownerId: userId }, { top: LISTED_IN_CONFLICT, skip: 0 });
+    if (apps.length > 0) {
+      const names = apps.slice(0, LISTED_IN_CONFLICT).map((a) => a.id).join(', ') + (apps.length > LISTED_IN_CONFLICT ? ', …' : '');
+      throw new AppError('Conflict', `User '${userId}' owns client applications: ${names}. Delete them first.`);
+    }
+    if (!deleteSubscriptions) {
+      const owned = await tx.management.countSubscriptions({ ownerId: userId });
+      if (owned > 0) throw new AppError('Conflict', `User '${userId}' owns ${owned} subscription(s). Delete them first or pass deleteSubscriptions=true.`);
+    }
+    const removed = await tx.management.deleteSubscriptionsOfOwner(userId);
+    await tx.management.deleteUser(userId); // group memberships cascade
+    return { result: undefined, event: { type: 'user.deleted', userId, subscriptionIds: removed } };
   });
   return true;
 }

@@ -3,6 +3,8 @@ import type {
   AppRoleAssignmentRecord,
   ApplicationRecord,
   DirectoryRoleAssignmentRecord,
+  DirectoryPage,
+  DirectoryPageQuery,
   DirectoryStore,
   KeyCredentialRecord,
   PasswordCredentialRecord,
@@ -26,10 +28,17 @@ import {
   signingKeyRecord,
   signingKeyRow,
 } from './directory-rows.js';
-import { expectUpdated, inTransaction, sortBy, type Db } from './support.js';
+import { StoreError } from '../../errors/index.js';
+import { sql, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import type { SqlRules } from '../dialect.js';
+import type { Database } from '../schema.js';
+import { expectUpdated, fromJson, groupByKey, inTransaction, ordered, sortBy, type Db } from './support.js';
 
 export class DirectoryRepository implements DirectoryStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly rules: SqlRules,
+  ) {}
 
   // --- applications (password and key credentials go with them: ON DELETE CASCADE) ---------
 
@@ -40,11 +49,19 @@ export class DirectoryRepository implements DirectoryStore {
     });
   }
 
+  /**
+   * The identifier-URI index is rewritten only when the URIs change. Data upgraded by migration 0005
+   * may hold two applications with the same URI (from before the index), of which only the older is
+   * indexed; the newer must still take updates of its other properties (role grants change its
+   * requiredResourceAccess), not fail on a URI it never changed.
+   */
   async updateApplication(app: ApplicationRecord): Promise<void> {
     const { id, app_id: _appId, created_date_time: _created, ...changes } = applicationRow(app);
     await inTransaction(this.db, async (trx) => {
-      const result = await trx.updateTable('applications').set(changes).where('id', '=', id).executeTakeFirst();
-      expectUpdated(result, 'application', id);
+      const before = await trx.selectFrom('applications').select('identifier_uris').where('id', '=', id).executeTakeFirst();
+      if (!before) throw new StoreError('STORE_NOT_FOUND', `application ${id} does not exist`);
+      await trx.updateTable('applications').set(changes).where('id', '=', id).execute();
+      if (sameKeys(fromJson<string[]>(before.identifier_uris), app.identifierUris)) return;
       await trx.deleteFrom('application_identifier_uris').where('application_id', '=', id).execute();
       await insertIdentifierUris(trx, app);
     });
@@ -76,6 +93,17 @@ export class DirectoryRepository implements DirectoryStore {
     return sortBy(rows, 'created_date_time', 'id').map(applicationRecord);
   }
 
+  async pageApplications(query: DirectoryPageQuery): Promise<ApplicationRecord[]> {
+    const rows = await directoryPage(this.db.selectFrom('applications').selectAll(), this.rules, query).execute();
+    return rows.map(applicationRecord);
+  }
+
+  async listApplicationsByAppIds(appIds: readonly string[]): Promise<ApplicationRecord[]> {
+    if (appIds.length === 0) return [];
+    const rows = await this.db.selectFrom('applications').selectAll().where('app_id', 'in', [...appIds]).execute();
+    return rows.map(applicationRecord);
+  }
+
   async deleteApplication(id: string): Promise<void> {
     await this.db.deleteFrom('applications').where('id', '=', id).execute();
   }
@@ -101,6 +129,12 @@ export class DirectoryRepository implements DirectoryStore {
     return sortBy(rows, 'start_date_time', 'key_id').map(passwordCredentialRecord);
   }
 
+  async listPasswordCredentialsOfApplications(applicationIds: readonly string[]): Promise<Map<string, PasswordCredentialRecord[]>> {
+    if (applicationIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom('password_credentials').selectAll().where('application_id', 'in', [...applicationIds]).execute();
+    return groupByKey(applicationIds, sortBy(rows, 'start_date_time', 'key_id'), (r) => r.application_id, passwordCredentialRecord);
+  }
+
   async deletePasswordCredential(keyId: string): Promise<void> {
     await this.db.deleteFrom('password_credentials').where('key_id', '=', keyId).execute();
   }
@@ -119,6 +153,12 @@ export class DirectoryRepository implements DirectoryStore {
   async listAllKeyCredentials(): Promise<KeyCredentialRecord[]> {
     const rows = await this.db.selectFrom('key_credentials').selectAll().execute();
     return sortBy(rows, 'created_date_time', 'key_id').map(keyCredentialRecord);
+  }
+
+  async listKeyCredentialsOfApplications(applicationIds: readonly string[]): Promise<Map<string, KeyCredentialRecord[]>> {
+    if (applicationIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom('key_credentials').selectAll().where('application_id', 'in', [...applicationIds]).execute();
+    return groupByKey(applicationIds, sortBy(rows, 'created_date_time', 'key_id'), (r) => r.application_id, keyCredentialRecord);
   }
 
   async deleteKeyCredential(keyId: string): Promise<void> {
@@ -164,6 +204,17 @@ export class DirectoryRepository implements DirectoryStore {
     return sortBy(rows, 'created_date_time', 'id').map(servicePrincipalRecord);
   }
 
+  async pageServicePrincipals(query: DirectoryPageQuery): Promise<ServicePrincipalRecord[]> {
+    const rows = await directoryPage(this.db.selectFrom('service_principals').selectAll(), this.rules, query).execute();
+    return rows.map(servicePrincipalRecord);
+  }
+
+  async listServicePrincipalsByIds(ids: readonly string[]): Promise<ServicePrincipalRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('service_principals').selectAll().where('id', 'in', [...ids]).execute();
+    return rows.map(servicePrincipalRecord);
+  }
+
   async deleteServicePrincipal(id: string): Promise<void> {
     await this.db.deleteFrom('service_principals').where('id', '=', id).execute();
   }
@@ -185,6 +236,14 @@ export class DirectoryRepository implements DirectoryStore {
     if (filter.resourceId !== undefined) query = query.where('resource_id', '=', filter.resourceId);
     const rows = await query.execute();
     return sortBy(rows, 'created_date_time', 'id').map(appRoleAssignmentRecord);
+  }
+
+  async pageAppRoleAssignments(filter: { principalId: string } | { resourceId: string }, page: DirectoryPage): Promise<AppRoleAssignmentRecord[]> {
+    let query = this.db.selectFrom('app_role_assignments').selectAll();
+    query = 'principalId' in filter ? query.where('principal_id', '=', filter.principalId) : query.where('resource_id', '=', filter.resourceId);
+    const after = page.after && [page.after.createdDateTime, page.after.id];
+    const rows = await ordered(query, this.rules, ['created_date_time', 'id'], { top: page.top, skip: 0, after }).execute();
+    return rows.map(appRoleAssignmentRecord);
   }
 
   async deleteAppRoleAssignment(id: string): Promise<void> {
@@ -251,9 +310,40 @@ export class DirectoryRepository implements DirectoryStore {
   }
 }
 
-/** The uniqueness index of identifier URIs (migration 0005): a taken key fails as STORE_CONFLICT. */
+/**
+ * The uniqueness index of identifier URIs (migration 0005): a taken key fails as STORE_CONFLICT,
+ * whose message names the application that holds it (callers check first; this is the backstop).
+ */
 async function insertIdentifierUris(db: Db, app: ApplicationRecord): Promise<void> {
   const keys = [...new Set(app.identifierUris.map(normaliseIdentifierUri))];
   if (keys.length === 0) return;
+  const held = await db.selectFrom('application_identifier_uris').selectAll().where('uri_key', 'in', keys).where('application_id', '!=', app.id).executeTakeFirst();
+  if (held) throw new StoreError('STORE_CONFLICT', `identifier URI '${held.uri_key}' is held by application ${held.application_id}`);
   await db.insertInto('application_identifier_uris').values(keys.map((key) => ({ uri_key: key, application_id: app.id }))).execute();
+}
+
+const sameKeys = (a: readonly string[], b: readonly string[]): boolean => {
+  const keys = new Set(a.map(normaliseIdentifierUri));
+  const other = new Set(b.map(normaliseIdentifierUri));
+  return keys.size === other.size && [...keys].every((key) => other.has(key));
+};
+
+/**
+ * A page of applications or service principals: the filter, then the keyset continuation and the
+ * order on (created_date_time, id) in code unit order. Indexes of migration 0007 serve each shape:
+ * the order alone, lower(display_name) followed by the order; app_id is unique (migration 0001).
+ * displayName compares through the database's lower() on both sides, the function of the index.
+ */
+function directoryPage<TB extends 'applications' | 'service_principals', O>(
+  query: SelectQueryBuilder<Database, TB, O>,
+  rules: SqlRules,
+  page: DirectoryPageQuery,
+): SelectQueryBuilder<Database, TB, O> {
+  let result = query as unknown as SelectQueryBuilder<Database, 'applications', O>;
+  const { appId, displayName } = page.filter ?? {};
+  if (appId !== undefined) result = result.where('app_id', '=', appId);
+  if (displayName !== undefined) result = result.where(sql<SqlBool>`lower(display_name) = lower(${displayName})`);
+  const after = page.after && [page.after.createdDateTime, page.after.id];
+  // app_id is unique: with it, at most one row, nothing to order.
+  return ordered(result, rules, ['created_date_time', 'id'], { top: page.top, skip: 0, after }, appId !== undefined) as unknown as SelectQueryBuilder<Database, TB, O>;
 }

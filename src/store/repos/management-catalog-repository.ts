@@ -4,10 +4,10 @@
  * case updates the existing row and keeps its stored name; links are idempotent; lists are ordered
  * by key in code unit order (SqlRules.byteOrder), paged in SQL when given a window.
  */
-import type { ApiRecord, OperationRecord, PageWindow, ProductRecord } from '../../management/management-store.js';
+import type { ApiRecord, ListFilter, OperationRecord, PageWindow, ProductRecord } from '../../management/management-store.js';
 import type { SqlRules } from '../dialect.js';
 import { apiRecord, apiRow, operationRecord, operationRow, productRecord, productRow } from './management-rows.js';
-import { childNameKey, inTransaction, NAME_KEY, ordered, sameName, sortBy, type Db } from './support.js';
+import { byId, childNameKey, filtered, inTransaction, NAME_KEY, ordered, pinsOneRow, sameName, sortBy, type Db } from './support.js';
 
 export class CatalogRepository {
   constructor(
@@ -22,8 +22,8 @@ export class CatalogRepository {
     return row && productRecord(row);
   }
 
-  async listProducts(window?: PageWindow): Promise<ProductRecord[]> {
-    const rows = await ordered(this.db.selectFrom('products').selectAll(), this.rules, ['id'], window).execute();
+  async listProducts(window?: PageWindow, filter: ListFilter = {}): Promise<ProductRecord[]> {
+    const rows = await ordered(filtered(this.db.selectFrom('products').selectAll(), filter), this.rules, ['id'], byId(window), pinsOneRow(filter)).execute();
     return rows.map(productRecord);
   }
 
@@ -39,9 +39,9 @@ export class CatalogRepository {
   /** API, group and client-application links cascade; product-scoped subscriptions are removed here. */
   async deleteProduct(id: string): Promise<string[]> {
     return inTransaction(this.db, async (trx) => {
-      const removed = await trx.deleteFrom('subscriptions').where(sameName('scope', `/products/${id}`)).returning('id').execute();
+      const removed = await deleteScopedSubscriptions(trx, 'products', id);
       await trx.deleteFrom('products').where(sameName('id', id)).execute();
-      return removed.map((row) => row.id);
+      return removed;
     });
   }
 
@@ -69,13 +69,20 @@ export class CatalogRepository {
     return row && apiRecord(row);
   }
 
-  async listApis(filter: { productId?: string } = {}, window?: PageWindow): Promise<ApiRecord[]> {
-    let query = this.db.selectFrom('apis').selectAll();
+  /**
+   * A product's APIs are read from its links, ordered (and continued) by the link's api_id, which is
+   * the API's id: the index on (product_id, api_id) in code unit order serves that, where ordering
+   * by apis.id would sort the product's APIs after the join.
+   */
+  async listApis(filter: { productId?: string } & ListFilter = {}, window?: PageWindow): Promise<ApiRecord[]> {
     const productId = filter.productId;
-    if (productId !== undefined) {
-      query = query.where('id', 'in', (eb) => eb.selectFrom('product_apis').select('api_id').where('product_id', '=', productId));
-    }
-    const rows = await ordered(query, this.rules, ['id'], window).execute();
+    const rows =
+      productId === undefined
+        ? await ordered(filtered(this.db.selectFrom('apis').selectAll(), filter), this.rules, ['id'], byId(window), pinsOneRow(filter)).execute()
+        : await ordered(
+            filtered(this.db.selectFrom('product_apis').innerJoin('apis', 'apis.id', 'product_apis.api_id').selectAll('apis').where('product_apis.product_id', '=', productId), filter),
+            this.rules, ['product_apis.api_id'], byId(window), pinsOneRow(filter),
+          ).execute();
     return rows.map(apiRecord);
   }
 
@@ -88,9 +95,13 @@ export class CatalogRepository {
       .execute();
   }
 
-  /** Operations and product links cascade. */
-  async deleteApi(id: string): Promise<void> {
-    await this.db.deleteFrom('apis').where(sameName('id', id)).execute();
+  /** Operations and product links cascade; API-scoped subscriptions are removed here. */
+  async deleteApi(id: string): Promise<string[]> {
+    return inTransaction(this.db, async (trx) => {
+      const removed = await deleteScopedSubscriptions(trx, 'apis', id);
+      await trx.deleteFrom('apis').where(sameName('id', id)).execute();
+      return removed;
+    });
   }
 
   async getOperation(apiId: string, id: string): Promise<OperationRecord | undefined> {
@@ -144,4 +155,16 @@ export class CatalogRepository {
     const rows = await query.execute();
     return sortBy(rows, 'product_id', 'api_id').map((r) => ({ productId: r.product_id, apiId: r.api_id }));
   }
+}
+
+/**
+ * Deletes the subscriptions scoped to a product or API (`/products/{id}`, `/apis/{id}`), returning
+ * their ids. A scope holds the stored name, so the name is resolved on its table first and the scope
+ * compared exactly: the subscriptions_scope index serves that, where lower(scope) would scan.
+ */
+async function deleteScopedSubscriptions(db: Db, table: 'products' | 'apis', id: string): Promise<string[]> {
+  const stored = await db.selectFrom(table).select('id').where(sameName('id', id)).executeTakeFirst();
+  if (!stored) return [];
+  const removed = await db.deleteFrom('subscriptions').where('scope', '=', `/${table}/${stored.id}`).returning('id').execute();
+  return removed.map((row) => row.id);
 }

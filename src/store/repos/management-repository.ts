@@ -7,6 +7,7 @@
 import type {
   ClientApplicationRecord,
   GroupRecord,
+  ListFilter,
   ManagementStore,
   PageWindow,
   ProductLinkRecord,
@@ -26,7 +27,7 @@ import {
   userRecord,
   userRow,
 } from './management-rows.js';
-import { childNameKey, groupByKey, NAME_KEY, ordered, sameName, sortBy } from './support.js';
+import { byId, childNameKey, filtered, groupByKey, NAME_KEY, ordered, pinsOneRow, sameName, sortBy } from './support.js';
 
 export class ManagementRepository extends CatalogRepository implements ManagementStore {
   // --- users (group memberships cascade) ------------------------------------------------------
@@ -45,8 +46,8 @@ export class ManagementRepository extends CatalogRepository implements Managemen
     return row && userRecord(row);
   }
 
-  async listUsers(window?: PageWindow): Promise<UserRecord[]> {
-    const rows = await ordered(this.db.selectFrom('users').selectAll(), this.rules, ['id'], window).execute();
+  async listUsers(window?: PageWindow, filter: ListFilter = {}): Promise<UserRecord[]> {
+    const rows = await ordered(filtered(this.db.selectFrom('users').selectAll(), filter), this.rules, ['id'], byId(window), pinsOneRow(filter)).execute();
     return rows.map(userRecord);
   }
 
@@ -70,8 +71,8 @@ export class ManagementRepository extends CatalogRepository implements Managemen
     return row && groupRecord(row);
   }
 
-  async listGroups(window?: PageWindow): Promise<GroupRecord[]> {
-    const rows = await ordered(this.db.selectFrom('groups').selectAll(), this.rules, ['id'], window).execute();
+  async listGroups(window?: PageWindow, filter: ListFilter = {}): Promise<GroupRecord[]> {
+    const rows = await ordered(filtered(this.db.selectFrom('groups').selectAll(), filter), this.rules, ['id'], byId(window), pinsOneRow(filter)).execute();
     return rows.map(groupRecord);
   }
 
@@ -127,10 +128,10 @@ export class ManagementRepository extends CatalogRepository implements Managemen
     return row && subscriptionRecord(row);
   }
 
-  async listSubscriptions(filter: { ownerId?: string } = {}, window?: PageWindow): Promise<SubscriptionRecord[]> {
-    let query = this.db.selectFrom('subscriptions').selectAll();
+  async listSubscriptions(filter: { ownerId?: string } & ListFilter = {}, window?: PageWindow): Promise<SubscriptionRecord[]> {
+    let query = filtered(this.db.selectFrom('subscriptions').selectAll(), filter);
     if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
-    const rows = await ordered(query, this.rules, ['id'], window).execute();
+    const rows = await ordered(query, this.rules, ['id'], byId(window), pinsOneRow(filter)).execute();
     return rows.map(subscriptionRecord);
   }
 
@@ -147,6 +148,17 @@ export class ManagementRepository extends CatalogRepository implements Managemen
     await this.db.deleteFrom('subscriptions').where(sameName('id', id)).execute();
   }
 
+  async countSubscriptions(filter: { ownerId: string } | { scope: string }): Promise<number> {
+    const [column, value] = 'ownerId' in filter ? (['owner_id', filter.ownerId] as const) : (['scope', filter.scope] as const);
+    const row = await this.db.selectFrom('subscriptions').select((eb) => eb.fn.countAll<number | string | bigint>().as('count')).where(column, '=', value).executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  async deleteSubscriptionsOfOwner(ownerId: string): Promise<string[]> {
+    const removed = await this.db.deleteFrom('subscriptions').where('owner_id', '=', ownerId).returning('id').execute();
+    return removed.map((row) => row.id);
+  }
+
   // --- client applications (product links cascade) -------------------------------------------
 
   async getClientApplication(id: string): Promise<ClientApplicationRecord | undefined> {
@@ -154,10 +166,10 @@ export class ManagementRepository extends CatalogRepository implements Managemen
     return row && clientApplicationRecord(row);
   }
 
-  async listClientApplications(filter: { ownerId?: string } = {}, window?: PageWindow): Promise<ClientApplicationRecord[]> {
-    let query = this.db.selectFrom('client_applications').selectAll();
+  async listClientApplications(filter: { ownerId?: string } & ListFilter = {}, window?: PageWindow): Promise<ClientApplicationRecord[]> {
+    let query = filtered(this.db.selectFrom('client_applications').selectAll(), filter);
     if (filter.ownerId !== undefined) query = query.where(sameName('owner_id', filter.ownerId));
-    const rows = await ordered(query, this.rules, ['id'], window).execute();
+    const rows = await ordered(query, this.rules, ['id'], byId(window), pinsOneRow(filter)).execute();
     return rows.map(clientApplicationRecord);
   }
 

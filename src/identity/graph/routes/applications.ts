@@ -2,21 +2,23 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../../errors/index.js';
 import type { KeyCredentialInput } from '../../directory/directory-client.js';
 import { notFound, optionalText } from '../../directory/validate.js';
-import { callerOf, odataEntity, odataList, type GraphDeps } from '../graph-context.js';
+import { callerOf, odataEntity, type GraphDeps } from '../graph-context.js';
+import { graphPageOf, odataPage } from '../odata-paging.js';
 import { applicationJson } from '../graph-shapes.js';
 import { parseEqFilter } from '../odata-filter.js';
 
 type ListQuery = { Querystring: { $filter?: string } };
 
 export function registerApplicationRoutes(app: FastifyInstance, deps: GraphDeps): void {
+  // Filtered and paged in SQL; the page's credentials come in one read per kind, not per application.
   app.get<ListQuery>('/applications', async (request) => {
     const directory = callerOf(request);
     const filter = parseEqFilter(request.query.$filter, ['appId', 'displayName'], 'application');
-    let apps = await directory.listApplications();
-    if (filter?.property === 'appId') apps = apps.filter((a) => a.appId === filter.value.toLowerCase());
-    if (filter?.property === 'displayName') apps = apps.filter((a) => a.displayName.toLowerCase() === filter.value.toLowerCase());
-    const value = await Promise.all(apps.map(async (a) => applicationJson(a, await directory.listPasswords(a.id), await directory.listKeyCredentials(a.id))));
-    return odataList(deps.urls, 'applications', value);
+    const page = graphPageOf(request);
+    const rows = await directory.pageApplications({ top: page.top, after: page.after, filter: filter && { [filter.property]: filter.value } });
+    const credentials = await directory.listCredentialsOfApplications(rows.slice(0, page.top).map((a) => a.id));
+    return odataPage(deps.urls, request, 'applications', page, rows, (apps) =>
+      apps.map((a) => applicationJson(a, credentials.get(a.id)?.passwords ?? [], credentials.get(a.id)?.keys ?? [])));
   });
 
   app.get<{ Params: { id: string } }>('/applications/:id', async (request) => {

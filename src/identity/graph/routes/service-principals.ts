@@ -2,9 +2,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DirectoryClient } from '../../directory/directory-client.js';
 import type { AppRoleAssignmentRecord, ServicePrincipalRecord } from '../../directory/directory-store.js';
 import { notFound } from '../../directory/validate.js';
-import { callerOf, odataEntity, odataList, type GraphDeps } from '../graph-context.js';
+import { callerOf, odataEntity, type GraphDeps } from '../graph-context.js';
 import { appRoleAssignmentJson, servicePrincipalJson } from '../graph-shapes.js';
 import { parseEqFilter } from '../odata-filter.js';
+import { graphPageOf, odataPage } from '../odata-paging.js';
 
 type ListQuery = { Querystring: { $filter?: string } };
 type ById = { Params: { id: string } };
@@ -14,13 +15,14 @@ export function registerServicePrincipalRoutes(app: FastifyInstance, deps: Graph
   const withApp = async (directory: DirectoryClient, sp: ServicePrincipalRecord) =>
     servicePrincipalJson(sp, await directory.getApplicationByAppId(sp.appId), tenantId);
 
+  // Filtered and paged in SQL; the page's applications (for appRoles) come in one read.
   app.get<ListQuery>('/servicePrincipals', async (request) => {
     const directory = callerOf(request);
     const filter = parseEqFilter(request.query.$filter, ['appId', 'displayName'], 'servicePrincipal');
-    let sps = await directory.listServicePrincipals();
-    if (filter?.property === 'appId') sps = sps.filter((sp) => sp.appId === filter.value.toLowerCase());
-    if (filter?.property === 'displayName') sps = sps.filter((sp) => sp.displayName.toLowerCase() === filter.value.toLowerCase());
-    return odataList(deps.urls, 'servicePrincipals', await Promise.all(sps.map((sp) => withApp(directory, sp))));
+    const page = graphPageOf(request);
+    const rows = await directory.pageServicePrincipals({ top: page.top, after: page.after, filter: filter && { [filter.property]: filter.value } });
+    const apps = new Map((await directory.getApplicationsByAppIds(rows.slice(0, page.top).map((sp) => sp.appId))).map((a) => [a.appId, a]));
+    return odataPage(deps.urls, request, 'servicePrincipals', page, rows, (sps) => sps.map((sp) => servicePrincipalJson(sp, apps.get(sp.appId), tenantId)));
   });
 
   app.get<ById>('/servicePrincipals/:id', async (request) => {
@@ -29,19 +31,18 @@ export function registerServicePrincipalRoutes(app: FastifyInstance, deps: Graph
     return odataEntity(deps.urls, 'servicePrincipals', await withApp(directory, sp));
   });
 
-  app.get<ById>('/servicePrincipals/:id/appRoleAssignments', async (request) => {
-    const directory = callerOf(request);
-    const sp = await existing(directory, request);
-    const assignments = await directory.listAppRoleAssignments({ principalId: sp.id });
-    return odataList(deps.urls, `servicePrincipals('${sp.id}')/appRoleAssignments`, await named(directory, assignments));
-  });
-
-  app.get<ById>('/servicePrincipals/:id/appRoleAssignedTo', async (request) => {
-    const directory = callerOf(request);
-    const sp = await existing(directory, request);
-    const assignments = await directory.listAppRoleAssignments({ resourceId: sp.id });
-    return odataList(deps.urls, `servicePrincipals('${sp.id}')/appRoleAssignedTo`, await named(directory, assignments));
-  });
+  // A resource's assignments can be many (every client application linked to a product): paged in SQL.
+  for (const [segment, side] of [['appRoleAssignments', 'principalId'], ['appRoleAssignedTo', 'resourceId']] as const) {
+    app.get<ById>(`/servicePrincipals/:id/${segment}`, async (request) => {
+      const directory = callerOf(request);
+      const sp = await existing(directory, request);
+      const page = graphPageOf(request);
+      const filter = side === 'principalId' ? { principalId: sp.id } : { resourceId: sp.id };
+      const rows = await directory.pageAppRoleAssignments(filter, page);
+      const names = await displayNames(directory, rows.slice(0, page.top));
+      return odataPage(deps.urls, request, `servicePrincipals('${sp.id}')/${segment}`, page, rows, (assignments) => assignments.map((a) => appRoleAssignmentJson(a, names)));
+    });
+  }
 }
 
 async function existing(directory: DirectoryClient, request: FastifyRequest<ById>): Promise<ServicePrincipalRecord> {
@@ -50,13 +51,8 @@ async function existing(directory: DirectoryClient, request: FastifyRequest<ById
   return sp;
 }
 
-/** Assignments show both sides' display names, looked up once per distinct principal. */
-async function named(directory: DirectoryClient, assignments: readonly AppRoleAssignmentRecord[]) {
-  const ids = new Set(assignments.flatMap((a) => [a.principalId, a.resourceId]));
-  const names = new Map<string, string>();
-  for (const id of ids) {
-    const sp = await directory.getServicePrincipal(id);
-    if (sp) names.set(id, sp.displayName);
-  }
-  return assignments.map((a) => appRoleAssignmentJson(a, names));
+/** Assignments show both sides' display names: the page's principals are read in one go. */
+async function displayNames(directory: DirectoryClient, assignments: readonly AppRoleAssignmentRecord[]): Promise<Map<string, string>> {
+  const ids = [...new Set(assignments.flatMap((a) => [a.principalId, a.resourceId]))];
+  return new Map((await directory.getServicePrincipalsByIds(ids)).map((sp) => [sp.id, sp.displayName]));
 }
