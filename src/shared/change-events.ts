@@ -6,8 +6,11 @@
 /** Management plane (ARM API). Each is the single event of one management write. */
 export type ManagementChange =
   | { readonly type: 'product.created' | 'product.updated'; readonly productId: string }
-  /** Subscriptions scoped to the product went with it (deleteSubscriptions=true). */
-  | { readonly type: 'product.deleted'; readonly productId: string; readonly subscriptionIds: readonly string[] }
+  /**
+   * Subscriptions scoped to the product went with it (deleteSubscriptions=true), and so did its
+   * backend application (client id entraApplicationId, null when application-token was never on).
+   */
+  | { readonly type: 'product.deleted'; readonly productId: string; readonly subscriptionIds: readonly string[]; readonly entraApplicationId: string | null }
   | { readonly type: 'product.apiAdded' | 'product.apiRemoved'; readonly productId: string; readonly apiId: string }
   | { readonly type: 'api.created' | 'api.updated'; readonly apiId: string }
   /** Subscriptions scoped to the API went with it. */

@@ -112,6 +112,24 @@ describeEachDialect('IncrementalTokenView', (dialect) => {
     expect(loads).toBe(before);
   });
 
+  test('product.deleted names its backend app: the app and its principal leave the view without a full load', async () => {
+    const target = { store: h.store, feed: h.feed };
+    const backend = await h.createResource({ roles: ['Product.Gone.All'], assignmentRequired: true });
+    expect(directory().servicePrincipal(backend.app.appId)?.id).toBe(backend.sp.id);
+    const before = loads;
+    await oneChange(target, async () => {
+      await h.system.deleteApplication(backend.app.id); // absorbed: the product's own event names it
+      await commitChange(target, async () => ({
+        result: undefined,
+        event: { type: 'product.deleted', productId: 'gone', subscriptionIds: [], entraApplicationId: backend.app.appId },
+      }));
+    });
+    expect(directory().application(backend.app.appId)).toBeUndefined();
+    expect(directory().servicePrincipal(backend.app.appId)).toBeUndefined();
+    expect(loads).toBe(before);
+    await expectSameAsFullLoad();
+  });
+
   test('a version gap rebuilds once and picks up the write whose event was missed; imprecise events rebuild too', async () => {
     const client = await h.createClient();
     const before = loads;

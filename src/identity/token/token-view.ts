@@ -286,7 +286,13 @@ async function applyEvent(refresh: Refresher, event: ChangeEvent, store: Store):
       }
       return 'applied';
     }
-    case 'product.deleted': // its backend app went with it, but the event does not name it
+    case 'product.deleted':
+      // Its backend app and principal went with it (their grants too): they leave the view.
+      if (event.entraApplicationId) {
+        await refresh.applicationByAppId(event.entraApplicationId);
+        await refresh.servicePrincipalByAppId(event.entraApplicationId);
+      }
+      return 'applied';
     case 'directory.changed': // a unit of work that failed part-way: the ids are a hint, not a promise
       return 'rebuild';
     default:
