@@ -36,6 +36,13 @@ export async function applyChange(snapshot: Snapshot, event: ChangeEvent, store:
     case 'productLink.created':
     case 'productLink.deleted':
       return refreshClientApplication(versioned, event.clientApplicationId, store);
+    case 'batch.imported': {
+      // O(batch): each named row by key, as the single-resource events do.
+      let next = versioned;
+      for (const userId of event.userIds) next = await refreshUser(next, userId, store);
+      for (const app of event.clientApplications) next = await refreshClientApplication(next, app.clientApplicationId, store);
+      return refreshSubscriptions(next, event.subscriptionIds, store);
+    }
     case 'signingKey.created':
     case 'signingKey.rotated':
     case 'signingKey.activated':

@@ -23,7 +23,17 @@ export type ManagementChange =
   /** The user's subscriptions went with it. */
   | { readonly type: 'user.deleted'; readonly userId: string; readonly subscriptionIds: readonly string[] }
   | ({ readonly type: 'clientApplication.created' | 'clientApplication.updated' | 'clientApplication.deleted' } & ClientApplicationIds)
-  | ({ readonly type: 'productLink.created' | 'productLink.deleted'; readonly productLinkId: string; readonly productId: string } & ClientApplicationIds);
+  | ({ readonly type: 'productLink.created' | 'productLink.deleted'; readonly productLinkId: string; readonly productId: string } & ClientApplicationIds)
+  /**
+   * One bulk import batch (POST …/portico.import): the users, client applications (with their
+   * directory objects and product links) and subscriptions it created or changed, in one transaction.
+   */
+  | {
+      readonly type: 'batch.imported';
+      readonly userIds: readonly string[];
+      readonly clientApplications: readonly ClientApplicationIds[];
+      readonly subscriptionIds: readonly string[];
+    };
 
 /** The management record and the directory objects it owns (app registration, service principal). */
 export interface ClientApplicationIds {

@@ -18,6 +18,7 @@ const REQUIRED: Readonly<Record<keyof DirectoryClient, DirectoryPermission>> = {
   listServicePrincipals: 'read',
   grantAppRole: 'manageApplications',
   revokeAppRole: 'manageApplications',
+  applyApplicationBatch: 'manageApplications',
   listAppRoleAssignments: 'read',
   addPassword: 'manageApplications',
   removePassword: 'manageApplications',
