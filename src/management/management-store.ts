@@ -142,6 +142,9 @@ export interface PageWindow {
 export interface ManagementStore {
   getUser(id: string): Promise<UserRecord | undefined>;
   getUserByEmail(email: string): Promise<UserRecord | undefined>;
+  /** Batch reads (bulk import, change events naming many rows): the ones that exist, in no particular order. Names in any case. */
+  getUsers(ids: readonly string[]): Promise<UserRecord[]>;
+  getUsersByEmails(emails: readonly string[]): Promise<UserRecord[]>;
   listUsers(window?: PageWindow): Promise<UserRecord[]>;
   /** STORE_CONFLICT when another user has the same email. */
   putUser(user: UserRecord): Promise<void>;
@@ -185,12 +188,16 @@ export interface ManagementStore {
   listProductApis(filter: { productId?: string; apiId?: string }): Promise<{ productId: string; apiId: string }[]>;
 
   getSubscription(id: string): Promise<SubscriptionRecord | undefined>;
+  /** The ones that exist, in no particular order. */
+  getSubscriptions(ids: readonly string[]): Promise<SubscriptionRecord[]>;
   /** ownerId compares exactly (subscriptions store their owner's id as stored). */
   listSubscriptions(filter?: { ownerId?: string }, window?: PageWindow): Promise<SubscriptionRecord[]>;
   putSubscription(subscription: SubscriptionRecord): Promise<void>;
   deleteSubscription(id: string): Promise<void>;
 
   getClientApplication(id: string): Promise<ClientApplicationRecord | undefined>;
+  /** The ones that exist, in no particular order. */
+  getClientApplications(ids: readonly string[]): Promise<ClientApplicationRecord[]>;
   listClientApplications(filter?: { ownerId?: string }, window?: PageWindow): Promise<ClientApplicationRecord[]>;
   putClientApplication(app: ClientApplicationRecord): Promise<void>;
   /** Also removes its product links. */

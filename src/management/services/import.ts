@@ -148,7 +148,7 @@ async function planItems(ctx: ManagementContext, items: readonly RawItem[]): Pro
   const names = new Map<ImportType, Map<string, number>>(IMPORT_TYPES.map((type) => [type, new Map()]));
   const batchUsers = new Map<string, UserRecord>();
   const emails = new Map<string, number>();
-  const lookups = new Lookups(ctx);
+  const lookups = new Lookups(ctx, await prefetch(ctx, items));
 
   // Users first: applications and subscriptions of the same batch may name them as owners.
   const order = [...items.keys()].sort((a, b) => rank(items[a]!.type) - rank(items[b]!.type));
@@ -174,12 +174,12 @@ async function planItems(ctx: ManagementContext, items: readonly RawItem[]): Pro
     const body = { properties: item.properties };
     if (type === 'user') {
       plans[index] = await problems.collect(index, async () => {
-        const plan = await planUser(ctx, index, name, body);
+        const plan = planUser(index, name, body, lookups.known.users.get(name.toLowerCase()));
         const email = plan.record.email.toLowerCase();
         const other = emails.get(email);
         if (other !== undefined) throw emailTaken(`items[${other}] of this batch`);
         emails.set(email, index);
-        const holder = await ctx.store.management.getUserByEmail(plan.record.email);
+        const holder = lookups.known.usersByEmail.get(email);
         if (holder && holder.id.toLowerCase() !== plan.record.id.toLowerCase()) throw emailTaken(`user '${holder.id}'`);
         batchUsers.set(plan.record.id.toLowerCase(), plan.record);
         return plan;
@@ -201,12 +201,45 @@ const emailTaken = (holder: string): AppError =>
     { code: 'DuplicateEmail', target: 'properties.email', message: `is already used by ${holder}` },
   ]);
 
-/** Products and scopes named by many items of a batch are looked up once. */
+/** What the batch's items name, read up front in a few statements instead of several per item. */
+interface Known {
+  /** By lower-case id: the users the batch names (as items or owners). */
+  readonly users: ReadonlyMap<string, UserRecord>;
+  /** By lower-case email: stored users holding an email a user item asks for. */
+  readonly usersByEmail: ReadonlyMap<string, UserRecord>;
+  readonly subscriptions: ReadonlyMap<string, SubscriptionRecord>;
+  readonly apps: ReadonlyMap<string, ClientApplicationRecord>;
+  /** By stored client application id. */
+  readonly links: ReadonlyMap<string, ProductLinkRecord[]>;
+}
+
+async function prefetch(ctx: ManagementContext, items: readonly RawItem[]): Promise<Known> {
+  const names = (type: ImportType) => items.filter((i) => i.type === type && typeof i.name === 'string').map((i) => i.name as string);
+  const property = (item: RawItem, key: string): unknown => (typeof item.properties === 'object' && item.properties !== null ? (item.properties as Record<string, unknown>)[key] : undefined);
+  const owners = items.map((i) => property(i, 'ownerId')).filter((o): o is string => typeof o === 'string').map((o) => parseChildReference(ctx.instance, 'users', o));
+  const emails = items.filter((i) => i.type === 'user').map((i) => property(i, 'email')).filter((e): e is string => typeof e === 'string');
+  const store = ctx.store.management;
+  const [users, byEmail, subscriptions, apps] = await Promise.all([
+    store.getUsers([...names('user'), ...owners.filter((o): o is string => o !== undefined)]),
+    store.getUsersByEmails(emails),
+    store.getSubscriptions(names('subscription')),
+    store.getClientApplications(names('clientApplication')),
+  ]);
+  const links = await store.listProductLinksOfApplications(apps.map((a) => a.id));
+  const byLowerId = <T extends { id: string }>(list: readonly T[]) => new Map(list.map((r) => [r.id.toLowerCase(), r]));
+  return { users: byLowerId(users), usersByEmail: new Map(byEmail.map((u) => [u.email.toLowerCase(), u])), subscriptions: byLowerId(subscriptions), apps: byLowerId(apps), links };
+}
+
+/** Products and scopes named by many items of a batch are looked up once; the rest was prefetched. */
 class Lookups {
   private readonly products = new Map<string, Promise<ProductRecord>>();
   private readonly scopes = new Map<string, Promise<string>>();
+  private readonly users = new Map<string, Promise<UserRecord | undefined>>();
 
-  constructor(private readonly ctx: ManagementContext) {}
+  constructor(
+    private readonly ctx: ManagementContext,
+    readonly known: Known,
+  ) {}
 
   tokenProduct(reference: string, target: string): Promise<ProductRecord> {
     const key = reference.toLowerCase();
@@ -215,6 +248,18 @@ class Lookups {
       found = resolveTokenProduct(this.ctx, reference, target);
       this.products.set(key, found);
       found.catch(() => this.products.delete(key)); // the error names the first item's target; resolve again for the next
+    }
+    return found;
+  }
+
+  user(id: string): Promise<UserRecord | undefined> {
+    const key = id.toLowerCase();
+    const known = this.known.users.get(key);
+    if (known) return Promise.resolve(known);
+    let found = this.users.get(key);
+    if (!found) {
+      found = this.ctx.store.management.getUser(id);
+      this.users.set(key, found);
     }
     return found;
   }
@@ -231,12 +276,12 @@ class Lookups {
   }
 }
 
-/** An owner reference to a user of the batch or of the store. */
-async function resolveOwner(ctx: ManagementContext, reference: string, batchUsers: ReadonlyMap<string, UserRecord>): Promise<string> {
+/** An owner reference to a user of the batch or of the store (each stored owner read once per batch). */
+async function resolveOwner(ctx: ManagementContext, reference: string, batchUsers: ReadonlyMap<string, UserRecord>, lookups: Lookups): Promise<string> {
   const userId = parseChildReference(ctx.instance, 'users', reference);
   const inBatch = userId !== undefined ? batchUsers.get(userId.toLowerCase()) : undefined;
   if (inBatch) return inBatch.id;
-  const user = userId !== undefined ? await ctx.store.management.getUser(userId) : undefined;
+  const user = userId !== undefined ? await lookups.user(userId) : undefined;
   if (!user) {
     throw new AppError('ValidationError', `ownerId must name an existing user or one of this batch, like '/users/{userId}'; '${reference}' does not.`, [
       { code: 'InvalidProperty', target: 'properties.ownerId', message: 'must name an existing user or a user of this batch' },
@@ -246,8 +291,7 @@ async function resolveOwner(ctx: ManagementContext, reference: string, batchUser
 }
 
 /** PUT users/{name} semantics (users.ts), except that a password is never imported. */
-async function planUser(ctx: ManagementContext, index: number, name: string, body: unknown): Promise<UserPlan> {
-  const existing = await ctx.store.management.getUser(name);
+function planUser(index: number, name: string, body: unknown, existing: UserRecord | undefined): UserPlan {
   const input = BodyValidator.fromBody(body);
   const email = input.string('email', { required: true, max: 254, pattern: EMAIL, patternRule: 'must be an email address like name@example.com.' });
   const firstName = input.string('firstName', { required: true, max: 100 });
@@ -278,7 +322,7 @@ async function planSubscription(
   batchUsers: ReadonlyMap<string, UserRecord>,
   lookups: Lookups,
 ): Promise<SubscriptionPlan> {
-  const existing = await ctx.store.management.getSubscription(name);
+  const existing = lookups.known.subscriptions.get(name.toLowerCase());
   const input = BodyValidator.fromBody(body);
   const displayName = input.string('displayName', { required: !existing, max: 100 });
   const scopeRef = input.string('scope', { required: !existing, max: 1000 });
@@ -291,7 +335,7 @@ async function planSubscription(
   input.done();
   const scope = scopeRef !== undefined ? await lookups.scope(scopeRef) : existing!.scope;
   let ownerId = existing?.ownerId ?? null;
-  if (ownerRef !== undefined) ownerId = ownerRef === null ? null : await resolveOwner(ctx, ownerRef, batchUsers);
+  if (ownerRef !== undefined) ownerId = ownerRef === null ? null : await resolveOwner(ctx, ownerRef, batchUsers, lookups);
   const primary = primaryKey ?? (existing ? undefined : newSubscriptionKey());
   const secondary = secondaryKey ?? (existing ? undefined : newSubscriptionKey());
   // A given key that is already the stored one is not re-sealed: the record stays identical.
@@ -324,7 +368,7 @@ async function planClientApplication(
   batchUsers: ReadonlyMap<string, UserRecord>,
   lookups: Lookups,
 ): Promise<AppPlan> {
-  const existing = await ctx.store.management.getClientApplication(name);
+  const existing = lookups.known.apps.get(name.toLowerCase());
   const input = BodyValidator.fromBody(body);
   const displayName = input.string('displayName', { required: true, max: 300 });
   const description = input.nullableString('description', 1000);
@@ -334,7 +378,7 @@ async function planClientApplication(
     if (input.has(readOnly) && !existing) input.fail(readOnly, 'is read-only: Portico sets it when the application is registered.');
   }
   input.done();
-  const ownerId = ownerRef !== undefined ? await resolveOwner(ctx, ownerRef, batchUsers) : existing!.ownerId;
+  const ownerId = ownerRef !== undefined ? await resolveOwner(ctx, ownerRef, batchUsers, lookups) : existing!.ownerId;
   let products: ProductRecord[] | undefined;
   if (productRefs !== undefined) {
     products = [];
@@ -349,7 +393,7 @@ async function planClientApplication(
     }
   }
   const fields = { displayName: displayName!, description: description !== undefined ? description : (existing?.description ?? null), ownerId };
-  const currentLinks = existing ? await ctx.store.management.listProductLinks({ clientApplicationId: existing.id }) : [];
+  const currentLinks = existing ? (lookups.known.links.get(existing.id) ?? []) : [];
   let status: ImportStatus = existing ? 'unchanged' : 'created';
   if (existing) {
     const sameFields = existing.displayName === fields.displayName && existing.description === fields.description && existing.ownerId === fields.ownerId;

@@ -26,7 +26,7 @@ import {
   userRecord,
   userRow,
 } from './management-rows.js';
-import { childNameKey, groupByKey, NAME_KEY, ordered, sameName, sortBy } from './support.js';
+import { anyName, childNameKey, chunks, groupByKey, NAME_KEY, ordered, sameName, sortBy } from './support.js';
 
 export class ManagementRepository extends CatalogRepository implements ManagementStore {
   // --- users (group memberships cascade) ------------------------------------------------------
@@ -34,6 +34,20 @@ export class ManagementRepository extends CatalogRepository implements Managemen
   async getUser(id: string): Promise<UserRecord | undefined> {
     const row = await this.db.selectFrom('users').selectAll().where(sameName('id', id)).executeTakeFirst();
     return row && userRecord(row);
+  }
+
+  async getUsers(ids: readonly string[]): Promise<UserRecord[]> {
+    const out: UserRecord[] = [];
+    for (const part of chunks([...new Set(ids)])) out.push(...(await this.db.selectFrom('users').selectAll().where(anyName('id', part)).execute()).map(userRecord));
+    return out;
+  }
+
+  async getUsersByEmails(emails: readonly string[]): Promise<UserRecord[]> {
+    const out: UserRecord[] = [];
+    for (const part of chunks([...new Set(emails.map((e) => e.toLowerCase()))])) {
+      out.push(...(await this.db.selectFrom('users').selectAll().where('email_lower', 'in', part).execute()).map(userRecord));
+    }
+    return out;
   }
 
   async getUserByEmail(email: string): Promise<UserRecord | undefined> {
@@ -127,6 +141,12 @@ export class ManagementRepository extends CatalogRepository implements Managemen
     return row && subscriptionRecord(row);
   }
 
+  async getSubscriptions(ids: readonly string[]): Promise<SubscriptionRecord[]> {
+    const out: SubscriptionRecord[] = [];
+    for (const part of chunks([...new Set(ids)])) out.push(...(await this.db.selectFrom('subscriptions').selectAll().where(anyName('id', part)).execute()).map(subscriptionRecord));
+    return out;
+  }
+
   async listSubscriptions(filter: { ownerId?: string } = {}, window?: PageWindow): Promise<SubscriptionRecord[]> {
     let query = this.db.selectFrom('subscriptions').selectAll();
     if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
@@ -152,6 +172,14 @@ export class ManagementRepository extends CatalogRepository implements Managemen
   async getClientApplication(id: string): Promise<ClientApplicationRecord | undefined> {
     const row = await this.db.selectFrom('client_applications').selectAll().where(sameName('id', id)).executeTakeFirst();
     return row && clientApplicationRecord(row);
+  }
+
+  async getClientApplications(ids: readonly string[]): Promise<ClientApplicationRecord[]> {
+    const out: ClientApplicationRecord[] = [];
+    for (const part of chunks([...new Set(ids)])) {
+      out.push(...(await this.db.selectFrom('client_applications').selectAll().where(anyName('id', part)).execute()).map(clientApplicationRecord));
+    }
+    return out;
   }
 
   async listClientApplications(filter: { ownerId?: string } = {}, window?: PageWindow): Promise<ClientApplicationRecord[]> {
