@@ -18,6 +18,8 @@ describeEachDialect('management API: bulk import', (dialect) => {
   let graph: GraphClient;
   let goldAudience: string;
   const events: ChangeEvent[] = [];
+  /** Transactions begun (SQLite `begin immediate`, PostgreSQL `begin`), counted from every statement the store runs. */
+  let transactions = 0;
 
   const importItems = (items: unknown[]) => admin.call('POST', '/portico.import', { items });
   const users = (n: number, from = 0) =>
@@ -31,7 +33,7 @@ describeEachDialect('management API: bulk import', (dialect) => {
   ];
 
   beforeAll(async () => {
-    portico = await bootOn(dialect);
+    portico = await bootOn(dialect, { onQuery: (query) => void (/^begin\b/i.test(query.sql) && transactions++) });
     admin = new ManagementClient(portico.credentials);
     graph = new GraphClient(portico);
     goldAudience = await tokenProduct(admin, 'gold', 'Gold');
@@ -131,6 +133,20 @@ describeEachDialect('management API: bulk import', (dialect) => {
     expect((await admin.call('GET', '/users/imp-user-0')).body.properties.state).toBe('blocked');
     expect((await admin.call('GET', '/clientApplications/imp-app-1')).body.properties.productIds).toEqual([expect.stringMatching(/\/products\/gold$/)]);
     expect(await graph.applicationCount()).toBe(applications); // linked by a grant, not a new registration
+  });
+
+  test('users and subscriptions are one transaction; client registrations add one directory transaction', async () => {
+    transactions = 0;
+    const plain = await importItems([...users(2, 400), { type: 'subscription', name: 'imp-tx-sub', properties: { displayName: 'Tx', scope: '/apis/echo-api', ownerId: '/users/imp-user-400' } }]);
+    expect(plain.status).toBe(200);
+    expect(transactions).toBe(1);
+    transactions = 0;
+    const apps = await importItems([
+      { type: 'clientApplication', name: 'imp-tx-app-0', properties: { displayName: 'Tx 0', ownerId: '/users/imp-user-400', productIds: ['/products/gold'] } },
+      { type: 'clientApplication', name: 'imp-tx-app-1', properties: { displayName: 'Tx 1', ownerId: '/users/imp-user-401', productIds: ['/products/gold'] } },
+    ]);
+    expect(apps.status).toBe(200);
+    expect(transactions).toBe(2);
   });
 
   test('a bad item writes nothing: 400 naming each bad item by index and field', async () => {
