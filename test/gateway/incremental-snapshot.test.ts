@@ -270,6 +270,9 @@ describe('store work per applied event', () => {
       await announce('product.updated', { type: 'product.updated', productId: 'starter' });
       await m.putOperation(operation('key-api', 'key-post', 'POST', '/resource'));
       await announce('operation.created', { type: 'operation.created', apiId: 'key-api', operationId: 'key-post' });
+      await m.putUser(user('u-a', 'active'));
+      await m.putSubscription({ ...a, state: 'active' });
+      await announce('batch.imported', { type: 'batch.imported', userIds: ['u-a'], clientApplications: [ids('c')], subscriptionIds: ['sub-a'] });
       expect(h.gateway.snapshotVersion).toBe(h.feed.currentVersion);
       return { perEvent, fullBuildsDuring: h.gateway.fullBuilds - builds };
     } finally {
@@ -295,6 +298,8 @@ describe('store work per applied event', () => {
       // The catalog: APIs, operations, products, product-API pairs, and the one backend app.
       'product.updated': 5,
       'operation.created': 5,
+      // Lists of keys: the users, the subscriptions, the client applications and their links.
+      'batch.imported': 4,
     });
   }, 120_000);
 });

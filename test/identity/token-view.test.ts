@@ -112,6 +112,28 @@ describeEachDialect('IncrementalTokenView', (dialect) => {
     expect(loads).toBe(before);
   });
 
+  test('batch.imported re-reads each client application it names, without a full load', async () => {
+    const target = { store: h.store, feed: h.feed };
+    const before = loads;
+    const clients: TestClient[] = [];
+    await oneChange(target, async () => {
+      clients.push(await h.createClient(), await h.createClient()); // absorbed: the batch's event names them
+      await commitChange(target, async () => ({
+        result: undefined,
+        event: {
+          type: 'batch.imported', userIds: ['someone'], subscriptionIds: ['sub'],
+          clientApplications: clients.map((c, i) => ({ clientApplicationId: `imported-${i}`, entraApplicationId: c.app.appId, entraObjectId: c.app.id, entraServicePrincipalId: c.sp.id })),
+        },
+      }));
+    });
+    for (const client of clients) {
+      expect(directory().application(client.app.appId)?.id).toBe(client.app.id);
+      expect(directory().servicePrincipal(client.app.appId)?.id).toBe(client.sp.id);
+    }
+    expect(loads).toBe(before);
+    await expectSameAsFullLoad();
+  });
+
   test('product.deleted names its backend app: the app and its principal leave the view without a full load', async () => {
     const target = { store: h.store, feed: h.feed };
     const backend = await h.createResource({ roles: ['Product.Gone.All'], assignmentRequired: true });
