@@ -71,7 +71,7 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
     cleanups.push(() => store.close());
     await checkInstanceKey(store, box, source);
     // Starts at the stored version: events carry the version their write's transaction bumped to.
-    const feed = new InProcessChangeFeed(await store.configVersion.current());
+    const feed = new InProcessChangeFeed(await store.configVersion.current(), logger.child({ component: 'change-feed' }));
 
     // Listen first so every URL (and so the token issuer) is known, even with port 0.
     const servers: Record<Exclude<ListenerName, 'gateway'>, Server> = {

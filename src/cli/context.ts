@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CliError } from './cli-error.js';
 import type { Settings } from './global-options.js';
-import { asRecord, listAll, request, trustCertificateAuthority, type HttpResponse, type SendOptions } from './http.js';
+import { asRecord, listAll, request, send, trustCertificateAuthority, type HttpResponse, type SendOptions } from './http.js';
 import { Output, type Io } from './output.js';
 import type { CredentialsFile } from '../bootstrap/credentials-file.js';
 
@@ -142,6 +142,12 @@ export class CliContext {
     const bearer = await this.adminToken(this.need('managementScope'));
     const headers = method === 'PATCH' || method === 'DELETE' ? { 'if-match': '*', ...options.headers } : options.headers;
     return request(this.armUrl(path), { ...options, headers, method, bearer });
+  }
+
+  /** Like arm, but every answer is returned, error or not: the caller reads error bodies itself. */
+  async armSend(method: string, path: string, options: Omit<SendOptions, 'method' | 'bearer'> = {}): Promise<HttpResponse> {
+    const bearer = await this.adminToken(this.need('managementScope'));
+    return send(this.armUrl(path), { ...options, method, bearer });
   }
 
   /** The resource, or undefined when the server answers ResourceNotFound. */

@@ -6,6 +6,7 @@ import type { Io } from './output.js';
 import { registerAppCommands } from './commands/app.js';
 import { registerCallCommand } from './commands/call.js';
 import { registerDirectoryCommands } from './commands/directory.js';
+import { registerImportCommand } from './commands/import.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerProductCommands } from './commands/product.js';
 import { addGlobalOptionsToLeaves, type Deps } from './commands/shared.js';
@@ -84,6 +85,7 @@ export function buildProgram(deps: Deps, exit: (code: number) => void): Command 
   registerTokenCommand(program, deps);
   registerDirectoryCommands(program, deps);
   registerKeysCommands(program, deps);
+  registerImportCommand(program, deps);
   registerCallCommand(program, deps);
   addGlobalOptionsToLeaves(program);
   return program;

@@ -36,6 +36,8 @@ export async function applyChange(snapshot: Snapshot, event: ChangeEvent, store:
     case 'productLink.created':
     case 'productLink.deleted':
       return refreshClientApplication(versioned, event.clientApplicationId, store);
+    case 'batch.imported':
+      return applyImportedBatch(versioned, event, store);
     case 'signingKey.created':
     case 'signingKey.rotated':
     case 'signingKey.activated':
@@ -125,4 +127,65 @@ async function refreshClientApplication(snapshot: Snapshot, id: string, store: S
     byId = byId.delete(key);
   }
   return { ...snapshot, clientAppsByEntraId: byEntraId, index: { ...snapshot.index, clientAppsById: byId } };
+}
+
+/**
+ * A bulk import batch: the rows it names, read a few hundred keys per statement (O(batch), not one
+ * statement per row: a batch names up to a thousand), then put in the maps as the single events do.
+ */
+async function applyImportedBatch(snapshot: Snapshot, event: Extract<ChangeEvent, { type: 'batch.imported' }>, store: Store): Promise<Snapshot> {
+  const appIds = event.clientApplications.map((app) => app.clientApplicationId);
+  const [users, subscriptions, apps] = await Promise.all([
+    store.management.getUsers(event.userIds),
+    store.management.getSubscriptions(event.subscriptionIds),
+    store.management.getClientApplications(appIds),
+  ]);
+  const links = await store.management.listProductLinksOfApplications(apps.map((app) => app.id));
+
+  let userStates = snapshot.userStates;
+  const usersById = new Map(users.map((user) => [user.id.toLowerCase(), user]));
+  for (const id of event.userIds) {
+    const record = usersById.get(id.toLowerCase());
+    userStates = record ? userStates.set(id.toLowerCase(), record.state) : userStates.delete(id.toLowerCase());
+  }
+
+  let byKeyHash = snapshot.subscriptionsByKeyHash;
+  let hashesById = snapshot.index.subscriptionKeyHashes;
+  const subscriptionsById = new Map(subscriptions.map((s) => [s.id.toLowerCase(), s]));
+  for (const id of event.subscriptionIds) {
+    const key = id.toLowerCase();
+    const record = subscriptionsById.get(key);
+    for (const hash of hashesById.get(key) ?? []) byKeyHash = byKeyHash.delete(hash);
+    if (record) {
+      const entry = toSubscriptionEntry(record);
+      byKeyHash = byKeyHash.set(record.primaryKeyHash, entry).set(record.secondaryKeyHash, entry);
+      hashesById = hashesById.set(key, [record.primaryKeyHash, record.secondaryKeyHash]);
+    } else {
+      hashesById = hashesById.delete(key);
+    }
+  }
+
+  let byEntraId = snapshot.clientAppsByEntraId;
+  let appsById = snapshot.index.clientAppsById;
+  const appRecords = new Map(apps.map((app) => [app.id.toLowerCase(), app]));
+  for (const id of appIds) {
+    const key = id.toLowerCase();
+    const before = appsById.get(key);
+    if (before && byEntraId.get(before.entraApplicationId) === before) byEntraId = byEntraId.delete(before.entraApplicationId);
+    const record = appRecords.get(key);
+    if (record) {
+      const entry = toClientAppEntry(record, links.get(record.id) ?? []);
+      byEntraId = byEntraId.set(entry.entraApplicationId, entry);
+      appsById = appsById.set(key, entry);
+    } else {
+      appsById = appsById.delete(key);
+    }
+  }
+  return {
+    ...snapshot,
+    userStates,
+    subscriptionsByKeyHash: byKeyHash,
+    clientAppsByEntraId: byEntraId,
+    index: { ...snapshot.index, subscriptionKeyHashes: hashesById, clientAppsById: appsById },
+  };
 }

@@ -156,6 +156,9 @@ export interface ListFilter {
 export interface ManagementStore {
   getUser(id: string): Promise<UserRecord | undefined>;
   getUserByEmail(email: string): Promise<UserRecord | undefined>;
+  /** Batch reads (bulk import, change events naming many rows): the ones that exist, in no particular order. Names in any case. */
+  getUsers(ids: readonly string[]): Promise<UserRecord[]>;
+  getUsersByEmails(emails: readonly string[]): Promise<UserRecord[]>;
   listUsers(window?: PageWindow, filter?: ListFilter): Promise<UserRecord[]>;
   /** STORE_CONFLICT when another user has the same email. */
   putUser(user: UserRecord): Promise<void>;
@@ -199,6 +202,8 @@ export interface ManagementStore {
   listProductApis(filter: { productId?: string; apiId?: string }): Promise<{ productId: string; apiId: string }[]>;
 
   getSubscription(id: string): Promise<SubscriptionRecord | undefined>;
+  /** The ones that exist, in no particular order. */
+  getSubscriptions(ids: readonly string[]): Promise<SubscriptionRecord[]>;
   /** ownerId compares exactly (subscriptions store their owner's id as stored). */
   listSubscriptions(filter?: { ownerId?: string } & ListFilter, window?: PageWindow): Promise<SubscriptionRecord[]>;
   /** How many subscriptions the owner has, or the scope has; both compare exactly (stored names), by index. */
@@ -209,6 +214,8 @@ export interface ManagementStore {
   deleteSubscription(id: string): Promise<void>;
 
   getClientApplication(id: string): Promise<ClientApplicationRecord | undefined>;
+  /** The ones that exist, in no particular order. */
+  getClientApplications(ids: readonly string[]): Promise<ClientApplicationRecord[]>;
   listClientApplications(filter?: { ownerId?: string } & ListFilter, window?: PageWindow): Promise<ClientApplicationRecord[]>;
   putClientApplication(app: ClientApplicationRecord): Promise<void>;
   /** Also removes its product links. */

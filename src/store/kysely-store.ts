@@ -20,6 +20,8 @@ export class KyselyStore implements Store {
     private readonly db: Db,
     /** Released on close: the exclusive-use lock of a store opened with `exclusive`. */
     private readonly onClose: () => Promise<void> = async () => undefined,
+    /** Tasks to run after the outermost transaction commits; set on transaction-bound stores only. */
+    private readonly committed: (() => Promise<void>)[] | undefined = undefined,
   ) {
     this.directory = new DirectoryRepository(db, sqlRules(dialect));
     this.management = new ManagementRepository(db, sqlRules(dialect));
@@ -30,7 +32,19 @@ export class KyselyStore implements Store {
   /** Inside a transaction, a nested call joins it: fn's writes commit with the outer ones. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
-    return this.db.transaction().execute((trx) => fn(new KyselyStore(this.dialect, trx)));
+    return this.outermost(fn);
+  }
+
+  private async outermost<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    const committed: (() => Promise<void>)[] = [];
+    const result = await this.db.transaction().execute((trx) => fn(new KyselyStore(this.dialect, trx, undefined, committed)));
+    for (const task of committed) await task();
+    return result;
+  }
+
+  async afterCommit(task: () => Promise<void>): Promise<void> {
+    if (this.committed) this.committed.push(task);
+    else await task();
   }
 
   /** Closing the transaction-bound store is a no-op; only the root store owns the connections. */

@@ -30,5 +30,12 @@ export interface Store {
   readonly settings: SettingsStore;
   readonly configVersion: ConfigVersionStore;
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * Runs task once the outermost transaction this store belongs to has committed (never when it
+   * rolls back); that transaction's `transaction` call resolves only after its tasks ran, in order.
+   * On a store outside any transaction the task runs at once. Change events are published this
+   * way (store/change-unit.ts), so no listener sees a write before it is visible to other readers.
+   */
+  afterCommit(task: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }

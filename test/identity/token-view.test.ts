@@ -112,6 +112,46 @@ describeEachDialect('IncrementalTokenView', (dialect) => {
     expect(loads).toBe(before);
   });
 
+  test('batch.imported re-reads each client application it names, without a full load', async () => {
+    const target = { store: h.store, feed: h.feed };
+    const before = loads;
+    const clients: TestClient[] = [];
+    await oneChange(target, async () => {
+      clients.push(await h.createClient(), await h.createClient()); // absorbed: the batch's event names them
+      await commitChange(target, async () => ({
+        result: undefined,
+        event: {
+          type: 'batch.imported', userIds: ['someone'], subscriptionIds: ['sub'],
+          clientApplications: clients.map((c, i) => ({ clientApplicationId: `imported-${i}`, entraApplicationId: c.app.appId, entraObjectId: c.app.id, entraServicePrincipalId: c.sp.id })),
+        },
+      }));
+    });
+    for (const client of clients) {
+      expect(directory().application(client.app.appId)?.id).toBe(client.app.id);
+      expect(directory().servicePrincipal(client.app.appId)?.id).toBe(client.sp.id);
+    }
+    expect(loads).toBe(before);
+    await expectSameAsFullLoad();
+  });
+
+  test('product.deleted names its backend app: the app and its principal leave the view without a full load', async () => {
+    const target = { store: h.store, feed: h.feed };
+    const backend = await h.createResource({ roles: ['Product.Gone.All'], assignmentRequired: true });
+    expect(directory().servicePrincipal(backend.app.appId)?.id).toBe(backend.sp.id);
+    const before = loads;
+    await oneChange(target, async () => {
+      await h.system.deleteApplication(backend.app.id); // absorbed: the product's own event names it
+      await commitChange(target, async () => ({
+        result: undefined,
+        event: { type: 'product.deleted', productId: 'gone', subscriptionIds: [], entraApplicationId: backend.app.appId },
+      }));
+    });
+    expect(directory().application(backend.app.appId)).toBeUndefined();
+    expect(directory().servicePrincipal(backend.app.appId)).toBeUndefined();
+    expect(loads).toBe(before);
+    await expectSameAsFullLoad();
+  });
+
   test('a version gap rebuilds once and picks up the write whose event was missed; imprecise events rebuild too', async () => {
     const client = await h.createClient();
     const before = loads;

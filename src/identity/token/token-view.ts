@@ -1,4 +1,5 @@
 import type { ChangeEvent } from '../../shared/index.js';
+import type { ClientApplicationIds } from '../../shared/change-events.js';
 import type { Store } from '../../store/store.js';
 import { normaliseUri } from '../directory/applications.js';
 import type {
@@ -270,11 +271,10 @@ async function applyEvent(refresh: Refresher, event: ChangeEvent, store: Store):
     case 'clientApplication.deleted':
     case 'productLink.created':
     case 'productLink.deleted':
-      // The app registration (requiredResourceAccess follows links), the principal and its role grants.
-      if (event.entraObjectId) await refresh.application(event.entraObjectId);
-      else if (event.entraApplicationId) await refresh.applicationByAppId(event.entraApplicationId);
-      if (event.entraServicePrincipalId) await refresh.servicePrincipal(event.entraServicePrincipalId);
-      else if (event.entraApplicationId) await refresh.servicePrincipalByAppId(event.entraApplicationId);
+      await refreshClient(refresh, event);
+      return 'applied';
+    case 'batch.imported':
+      for (const app of event.clientApplications) await refreshClient(refresh, app);
       return 'applied';
     case 'product.created':
     case 'product.updated': {
@@ -286,7 +286,13 @@ async function applyEvent(refresh: Refresher, event: ChangeEvent, store: Store):
       }
       return 'applied';
     }
-    case 'product.deleted': // its backend app went with it, but the event does not name it
+    case 'product.deleted':
+      // Its backend app and principal went with it (their grants too): they leave the view.
+      if (event.entraApplicationId) {
+        await refresh.applicationByAppId(event.entraApplicationId);
+        await refresh.servicePrincipalByAppId(event.entraApplicationId);
+      }
+      return 'applied';
     case 'directory.changed': // a unit of work that failed part-way: the ids are a hint, not a promise
       return 'rebuild';
     default:
@@ -294,6 +300,14 @@ async function applyEvent(refresh: Refresher, event: ChangeEvent, store: Store):
       // nothing the token endpoint reads.
       return 'applied';
   }
+}
+
+/** A client application's app registration (requiredResourceAccess follows links), its principal and role grants. */
+async function refreshClient(refresh: Refresher, ids: ClientApplicationIds): Promise<void> {
+  if (ids.entraObjectId) await refresh.application(ids.entraObjectId);
+  else if (ids.entraApplicationId) await refresh.applicationByAppId(ids.entraApplicationId);
+  if (ids.entraServicePrincipalId) await refresh.servicePrincipal(ids.entraServicePrincipalId);
+  else if (ids.entraApplicationId) await refresh.servicePrincipalByAppId(ids.entraApplicationId);
 }
 
 export interface IncrementalTokenViewOptions {

@@ -10,6 +10,7 @@ import * as subscriptions from '../services/subscriptions.js';
 import * as clientApps from '../services/client-applications.js';
 import { groupResource, requireGroup, serviceResource } from '../services/service.js';
 import { commitChange } from '../../store/change-unit.js';
+import { importBatch } from '../services/import.js';
 
 type Params = Record<string, string>;
 /** What the lists' $filter compares (by index, case-insensitively); users have no displayName but an email. */
@@ -160,6 +161,9 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     await subscriptions.regenerateKey(ctx, params(request).sid!, 'secondary');
     return reply.status(204).send();
   });
+
+  // bulk import (a Portico extension; docs/management-api.md)
+  app.post('/portico.import', async (request, reply) => reply.header('Cache-Control', 'no-store').send(await importBatch(ctx, request.body)));
 
   // client applications
   app.get('/clientApplications', async (request, reply) =>

@@ -185,7 +185,7 @@ async function reconcileLinks(
  * The product id, unless a link of another product already has that name in any case (links are
  * never overwritten, and the store would update 'Gold' when asked to put 'gold'). `taken` is lower case.
  */
-function freeLinkId(productId: string, taken: ReadonlySet<string>): string {
+export function freeLinkId(productId: string, taken: ReadonlySet<string>): string {
   const free = (name: string) => !taken.has(name.toLowerCase());
   if (free(productId)) return productId;
   for (let n = 2; ; n++) if (free(`${productId}-${n}`)) return `${productId}-${n}`;
@@ -215,7 +215,7 @@ async function resolveTokenProducts(ctx: ManagementContext, references: string[]
   return products;
 }
 
-async function resolveTokenProduct(ctx: ManagementContext, reference: string, target: string): Promise<ProductRecord> {
+export async function resolveTokenProduct(ctx: ManagementContext, reference: string, target: string): Promise<ProductRecord> {
   const productId = parseChildReference(ctx.instance, 'products', reference);
   const product = productId !== undefined ? await ctx.store.management.getProduct(productId) : undefined;
   if (!product) {

@@ -10,7 +10,7 @@ import { BodyValidator, checkResourceName } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
 import { serviceResourceId } from '../context.js';
 
-const STATES: readonly SubscriptionState[] = ['active', 'suspended', 'submitted', 'rejected', 'cancelled', 'expired'];
+export const SUBSCRIPTION_STATES: readonly SubscriptionState[] = ['active', 'suspended', 'submitted', 'rejected', 'cancelled', 'expired'];
 
 export function subscriptionResource(ctx: ManagementContext, s: SubscriptionRecord): ArmResource {
   return armResource(ctx.instance, [['subscriptions', s.id]], {
@@ -38,7 +38,7 @@ export async function putSubscription(ctx: ManagementContext, id: string, body: 
   const displayName = input.string('displayName', { required: !existing, max: 100 });
   const scopeRef = input.string('scope', { required: !existing, max: 1000 });
   const ownerRef = input.nullableString('ownerId', 1000);
-  const state = input.oneOf('state', STATES);
+  const state = input.oneOf('state', SUBSCRIPTION_STATES);
   // Keys are looked up by an unsalted hash, so they must be long enough not to be guessed.
   const primaryKey = input.string('primaryKey', { min: 32, max: 256 });
   const secondaryKey = input.string('secondaryKey', { min: 32, max: 256 });
@@ -76,7 +76,7 @@ export async function putSubscription(ctx: ManagementContext, id: string, body: 
  * The scope as stored: names (and, as in ARM, collection segments) match in any case, and the stored
  * scope carries the product's or API's stored name, which the gateway compares exactly.
  */
-async function resolveScope(ctx: ManagementContext, reference: string): Promise<string> {
+export async function resolveScope(ctx: ManagementContext, reference: string): Promise<string> {
   const base = serviceResourceId(ctx.instance).toLowerCase();
   let scope = reference.toLowerCase().startsWith(base) ? reference.slice(base.length) : reference;
   if (scope === '') scope = '/';
@@ -120,12 +120,12 @@ export async function deleteSubscription(ctx: ManagementContext, id: string, ifM
   return true;
 }
 
-function primaryFields(ctx: ManagementContext, key: string): Pick<SubscriptionRecord, 'primaryKeyHash' | 'primaryKeyEncrypted'> {
+export function primaryFields(ctx: ManagementContext, key: string): Pick<SubscriptionRecord, 'primaryKeyHash' | 'primaryKeyEncrypted'> {
   const stored = storedSubscriptionKey(ctx.secretBox, key);
   return { primaryKeyHash: stored.hash, primaryKeyEncrypted: stored.encrypted };
 }
 
-function secondaryFields(ctx: ManagementContext, key: string): Pick<SubscriptionRecord, 'secondaryKeyHash' | 'secondaryKeyEncrypted'> {
+export function secondaryFields(ctx: ManagementContext, key: string): Pick<SubscriptionRecord, 'secondaryKeyHash' | 'secondaryKeyEncrypted'> {
   const stored = storedSubscriptionKey(ctx.secretBox, key);
   return { secondaryKeyHash: stored.hash, secondaryKeyEncrypted: stored.encrypted };
 }
