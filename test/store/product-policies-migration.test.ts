@@ -43,7 +43,7 @@ describeEachDialect('migration 2026_11_30_0008_product_policies', (dialect) => {
     expect(starter?.productId).toBe('starter');
     expect(parseProductPolicy(starter!.value)).toEqual({ rateLimit: { calls: 5, renewalPeriod: 60 }, quota: { calls: 100, renewalPeriod: 604800 } });
     expect(await store.management.getProductPolicy('unlimited')).toBeUndefined();
-    expect((await store.management.getSubscription('master'))?.expirationDate).toBeNull();
+    expect((await store.management.getSubscription('master'))?.expirationDate).toBeUndefined();
 
     // Deleting the product deletes its policy.
     await store.management.deleteProduct('starter');

@@ -53,7 +53,7 @@ export async function putSubscription(ctx: ManagementContext, id: string, body: 
   if (ownerRef !== undefined) ownerId = ownerRef === null ? null : await resolveOwnerReference(ctx, ownerRef);
   const primary = primaryKey ?? (existing ? undefined : newSubscriptionKey());
   const secondary = secondaryKey ?? (existing ? undefined : newSubscriptionKey());
-  const subscription: SubscriptionRecord = {
+  let subscription: SubscriptionRecord = {
     // Names are case-insensitive: an existing subscription keeps the name it was created with.
     id: existing?.id ?? id,
     displayName: displayName ?? existing!.displayName,
@@ -65,8 +65,9 @@ export async function putSubscription(ctx: ManagementContext, id: string, body: 
     allowTracing: allowTracing ?? existing?.allowTracing ?? false,
     stateComment: stateComment !== undefined ? stateComment : (existing?.stateComment ?? null),
     createdDate: existing?.createdDate ?? new Date().toISOString(),
-    expirationDate: expirationDate !== undefined ? expirationDate : (existing?.expirationDate ?? null),
   };
+  const expires = expirationDate !== undefined ? expirationDate : (existing?.expirationDate ?? null);
+  if (expires !== null) subscription = { ...subscription, expirationDate: expires };
   await commitChange(ctx, async (tx) => {
     await tx.management.putSubscription(subscription);
     return { result: undefined, event: { type: existing ? 'subscription.updated' : 'subscription.created', subscriptionId: subscription.id } };

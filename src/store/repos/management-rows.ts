@@ -193,7 +193,8 @@ export function subscriptionRecord(row: SubscriptionsTable): SubscriptionRecord 
     allowTracing: toBool(row.allow_tracing),
     stateComment: row.state_comment,
     createdDate: row.created_date,
-    expirationDate: row.expiration_date,
+    // Optional in the record: absent when the subscription does not expire.
+    ...(row.expiration_date !== null ? { expirationDate: row.expiration_date } : {}),
   };
 }
 
