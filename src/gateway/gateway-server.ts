@@ -66,7 +66,10 @@ export function createGatewayServer(deps: GatewayServerDeps): Server {
 function handle(deps: GatewayServerDeps, req: IncomingMessage, res: WithCall, onResponseClose: (this: WithCall) => void): void | Promise<void> {
   const started = performance.now();
   const method = req.method ?? 'GET';
-  const { pathname, rawQuery } = splitUrl(req.url ?? '/');
+  const target = originForm(req.url ?? '/');
+  const q = target.indexOf('?');
+  const pathname = q === -1 ? target : target.slice(0, q);
+  const rawQuery = q === -1 ? '' : target.slice(q + 1);
 
   if (pathname === STATUS_PATH && (method === 'GET' || method === 'HEAD')) {
     // Not ready while the configuration could not be brought up to date (a load balancer moves on).
@@ -87,21 +90,16 @@ function handle(deps: GatewayServerDeps, req: IncomingMessage, res: WithCall, on
   return deps.pipeline.run(call);
 }
 
-/** Raw path and query of an origin-form target; absolute-form (proxy style) targets are accepted too. */
-function splitUrl(target: string): { pathname: string; rawQuery: string } {
-  let url = target;
-  if (!url.startsWith('/')) {
-    try {
-      const parsed = new URL(url);
-      url = `${parsed.pathname}${parsed.search}`;
-    } catch {
-      return { pathname: '', rawQuery: '' };
-    }
+/** The origin-form (`/path?query`) of a request target; absolute-form (proxy style) targets are accepted too. */
+function originForm(target: string): string {
+  if (target.charCodeAt(0) === 0x2f /* '/' */) return target;
+  try {
+    const parsed = new URL(target);
+    return `${parsed.pathname}${parsed.search}`;
+  } catch {
+    return '';
   }
-  const q = url.indexOf('?');
-  return q === -1 ? { pathname: url, rawQuery: '' } : { pathname: url.slice(0, q), rawQuery: url.slice(q + 1) };
 }
-
 
 /** Malformed requests get APIM's JSON error shape too, then the connection closes. */
 function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {

@@ -84,6 +84,13 @@ describeEachDialect('product policies: rate limit and quota for keys and tokens'
     const b = await callUntilRefused({ 'ocp-apim-subscription-key': second }, 10);
     expect(b.passed).toBe(5);
     await expectRateLimited(b.refusal);
+    // The log phase sees who was refused, by which policy, in which product's context.
+    const refusals = portico.logLines.map((line) => JSON.parse(line)).filter((line) => line.msg === 'gateway request' && line.status === 429);
+    expect(refusals.map((line) => [line.subscriptionId, line.productId, line.apiId, line.operationId, line.rejectedBy])).toEqual([
+      ['rate-a', 'starter', 'echo-api', 'retrieve-resource', 'rate-limit'],
+      ['rate-b', 'starter', 'echo-api', 'retrieve-resource', 'rate-limit'],
+    ]);
+    expect(refusals.every((line) => typeof line.durationMs === 'number' && line.backendMs === undefined)).toBe(true);
     // The built-in all-access subscription is not a product subscription: product policies do not apply (APIM).
     const master = (await admin.call('POST', '/subscriptions/master/listSecrets')).body.primaryKey as string;
     for (let i = 0; i < 7; i++) expect((await callEcho({ 'ocp-apim-subscription-key': master })).status).toBe(200);
