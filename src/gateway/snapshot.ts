@@ -54,6 +54,16 @@ export interface SnapshotIndex {
   readonly backendAppIds: ReadonlySet<string>;
 }
 
+/** The subscription one of whose keys hashes (SHA-256 hex) to `keyHash`. Policies look up through these functions, not the maps. */
+export function subscriptionByKeyHash(snapshot: Snapshot, keyHash: string): SubscriptionEntry | undefined {
+  return snapshot.subscriptionsByKeyHash.get(keyHash);
+}
+
+/** The client application with this Entra client id (a token's `azp`). */
+export function clientAppByEntraId(snapshot: Snapshot, entraApplicationId: string): ClientAppEntry | undefined {
+  return snapshot.clientAppsByEntraId.get(entraApplicationId);
+}
+
 /** Whether the user (an owner id as stored on a subscription or client application) is active. */
 export function userIsActive(snapshot: Snapshot, userId: string): boolean {
   return snapshot.userStates.get(userId.toLowerCase()) === 'active';

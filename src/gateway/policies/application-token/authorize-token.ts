@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import { userIsActive, type ProductEntry } from '../../snapshot.js';
+import { clientAppByEntraId, userIsActive, type ProductEntry } from '../../snapshot.js';
 import type { GatewayCall } from '../types.js';
 
 /**
@@ -15,7 +15,7 @@ export function authorizeToken(call: GatewayCall, products: readonly ProductEntr
   const snapshot = call.snapshot;
   const appId = typeof payload['azp'] === 'string' ? payload['azp'] : typeof payload['appid'] === 'string' ? payload['appid'] : undefined;
   if (appId === undefined) return false;
-  const clientApp = snapshot.clientAppsByEntraId.get(appId);
+  const clientApp = clientAppByEntraId(snapshot, appId);
   if (!clientApp || clientApp.state !== 'active') return false;
   if (!userIsActive(snapshot, clientApp.ownerId)) return false;
   const aud = payload.aud;

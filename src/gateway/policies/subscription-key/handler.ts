@@ -1,5 +1,5 @@
 import { sha256 } from '../../../shared/crypto.js';
-import { userIsActive, type ApiEntry, type Snapshot } from '../../snapshot.js';
+import { subscriptionByKeyHash, userIsActive, type ApiEntry, type Snapshot } from '../../snapshot.js';
 import type { PolicyDefinition } from '../definition.js';
 import type { GatewayCall } from '../types.js';
 import { presentedKey } from './key.js';
@@ -32,7 +32,7 @@ export const subscriptionKey: PolicyDefinition = {
  * rejected, cancelled, expired) gets APIM's "invalid subscription key" 401.
  */
 function acceptKey(call: GatewayCall, snapshot: Snapshot, api: ApiEntry, key: string, now: number): void {
-  const subscription = snapshot.subscriptionsByKeyHash.get(sha256(key));
+  const subscription = subscriptionByKeyHash(snapshot, sha256(key));
   if (subscription === undefined || subscription.state !== 'active' || subscription.expiresAt <= now) return;
   if (subscription.ownerId !== null && !userIsActive(snapshot, subscription.ownerId)) return;
   const scope = subscription.scope;
