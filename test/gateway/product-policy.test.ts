@@ -97,3 +97,20 @@ describe('replenishTime', () => {
     expect(replenishTime(604_800)).toBe('7.00:00:00');
   });
 });
+
+describe('the pipeline', () => {
+  it('runs the policies in the documented phases and order (docs/gateway.md)', async () => {
+    const { pino } = await import('pino');
+    const { Pipeline, POLICIES } = await import('../../src/gateway/policies/index.js');
+    // create() only keeps its dependencies for later; none is used while ordering.
+    const pipeline = new Pipeline(POLICIES.map((policy) => policy.create({} as never)), pino({ enabled: false }));
+    const names = (phase: keyof typeof pipeline.byPhase) => pipeline.byPhase[phase].map((h) => h.name);
+    expect(names('route')).toEqual(['path-safety', 'route']);
+    expect(names('authenticate')).toEqual(['subscription-key', 'application-token']);
+    expect(names('authorize')).toEqual(['access']);
+    expect(names('limits')).toEqual(['rate-limit', 'quota']);
+    expect(names('forward')).toEqual(['forward']);
+    expect(names('log')).toEqual(['access-log']);
+    expect(pipeline.requestHandlers.map((h) => h.name)).toEqual(['path-safety', 'route', 'subscription-key', 'application-token', 'access', 'rate-limit', 'quota', 'forward']);
+  });
+});

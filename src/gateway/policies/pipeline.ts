@@ -12,6 +12,8 @@ export class Pipeline {
   /** route → authenticate → authorize → limits → forward, each phase by priority. */
   readonly requestHandlers: readonly PolicyHandler[];
   readonly logHandlers: readonly PolicyHandler[];
+  /** The same handlers by phase, in running order (for docs, tests and tools). */
+  readonly byPhase: Readonly<Record<Phase, readonly PolicyHandler[]>>;
 
   constructor(
     handlers: readonly PolicyHandler[],
@@ -25,6 +27,7 @@ export class Pipeline {
     const ordered = [...handlers].sort((a, b) => phaseIndex(a.phase) - phaseIndex(b.phase) || b.priority - a.priority);
     this.requestHandlers = ordered.filter((h) => h.phase !== 'log');
     this.logHandlers = ordered.filter((h) => h.phase === 'log');
+    this.byPhase = Object.fromEntries(PHASES.map((phase) => [phase, ordered.filter((h) => h.phase === phase)])) as Record<Phase, PolicyHandler[]>;
   }
 
   /** Runs the request phases; resolves (or returns) when the response has been handed over. */
