@@ -43,7 +43,8 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
   app.get('/products/:productId/policies/:policyId', async (request, reply) => {
     const format = productPolicies.formatOf(request.query);
     const { product, policy } = await productPolicies.requireProductPolicy(ctx, params(request).productId!, params(request).policyId!);
-    return sendResource(reply, 200, productPolicies.productPolicyResource(ctx, product, policy, format));
+    // One ETag per stored policy, whichever format the caller asked to see it in.
+    return reply.status(200).header('ETag', etagOf(productPolicies.policyEtagResource(ctx, product, policy))).send(productPolicies.productPolicyResource(ctx, product, policy, format));
   });
   app.put('/products/:productId/policies/:policyId', async (request, reply) => {
     const { product, policy, created } = await productPolicies.putProductPolicy(ctx, params(request).productId!, params(request).policyId!, request.body, ifMatchOf(request));

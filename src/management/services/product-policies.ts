@@ -31,6 +31,11 @@ export function productPolicyResource(ctx: ManagementContext, product: ProductRe
   });
 }
 
+/** The ETag's entity: the policy as stored (its own format), whichever format a GET asked to see. */
+export function policyEtagResource(ctx: ManagementContext, product: ProductRecord, policy: ProductPolicyRecord): ArmResource {
+  return productPolicyResource(ctx, product, policy, policy.format);
+}
+
 export function limitsJson(limits: ProductLimits): Record<string, unknown> {
   const json: Record<string, unknown> = {};
   if (limits.rateLimit) json.rateLimit = { calls: limits.rateLimit.calls, renewalPeriod: limits.rateLimit.renewalPeriod };
@@ -65,7 +70,7 @@ export async function putProductPolicy(
   const product = await requireProduct(ctx, productId);
   checkPolicyId(policyId);
   const existing = await ctx.store.management.getProductPolicy(product.id);
-  if (existing) checkIfMatch(ifMatch, productPolicyResource(ctx, product, existing));
+  if (existing) checkIfMatch(ifMatch, policyEtagResource(ctx, product, existing));
   const input = BodyValidator.fromBody(body);
   const value = input.string('value', { required: true, max: MAX_DOCUMENT_LENGTH });
   const format = input.oneOf('format', [...FORMATS, 'xml-link', 'rawxml-link'] as const);
@@ -87,7 +92,7 @@ export async function deleteProductPolicy(ctx: ManagementContext, productId: str
   if (policyId.toLowerCase() !== POLICY_ID) return false;
   const existing = await ctx.store.management.getProductPolicy(product.id);
   if (!existing) return false;
-  checkIfMatch(ifMatch, productPolicyResource(ctx, product, existing));
+  checkIfMatch(ifMatch, policyEtagResource(ctx, product, existing));
   await commitChange(ctx, async (tx) => {
     await tx.management.deleteProductPolicy(product.id);
     return { result: undefined, event: { type: 'product.updated', productId: product.id } };
