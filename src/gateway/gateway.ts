@@ -9,6 +9,8 @@ import type { ChangeEvent } from '../shared/change-events.js';
 import { buildSnapshot, type Snapshot } from './snapshot.js';
 import { applyChange } from './snapshot-events.js';
 import { VerifiedTokenCache } from './token-cache.js';
+import { InMemoryCounterStore, QuotaPersistence } from './counters/index.js';
+import { Pipeline, POLICIES, type PolicyDeps } from './policies/index.js';
 import type { ServerCertificate } from '../tls/index.js';
 
 export interface GatewayDeps {
@@ -33,7 +35,9 @@ export interface Gateway {
   readonly snapshotVersion: number;
   /** Full builds so far (the one at start included); events applied incrementally do not count. */
   readonly fullBuilds: number;
-  /** Stops following the feed and closes the backend connection pools (not the server). */
+  /** Writes the quota counts that changed since the last periodic write (tests, shutdown). */
+  flushQuotaCounters(): Promise<void>;
+  /** Stops following the feed, writes the quota counts and closes the backend connection pools (not the server). */
   close(): Promise<void>;
 }
 
@@ -125,7 +129,17 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     retryTimer.unref();
   }
 
-  const server = createGatewayServer({ snapshot: () => (stale ? undefined : snapshot), tokens, proxy, logger, publicUrl: deps.publicUrl, ...(deps.tls ? { tls: deps.tls } : {}) });
+  // Counters live in this process; quota counts are also written to the store every few seconds.
+  const rateCounters = new InMemoryCounterStore();
+  const quotaCounters = new InMemoryCounterStore();
+  const quotaPersistence = new QuotaPersistence(quotaCounters, deps.store.quotaCounters, logger, [rateCounters]);
+  await quotaPersistence.start();
+  const policyDeps: PolicyDeps = { tokens, proxy, logger, publicUrl: deps.publicUrl, rateCounters, quotaCounters, now: Date.now };
+  const pipeline = new Pipeline(
+    POLICIES.map((policy) => policy.create(policyDeps)),
+    logger,
+  );
+  const server = createGatewayServer({ snapshot: () => (stale ? undefined : snapshot), pipeline, logger, ...(deps.tls ? { tls: deps.tls } : {}) });
 
   return {
     server,
@@ -136,10 +150,12 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     get fullBuilds() {
       return fullBuilds;
     },
+    flushQuotaCounters: () => quotaPersistence.flush(),
     async close() {
       closed = true;
       clearTimeout(retryTimer);
       unsubscribe();
+      await quotaPersistence.stop();
       await proxy.close();
     },
   };

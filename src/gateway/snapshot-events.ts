@@ -13,7 +13,7 @@ import { buildSigningKeys, readCatalog, toClientAppEntry, toSubscriptionEntry, t
  * links), signing keys 1 (the small key table), directory events the gateway does not read 0.
  * Products, APIs and operations change rarely and shape the per-API structures (each API's
  * products and operations), so their events re-read that small catalog whole (readCatalog: its
- * four tables and one backend application per product), keeping the high-volume maps as they are.
+ * five tables (product policies included) and one backend application per product), keeping the high-volume maps as they are.
  * `directory.changed`, which does not say precisely what changed, rebuilds in full.
  */
 export async function applyChange(snapshot: Snapshot, event: ChangeEvent, store: Store, logger?: Logger, now: number = Date.now()): Promise<Snapshot | undefined> {
@@ -57,6 +57,7 @@ export async function applyChange(snapshot: Snapshot, event: ChangeEvent, store:
     case 'application.deleted':
       return snapshot.index.backendAppIds.has(event.appId) ? withCatalog(versioned, store, logger) : versioned;
     case 'product.created':
+    // Also announces a change of the product's policy (its limits are part of the catalog).
     case 'product.updated':
     case 'product.apiAdded':
     case 'product.apiRemoved':

@@ -15,6 +15,7 @@ import type { SigningKeyRecord } from '../identity/directory/directory-store.js'
 import { isKeyPublished } from '../identity/index.js';
 import { PersistentMap } from '../shared/persistent-map.js';
 import { compareSpecificity, compileUrlTemplate, type UrlTemplate } from './url-template.js';
+import { NO_LIMITS, parseProductPolicy, type ProductLimits } from './policies/product-policy.js';
 
 /**
  * Everything the request path needs, never mutated: built from the store in one pass at start (and
@@ -53,6 +54,16 @@ export interface SnapshotIndex {
   readonly backendAppIds: ReadonlySet<string>;
 }
 
+/** The subscription one of whose keys hashes (SHA-256 hex) to `keyHash`. Policies look up through these functions, not the maps. */
+export function subscriptionByKeyHash(snapshot: Snapshot, keyHash: string): SubscriptionEntry | undefined {
+  return snapshot.subscriptionsByKeyHash.get(keyHash);
+}
+
+/** The client application with this Entra client id (a token's `azp`). */
+export function clientAppByEntraId(snapshot: Snapshot, entraApplicationId: string): ClientAppEntry | undefined {
+  return snapshot.clientAppsByEntraId.get(entraApplicationId);
+}
+
 /** Whether the user (an owner id as stored on a subscription or client application) is active. */
 export function userIsActive(snapshot: Snapshot, userId: string): boolean {
   return snapshot.userStates.get(userId.toLowerCase()) === 'active';
@@ -72,6 +83,24 @@ export interface ApiEntry {
   readonly operations: ReadonlyMap<string, readonly OperationEntry[]>;
   /** Products holding this API. */
   readonly products: readonly ProductEntry[];
+  /** What the access policies decide by, worked out from `products` once per build. */
+  readonly access: ApiAccess;
+}
+
+/** Per-API facts of APIM's access rules (apim-reference §3.1), precomputed so requests do not scan products. */
+export interface ApiAccess {
+  /**
+   * The open product calls without credentials run in (subscriptionRequired false). A product that
+   * takes application tokens is never open: subscriptionRequired=false there must not turn the token
+   * requirement off, not even while its backend app or role is missing.
+   */
+  readonly openProduct: ProductEntry | undefined;
+  /** Products holding the API that accept tokens (application-token, audience and role set). */
+  readonly tokenProducts: readonly ProductEntry[];
+  /** Whether a key can be the right credential (no products, or one that takes keys). */
+  readonly keysAccepted: boolean;
+  /** Neither an open product nor the API itself needs credentials. */
+  readonly credentialsRequired: boolean;
 }
 
 export interface Backend {
@@ -104,6 +133,8 @@ export interface ProductEntry {
   readonly audience: string | null;
   /** The enabled app role of the product's backend application in the directory; null when none. */
   readonly roleValue: string | null;
+  /** Rate limit and quota from the product's policy (none when it has no policy). */
+  readonly limits: ProductLimits;
 }
 
 export interface SubscriptionEntry {
@@ -111,6 +142,8 @@ export interface SubscriptionEntry {
   readonly scope: string;
   readonly state: SubscriptionState;
   readonly ownerId: string | null;
+  /** expirationDate in ms since the epoch; Infinity when the subscription does not expire. */
+  readonly expiresAt: number;
 }
 
 export interface ClientAppEntry {
@@ -193,7 +226,14 @@ export interface Catalog {
 
 export async function readCatalog(store: Store, logger?: Logger): Promise<Catalog> {
   const m = store.management;
-  const [apis, operations, products, productApis] = await Promise.all([m.listApis(), m.listOperations(), m.listProducts(), m.listProductApis({})]);
+  const [apis, operations, products, productApis, policies] = await Promise.all([
+    m.listApis(),
+    m.listOperations(),
+    m.listProducts(),
+    m.listProductApis({}),
+    m.listProductPolicies(),
+  ]);
+  const limitsByProduct = new Map(policies.map((policy) => [policy.productId.toLowerCase(), productLimits(policy.productId, policy.value, logger)] as const));
   const backendAppIds = new Set(products.flatMap((p) => (p.entraApplicationId !== null ? [p.entraApplicationId] : [])));
   // One lookup per product's backend app, not every directory application (one per client app).
   const applications = await Promise.all([...backendAppIds].map((appId) => store.directory.getApplicationByAppId(appId)));
@@ -208,7 +248,7 @@ export async function readCatalog(store: Store, logger?: Logger): Promise<Catalo
     if (role) roleByAppId.set(app.appId, role.value);
   }
 
-  const productEntries = new Map<string, ProductEntry>(products.map((p) => [p.id, toProductEntry(p, roleByAppId, logger)]));
+  const productEntries = new Map<string, ProductEntry>(products.map((p) => [p.id, toProductEntry(p, roleByAppId, limitsByProduct.get(p.id.toLowerCase()) ?? NO_LIMITS, logger)]));
   const productsByApi = new Map<string, ProductEntry[]>();
   for (const link of productApis) {
     const product = productEntries.get(link.productId);
@@ -236,6 +276,7 @@ export async function readCatalog(store: Store, logger?: Logger): Promise<Catalo
     .map((api): ApiEntry => {
       const backend = parseServiceUrl(api, logger);
       if (backend) backendOrigins.add(backend.origin);
+      const products = productsByApi.get(api.id) ?? [];
       return {
         id: api.id,
         path: api.path,
@@ -246,7 +287,8 @@ export async function readCatalog(store: Store, logger?: Logger): Promise<Catalo
         keyHeaderLower: (api.subscriptionKeyHeaderName || 'Ocp-Apim-Subscription-Key').toLowerCase(),
         keyQueryName: api.subscriptionKeyQueryName || 'subscription-key',
         operations: operationsByApi.get(api.id) ?? new Map(),
-        products: productsByApi.get(api.id) ?? [],
+        products,
+        access: accessOf(api, products),
       };
     })
     .sort((a, b) => b.prefix.length - a.prefix.length);
@@ -254,8 +296,29 @@ export async function readCatalog(store: Store, logger?: Logger): Promise<Catalo
   return { apis: apiEntries, products: productEntries, backendOrigins, backendAppIds };
 }
 
+function accessOf(api: ApiRecord, products: readonly ProductEntry[]): ApiAccess {
+  const openProduct = products.find((p) => !p.subscriptionRequired && !p.tokenAuthentication);
+  return {
+    openProduct,
+    tokenProducts: products.filter((p) => p.acceptsTokens),
+    keysAccepted: products.length === 0 || products.some((p) => p.acceptsKeys),
+    credentialsRequired: openProduct === undefined && api.subscriptionRequired,
+  };
+}
+
+/** A stored policy the gateway cannot read (written by another version) limits nothing; said loudly. */
+function productLimits(productId: string, document: string, logger: Logger | undefined): ProductLimits {
+  try {
+    return parseProductPolicy(document);
+  } catch (error) {
+    logger?.error({ productId, err: (error as Error).message }, "product's policy cannot be read; its limits are not enforced");
+    return NO_LIMITS;
+  }
+}
+
 export function toSubscriptionEntry(s: SubscriptionRecord): SubscriptionEntry {
-  return { id: s.id, scope: s.scope, state: s.state, ownerId: s.ownerId };
+  const expiresAt = s.expirationDate ? Date.parse(s.expirationDate) : Number.POSITIVE_INFINITY;
+  return { id: s.id, scope: s.scope, state: s.state, ownerId: s.ownerId, expiresAt: Number.isNaN(expiresAt) ? 0 : expiresAt /* unreadable: refused, not forever */ };
 }
 
 export function toClientAppEntry(app: ClientApplicationRecord, links: readonly ProductLinkRecord[]): ClientAppEntry {
@@ -268,7 +331,7 @@ export function toClientAppEntry(app: ClientApplicationRecord, links: readonly P
   };
 }
 
-function toProductEntry(p: ProductRecord, roleByAppId: ReadonlyMap<string, string>, logger: Logger | undefined): ProductEntry {
+function toProductEntry(p: ProductRecord, roleByAppId: ReadonlyMap<string, string>, limits: ProductLimits, logger: Logger | undefined): ProductEntry {
   const types = p.authenticationType;
   const tokenAuthentication = types.includes('application-token');
   const roleValue = (p.entraApplicationId !== null ? roleByAppId.get(p.entraApplicationId) : undefined) ?? null;
@@ -285,6 +348,7 @@ function toProductEntry(p: ProductRecord, roleByAppId: ReadonlyMap<string, strin
     acceptsTokens: tokenAuthentication && !!p.entraAudience && roleValue !== null,
     audience: p.entraAudience,
     roleValue,
+    limits,
   };
 }
 

@@ -105,6 +105,16 @@ export interface SubscriptionRecord {
   readonly allowTracing: boolean;
   readonly stateComment: string | null;
   readonly createdDate: string;
+  /** APIM's expirationDate (ISO-8601): past it the key is refused. Absent or null: no expiry. */
+  readonly expirationDate?: string | null;
+}
+
+/** APIM's product policy (`products/{id}/policies/policy`): the document as sent, in its format. */
+export interface ProductPolicyRecord {
+  /** The product's stored id. */
+  readonly productId: string;
+  readonly format: 'xml' | 'rawxml';
+  readonly value: string;
 }
 
 export type ClientApplicationState = 'active' | 'pending' | 'approved' | 'rejected';
@@ -182,6 +192,12 @@ export interface ManagementStore {
   deleteProduct(id: string): Promise<string[]>;
   addProductGroup(productId: string, groupId: string): Promise<void>;
   listProductGroups(productId: string): Promise<string[]>;
+
+  getProductPolicy(productId: string): Promise<ProductPolicyRecord | undefined>;
+  listProductPolicies(): Promise<ProductPolicyRecord[]>;
+  /** productId must be a stored product's id; deleting the product deletes its policy. */
+  putProductPolicy(policy: ProductPolicyRecord): Promise<void>;
+  deleteProductPolicy(productId: string): Promise<void>;
 
   getApi(id: string): Promise<ApiRecord | undefined>;
   /** productId (exactly as stored): the APIs linked to that product. */

@@ -6,14 +6,16 @@ import { DirectoryRepository } from './repos/directory-repository.js';
 import { ManagementRepository } from './repos/management-repository.js';
 import { SettingsRepository } from './repos/settings-repository.js';
 import { ConfigVersionRepository } from './repos/config-version-repository.js';
+import { QuotaCounterRepository } from './repos/quota-counter-repository.js';
 import type { Db } from './repos/support.js';
-import type { ConfigVersionStore, SettingsStore, Store } from './store.js';
+import type { ConfigVersionStore, QuotaCounterStore, SettingsStore, Store } from './store.js';
 
 export class KyselyStore implements Store {
   readonly directory: DirectoryStore;
   readonly management: ManagementStore;
   readonly settings: SettingsStore;
   readonly configVersion: ConfigVersionStore;
+  readonly quotaCounters: QuotaCounterStore;
 
   constructor(
     readonly dialect: DialectName,
@@ -27,6 +29,7 @@ export class KyselyStore implements Store {
     this.management = new ManagementRepository(db, sqlRules(dialect));
     this.settings = new SettingsRepository(db);
     this.configVersion = new ConfigVersionRepository(db);
+    this.quotaCounters = new QuotaCounterRepository(db);
   }
 
   /** Inside a transaction, a nested call joins it: fn's writes commit with the outer ones. */

@@ -170,6 +170,20 @@ export interface SubscriptionsTable {
   allow_tracing: number;
   state_comment: string | null;
   created_date: string;
+  /** Added by migration 0008; null: the subscription does not expire. */
+  expiration_date: string | null;
+}
+
+export interface ProductPoliciesTable {
+  product_id: string;
+  format: string;
+  value: string;
+}
+
+export interface QuotaCountersTable {
+  counter_key: string;
+  count: number | string;
+  resets_at: number | string;
 }
 
 export interface ClientApplicationsTable {
@@ -218,6 +232,8 @@ export interface Database {
   product_links: ProductLinksTable;
   settings: SettingsTable;
   config_version: ConfigVersionTable;
+  product_policies: ProductPoliciesTable;
+  quota_counters: QuotaCountersTable;
 }
 
 /** One row (id 1): the configuration version every announced write bumps. */

@@ -17,6 +17,22 @@ export interface ConfigVersionStore {
   bump(): Promise<number>;
 }
 
+/** One quota counter as the gateway persists it: its count in the window that ends at resetsAt (ms since epoch). */
+export interface QuotaCounterRecord {
+  readonly key: string;
+  readonly count: number;
+  readonly resetsAt: number;
+}
+
+/** The gateway's quota counts, written a few seconds behind so they survive a restart. */
+export interface QuotaCounterStore {
+  /** Counters whose window ends after `notResetBefore`. */
+  listQuotaCounters(notResetBefore: number): Promise<QuotaCounterRecord[]>;
+  /** Upserts each counter by key. */
+  putQuotaCounters(counters: readonly QuotaCounterRecord[]): Promise<void>;
+  deleteQuotaCountersResetBefore(time: number): Promise<void>;
+}
+
 /**
  * Everything durable. `transaction` runs fn with a Store whose writes commit together or not at all.
  * Inside fn, a failed statement (e.g. STORE_CONFLICT) aborts the transaction on every dialect, as
@@ -29,6 +45,7 @@ export interface Store {
   readonly management: ManagementStore;
   readonly settings: SettingsStore;
   readonly configVersion: ConfigVersionStore;
+  readonly quotaCounters: QuotaCounterStore;
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /**
    * Runs task once the outermost transaction this store belongs to has committed (never when it

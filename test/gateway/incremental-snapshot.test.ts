@@ -295,9 +295,9 @@ describe('store work per applied event', () => {
       'clientApplication.created': 2,
       'productLink.created': 2,
       'productLink.deleted': 2,
-      // The catalog: APIs, operations, products, product-API pairs, and the one backend app.
-      'product.updated': 5,
-      'operation.created': 5,
+      // The catalog: APIs, operations, products, product-API pairs, product policies, and the one backend app.
+      'product.updated': 6,
+      'operation.created': 6,
       // Lists of keys: the users, the subscriptions, the client applications and their links.
       'batch.imported': 4,
     });

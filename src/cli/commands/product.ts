@@ -5,6 +5,7 @@ import { props, seg, type ArmResource, type CliContext } from '../context.js';
 import { asRecord } from '../http.js';
 import { textOf, yesNo } from '../output.js';
 import { act, leaf, type Deps } from './shared.js';
+import { limitFields, registerProductPolicyCommands } from './product-policy.js';
 
 export function registerProductCommands(program: Command, deps: Deps): void {
   const product = program.command('product').description('list, show and configure products (authentication types, state)');
@@ -25,13 +26,16 @@ export function registerProductCommands(program: Command, deps: Deps): void {
     }),
   );
 
-  leaf(product, 'show <productId>', 'show a product, with its audience and scope when application-token is on', [
+  leaf(product, 'show <productId>', 'show a product, with its limits, and its audience and scope when application-token is on', [
     'portico product show starter',
     'portico product show starter --output json',
   ]).action(
     act(deps, async (ctx, [productId]) => {
       const resource = await ctx.armGet(`/products/${seg(productId!)}`);
-      ctx.out.result(resource, () => printProduct(ctx, resource));
+      // The limits of its policy (rate limit, quota) as JSON; {} when it has none.
+      const policy = await ctx.armFind(`/products/${seg(productId!)}/policies/policy`);
+      const limits = asRecord(policy ? props(policy).limits : undefined) ?? {};
+      ctx.out.result({ ...resource, limits }, () => printProduct(ctx, resource, limits));
     }),
   );
 
@@ -77,6 +81,8 @@ export function registerProductCommands(program: Command, deps: Deps): void {
         });
       }),
     );
+
+  registerProductPolicyCommands(product, deps);
 }
 
 /** The PATCH body's properties from the options given (only those). */
@@ -105,7 +111,7 @@ export function scopeForAudience(audience: string): string {
   return audience.includes('://') ? `${audience.replace(/\/+$/, '')}/.default` : `api://${audience}/.default`;
 }
 
-function printProduct(ctx: CliContext, resource: ArmResource): void {
+function printProduct(ctx: CliContext, resource: ArmResource, limits: Record<string, unknown>): void {
   const p = props(resource);
   const audience = audienceOf(p);
   ctx.out.fields([
@@ -121,6 +127,7 @@ function printProduct(ctx: CliContext, resource: ArmResource): void {
     ['Application ID', textOf(asRecord(asRecord(p.application)?.entra)?.applicationId)],
     ['Audience', audience],
     ['Scope', audience !== undefined && tokensOn(p) ? scopeForAudience(audience) : undefined],
+    ...limitFields(limits),
   ]);
 }
 

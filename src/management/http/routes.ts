@@ -7,6 +7,7 @@ import * as products from '../services/products.js';
 import * as apis from '../services/apis.js';
 import * as users from '../services/users.js';
 import * as subscriptions from '../services/subscriptions.js';
+import * as productPolicies from '../services/product-policies.js';
 import * as clientApps from '../services/client-applications.js';
 import { groupResource, requireGroup, serviceResource } from '../services/service.js';
 import { commitChange } from '../../store/change-unit.js';
@@ -34,6 +35,26 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     sendResource(reply, 200, products.productResource(ctx, await products.patchProduct(ctx, params(request).productId!, request.body, ifMatchOf(request)))));
   app.delete('/products/:productId', async (request, reply) =>
     sendDeleted(reply, await products.deleteProduct(ctx, params(request).productId!, ifMatchOf(request), flag(request, 'deleteSubscriptions'))));
+
+  // product policies (APIM's products/{id}/policies/policy)
+  app.get('/products/:productId/policies', async (request, reply) => {
+    const product = await products.requireProduct(ctx, params(request).productId!);
+    const policy = await ctx.store.management.getProductPolicy(product.id);
+    const format = productPolicies.formatOf(request.query);
+    return sendList(request, reply, policy ? [productPolicies.productPolicyResource(ctx, product, policy, format)] : []);
+  });
+  app.get('/products/:productId/policies/:policyId', async (request, reply) => {
+    const format = productPolicies.formatOf(request.query);
+    const { product, policy } = await productPolicies.requireProductPolicy(ctx, params(request).productId!, params(request).policyId!);
+    // One ETag per stored policy, whichever format the caller asked to see it in.
+    return reply.status(200).header('ETag', etagOf(productPolicies.policyEtagResource(ctx, product, policy))).send(productPolicies.productPolicyResource(ctx, product, policy, format));
+  });
+  app.put('/products/:productId/policies/:policyId', async (request, reply) => {
+    const { product, policy, created } = await productPolicies.putProductPolicy(ctx, params(request).productId!, params(request).policyId!, request.body, ifMatchOf(request));
+    return sendResource(reply, created ? 201 : 200, productPolicies.productPolicyResource(ctx, product, policy, policy.format));
+  });
+  app.delete('/products/:productId/policies/:policyId', async (request, reply) =>
+    sendDeleted(reply, await productPolicies.deleteProductPolicy(ctx, params(request).productId!, params(request).policyId!, ifMatchOf(request))));
 
   // product ↔ API links
   app.get('/products/:productId/apis', async (request, reply) => {

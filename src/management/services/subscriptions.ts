@@ -21,6 +21,8 @@ export function subscriptionResource(ctx: ManagementContext, s: SubscriptionReco
     createdDate: s.createdDate,
     stateComment: s.stateComment,
     allowTracing: s.allowTracing,
+    // Absent unless set, as APIM leaves unset dates out.
+    ...(s.expirationDate ? { expirationDate: s.expirationDate } : {}),
   });
 }
 
@@ -44,13 +46,14 @@ export async function putSubscription(ctx: ManagementContext, id: string, body: 
   const secondaryKey = input.string('secondaryKey', { min: 32, max: 256 });
   const allowTracing = input.boolean('allowTracing');
   const stateComment = input.nullableString('stateComment', 1000);
+  const expirationDate = readDate(input, 'expirationDate');
   input.done();
   const scope = scopeRef !== undefined ? await resolveScope(ctx, scopeRef) : existing!.scope;
   let ownerId = existing?.ownerId ?? null;
   if (ownerRef !== undefined) ownerId = ownerRef === null ? null : await resolveOwnerReference(ctx, ownerRef);
   const primary = primaryKey ?? (existing ? undefined : newSubscriptionKey());
   const secondary = secondaryKey ?? (existing ? undefined : newSubscriptionKey());
-  const subscription: SubscriptionRecord = {
+  let subscription: SubscriptionRecord = {
     // Names are case-insensitive: an existing subscription keeps the name it was created with.
     id: existing?.id ?? id,
     displayName: displayName ?? existing!.displayName,
@@ -63,11 +66,28 @@ export async function putSubscription(ctx: ManagementContext, id: string, body: 
     stateComment: stateComment !== undefined ? stateComment : (existing?.stateComment ?? null),
     createdDate: existing?.createdDate ?? new Date().toISOString(),
   };
+  const expires = expirationDate !== undefined ? expirationDate : (existing?.expirationDate ?? null);
+  if (expires !== null) subscription = { ...subscription, expirationDate: expires };
   await commitChange(ctx, async (tx) => {
     await tx.management.putSubscription(subscription);
     return { result: undefined, event: { type: existing ? 'subscription.updated' : 'subscription.created', subscriptionId: subscription.id } };
   });
   return { subscription, created: !existing };
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:\d{2})?)?$/;
+
+/** An ISO-8601 date or date-time (UTC when no offset is given), normalised; null clears it. */
+function readDate(input: BodyValidator, name: string): string | null | undefined {
+  const value = input.nullableString(name, 40);
+  if (value === null || value === undefined) return value;
+  const withZone = value.length > 10 && !/(?:Z|[+-]\d{2}:\d{2})$/.test(value) ? `${value}Z` : value;
+  const time = ISO_DATE.test(value) ? Date.parse(withZone) : Number.NaN;
+  if (Number.isNaN(time)) {
+    input.fail(name, 'must be an ISO 8601 date or date-time, e.g. 2027-01-31T00:00:00Z.');
+    return undefined;
+  }
+  return new Date(time).toISOString();
 }
 
 /** The owner's stored user id: the reference may name it in any case. */

@@ -175,6 +175,7 @@ export function subscriptionRow(s: SubscriptionRecord): SubscriptionsTable {
     allow_tracing: toInt(s.allowTracing),
     state_comment: s.stateComment,
     created_date: s.createdDate,
+    expiration_date: s.expirationDate ?? null,
   };
 }
 
@@ -192,6 +193,8 @@ export function subscriptionRecord(row: SubscriptionsTable): SubscriptionRecord 
     allowTracing: toBool(row.allow_tracing),
     stateComment: row.state_comment,
     createdDate: row.created_date,
+    // Optional in the record: absent when the subscription does not expire.
+    ...(row.expiration_date !== null ? { expirationDate: row.expiration_date } : {}),
   };
 }
 

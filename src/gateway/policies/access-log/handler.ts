@@ -1,0 +1,16 @@
+import type { PolicyDefinition } from '../definition.js';
+import { requestRecord } from '../request-record.js';
+
+/** Log phase: the access log line, from the request's record (the fields every log handler sees). */
+export const accessLog: PolicyDefinition = {
+  name: 'access-log',
+  create: (deps) => ({
+    name: 'access-log',
+    phase: 'log',
+    priority: 1000,
+    run(call) {
+      deps.logger.info(requestRecord(call, performance.now()), 'gateway request');
+      return undefined;
+    },
+  }),
+};

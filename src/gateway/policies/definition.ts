@@ -1,0 +1,24 @@
+import type { Logger } from 'pino';
+import type { RateCounterStore } from '../counters/rate-counter-store.js';
+import type { BackendProxy } from '../proxy.js';
+import type { VerifiedTokenCache } from '../token-cache.js';
+import type { PolicyHandler } from './types.js';
+
+/** What policies may use: gateway services, never the store. */
+export interface PolicyDeps {
+  readonly tokens: VerifiedTokenCache;
+  readonly proxy: BackendProxy;
+  readonly logger: Logger;
+  /** The advertised gateway base URL (WWW-Authenticate realms; never the Host header). */
+  readonly publicUrl: () => string;
+  readonly rateCounters: RateCounterStore;
+  readonly quotaCounters: RateCounterStore;
+  /** Wall clock in ms (Date.now); counters' windows use it. */
+  readonly now: () => number;
+}
+
+/** A policy module: its handler.ts exports one of these; policies/index.ts lists them all. */
+export interface PolicyDefinition {
+  readonly name: string;
+  create(deps: PolicyDeps): PolicyHandler;
+}
