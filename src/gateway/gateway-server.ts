@@ -11,6 +11,7 @@ import type { Snapshot } from './snapshot.js';
 import { stripKeyFromQuery } from './subscription-key.js';
 import type { VerifiedTokenCache } from './token-cache.js';
 import type { ServerCertificate } from '../tls/index.js';
+import { recordRequest, requestIdOf, type PorticoMetrics } from './observability/index.js';
 
 /** APIM's health probe path: 200 with an empty body when the gateway is up. */
 export const STATUS_PATH = '/status-0123456789abcdef';
@@ -31,20 +32,8 @@ export interface GatewayServerDeps {
   /** The advertised base URL, for WWW-Authenticate realms (never the Host header, which the caller controls). */
   readonly publicUrl: () => string;
   readonly tls?: ServerCertificate;
-}
-
-interface AccessLog {
-  method: string;
-  path: string;
-  status?: number;
-  durationMs?: number;
-  apiId?: string;
-  operationId?: string;
-  productId?: string;
-  subscriptionId?: string;
-  clientAppId?: string;
-  /** The connection closed before the response was complete. */
-  aborted?: boolean;
+  /** This process's metrics registry (the log phase counts every request in it). */
+  readonly metrics?: PorticoMetrics | undefined;
 }
 
 export function createGatewayServer(deps: GatewayServerDeps): Server {
@@ -68,7 +57,6 @@ export function createGatewayServer(deps: GatewayServerDeps): Server {
 }
 
 async function handle(deps: GatewayServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const started = performance.now();
   const method = req.method ?? 'GET';
   const { pathname, rawQuery } = splitUrl(req.url ?? '/');
 
@@ -79,13 +67,9 @@ async function handle(deps: GatewayServerDeps, req: IncomingMessage, res: Server
     return;
   }
 
-  const log: AccessLog = { method, path: pathname };
-  res.once('close', () => {
-    log.status = res.statusCode;
-    log.durationMs = Math.round((performance.now() - started) * 10) / 10;
-    if (!res.writableFinished) log.aborted = true;
-    deps.logger.info(log, 'gateway request');
-  });
+  // [observability hook] request id in/out, one access-log line and the metrics when the response closes.
+  const requestId = requestIdOf(req.headers['x-request-id']);
+  const log = recordRequest(deps, res, requestId, method, pathname);
 
   const snapshot = deps.snapshot();
   if (snapshot === undefined) {
@@ -117,7 +101,7 @@ async function handle(deps: GatewayServerDeps, req: IncomingMessage, res: Server
     sendGatewayError(res, 500, GatewayMessages.noBackend);
     return;
   }
-  await deps.proxy.forward({
+  deps.proxy.forward({
     req,
     res,
     backend: api.backend,
@@ -125,6 +109,8 @@ async function handle(deps: GatewayServerDeps, req: IncomingMessage, res: Server
     query: stripKeyFromQuery(rawQuery, api.keyQueryName),
     keyHeaderLower: api.keyHeaderLower,
     proto,
+    requestId, // [observability hook]
+    timing: log, // [observability hook] receives backendMs
   });
 }
 
