@@ -1,12 +1,13 @@
 import type { Server } from 'node:http';
 import { mkdir } from 'node:fs/promises';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { PorticoConfig, ListenerName, PublicListener } from './config/index.js';
-import { InProcessChangeFeed, type ChangeFeed } from './shared/index.js';
+import { bearerToken, constantTimeEqual, createProcessLogger, InProcessChangeFeed, type ChangeFeed } from './shared/index.js';
+import { PorticoMetrics } from './gateway/observability/index.js';
 import { openStore, type OpenStoreOptions } from './store/index.js';
 import type { Store } from './store/index.js';
 import { createIdentity } from './identity/index.js';
-import { buildManagementApp, MANAGEMENT_RESOURCE_URI } from './management/index.js';
+import { buildManagementApp, MANAGEMENT_RESOURCE_URI, type MetricsEndpoint } from './management/index.js';
 import { createEchoServer, createGateway, type Gateway } from './gateway/index.js';
 import { ensureInstance, reissueAdminCredentials, ADMIN_USER_EMAIL } from './bootstrap/first-start.js';
 import { credentialsPath, readCredentials, writeCredentials, type CredentialsFile } from './bootstrap/credentials-file.js';
@@ -40,13 +41,19 @@ export interface StartOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Passed to openStore: sees every statement (tests count queries per request with it). */
   readonly onQuery?: OpenStoreOptions['onQuery'];
+  /** This process's metrics registry (default: a new one). */
+  readonly metrics?: PorticoMetrics;
 }
 
 /** Composition root: config → store → services → listeners. */
 export async function startPortico(config: PorticoConfig, options: StartOptions = {}): Promise<RunningPortico> {
-  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'portico' } });
+  const processLogger = options.logger === undefined ? createProcessLogger(config.logLevel) : undefined;
+  const logger = options.logger ?? processLogger!.logger;
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const cleanups: (() => Promise<void>)[] = [];
+  if (processLogger) cleanups.push(async () => processLogger.flush()); // runs last: the shutdown lines are written too
+  // One registry per process: /metrics on the management listener reads it (docs/gateway.md, Observability).
+  const metrics = options.metrics ?? new PorticoMetrics();
   const stop = async (): Promise<void> => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
   };
@@ -99,6 +106,7 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
       tenantId: instance.tenantId,
       baseUrl: publicUrl('identity'),
       server: servers.identity,
+      onTokenOutcome: (outcome) => metrics.tokenRequest(outcome), // [metrics hook]
     });
     cleanups.push(() => identity.close());
 
@@ -117,13 +125,14 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
       identityUrl: publicUrl('identity'),
       publicUrl: publicUrl('management'),
       liveRoles: managementRolesOf(identity.directory.system, instance.managementAppId),
+      metrics: metricsEndpoint(metrics, config.metricsToken),
     });
     cleanups.push(() => management.close());
 
     let gatewayPublicUrl = '';
     const gateway: Gateway = await createGateway({
       config, store, feed, logger: logger.child({ listener: 'gateway' }), issuer: identity.urls.issuer(),
-      publicUrl: () => gatewayPublicUrl, ...(tls ? { tls } : {}),
+      publicUrl: () => gatewayPublicUrl, ...(tls ? { tls } : {}), metrics,
     });
     cleanups.push(() => gateway.close());
     bound.gateway = await listen(gateway.server, 'gateway', config.host, config.ports.gateway);
@@ -178,6 +187,14 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
     await stop();
     throw error;
   }
+}
+
+/** GET /metrics: this process's registry; with PORTICO_METRICS_TOKEN, only for callers sending it as a bearer token. */
+function metricsEndpoint(metrics: PorticoMetrics, token: string | undefined): MetricsEndpoint {
+  return {
+    scrape: async () => ({ contentType: metrics.contentType(), body: await metrics.text() }),
+    ...(token === undefined ? {} : { authorize: (authorization: string | undefined) => constantTimeEqual(bearerToken(authorization) ?? '', token) }),
+  };
 }
 
 /** Settings that start but that clients will trip over: said once, at start. */

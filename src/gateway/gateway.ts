@@ -10,6 +10,7 @@ import { buildSnapshot, type Snapshot } from './snapshot.js';
 import { applyChange } from './snapshot-events.js';
 import { VerifiedTokenCache } from './token-cache.js';
 import type { ServerCertificate } from '../tls/index.js';
+import type { PorticoMetrics } from './observability/index.js';
 
 export interface GatewayDeps {
   readonly config: PorticoConfig;
@@ -22,6 +23,8 @@ export interface GatewayDeps {
   readonly publicUrl: () => string;
   /** Serve HTTPS with this certificate; plain http without it. */
   readonly tls?: ServerCertificate;
+  /** This process's metrics: request counts and latencies, the snapshot's version and age. */
+  readonly metrics?: PorticoMetrics;
 }
 
 export interface Gateway {
@@ -49,6 +52,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const versionBeforeRead = async (): Promise<number> => Math.max(deps.feed.currentVersion, await deps.store.configVersion.current());
   let snapshot: Snapshot = await buildSnapshot(deps.store, await versionBeforeRead(), logger);
   let fullBuilds = 1;
+  let installedAtMs = Date.now(); // for the snapshot-age gauge
   logger.debug({ version: snapshot.version }, 'gateway snapshot built in full');
   let closed = false;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -64,6 +68,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     if (next.signingKeys !== snapshot.signingKeys && next.signingKeys.id !== snapshot.signingKeys.id) tokens.retainKeys(next.signingKeys);
     if (next.backendOrigins !== snapshot.backendOrigins) proxy.retainOrigins(next.backendOrigins);
     snapshot = next;
+    installedAtMs = Date.now();
   };
 
   const load = async (): Promise<void> => {
@@ -125,7 +130,8 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     retryTimer.unref();
   }
 
-  const server = createGatewayServer({ snapshot: () => (stale ? undefined : snapshot), tokens, proxy, logger, publicUrl: deps.publicUrl, ...(deps.tls ? { tls: deps.tls } : {}) });
+  const server = createGatewayServer({ snapshot: () => (stale ? undefined : snapshot), tokens, proxy, logger, publicUrl: deps.publicUrl, ...(deps.tls ? { tls: deps.tls } : {}), metrics: deps.metrics });
+  deps.metrics?.watchSnapshot(() => ({ version: snapshot.version, installedAtMs }));
 
   return {
     server,

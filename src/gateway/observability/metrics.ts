@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Seconds; from sub-millisecond proxying to the 30 s backend timeout. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -16,10 +16,65 @@ export interface SnapshotProbe {
 /** Token endpoint outcomes: `issued`, or the OAuth `error` code of a refusal (a fixed, small set). */
 export type TokenOutcome = string;
 
+/** A latency distribution kept as plain numbers: observing is an index search and two additions. */
+class Distribution {
+  readonly buckets = new Array<number>(LATENCY_BUCKETS.length).fill(0);
+  sum = 0;
+  count = 0;
+
+  observe(seconds: number): void {
+    this.sum += seconds;
+    this.count++;
+    for (let i = 0; i < LATENCY_BUCKETS.length; i++) {
+      if (seconds <= LATENCY_BUCKETS[i]!) {
+        this.buckets[i]!++;
+        return;
+      }
+    }
+  }
+}
+
 interface RequestSeries {
-  readonly requests: Counter.Internal[];
-  readonly total: Histogram.Internal<string>;
-  readonly backend: Histogram.Internal<string>;
+  readonly labels: Readonly<Record<'api' | 'operation' | 'product', string>>;
+  /** Answers by status class: 1xx … 5xx. */
+  readonly answers: number[];
+  readonly total: Distribution;
+  readonly backend: Distribution;
+}
+
+type MetricValue = { value: number; labels: Record<string, string | number>; metricName?: string };
+
+/**
+ * A prom-client metric (anything the registry can `get()`) read from the series at scrape time.
+ * prom-client's own Counter and Histogram validate and hash their labels on every call, which is
+ * per-request work the gateway need not do: the gateway counts into plain numbers and this turns
+ * them into Prometheus' shape when scraped (same names, types and aggregation as prom-client's).
+ */
+function seriesMetric(name: string, help: string, type: 'counter' | 'histogram', values: () => MetricValue[]) {
+  return {
+    name,
+    help,
+    type,
+    aggregator: 'sum' as const,
+    get: async () => ({ name, help, type, aggregator: 'sum' as const, values: values() }),
+  };
+}
+
+function histogramValues(name: string, series: Iterable<RequestSeries>, pick: (s: RequestSeries) => Distribution): MetricValue[] {
+  const values: MetricValue[] = [];
+  for (const s of series) {
+    const d = pick(s);
+    if (d.count === 0) continue;
+    let cumulative = 0;
+    for (let i = 0; i < LATENCY_BUCKETS.length; i++) {
+      cumulative += d.buckets[i]!;
+      values.push({ metricName: `${name}_bucket`, labels: { ...s.labels, le: LATENCY_BUCKETS[i]! }, value: cumulative });
+    }
+    values.push({ metricName: `${name}_bucket`, labels: { ...s.labels, le: '+Inf' }, value: d.count });
+    values.push({ metricName: `${name}_sum`, labels: { ...s.labels }, value: d.sum });
+    values.push({ metricName: `${name}_count`, labels: { ...s.labels }, value: d.count });
+  }
+  return values;
 }
 
 /**
@@ -30,36 +85,35 @@ interface RequestSeries {
  */
 export class PorticoMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'api' | 'operation' | 'product' | 'status_class'>;
-  private readonly duration: Histogram<'api' | 'operation' | 'product'>;
-  private readonly backendDuration: Histogram<'api' | 'operation' | 'product'>;
   private readonly tokens: Counter<'outcome'>;
-  /** Label children per (api, operation, product): prom-client hashes its label objects on every call otherwise. */
+  /** Per (api, operation, product): counted into plain numbers, read by the registry at scrape time. */
   private readonly series = new Map<string, RequestSeries>();
   private snapshotProbe: (() => SnapshotProbe | undefined) | undefined;
 
   constructor(options: { readonly defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    this.requests = new Counter({
-      name: 'portico_gateway_requests_total',
-      help: 'Gateway requests answered, by API, operation, product (ids; empty when not matched) and status class.',
-      labelNames: ['api', 'operation', 'product', 'status_class'],
-      registers,
-    });
-    this.duration = new Histogram({
-      name: 'portico_gateway_request_duration_seconds',
-      help: 'Time from the request reaching the gateway to the last byte of its answer, in seconds.',
-      labelNames: ['api', 'operation', 'product'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.backendDuration = new Histogram({
-      name: 'portico_gateway_backend_duration_seconds',
-      help: 'Time from forwarding a request to the backend to the end of its response, in seconds.',
-      labelNames: ['api', 'operation', 'product'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
+    const series = this.series;
+    this.registry.registerMetric(
+      seriesMetric('portico_gateway_requests_total', 'Gateway requests answered, by API, operation, product (ids; empty when not matched) and status class.', 'counter', () => {
+        const values: MetricValue[] = [];
+        for (const s of series.values()) {
+          s.answers.forEach((count, i) => {
+            if (count > 0) values.push({ labels: { ...s.labels, status_class: STATUS_CLASSES[i]! }, value: count });
+          });
+        }
+        return values;
+      }) as never,
+    );
+    this.registry.registerMetric(
+      seriesMetric('portico_gateway_request_duration_seconds', 'Time from the request reaching the gateway to the end of its answer, in seconds.', 'histogram', () =>
+        histogramValues('portico_gateway_request_duration_seconds', series.values(), (s) => s.total),
+      ) as never,
+    );
+    this.registry.registerMetric(
+      seriesMetric('portico_gateway_backend_duration_seconds', 'Time from forwarding a request to the backend to the end of its response, in seconds.', 'histogram', () =>
+        histogramValues('portico_gateway_backend_duration_seconds', series.values(), (s) => s.backend),
+      ) as never,
+    );
     this.tokens = new Counter({
       name: 'portico_token_requests_total',
       help: 'Token endpoint requests by outcome: issued, or the OAuth error code of the refusal.',
@@ -98,15 +152,10 @@ export class PorticoMetrics {
     const key = `${api}\n${operation}\n${product}`;
     let series = this.series.get(key);
     if (series === undefined) {
-      series = {
-        requests: STATUS_CLASSES.map((statusClass) => this.requests.labels(api, operation, product, statusClass)),
-        total: this.duration.labels(api, operation, product),
-        backend: this.backendDuration.labels(api, operation, product),
-      };
+      series = { labels: { api, operation, product }, answers: [0, 0, 0, 0, 0], total: new Distribution(), backend: new Distribution() };
       this.series.set(key, series);
     }
-    const classIndex = Math.min(4, Math.max(0, Math.floor(status / 100) - 1));
-    series.requests[classIndex]!.inc();
+    series.answers[Math.min(4, Math.max(0, Math.floor(status / 100) - 1))]!++;
     series.total.observe(totalSeconds);
     if (backendSeconds !== undefined) series.backend.observe(backendSeconds);
   }
