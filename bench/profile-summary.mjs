@@ -24,6 +24,23 @@ export function summarise(profile, top = 30) {
   for (const [area, count] of [...areas].sort((a, b) => b[1] - a[1])) lines.push(`  ${pct(count)}  ${area}`);
   lines.push(`top ${top} functions by self time:`);
   for (const [name, count] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(count)}  ${name}`);
+  // Inclusive time (the function and everything it called) of Portico's own functions and the logger.
+  const parent = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const inclusive = new Map();
+  for (const [id, count] of selfSamples) {
+    const seen = new Set();
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      const { callFrame } = byId.get(at);
+      if (!/\/dist\/|node_modules\/pino\//.test(callFrame.url)) continue;
+      const name = `${callFrame.functionName || '(anonymous)'} ${shortUrl(callFrame.url)}:${callFrame.lineNumber + 1}`;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      inclusive.set(name, (inclusive.get(name) ?? 0) + count);
+    }
+  }
+  lines.push(`top ${top} Portico and pino functions by inclusive time (with what they call):`);
+  for (const [name, count] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(count)}  ${name}`);
   return lines.join('\n');
 }
 
