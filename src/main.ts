@@ -14,7 +14,8 @@ import { credentialsPath, readCredentials, writeCredentials, type CredentialsFil
 import { checkInstanceKey, loadInstanceKey } from './bootstrap/instance-key.js';
 import { adaptDirectoryClient } from './bootstrap/directory-adapter.js';
 import { managementRolesOf } from './bootstrap/management-roles.js';
-import { defaultPublicUrl, listen, newServer, replaceCertificate, type Listening } from './listeners.js';
+import { defaultPublicUrl, listen, listeningUrl, newServer, pickFreePort, replaceCertificate, type Listening } from './listeners.js';
+import { startGatewayWorkers, type GatewayWorkers } from './cluster/index.js';
 import { renewLocalCertificatePeriodically, resolveTls } from './tls/index.js';
 
 export interface RunningPortico {
@@ -53,7 +54,9 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
   const cleanups: (() => Promise<void>)[] = [];
   if (processLogger) cleanups.push(async () => processLogger.flush()); // runs last: the shutdown lines are written too
   // One registry per process: /metrics on the management listener reads it (docs/gateway.md, Observability).
-  const metrics = options.metrics ?? new PorticoMetrics();
+  const metrics = options.metrics ?? new PorticoMetrics({ snapshotGauges: config.workers === 0 });
+  // What /metrics serves: this process's registry, or (with --workers) it merged with every worker's.
+  let scrape = async (): Promise<{ contentType: string; body: string }> => ({ contentType: metrics.contentType(), body: await metrics.text() });
   const stop = async (): Promise<void> => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
   };
@@ -125,23 +128,49 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
       identityUrl: publicUrl('identity'),
       publicUrl: publicUrl('management'),
       liveRoles: managementRolesOf(identity.directory.system, instance.managementAppId),
-      metrics: metricsEndpoint(metrics, config.metricsToken),
+      metrics: metricsEndpoint(() => scrape(), config.metricsToken),
     });
     cleanups.push(() => management.close());
 
     let gatewayPublicUrl = '';
-    const gateway: Gateway = await createGateway({
-      config, store, feed, logger: logger.child({ listener: 'gateway' }), issuer: identity.urls.issuer(),
-      publicUrl: () => gatewayPublicUrl, ...(tls ? { tls } : {}), metrics,
-    });
-    cleanups.push(() => gateway.close());
-    bound.gateway = await listen(gateway.server, 'gateway', config.host, config.ports.gateway);
-    cleanups.push(() => bound.gateway.close());
-    gatewayPublicUrl = publicUrl('gateway');
+    let gatewayServer: Server | undefined;
+    let workers: GatewayWorkers | undefined;
+    if (config.workers === 0) {
+      const gateway: Gateway = await createGateway({
+        config, store, feed, logger: logger.child({ listener: 'gateway' }), issuer: identity.urls.issuer(),
+        publicUrl: () => gatewayPublicUrl, ...(tls ? { tls } : {}), metrics,
+      });
+      cleanups.push(() => gateway.close());
+      gatewayServer = gateway.server;
+      bound.gateway = await listen(gateway.server, 'gateway', config.host, config.ports.gateway);
+      cleanups.push(() => bound.gateway.close());
+      gatewayPublicUrl = publicUrl('gateway');
+    } else {
+      // --workers N: N gateway processes share the port; this process keeps the store, management and identity.
+      const port = config.ports.gateway === 0 ? await pickFreePort(config.host) : config.ports.gateway;
+      bound.gateway = { url: listeningUrl(tls ? 'https' : 'http', config.host, port), port, close: async () => undefined };
+      gatewayPublicUrl = publicUrl('gateway');
+      const started = await startGatewayWorkers({
+        count: config.workers,
+        settings: {
+          config: { ...config, ports: { ...config.ports, gateway: port } },
+          issuer: identity.urls.issuer(),
+          publicUrl: gatewayPublicUrl,
+          tls: tls ? { cert: tls.cert, key: tls.key } : undefined,
+        },
+        feed,
+        logger: logger.child({ component: 'gateway-workers' }),
+        metrics,
+      });
+      workers = started;
+      cleanups.push(() => started.stop());
+      scrape = () => started.scrape();
+    }
 
     if (tls?.local) {
       const stopRenewal = renewLocalCertificatePeriodically(config.dataDir, publicHostnames(config), (renewed) => {
-        for (const server of [servers.identity, servers.management, gateway.server]) replaceCertificate(server, renewed);
+        for (const server of [servers.identity, servers.management, gatewayServer]) if (server) replaceCertificate(server, renewed);
+        workers?.replaceCertificate(renewed.cert, renewed.key);
         logger.info('renewed the local TLS server certificate');
       }, (err: unknown) => logger.error({ err }, 'renewing the local TLS server certificate failed; retrying later'));
       cleanups.push(async () => stopRenewal());
@@ -190,9 +219,9 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
 }
 
 /** GET /metrics: this process's registry; with PORTICO_METRICS_TOKEN, only for callers sending it as a bearer token. */
-function metricsEndpoint(metrics: PorticoMetrics, token: string | undefined): MetricsEndpoint {
+function metricsEndpoint(scrape: MetricsEndpoint['scrape'], token: string | undefined): MetricsEndpoint {
   return {
-    scrape: async () => ({ contentType: metrics.contentType(), body: await metrics.text() }),
+    scrape,
     ...(token === undefined ? {} : { authorize: (authorization: string | undefined) => constantTimeEqual(bearerToken(authorization) ?? '', token) }),
   };
 }

@@ -95,7 +95,7 @@ export class PorticoMetrics {
   private readonly byIds = new Map<string, Map<string, Map<string, RequestSeries>>>();
   private snapshotProbe: (() => SnapshotProbe | undefined) | undefined;
 
-  constructor(options: { readonly defaultMetrics?: boolean } = {}) {
+  constructor(options: { readonly defaultMetrics?: boolean; /** false in a process without a gateway (the primary of --workers). */ readonly snapshotGauges?: boolean } = {}) {
     const registers = [this.registry];
     const series = this.series;
     this.registry.registerMetric(
@@ -126,10 +126,16 @@ export class PorticoMetrics {
       registers,
     });
     const probe = (): SnapshotProbe | undefined => this.snapshotProbe?.();
+    if (options.snapshotGauges !== false) this.snapshotGauges(registers, probe);
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'portico_' });
+  }
+
+  private snapshotGauges(registers: Registry[], probe: () => SnapshotProbe | undefined): void {
     new Gauge({
       name: 'portico_gateway_snapshot_version',
-      help: 'Configuration version the gateway snapshot of this process reflects.',
+      help: 'Configuration version the gateway snapshot reflects (with --workers: the lowest of the workers).',
       registers,
+      aggregator: 'min',
       collect() {
         const current = probe();
         if (current) this.set(current.version);
@@ -137,14 +143,14 @@ export class PorticoMetrics {
     });
     new Gauge({
       name: 'portico_gateway_snapshot_age_seconds',
-      help: 'Seconds since this process installed its current gateway snapshot (full build or applied change).',
+      help: 'Seconds since the gateway installed its current snapshot (full build or applied change; with --workers: the oldest).',
       registers,
+      aggregator: 'max',
       collect() {
         const current = probe();
         if (current) this.set((Date.now() - current.installedAtMs) / 1000);
       },
     });
-    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'portico_' });
   }
 
   /** Where the snapshot gauges read from (the gateway, once it exists in this process). */
