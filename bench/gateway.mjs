@@ -67,7 +67,7 @@ try {
   ];
   if (tools.nginx && process.env.BENCH_NGINX !== 'off') {
     const nginx = await startNginx(tools.nginx, backendUrl);
-    scenarios.push({ name: 'nginx', label: 'nginx proxy_pass (1 worker)', server: nginx.child, url: `${nginx.url}/api${PATH}`, headers: {}, expected: 200 });
+    scenarios.push({ name: 'nginx', label: 'nginx proxy_pass (1 worker)', server: nginx.child, tree: true, url: `${nginx.url}/api${PATH}`, headers: {}, expected: 200 });
   }
   if (workers > 1) {
     const many = await startPortico({ workers });
