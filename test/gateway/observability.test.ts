@@ -221,3 +221,29 @@ describe('/metrics', () => {
     expect(await versionNow()).toBeGreaterThan(before);
   });
 });
+
+describe('/metrics with PORTICO_METRICS_TOKEN', () => {
+  it('answers only a caller sending the token as a bearer token', async () => {
+    const { createTestDatabase } = await import('../helpers/databases.js');
+    const { loadConfig } = await import('../../src/config/index.js');
+    const { startPortico } = await import('../../src/main.js');
+    const { pino } = await import('pino');
+    const database = await createTestDatabase('sqlite');
+    const metricsToken = 'prometheus-scrape-token-0123456789';
+    const config = loadConfig({ PORTICO_METRICS_TOKEN: metricsToken }, { dataDir: database.dataDir, ports: { gateway: 0, management: 0, identity: 0, echo: 0 } });
+    const running = await startPortico(config, { logger: pino({ level: 'silent' }), print: () => undefined, env: {} });
+    try {
+      const url = `${running.urls.management}/metrics`;
+      const missing = await fetch(url);
+      expect(missing.status).toBe(401);
+      expect((await missing.json()).error.code).toBe('AuthenticationFailed');
+      expect((await fetch(url, { headers: { authorization: 'Bearer wrong-token-of-some-length' } })).status).toBe(401);
+      const allowed = await fetch(url, { headers: { authorization: `Bearer ${metricsToken}` } });
+      expect(allowed.status).toBe(200);
+      expect(await allowed.text()).toContain('# TYPE portico_gateway_requests_total counter');
+    } finally {
+      await running.stop();
+      await database.drop();
+    }
+  });
+});
