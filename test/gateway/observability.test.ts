@@ -236,7 +236,7 @@ describe('/metrics with PORTICO_METRICS_TOKEN', () => {
       const url = `${running.urls.management}/metrics`;
       const missing = await fetch(url);
       expect(missing.status).toBe(401);
-      expect((await missing.json()).error.code).toBe('AuthenticationFailed');
+      expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('AuthenticationFailed');
       expect((await fetch(url, { headers: { authorization: 'Bearer wrong-token-of-some-length' } })).status).toBe(401);
       const allowed = await fetch(url, { headers: { authorization: `Bearer ${metricsToken}` } });
       expect(allowed.status).toBe(200);
