@@ -10,9 +10,9 @@ const modes = {
   'no write (pino formatting only)': () => ({ write() {} }),
   'pino.destination sync': (pino) => pino.destination({ dest: 1, sync: true }),
   'pino.destination async, minLength 4096': (pino) => pino.destination({ dest: 1, sync: false, minLength: 4096 }),
-  'Portico: one write per turn to pino.destination async': async (pino) => {
-    const { TurnBatchedDestination } = await import(new URL('../dist/shared/process-logger.js', import.meta.url).href);
-    return new TurnBatchedDestination(pino.destination({ dest: 1, sync: false }));
+  'Portico: one write per 50 ms to pino.destination async': async (pino) => {
+    const { BatchedDestination } = await import(new URL('../dist/shared/process-logger.js', import.meta.url).href);
+    return new BatchedDestination(pino.destination({ dest: 1, sync: false, maxWrite: 1024 * 1024 }));
   },
 };
 

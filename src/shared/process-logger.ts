@@ -1,19 +1,25 @@
 import pino, { type Logger } from 'pino';
 
+/** Lines wait at most this long to be written (a quiet gateway still logs promptly). */
+const FLUSH_AFTER_MS = 50;
+/** More than this many bytes waiting are written at once, whatever the time. */
+const MAX_PENDING_CHARS = 256 * 1024;
+
 /**
  * The process's logger: JSON lines on stdout that never block the event loop and cost little per
  * line, because at `info` the gateway writes one per request.
  *
- * Lines are gathered for the rest of the current event-loop turn and handed over as one string to
- * pino's asynchronous destination (sonic-boom, `sync: false`: writes from libuv's thread pool, one
- * at a time, retrying when the pipe is full). Measured per line (100 000 access-log lines to a pipe,
- * 100 per turn): pino's formatting ~2.5 µs; sonic-boom alone adds ~6 µs per line even with a
- * 4 KiB minimum write; handing it one string per turn adds ~2 µs. A line is therefore written at
- * the end of the turn it was logged in — promptly, whatever the traffic. What is still buffered is
- * written when the process exits (also after a crash); only SIGKILL can lose the last turn's lines.
+ * Lines are gathered for up to 50 ms (or 256 KiB) and handed over as one string to pino's
+ * asynchronous destination (sonic-boom, `sync: false`: writes from libuv's thread pool, one at a
+ * time, retrying when the pipe is full). Each write to it costs a hand-over to the thread pool and
+ * a wake-up when it completes — tens of µs on a busy machine, whatever its size — so under load
+ * the fewer, the better: a CPU profile of the gateway with one write per event-loop turn still
+ * showed ~9% of its time in those writes; `node bench/access-log.mjs` measures the destinations.
+ * What is still buffered is written when the process exits (also after a crash); only SIGKILL can
+ * lose the last 50 ms of lines.
  */
 export function createProcessLogger(level: string): { logger: Logger; flush: () => void } {
-  const destination = new TurnBatchedDestination(pino.destination({ dest: 1, sync: false }));
+  const destination = new BatchedDestination(pino.destination({ dest: 1, sync: false, maxWrite: MAX_PENDING_CHARS * 4 }));
   const logger = pino({ level, base: { service: 'portico' } }, destination);
   process.once('exit', () => destination.flushSync());
   return { logger, flush: () => destination.flushSync() };
@@ -24,29 +30,41 @@ interface Sink {
   flushSync(): void;
 }
 
-/** pino's stream interface (`write(line)`), batching the lines of one event-loop turn into one write. */
-export class TurnBatchedDestination {
+/** pino's stream interface (`write(line)`), gathering lines into one write every FLUSH_AFTER_MS. */
+export class BatchedDestination {
   private pending = '';
-  private scheduled = false;
-  private readonly flushTurn = (): void => {
-    this.scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly flushNow = (): void => {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     const batch = this.pending;
     this.pending = '';
-    if (batch !== '') this.write$(batch);
+    if (batch === '') return;
+    try {
+      this.sink.write(batch);
+    } catch {
+      // destroyed (the process is stopping): the exit flush has written what it could
+    }
   };
 
-  constructor(private readonly sink: Sink) {}
+  constructor(
+    private readonly sink: Sink,
+    private readonly flushAfterMs = FLUSH_AFTER_MS,
+  ) {}
 
   write(line: string): void {
     this.pending += line;
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.flushTurn);
+    if (this.pending.length >= MAX_PENDING_CHARS) this.flushNow();
+    else if (this.timer === undefined) {
+      this.timer = setTimeout(this.flushNow, this.flushAfterMs);
+      this.timer.unref(); // the exit flush writes what is left
     }
   }
 
   /** Everything gathered so far, written before returning (exit, a clean stop). */
   flushSync(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     const batch = this.pending;
     this.pending = '';
     try {
@@ -54,14 +72,6 @@ export class TurnBatchedDestination {
       this.sink.flushSync();
     } catch {
       // stdout is gone (a closed pipe) or not open yet: nothing more can be done
-    }
-  }
-
-  private write$(batch: string): void {
-    try {
-      this.sink.write(batch);
-    } catch {
-      // destroyed (the process is stopping): the exit flush has written what it could
     }
   }
 }
