@@ -185,15 +185,17 @@ async function configurePortico(dataDir, backendUrl) {
 
   // The limits slot: a product policy (APIM's rawxml) with limits no run reaches.
   await product('bench-limits');
-  const policy = { properties: { format: 'rawxml', value: '<policies><inbound><rate-limit calls="1000000000" renewal-period="60" /><quota calls="2000000000" renewal-period="604800" /></inbound><backend><forward-request /></backend><outbound /><on-error /></policies>' } };
+  const policy = { properties: { format: 'rawxml', value: '<policies><inbound><rate-limit calls="1000000000" renewal-period="60" /><quota calls="2000000000" renewal-period="604800" /></inbound></policies>' } };
   const answer = await api.send('PUT', '/products/bench-limits/policies/policy', policy);
   let limitedKey;
   let limitsSkipped;
   if (answer.status === 200 || answer.status === 201) {
     await withApi('limited', 'limited', ['bench-limits']);
     limitedKey = await subscriptionKey('bench-limited', 'bench-limits');
+  } else if (answer.status === 404) {
+    limitsSkipped = 'this build has no product policies (PUT products/{id}/policies/policy answered 404)';
   } else {
-    limitsSkipped = `this build has no product policies (PUT products/{id}/policies/policy answered ${answer.status})`;
+    throw new UnexpectedAnswer(`PUT /products/bench-limits/policies/policy: ${answer.status} ${answer.text.slice(0, 500)}`);
   }
 
   // Each configuration is in effect when the first call with it succeeds.
