@@ -29,6 +29,13 @@ export interface PorticoConfig {
   readonly publicUrls: Readonly<Partial<Record<PublicListener, string>>>;
   /** Days a token-signing key signs before the automatic schedule rotates it (fractions allowed). */
   readonly signingKeyRotationDays: number;
+  /**
+   * Gateway processes (node:cluster) sharing the gateway port; 0 = the gateway runs in the main
+   * process with everything else (the default).
+   */
+  readonly workers: number;
+  /** When set, GET /metrics needs `Authorization: Bearer <this>`; unset, /metrics is open (env only: never a flag). */
+  readonly metricsToken: string | undefined;
 }
 
 /** `off`: plain http; `files`: a certificate and key the operator gives; `local`: a CA Portico makes in the data directory. */
@@ -56,7 +63,11 @@ export const DEFAULTS = Object.freeze({
   // Entra rolls its keys "on a periodic basis" with "no set or guaranteed time" between rolls. Six
   // weeks: often enough that rotation is routine and exercised, far beyond any cache or token lifetime.
   signingKeyRotationDays: 42,
+  workers: 0, // the gateway in the main process
 });
+
+/** More gateway processes than this is a typo, not a plan (each holds a full snapshot). */
+export const MAX_WORKERS = 64;
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -74,6 +85,7 @@ export type ConfigInput = Partial<{
   tls: 'local' | 'off' | { certFile: string; keyFile: string };
   publicUrls: Partial<Record<PublicListener, string>>;
   signingKeyRotationDays: number;
+  workers: number;
 }>;
 
 /** Reads PORTICO_* variables; explicit overrides (flags, tests) win. */
@@ -101,6 +113,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     logLevel,
     tls: tlsSetting(env, overrides.tls),
     publicUrls: Object.freeze(publicUrls(env, overrides.publicUrls ?? {})),
+    workers: parseWorkers(overrides.workers !== undefined ? String(overrides.workers) : env.PORTICO_WORKERS),
+    metricsToken: parseMetricsToken(env.PORTICO_METRICS_TOKEN),
     signingKeyRotationDays: parseRotationDays(overrides.signingKeyRotationDays !== undefined ? String(overrides.signingKeyRotationDays) : env.PORTICO_SIGNING_KEY_ROTATION_DAYS),
   };
   return Object.freeze(config);
@@ -164,6 +178,24 @@ function parseRotationDays(raw: string | undefined): number {
     throw configError('PORTICO_SIGNING_KEY_ROTATION_DAYS', `must be a number of days greater than 0 and at most 365 (fractions allowed), got "${raw}"`);
   }
   return days;
+}
+
+function parseWorkers(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULTS.workers;
+  const workers = Number(raw);
+  if (!Number.isInteger(workers) || workers < 0 || workers > MAX_WORKERS) {
+    throw configError('PORTICO_WORKERS', `must be a whole number from 0 (the gateway in the main process) to ${MAX_WORKERS}, got "${raw}"`);
+  }
+  return workers;
+}
+
+/** A bearer token Prometheus sends: long enough not to be guessed, and a valid header value. */
+function parseMetricsToken(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 16 || !/^[\x21-\x7e]+$/.test(raw)) {
+    throw new AppError('ERR_CONFIG_INVALID', 'PORTICO_METRICS_TOKEN must be at least 16 printable ASCII characters without spaces (e.g. the output of `openssl rand -hex 32`).');
+  }
+  return raw;
 }
 
 function emptyToUndefined(value: string | undefined): string | undefined {

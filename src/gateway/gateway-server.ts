@@ -6,6 +6,7 @@ import { errorBody, GatewayMessages, sendGatewayError } from './errors.js';
 import { GatewayCall, type Pipeline } from './policies/index.js';
 import type { Snapshot } from './snapshot.js';
 import type { ServerCertificate } from '../tls/index.js';
+import { requestIdOf, tagRequestId } from './observability/index.js';
 
 /** APIM's health probe path: 200 with an empty body when the gateway is up. */
 export const STATUS_PATH = '/status-0123456789abcdef';
@@ -78,13 +79,17 @@ function handle(deps: GatewayServerDeps, req: IncomingMessage, res: WithCall, on
     return;
   }
 
+  // Request id in (when sane) or made here; every answer carries it, the backend gets it, the access log writes it.
+  const requestId = requestIdOf(req.headers['x-request-id']);
+  tagRequestId(res, requestId);
+
   const snapshot = deps.snapshot();
   if (snapshot === undefined) {
     sendGatewayError(res, 503, GatewayMessages.configurationStale, { 'retry-after': '1' });
-    deps.logger.info({ method, path: pathname, status: 503 }, 'gateway request');
+    deps.logger.info({ reqId: requestId, method, path: pathname, status: 503 }, 'gateway request');
     return;
   }
-  const call = new GatewayCall(req, res, snapshot, method, pathname, rawQuery, started);
+  const call = new GatewayCall(req, res, snapshot, method, pathname, rawQuery, started, requestId);
   res[CALL] = call;
   res.once('close', onResponseClose);
   return deps.pipeline.run(call);

@@ -12,6 +12,7 @@ import { VerifiedTokenCache } from './token-cache.js';
 import { InMemoryCounterStore, QuotaPersistence } from './counters/index.js';
 import { Pipeline, POLICIES, type PolicyDeps } from './policies/index.js';
 import type { ServerCertificate } from '../tls/index.js';
+import type { PorticoMetrics } from './observability/index.js';
 
 export interface GatewayDeps {
   readonly config: PorticoConfig;
@@ -24,6 +25,8 @@ export interface GatewayDeps {
   readonly publicUrl: () => string;
   /** Serve HTTPS with this certificate; plain http without it. */
   readonly tls?: ServerCertificate;
+  /** This process's metrics: request counts and latencies, the snapshot's version and age. */
+  readonly metrics?: PorticoMetrics;
 }
 
 export interface Gateway {
@@ -53,6 +56,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const versionBeforeRead = async (): Promise<number> => Math.max(deps.feed.currentVersion, await deps.store.configVersion.current());
   let snapshot: Snapshot = await buildSnapshot(deps.store, await versionBeforeRead(), logger);
   let fullBuilds = 1;
+  let installedAtMs = Date.now(); // for the snapshot-age gauge
   logger.debug({ version: snapshot.version }, 'gateway snapshot built in full');
   let closed = false;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -68,6 +72,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     if (next.signingKeys !== snapshot.signingKeys && next.signingKeys.id !== snapshot.signingKeys.id) tokens.retainKeys(next.signingKeys);
     if (next.backendOrigins !== snapshot.backendOrigins) proxy.retainOrigins(next.backendOrigins);
     snapshot = next;
+    installedAtMs = Date.now();
   };
 
   const load = async (): Promise<void> => {
@@ -134,12 +139,13 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const quotaCounters = new InMemoryCounterStore();
   const quotaPersistence = new QuotaPersistence(quotaCounters, deps.store.quotaCounters, logger, [rateCounters]);
   await quotaPersistence.start();
-  const policyDeps: PolicyDeps = { tokens, proxy, logger, publicUrl: deps.publicUrl, rateCounters, quotaCounters, now: Date.now };
+  const policyDeps: PolicyDeps = { tokens, proxy, logger, publicUrl: deps.publicUrl, rateCounters, quotaCounters, now: Date.now, metrics: deps.metrics };
   const pipeline = new Pipeline(
     POLICIES.map((policy) => policy.create(policyDeps)),
     logger,
   );
   const server = createGatewayServer({ snapshot: () => (stale ? undefined : snapshot), pipeline, logger, ...(deps.tls ? { tls: deps.tls } : {}) });
+  deps.metrics?.watchSnapshot(() => ({ version: snapshot.version, installedAtMs }));
 
   return {
     server,

@@ -38,6 +38,8 @@ export interface IdentityDeps {
   readonly now?: () => Date;
   /** An http(s).Server to attach to (it may already listen); without it Fastify makes its own. */
   readonly server?: Server;
+  /** Metrics hook: called once per token endpoint answer with `issued` or the OAuth error code. */
+  readonly onTokenOutcome?: (outcome: string) => void;
 }
 
 /** The identity provider: its directory, keys, verifier and the identity listener's Fastify app. */
@@ -82,7 +84,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   const serveToken = createTokenHttpHandler({
     keys, urls, view: tokenView, tokenLifetimeSeconds: deps.config.tokenLifetimeSeconds, now, throttle: createClientThrottle(),
     assertionReplay: new InMemoryReplayCache(),
-  }, { logger: deps.logger as FastifyBaseLogger, bodyLimit: deps.config.bodyLimitBytes });
+  }, { logger: deps.logger as FastifyBaseLogger, bodyLimit: deps.config.bodyLimitBytes, onOutcome: deps.onTokenOutcome });
   const server = deps.server ?? createServer();
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,

@@ -1,4 +1,4 @@
-export { buildManagementApp } from './http/app.js';
+export { buildManagementApp, type MetricsEndpoint } from './http/app.js';
 export type { ManagementAppOptions } from './http/app.js';
 export { MANAGEMENT_ROLES, MANAGEMENT_RESOURCE_URI } from './http/auth.js';
 export type { TokenVerifier } from './http/auth.js';

@@ -31,9 +31,19 @@ interface Unit {
   readonly feed: ChangeFeed;
   readonly events: ChangeEvent[];
   readonly absorbed: string[];
+  /** Set once its steps have run: a callback that outlives the unit must not join it. */
+  closed: boolean;
 }
 
 const units = new AsyncLocalStorage<Unit>();
+/** Units whose steps are running. */
+let running = 0;
+
+/** The unit the caller runs in, if it is still open. */
+function currentUnit(): Unit | undefined {
+  const unit = units.getStore();
+  return unit === undefined || unit.closed ? undefined : unit;
+}
 
 /**
  * Runs write in one transaction; if it returns an event, bumps the config version in that same
@@ -43,7 +53,7 @@ const units = new AsyncLocalStorage<Unit>();
  * rollback would take back.
  */
 export async function commitChange<T>(target: ChangeTarget, write: (tx: Store) => Promise<Change<T>>): Promise<T> {
-  const unit = units.getStore();
+  const unit = currentUnit();
   const inUnit = unit !== undefined && unit.feed === target.feed;
   return target.store.transaction(async (tx) => {
     const change = await write(tx);
@@ -63,16 +73,25 @@ export async function commitChange<T>(target: ChangeTarget, write: (tx: Store) =
 
 /** Runs a multi-step write so that it announces once, after its last step committed. Nested calls join. */
 export async function oneChange<T>(target: ChangeTarget, steps: () => Promise<T>): Promise<T> {
-  const outer = units.getStore();
+  const outer = currentUnit();
   if (outer && outer.feed === target.feed) return steps();
-  const unit: Unit = { feed: target.feed, events: [], absorbed: [] };
+  const unit: Unit = { feed: target.feed, events: [], absorbed: [], closed: false };
   let result: T;
+  running++;
   try {
     result = await units.run(unit, steps);
   } finally {
-    // Whether the steps succeeded or failed, what committed must be announced. The step's error (if
-    // any) is what the caller sees; settling never throws (see settle).
-    await settle(target, unit);
+    try {
+      // Whether the steps succeeded or failed, what committed must be announced. The step's error (if
+      // any) is what the caller sees; settling never throws (see settle).
+      await settle(target, unit);
+    } finally {
+      unit.closed = true;
+      // While an AsyncLocalStorage is enabled, Node 20 runs a hook for every promise and async resource
+      // of the process — measured at about a quarter of the gateway's CPU per request when it shares
+      // the process (docs/benchmarks.md). No unit running: turn it off; the next run() turns it on.
+      if (--running === 0) units.disable();
+    }
   }
   return result;
 }

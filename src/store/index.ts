@@ -27,6 +27,11 @@ export interface OpenStoreOptions {
   readonly onLockLost?: (error: Error) => void;
   /** Sees every statement after it ran (SQL text and parameters): tests count and explain queries with it. */
   readonly onQuery?: (query: ExecutedQuery) => void;
+  /**
+   * false: do not migrate — for a reader next to the process that holds the store (a gateway
+   * worker of `--workers`), which has migrated it already and is its only writer. Default true.
+   */
+  readonly migrate?: boolean;
 }
 
 export interface ExecutedQuery {
@@ -51,7 +56,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     // Reach the server first so an outage reads as STORE_UNAVAILABLE, not as a failed migration.
     await sql`select 1`.execute(db);
     if (options.exclusive) lock = await lockInstance({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, onLost: options.onLockLost });
-    await migrateToLatest(db);
+    if (options.migrate !== false) await migrateToLatest(db);
   } catch (error) {
     await db.destroy().catch(() => undefined);
     await lock?.release().catch(() => undefined);

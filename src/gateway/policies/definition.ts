@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { RateCounterStore } from '../counters/rate-counter-store.js';
+import type { PorticoMetrics } from '../observability/index.js';
 import type { BackendProxy } from '../proxy.js';
 import type { VerifiedTokenCache } from '../token-cache.js';
 import type { PolicyHandler } from './types.js';
@@ -15,6 +16,8 @@ export interface PolicyDeps {
   readonly quotaCounters: RateCounterStore;
   /** Wall clock in ms (Date.now); counters' windows use it. */
   readonly now: () => number;
+  /** This process's metrics registry (the metrics policy counts every request in it); absent: no metrics. */
+  readonly metrics?: PorticoMetrics | undefined;
 }
 
 /** A policy module: its handler.ts exports one of these; policies/index.ts lists them all. */

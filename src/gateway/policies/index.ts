@@ -8,13 +8,14 @@ import { accessLog } from './access-log/handler.js';
 import { applicationToken } from './application-token/handler.js';
 import type { PolicyDefinition } from './definition.js';
 import { forward } from './forward/handler.js';
+import { metrics } from './metrics/handler.js';
 import { pathSafety } from './path-safety/handler.js';
 import { quota } from './quota/handler.js';
 import { rateLimit } from './rate-limit/handler.js';
 import { route } from './route/handler.js';
 import { subscriptionKey } from './subscription-key/handler.js';
 
-export const POLICIES: readonly PolicyDefinition[] = [pathSafety, route, subscriptionKey, applicationToken, access, rateLimit, quota, forward, accessLog];
+export const POLICIES: readonly PolicyDefinition[] = [pathSafety, route, subscriptionKey, applicationToken, access, rateLimit, quota, forward, metrics, accessLog];
 
 export { Pipeline } from './pipeline.js';
 export { GatewayCall, PHASES, type Phase, type PolicyHandler, type Rejection, type Outcome } from './types.js';

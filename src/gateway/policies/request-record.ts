@@ -6,12 +6,13 @@ import type { GatewayCall } from './types.js';
  * from the GatewayCall; this is the same as one plain object, for a log line.
  */
 export interface RequestRecord {
+  reqId: string;
   method: string;
   path: string;
   status: number;
   /** From arrival until the response was over, in ms (0.1 ms steps). */
   durationMs: number;
-  /** From forwarding to the backend until the response was over, in ms; absent when not forwarded. */
+  /** From forwarding to the backend until its response was over (or, when it never was, until this response was), in ms; absent when not forwarded. */
   backendMs?: number;
   apiId?: string;
   operationId?: string;
@@ -25,8 +26,9 @@ export interface RequestRecord {
 }
 
 export function requestRecord(call: GatewayCall, ended: number): RequestRecord {
-  const record: RequestRecord = { method: call.method, path: call.pathname, status: call.res.statusCode, durationMs: round(ended - call.started) };
-  if (call.forwardStarted !== 0) record.backendMs = round(ended - call.forwardStarted);
+  const record: RequestRecord = { reqId: call.requestId, method: call.method, path: call.pathname, status: call.res.statusCode, durationMs: round(ended - call.started) };
+  if (call.backendMs !== undefined) record.backendMs = round(call.backendMs);
+  else if (call.forwardStarted !== 0) record.backendMs = round(ended - call.forwardStarted);
   if (call.api !== undefined) record.apiId = call.api.id;
   if (call.operation !== undefined) record.operationId = call.operation.id;
   if (call.product !== undefined) record.productId = call.product.id;

@@ -66,6 +66,8 @@ export class GatewayCall {
   // --- forward / log ---------------------------------------------------------------------------
   /** performance.now() when the request was forwarded to the backend (0: it was not). */
   forwardStarted = 0;
+  /** From forwarding until the backend's response was over, in ms (the proxy sets it); undefined: not forwarded or not over. */
+  backendMs: number | undefined = undefined;
   /** The handler whose Rejection answered the request, if one did. */
   rejectedBy: string | undefined = undefined;
 
@@ -80,5 +82,7 @@ export class GatewayCall {
     readonly rawQuery: string,
     /** performance.now() when the request arrived. */
     readonly started: number,
+    /** x-request-id: the caller's when sane, else made by the gateway (observability/request-id.ts). */
+    readonly requestId: string,
   ) {}
 }

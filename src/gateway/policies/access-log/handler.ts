@@ -9,7 +9,8 @@ export const accessLog: PolicyDefinition = {
     phase: 'log',
     priority: 1000,
     run(call) {
-      deps.logger.info(requestRecord(call, performance.now()), 'gateway request');
+      // The record is made only when the line will be written (a warn-level gateway skips it).
+      if (deps.logger.isLevelEnabled('info')) deps.logger.info(requestRecord(call, performance.now()), 'gateway request');
       return undefined;
     },
   }),

@@ -4,6 +4,6 @@ import type { PolicySchema } from '../schema.js';
 export type AccessLogConfig = Record<string, never>;
 
 export const accessLogSchema: PolicySchema<AccessLogConfig> = {
-  description: 'One line per request at info: method, path, status, duration, API, operation, product, subscription or client app, and whether the caller left early.',
+  description: 'One line per request at info: request id, method, path, status, duration, API, operation, product, subscription or client app, and whether the caller left early.',
   fields: {},
 };

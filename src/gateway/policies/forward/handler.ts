@@ -17,21 +17,19 @@ export const forward: PolicyDefinition = {
       const api = call.api!;
       if (!api.backend) return NO_BACKEND;
       call.forwardStarted = performance.now();
-      return deps.proxy
-        .forward({
-          req: call.req,
-          res: call.res,
-          backend: api.backend,
-          remainder: call.remainder,
-          query: stripKeyFromQuery(call.rawQuery, api.keyQueryName),
-          keyHeaderLower: api.keyHeaderLower,
-          proto: (call.req.socket as TLSSocket).encrypted ? 'https' : 'http',
-        })
-        .then(nothing);
+      // The proxy answers the caller itself (the backend's response, 502 or 504) and never throws.
+      deps.proxy.forward({
+        req: call.req,
+        res: call.res,
+        backend: api.backend,
+        remainder: call.remainder,
+        query: stripKeyFromQuery(call.rawQuery, api.keyQueryName),
+        keyHeaderLower: api.keyHeaderLower,
+        proto: (call.req.socket as TLSSocket).encrypted ? 'https' : 'http',
+        requestId: call.requestId,
+        timing: call, // receives backendMs
+      });
+      return undefined;
     },
   }),
 };
-
-function nothing(): undefined {
-  return undefined;
-}
