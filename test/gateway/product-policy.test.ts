@@ -110,7 +110,7 @@ describe('the pipeline', () => {
     expect(names('authorize')).toEqual(['access']);
     expect(names('limits')).toEqual(['rate-limit', 'quota']);
     expect(names('forward')).toEqual(['forward']);
-    expect(names('log')).toEqual(['access-log']);
+    expect(names('log')).toEqual(['metrics', 'access-log']);
     expect(pipeline.requestHandlers.map((h) => h.name)).toEqual(['path-safety', 'route', 'subscription-key', 'application-token', 'access', 'rate-limit', 'quota', 'forward']);
   });
 });
