@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ChangeEvent } from '../shared/change-events.js';
 import type { Store } from '../store/store.js';
-import { buildSigningKeys, readCatalog, toClientAppEntry, toSubscriptionEntry, type Snapshot } from './snapshot.js';
+import { buildSigningKeys, readCatalog, toClientAppEntry, toSubscriptionKeyRow, type Snapshot } from './snapshot.js';
 
 /**
  * Applies one change event to a snapshot by re-reading only the rows it names, and returns the new
@@ -86,21 +86,12 @@ async function withCatalog(snapshot: Snapshot, store: Store, logger: Logger | un
 
 /** Re-reads each named subscription: its old key hashes leave, its current ones (if it still exists) come in. */
 async function refreshSubscriptions(snapshot: Snapshot, ids: readonly string[], store: Store): Promise<Snapshot> {
-  let byKeyHash = snapshot.subscriptionsByKeyHash;
-  let hashesById = snapshot.index.subscriptionKeyHashes;
+  let keys = snapshot.subscriptionsByKeyHash;
   for (const id of ids) {
     const record = await store.management.getSubscription(id);
-    const key = id.toLowerCase();
-    for (const hash of hashesById.get(key) ?? []) byKeyHash = byKeyHash.delete(hash);
-    if (record) {
-      const entry = toSubscriptionEntry(record);
-      byKeyHash = byKeyHash.set(record.primaryKeyHash, entry).set(record.secondaryKeyHash, entry);
-      hashesById = hashesById.set(key, [record.primaryKeyHash, record.secondaryKeyHash]);
-    } else {
-      hashesById = hashesById.delete(key);
-    }
+    keys = keys.with(id, record ? toSubscriptionKeyRow(record) : undefined);
   }
-  return { ...snapshot, subscriptionsByKeyHash: byKeyHash, index: { ...snapshot.index, subscriptionKeyHashes: hashesById } };
+  return { ...snapshot, subscriptionsByKeyHash: keys };
 }
 
 async function refreshUser(snapshot: Snapshot, id: string, store: Store): Promise<Snapshot> {

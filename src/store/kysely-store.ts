@@ -6,6 +6,8 @@ import { DirectoryRepository } from './repos/directory-repository.js';
 import { ManagementRepository } from './repos/management-repository.js';
 import { SettingsRepository } from './repos/settings-repository.js';
 import { ConfigVersionRepository } from './repos/config-version-repository.js';
+import { ScanRepository } from './repos/scan-repository.js';
+import type { ScanStore } from './scan-store.js';
 import type { Db } from './repos/support.js';
 import type { ConfigVersionStore, SettingsStore, Store } from './store.js';
 
@@ -14,6 +16,7 @@ export class KyselyStore implements Store {
   readonly management: ManagementStore;
   readonly settings: SettingsStore;
   readonly configVersion: ConfigVersionStore;
+  readonly scans: ScanStore;
 
   constructor(
     readonly dialect: DialectName,
@@ -25,6 +28,7 @@ export class KyselyStore implements Store {
     this.management = new ManagementRepository(db, sqlRules(dialect));
     this.settings = new SettingsRepository(db);
     this.configVersion = new ConfigVersionRepository(db);
+    this.scans = new ScanRepository(db);
   }
 
   /** Inside a transaction, a nested call joins it: fn's writes commit with the outer ones. */
