@@ -134,13 +134,13 @@ export interface PublicKeyEntry {
 }
 
 export interface BuildOptions {
-  /** Rows per page of the big tables (default 5,000). */
+  /** Rows per page of the big tables (default 10,000). */
   readonly pageSize?: number;
   /** How often a progress line is logged while loading (LoadProgress; default 2 s). */
   readonly progress?: LoadProgressOptions;
 }
 
-const PAGE_SIZE = 5_000;
+const PAGE_SIZE = 10_000;
 
 /**
  * The full build, at start and after a version gap. The big tables are read page by page in key

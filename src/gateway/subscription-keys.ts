@@ -132,9 +132,9 @@ export class SubscriptionTableBuilder {
     }
     this.count++;
     this.ids.push(row.id);
-    this.scopes[i] = this.strings.code(row.scope);
-    this.states[i] = this.strings.code(row.state);
-    this.owners[i] = row.ownerId === null ? NULL_CODE : this.strings.code(row.ownerId);
+    this.scopes[i] = this.strings.code(row.scope, 0);
+    this.states[i] = this.strings.code(row.state, 1);
+    this.owners[i] = row.ownerId === null ? NULL_CODE : this.strings.code(row.ownerId, 2);
   }
 
   finish(): SubscriptionKeys {
@@ -211,8 +211,21 @@ function decodeDigest(text: string, out: Uint8Array, at: number): boolean {
 class StringCodes {
   private readonly codes = new Map<string, number>();
   private readonly strings: (string | null)[] = [null];
+  // The last value looked up per column: consecutive rows mostly repeat a scope and a state, and
+  // comparing with the last one is cheaper than hashing a fresh string for the map.
+  private readonly last: (string | undefined)[] = [];
+  private readonly lastCodes: number[] = [];
 
-  code(value: string): number {
+  /** The code of `value`; `column` names the column it came from (0, 1, …), for the one-value cache. */
+  code(value: string, column: number): number {
+    if (this.last[column] === value) return this.lastCodes[column]!;
+    const code = this.lookUp(value);
+    this.last[column] = value;
+    this.lastCodes[column] = code;
+    return code;
+  }
+
+  private lookUp(value: string): number {
     let code = this.codes.get(value);
     if (code === undefined) {
       code = this.strings.length;

@@ -7,6 +7,8 @@ export class Interner {
   private readonly strings = new Map<string, string>();
   private readonly sets = new Map<string, ReadonlySet<string>>();
   private readonly json = new Map<string, unknown>();
+  /** Objects already seen (a reader that parses equal JSON texts once hands out the same object again). */
+  private readonly objects = new WeakMap<object, unknown>();
 
   string(value: string): string {
     const known = this.strings.get(value);
@@ -29,11 +31,16 @@ export class Interner {
   /** One copy of each distinct plain-data value (compared as JSON): e.g. the same role list on many applications. */
   value<T>(value: T): T {
     if (Array.isArray(value) && value.length === 0) return EMPTY as T;
+    if (typeof value === 'object' && value !== null) {
+      const seen = this.objects.get(value);
+      if (seen !== undefined) return seen as T;
+    }
     const key = JSON.stringify(value);
     const known = this.json.get(key);
-    if (known !== undefined) return known as T;
-    this.json.set(key, value);
-    return value;
+    const shared = known !== undefined ? (known as T) : value;
+    if (known === undefined) this.json.set(key, value);
+    if (typeof value === 'object' && value !== null) this.objects.set(value, shared);
+    return shared;
   }
 }
 

@@ -100,14 +100,14 @@ export class IndexedTokenDirectory implements TokenDirectory {
 }
 
 export interface LoadOptions {
-  /** Rows per page (default 5,000). */
+  /** Rows per page (default 10,000). */
   readonly pageSize?: number;
   /** Progress lines while loading (LoadProgress), when a logger is given. */
   readonly logger?: Logger;
   readonly progress?: LoadProgressOptions;
 }
 
-const PAGE_SIZE = 5_000;
+const PAGE_SIZE = 10_000;
 
 /**
  * Reads everything the token endpoint needs (at start, and after a version gap), each table page
@@ -128,29 +128,32 @@ export async function loadTokenDirectory(store: Store, options: LoadOptions = {}
   }
   const servicePrincipals: TokenServicePrincipal[] = [];
   for await (const page of scanPages(scans.servicePrincipals.bind(scans), (sp) => sp.id, pageSize)) {
-    for (const sp of page) servicePrincipals.push(tokenServicePrincipal(sp));
+    for (const sp of page) servicePrincipals.push(tokenServicePrincipal(sp, shared));
     progress.step('service principals', servicePrincipals.length, spCount);
   }
   const assignments = new Map<string, TokenAppRoleAssignment[]>();
   let assignmentsRead = 0;
   for await (const page of scanPages(scans.appRoleAssignments.bind(scans), (a) => a.id, pageSize)) {
-    for (const a of page) addTo(assignments, a.principalId, tokenAppRoleAssignment(a, shared));
+    for (const a of page) {
+      const assignment = tokenAppRoleAssignment(a, shared);
+      addTo(assignments, assignment.principalId, assignment);
+    }
     assignmentsRead += page.length;
     progress.step('app role assignments', assignmentsRead, assignmentCount);
   }
   const passwords = new Map<string, TokenPasswordCredential[]>();
   for await (const page of scanPages(scans.passwordCredentials.bind(scans), (c) => c.keyId, pageSize)) {
-    for (const c of page) addTo(passwords, c.applicationId, tokenPasswordCredential(c));
+    for (const c of page) addTo(passwords, shared.string(c.applicationId), tokenPasswordCredential(c));
   }
   const certificates = new Map<string, KeyCredentialRecord[]>();
   for await (const page of scanPages(scans.keyCredentials.bind(scans), (c) => c.keyId, pageSize)) {
-    for (const c of page) addTo(certificates, c.applicationId, c);
+    for (const c of page) addTo(certificates, shared.string(c.applicationId), c);
   }
 
   const directory = new IndexedTokenDirectory({
     apps: PersistentMap.from(applications.map((app) => [lowerCased(app.appId), app])),
     appsById: PersistentMap.from(applications.map((app) => [app.id, app])),
-    uris: PersistentMap.from(applications.flatMap((app) => app.identifierUris.map((uri) => [normaliseUri(uri), app.appId] as const))),
+    uris: PersistentMap.from(applications.flatMap((app) => app.identifierUris.map((uri) => [sameIfEqual(normaliseUri(uri), uri), app.appId] as const))),
     sps: PersistentMap.from(servicePrincipals.map((sp) => [lowerCased(sp.appId), sp])),
     spsById: PersistentMap.from(servicePrincipals.map((sp) => [sp.id, sp])),
     passwords: PersistentMap.from(passwords),
@@ -164,8 +167,8 @@ export async function loadTokenDirectory(store: Store, options: LoadOptions = {}
 /** The fields of an application the view keeps; with an Interner, repeated values are shared. */
 export function tokenApplication(app: ApplicationRecord, shared?: Interner): TokenApplication {
   return {
-    id: app.id,
-    appId: app.appId,
+    id: shared ? shared.string(app.id) : app.id,
+    appId: shared ? shared.string(app.appId) : app.appId,
     displayName: shared ? shared.string(app.displayName) : app.displayName,
     identifierUris: app.identifierUris,
     appRoles: shared ? shared.value(app.appRoles) : app.appRoles,
@@ -173,14 +176,14 @@ export function tokenApplication(app: ApplicationRecord, shared?: Interner): Tok
   };
 }
 
-function tokenServicePrincipal(sp: ServicePrincipalRecord): TokenServicePrincipal {
-  return { id: sp.id, appId: sp.appId, accountEnabled: sp.accountEnabled, appRoleAssignmentRequired: sp.appRoleAssignmentRequired };
+function tokenServicePrincipal(sp: ServicePrincipalRecord, shared?: Interner): TokenServicePrincipal {
+  return { id: shared ? shared.string(sp.id) : sp.id, appId: shared ? shared.string(sp.appId) : sp.appId, accountEnabled: sp.accountEnabled, appRoleAssignmentRequired: sp.appRoleAssignmentRequired };
 }
 
 function tokenAppRoleAssignment(a: AppRoleAssignmentRecord, shared?: Interner): TokenAppRoleAssignment {
   return {
     id: a.id,
-    principalId: a.principalId,
+    principalId: shared ? shared.string(a.principalId) : a.principalId,
     resourceId: shared ? shared.string(a.resourceId) : a.resourceId,
     appRoleId: shared ? shared.string(a.appRoleId) : a.appRoleId,
   };
@@ -188,6 +191,11 @@ function tokenAppRoleAssignment(a: AppRoleAssignmentRecord, shared?: Interner): 
 
 function tokenPasswordCredential(c: PasswordCredentialRecord): TokenPasswordCredential {
   return { keyId: c.keyId, secretHash: c.secretHash, startDateTime: c.startDateTime, endDateTime: c.endDateTime };
+}
+
+/** `value`, or `original` when they are equal: one string instead of two. */
+function sameIfEqual(value: string, original: string): string {
+  return value === original ? original : value;
 }
 
 function addTo<T>(groups: Map<string, T[]>, key: string, item: T): void {

@@ -22,7 +22,7 @@ import type {
 } from '../scan-store.js';
 import {
   appRoleAssignmentRecord,
-  applicationRecord,
+  applicationRecordParsing,
   keyCredentialRecord,
   passwordCredentialRecord,
   servicePrincipalRecord,
@@ -77,7 +77,15 @@ export class ScanRepository implements ScanStore {
   async applications(after: string | undefined, limit: number): Promise<ApplicationRecord[]> {
     let query = this.db.selectFrom('applications').selectAll();
     if (after !== undefined) query = query.where('id', '>', after);
-    return (await query.orderBy('id').limit(limit).execute()).map(applicationRecord);
+    // Role lists and required resource access repeat across applications (every client of a
+    // product carries the same grant): equal texts in a page parse to one shared, read-only value.
+    const parsed = new Map<string, unknown>();
+    const parse = <T>(text: string): T => {
+      let value = parsed.get(text);
+      if (value === undefined) parsed.set(text, (value = JSON.parse(text)));
+      return value as T;
+    };
+    return (await query.orderBy('id').limit(limit).execute()).map((row) => applicationRecordParsing(row, parse));
   }
 
   async servicePrincipals(after: string | undefined, limit: number): Promise<ServicePrincipalRecord[]> {
