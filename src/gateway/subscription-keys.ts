@@ -42,8 +42,10 @@ export class SubscriptionKeys {
 
   /** The subscription one of whose keys has this digest (sha256 of the key). */
   get(keyHash: string): SubscriptionEntry | undefined {
-    const overlaid = this.byKey.get(keyHash);
-    if (overlaid !== undefined) return overlaid === REMOVED ? undefined : overlaid;
+    if (this.byKey.size > 0) {
+      const overlaid = this.byKey.get(keyHash);
+      if (overlaid !== undefined) return overlaid === REMOVED ? undefined : overlaid;
+    }
     const slot = this.base.findKey(keyHash);
     return slot < 0 ? undefined : this.base.entry(slot >>> 1);
   }

@@ -12,8 +12,8 @@ import type { ClientApplicationState, SubscriptionState, UserState } from '../ma
  * the token endpoint's directory), each page in primary-key order and starting after the last key
  * of the one before (keyset paging, served by the primary key's index). A build then never holds a
  * whole table's rows at once, only one page of them plus what the view keeps, and each page is one
- * short statement, so the event loop turns between pages. The management-side rows carry only the
- * columns the gateway keeps.
+ * short statement, so the event loop turns between pages. Rows carry only the columns the views
+ * keep.
  *
  * Pages are separate statements, not one snapshot of the database: a view built this way reads
  * the config version first and then applies every event above it (docs/events.md), which re-reads
@@ -26,14 +26,24 @@ export interface ScanStore {
   userStates(after: string | undefined, limit: number): Promise<UserStateRow[]>;
   clientApplications(after: string | undefined, limit: number): Promise<ClientApplicationRow[]>;
   productLinks(after: ProductLinkKey | undefined, limit: number): Promise<ProductLinkRow[]>;
-  applications(after: string | undefined, limit: number): Promise<ApplicationRecord[]>;
-  servicePrincipals(after: string | undefined, limit: number): Promise<ServicePrincipalRecord[]>;
-  appRoleAssignments(after: string | undefined, limit: number): Promise<AppRoleAssignmentRecord[]>;
-  passwordCredentials(after: string | undefined, limit: number): Promise<PasswordCredentialRecord[]>;
+  applications(after: string | undefined, limit: number): Promise<ApplicationScanRow[]>;
+  servicePrincipals(after: string | undefined, limit: number): Promise<ServicePrincipalScanRow[]>;
+  appRoleAssignments(after: string | undefined, limit: number): Promise<AppRoleAssignmentScanRow[]>;
+  passwordCredentials(after: string | undefined, limit: number): Promise<PasswordCredentialScanRow[]>;
   keyCredentials(after: string | undefined, limit: number): Promise<KeyCredentialRecord[]>;
 }
 
 export type ScannedTable = 'subscriptions' | 'users' | 'client_applications' | 'product_links' | 'applications' | 'service_principals' | 'app_role_assignments';
+
+/**
+ * What the token endpoint keeps of the directory objects (identity/token/token-view.ts): the fields
+ * its steps read, and an application's identifier URIs and required resource access. Equal role
+ * lists and required resource access in one page are one shared, read-only value.
+ */
+export type ApplicationScanRow = Pick<ApplicationRecord, 'id' | 'appId' | 'displayName' | 'identifierUris' | 'appRoles' | 'requiredResourceAccess'>;
+export type ServicePrincipalScanRow = Pick<ServicePrincipalRecord, 'id' | 'appId' | 'accountEnabled' | 'appRoleAssignmentRequired'>;
+export type AppRoleAssignmentScanRow = Pick<AppRoleAssignmentRecord, 'id' | 'principalId' | 'resourceId' | 'appRoleId'>;
+export type PasswordCredentialScanRow = Pick<PasswordCredentialRecord, 'keyId' | 'applicationId' | 'secretHash' | 'startDateTime' | 'endDateTime'>;
 
 /** What the gateway keeps of a subscription: who it is, what it opens, and its two key digests (SHA-256 hex). */
 export interface SubscriptionKeyRow {

@@ -165,7 +165,7 @@ export async function loadTokenDirectory(store: Store, options: LoadOptions = {}
 }
 
 /** The fields of an application the view keeps; with an Interner, repeated values are shared. */
-export function tokenApplication(app: ApplicationRecord, shared?: Interner): TokenApplication {
+export function tokenApplication(app: TokenApplication, shared?: Interner): TokenApplication {
   return {
     id: shared ? shared.string(app.id) : app.id,
     appId: shared ? shared.string(app.appId) : app.appId,
@@ -176,11 +176,11 @@ export function tokenApplication(app: ApplicationRecord, shared?: Interner): Tok
   };
 }
 
-function tokenServicePrincipal(sp: ServicePrincipalRecord, shared?: Interner): TokenServicePrincipal {
+function tokenServicePrincipal(sp: TokenServicePrincipal, shared?: Interner): TokenServicePrincipal {
   return { id: shared ? shared.string(sp.id) : sp.id, appId: shared ? shared.string(sp.appId) : sp.appId, accountEnabled: sp.accountEnabled, appRoleAssignmentRequired: sp.appRoleAssignmentRequired };
 }
 
-function tokenAppRoleAssignment(a: AppRoleAssignmentRecord, shared?: Interner): TokenAppRoleAssignment {
+function tokenAppRoleAssignment(a: TokenAppRoleAssignment, shared?: Interner): TokenAppRoleAssignment {
   return {
     id: a.id,
     principalId: shared ? shared.string(a.principalId) : a.principalId,
@@ -189,7 +189,7 @@ function tokenAppRoleAssignment(a: AppRoleAssignmentRecord, shared?: Interner): 
   };
 }
 
-function tokenPasswordCredential(c: PasswordCredentialRecord): TokenPasswordCredential {
+function tokenPasswordCredential(c: TokenPasswordCredential): TokenPasswordCredential {
   return { keyId: c.keyId, secretHash: c.secretHash, startDateTime: c.startDateTime, endDateTime: c.endDateTime };
 }
 

@@ -34,19 +34,14 @@ export function applicationRow(app: ApplicationRecord): ApplicationsTable {
 }
 
 export function applicationRecord(row: ApplicationsTable): ApplicationRecord {
-  return applicationRecordParsing(row, fromJson);
-}
-
-/** applicationRecord with its own reader of the role lists; a scan passes one that shares a value per distinct text. */
-export function applicationRecordParsing(row: ApplicationsTable, parse: <T>(text: string) => T): ApplicationRecord {
   return {
     id: row.id,
     appId: row.app_id,
     displayName: row.display_name,
     description: row.description,
     identifierUris: fromJson(row.identifier_uris),
-    appRoles: parse(row.app_roles),
-    requiredResourceAccess: parse(row.required_resource_access),
+    appRoles: fromJson(row.app_roles),
+    requiredResourceAccess: fromJson(row.required_resource_access),
     requestedAccessTokenVersion: row.requested_access_token_version === 1 ? 1 : 2,
     createdDateTime: row.created_date_time,
   };
