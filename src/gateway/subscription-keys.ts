@@ -103,7 +103,7 @@ export class SubscriptionKeys {
 export class SubscriptionTableBuilder {
   private count = 0;
   private capacity: number;
-  private ids: string[] = [];
+  private readonly ids: IdBytes;
   private scopes: Uint32Array;
   private states: Uint32Array;
   private owners: Uint32Array;
@@ -118,6 +118,7 @@ export class SubscriptionTableBuilder {
     this.states = new Uint32Array(this.capacity);
     this.owners = new Uint32Array(this.capacity);
     this.digests = Buffer.alloc(this.capacity * ROW_DIGEST_BYTES);
+    this.ids = new IdBytes(this.capacity);
   }
 
   get added(): number {
@@ -133,7 +134,7 @@ export class SubscriptionTableBuilder {
       return;
     }
     this.count++;
-    this.ids.push(row.id);
+    this.ids.add(row.id);
     this.scopes[i] = this.strings.code(row.scope, 0);
     this.states[i] = this.strings.code(row.state, 1);
     this.owners[i] = row.ownerId === null ? NULL_CODE : this.strings.code(row.ownerId, 2);
@@ -144,7 +145,7 @@ export class SubscriptionTableBuilder {
     // Trimmed to size: a copy only when the count was not known exactly.
     const table = new SubscriptionTable(
       n,
-      this.ids,
+      this.ids.finish(),
       n === this.capacity ? this.scopes : this.scopes.slice(0, n),
       n === this.capacity ? this.states : this.states.slice(0, n),
       n === this.capacity ? this.owners : this.owners.slice(0, n),
@@ -242,6 +243,50 @@ class StringCodes {
   }
 }
 
+/**
+ * Subscription ids as UTF-8 bytes in one buffer, row i at bytes starts[i]..starts[i + 1]: outside
+ * the JS heap (a million id strings are 40 MB of heap that every major collection walks), and a
+ * lookup makes the one string it returns.
+ */
+interface PackedIds {
+  at(row: number): string;
+}
+
+class IdBytes {
+  private bytes: Buffer;
+  private starts: Uint32Array;
+  private count = 0;
+
+  constructor(expected: number) {
+    this.bytes = Buffer.alloc(16 * expected);
+    this.starts = new Uint32Array(expected + 1);
+  }
+
+  add(id: string): void {
+    const at = this.starts[this.count]!;
+    const length = Buffer.byteLength(id, 'utf8');
+    if (at + length > this.bytes.length) {
+      const bytes = Buffer.alloc(Math.max(2 * this.bytes.length, at + length));
+      this.bytes.copy(bytes, 0, 0, at);
+      this.bytes = bytes;
+    }
+    if (this.count + 2 > this.starts.length) {
+      const starts = new Uint32Array(2 * this.starts.length);
+      starts.set(this.starts);
+      this.starts = starts;
+    }
+    this.bytes.write(id, at, length, 'utf8');
+    this.starts[++this.count] = at + length;
+  }
+
+  finish(): PackedIds {
+    const end = this.starts[this.count]!;
+    const bytes = Buffer.from(this.bytes.subarray(0, end)); // trimmed copies: the growth slack goes
+    const starts = this.starts.slice(0, this.count + 1);
+    return { at: (row) => bytes.toString('utf8', starts[row]!, starts[row + 1]!) };
+  }
+}
+
 /** The base layer: flat arrays, never changed after the build. */
 class SubscriptionTable {
   /** Slot → 1 + (row × 2 + which key), 0 when empty; at most half full. */
@@ -251,7 +296,7 @@ class SubscriptionTable {
 
   constructor(
     readonly count: number,
-    private readonly ids: readonly string[],
+    private readonly ids: PackedIds,
     private readonly scopes: Uint32Array,
     private readonly states: Uint32Array,
     private readonly owners: Uint32Array,
@@ -268,7 +313,7 @@ class SubscriptionTable {
     this.idSlots = new Uint32Array(tableSize(count));
     const idMask = this.idSlots.length - 1;
     for (let row = 0; row < count; row++) {
-      let slot = hashOf(lowerCased(ids[row]!)) & idMask;
+      let slot = hashOf(lowerCased(ids.at(row))) & idMask;
       while (this.idSlots[slot] !== 0) slot = (slot + 1) & idMask;
       this.idSlots[slot] = row + 1;
     }
@@ -291,14 +336,14 @@ class SubscriptionTable {
     const mask = this.idSlots.length - 1;
     let slot = hashOf(lowerId) & mask;
     for (let r = this.idSlots[slot]!; r !== 0; slot = (slot + 1) & mask, r = this.idSlots[slot]!) {
-      if (lowerCased(this.ids[r - 1]!) === lowerId) return r - 1;
+      if (lowerCased(this.ids.at(r - 1)) === lowerId) return r - 1;
     }
     return -1;
   }
 
   entry(row: number): SubscriptionEntry {
     return {
-      id: this.ids[row]!,
+      id: this.ids.at(row),
       scope: this.strings[this.scopes[row]!]!,
       state: this.strings[this.states[row]!] as SubscriptionState,
       ownerId: this.strings[this.owners[row]!] ?? null,
