@@ -21,7 +21,7 @@ type Overlaid = SubscriptionKeyRow | typeof REMOVED;
  * immutable, so a request keeps the state it started with.
  *
  * Two layers. The base is what the last full build read, packed into a few flat arrays: the
- * digests as bytes in one buffer, scope / state / owner as codes into one table of distinct
+ * digests as bytes in one buffer, the ids as UTF-8 bytes in another, scope / state / owner as codes into one table of distinct
  * strings, and two open-addressing hash tables of row numbers (by digest, by lower-cased id): about
  * 120 bytes a subscription, where one object per subscription with its strings and map entries
  * took over 500. The overlay holds what changed since, as persistent maps (PersistentMap) from
