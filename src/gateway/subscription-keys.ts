@@ -17,14 +17,14 @@ type Overlaid = SubscriptionKeyRow | typeof REMOVED;
 
 /**
  * Every subscription by both of its key digests (SHA-256, base64url as shared/crypto's sha256
- * writes them), and by id for applying events;
- * immutable, so a request keeps the state it started with.
+ * writes them), and by id for applying events; immutable, so a request keeps the state it started
+ * with.
  *
  * Two layers. The base is what the last full build read, packed into a few flat arrays: the
- * digests as bytes in one buffer, the ids as UTF-8 bytes in another, scope / state / owner as codes into one table of distinct
- * strings, and two open-addressing hash tables of row numbers (by digest, by lower-cased id): about
- * 120 bytes a subscription, where one object per subscription with its strings and map entries
- * took over 500. The overlay holds what changed since, as persistent maps (PersistentMap) from
+ * digests as bytes in one buffer, the ids as UTF-8 bytes in another, scope / state / owner as
+ * codes into one table of distinct strings, and two open-addressing hash tables of row numbers (by
+ * digest, by lower-cased id): about 120 bytes a subscription, mostly outside the JS heap, where one
+ * object per subscription with its strings and map entries took over 500. The overlay holds what changed since, as persistent maps (PersistentMap) from
  * digest and from id to the subscription as re-read, or to REMOVED for a base entry that is gone;
  * an event changes only the overlay, in O(changed keys), and shares everything else. The overlay is
  * dropped at the next full build.
