@@ -42,7 +42,7 @@ export type ScannedTable = 'subscriptions' | 'users' | 'client_applications' | '
  */
 export type ApplicationScanRow = Pick<ApplicationRecord, 'id' | 'appId' | 'displayName' | 'identifierUris' | 'appRoles' | 'requiredResourceAccess'>;
 export type ServicePrincipalScanRow = Pick<ServicePrincipalRecord, 'id' | 'appId' | 'accountEnabled' | 'appRoleAssignmentRequired'>;
-export type AppRoleAssignmentScanRow = Pick<AppRoleAssignmentRecord, 'id' | 'principalId' | 'resourceId' | 'appRoleId'>;
+export type AppRoleAssignmentScanRow = Pick<AppRoleAssignmentRecord, 'id' | 'principalId' | 'resourceId' | 'appRoleId' | 'createdDateTime'>;
 export type PasswordCredentialScanRow = Pick<PasswordCredentialRecord, 'keyId' | 'applicationId' | 'secretHash' | 'startDateTime' | 'endDateTime'>;
 
 /** What the gateway keeps of a subscription: who it is, what it opens, and its two key digests (SHA-256 hex). */

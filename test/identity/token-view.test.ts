@@ -293,3 +293,30 @@ describeEachDialect('loadTokenDirectory: page by page', (dialect) => {
     }
   });
 });
+
+describeEachDialect('loadTokenDirectory: order within an object', (dialect) => {
+  test("a principal's grants and an application's secrets are in the repositories' order, as an event's re-read puts them", async () => {
+    const database = await createTestDatabase(dialect);
+    const store = await openStore({ dataDir: database.dataDir, databaseUrl: database.databaseUrl });
+    try {
+      const rows = await seed(store, 3);
+      const at = (minutes: number) => new Date(Date.UTC(2026, 0, 1, 0, minutes)).toISOString();
+      // Ids and times in opposite orders, so an order by id alone would differ.
+      const later = new Date(Date.now() + 86_400_000).toISOString();
+      for (const [i, keyId] of ['ffffffff-0000-4000-8000-000000000001', 'eeeeeeee-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000003'].entries()) {
+        await store.directory.insertPasswordCredential({ keyId, applicationId: rows.objectIds[0]!, displayName: null, hint: 'abc', secretHash: 'y'.repeat(43), startDateTime: at(i), endDateTime: later });
+      }
+      for (const [i, id] of ['ffffffff-0000-4000-8000-00000000000a', 'eeeeeeee-0000-4000-8000-00000000000b', '00000000-0000-4000-8000-00000000000c'].entries()) {
+        await store.directory.insertAppRoleAssignment({ id, principalId: rows.spIds[1]!, resourceId: rows.spIds[i === 2 ? 2 : 0]!, appRoleId: newGuid(), createdDateTime: at(i) });
+      }
+      for (const pageSize of [1, 2, 100]) {
+        const full = await loadTokenDirectory(store, { pageSize });
+        expect(full.passwordCredentials(rows.objectIds[0]!).map((c) => c.keyId)).toEqual((await store.directory.listPasswordCredentials(rows.objectIds[0]!)).map((c) => c.keyId));
+        expect(full.appRoleAssignments(rows.spIds[1]!).map((a) => a.id)).toEqual((await store.directory.listAppRoleAssignments({ principalId: rows.spIds[1]! })).map((a) => a.id));
+      }
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  });
+});

@@ -11,7 +11,7 @@ import type {
 import { PersistentMap } from '../../shared/persistent-map.js';
 import { Interner, lowerCased } from '../../shared/interning.js';
 import { LoadProgress, type LoadProgressOptions } from '../../shared/load-progress.js';
-import { scanPages } from '../../store/scan-store.js';
+import { scanPages, type AppRoleAssignmentScanRow } from '../../store/scan-store.js';
 import type { Logger } from 'pino';
 
 /**
@@ -131,24 +131,31 @@ export async function loadTokenDirectory(store: Store, options: LoadOptions = {}
     for (const sp of page) servicePrincipals.push(tokenServicePrincipal(sp, shared));
     progress.step('service principals', servicePrincipals.length, spCount);
   }
-  const assignments = new Map<string, TokenAppRoleAssignment[]>();
+  // Each principal's grants, an application's secrets and certificates are kept in the order the
+  // repositories list them (creation, then id), as an event's re-read puts them.
+  const grantRows = new Map<string, AppRoleAssignmentScanRow[]>();
   let assignmentsRead = 0;
   for await (const page of scanPages(scans.appRoleAssignments.bind(scans), (a) => a.id, pageSize)) {
-    for (const a of page) {
-      const assignment = tokenAppRoleAssignment(a, shared);
-      addTo(assignments, assignment.principalId, assignment);
-    }
+    for (const a of page) addTo(grantRows, a.principalId, a);
     assignmentsRead += page.length;
     progress.step('app role assignments', assignmentsRead, assignmentCount);
   }
+  const assignments = new Map<string, TokenAppRoleAssignment[]>();
+  for (const [principalId, rows] of grantRows) {
+    sortBy(rows, (a) => a.createdDateTime, (a) => a.id);
+    assignments.set(shared.string(principalId), rows.map((a) => tokenAppRoleAssignment(a, shared)));
+  }
+  grantRows.clear();
   const passwords = new Map<string, TokenPasswordCredential[]>();
   for await (const page of scanPages(scans.passwordCredentials.bind(scans), (c) => c.keyId, pageSize)) {
     for (const c of page) addTo(passwords, shared.string(c.applicationId), tokenPasswordCredential(c));
   }
+  for (const list of passwords.values()) sortBy(list, (c) => c.startDateTime, (c) => c.keyId);
   const certificates = new Map<string, KeyCredentialRecord[]>();
   for await (const page of scanPages(scans.keyCredentials.bind(scans), (c) => c.keyId, pageSize)) {
     for (const c of page) addTo(certificates, shared.string(c.applicationId), c);
   }
+  for (const list of certificates.values()) sortBy(list, (c) => c.createdDateTime, (c) => c.keyId);
 
   const directory = new IndexedTokenDirectory({
     apps: PersistentMap.from(applications.map((app) => [lowerCased(app.appId), app])),
@@ -191,6 +198,18 @@ function tokenAppRoleAssignment(a: TokenAppRoleAssignment, shared?: Interner): T
 
 function tokenPasswordCredential(c: TokenPasswordCredential): TokenPasswordCredential {
   return { keyId: c.keyId, secretHash: c.secretHash, startDateTime: c.startDateTime, endDateTime: c.endDateTime };
+}
+
+/** Sorts in place by the keys in turn, comparing code units (as the repositories' sortBy does). */
+function sortBy<T>(items: T[], ...keys: ((item: T) => string)[]): void {
+  items.sort((x, y) => {
+    for (const key of keys) {
+      const a = key(x);
+      const b = key(y);
+      if (a !== b) return a < b ? -1 : 1;
+    }
+    return 0;
+  });
 }
 
 /** `value`, or `original` when they are equal: one string instead of two. */

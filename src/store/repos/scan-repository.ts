@@ -90,7 +90,7 @@ export class ScanRepository implements ScanStore {
   }
 
   async appRoleAssignments(after: string | undefined, limit: number): Promise<AppRoleAssignmentScanRow[]> {
-    let query = this.db.selectFrom('app_role_assignments').select(['id', 'principal_id as principalId', 'resource_id as resourceId', 'app_role_id as appRoleId']);
+    let query = this.db.selectFrom('app_role_assignments').select(['id', 'principal_id as principalId', 'resource_id as resourceId', 'app_role_id as appRoleId', 'created_date_time as createdDateTime']);
     if (after !== undefined) query = query.where('id', '>', after);
     return await query.orderBy('id').limit(limit).execute();
   }
