@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ChangeEvent } from '../shared/change-events.js';
 import type { Store } from '../store/store.js';
-import { buildSigningKeys, readCatalog, toClientAppEntry, toSubscriptionEntry, type Snapshot } from './snapshot.js';
+import { buildSigningKeys, readCatalog, toClientAppEntry, toSubscriptionKeyRow, type Snapshot } from './snapshot.js';
 
 /**
  * Applies one change event to a snapshot by re-reading only the rows it names, and returns the new
@@ -89,21 +89,12 @@ async function withCatalog(snapshot: Snapshot, store: Store, logger: Logger | un
 
 /** Re-reads each named subscription: its old key hashes leave, its current ones (if it still exists) come in. */
 async function refreshSubscriptions(snapshot: Snapshot, ids: readonly string[], store: Store): Promise<Snapshot> {
-  let byKeyHash = snapshot.subscriptionsByKeyHash;
-  let hashesById = snapshot.index.subscriptionKeyHashes;
+  let keys = snapshot.subscriptionsByKeyHash;
   for (const id of ids) {
     const record = await store.management.getSubscription(id);
-    const key = id.toLowerCase();
-    for (const hash of hashesById.get(key) ?? []) byKeyHash = byKeyHash.delete(hash);
-    if (record) {
-      const entry = toSubscriptionEntry(record);
-      byKeyHash = byKeyHash.set(record.primaryKeyHash, entry).set(record.secondaryKeyHash, entry);
-      hashesById = hashesById.set(key, [record.primaryKeyHash, record.secondaryKeyHash]);
-    } else {
-      hashesById = hashesById.delete(key);
-    }
+    keys = keys.with(id, record ? toSubscriptionKeyRow(record) : undefined);
   }
-  return { ...snapshot, subscriptionsByKeyHash: byKeyHash, index: { ...snapshot.index, subscriptionKeyHashes: hashesById } };
+  return { ...snapshot, subscriptionsByKeyHash: keys };
 }
 
 async function refreshUser(snapshot: Snapshot, id: string, store: Store): Promise<Snapshot> {
@@ -150,20 +141,11 @@ async function applyImportedBatch(snapshot: Snapshot, event: Extract<ChangeEvent
     userStates = record ? userStates.set(id.toLowerCase(), record.state) : userStates.delete(id.toLowerCase());
   }
 
-  let byKeyHash = snapshot.subscriptionsByKeyHash;
-  let hashesById = snapshot.index.subscriptionKeyHashes;
+  let keys = snapshot.subscriptionsByKeyHash;
   const subscriptionsById = new Map(subscriptions.map((s) => [s.id.toLowerCase(), s]));
   for (const id of event.subscriptionIds) {
-    const key = id.toLowerCase();
-    const record = subscriptionsById.get(key);
-    for (const hash of hashesById.get(key) ?? []) byKeyHash = byKeyHash.delete(hash);
-    if (record) {
-      const entry = toSubscriptionEntry(record);
-      byKeyHash = byKeyHash.set(record.primaryKeyHash, entry).set(record.secondaryKeyHash, entry);
-      hashesById = hashesById.set(key, [record.primaryKeyHash, record.secondaryKeyHash]);
-    } else {
-      hashesById = hashesById.delete(key);
-    }
+    const record = subscriptionsById.get(id.toLowerCase());
+    keys = keys.with(id, record ? toSubscriptionKeyRow(record) : undefined);
   }
 
   let byEntraId = snapshot.clientAppsByEntraId;
@@ -185,8 +167,8 @@ async function applyImportedBatch(snapshot: Snapshot, event: Extract<ChangeEvent
   return {
     ...snapshot,
     userStates,
-    subscriptionsByKeyHash: byKeyHash,
+    subscriptionsByKeyHash: keys,
     clientAppsByEntraId: byEntraId,
-    index: { ...snapshot.index, subscriptionKeyHashes: hashesById, clientAppsById: appsById },
+    index: { ...snapshot.index, clientAppsById: appsById },
   };
 }

@@ -8,14 +8,20 @@ import type {
   ProductLinkRecord,
   ProductRecord,
   SubscriptionRecord,
-  SubscriptionState,
   UserState,
 } from '../management/management-store.js';
+import { scanPages, type SubscriptionKeyRow } from '../store/scan-store.js';
+import { LoadProgress, type LoadProgressOptions } from '../shared/load-progress.js';
+import { Interner, lowerCased } from '../shared/interning.js';
+import { SubscriptionKeys, SubscriptionTableBuilder } from './subscription-keys.js';
 import type { SigningKeyRecord } from '../identity/directory/directory-store.js';
 import { isKeyPublished } from '../identity/index.js';
 import { PersistentMap } from '../shared/persistent-map.js';
 import { compareSpecificity, compileUrlTemplate, type UrlTemplate } from './url-template.js';
 import { NO_LIMITS, parseProductPolicy, type ProductLimits } from './policies/product-policy.js';
+
+import type { SubscriptionEntry } from './subscription-keys.js';
+export type { SubscriptionEntry } from './subscription-keys.js';
 
 /**
  * Everything the request path needs, never mutated: built from the store in one pass at start (and
@@ -23,9 +29,10 @@ import { NO_LIMITS, parseProductPolicy, type ProductLimits } from './policies/pr
  * did not change (snapshot-events.ts). Requests never touch the store, and a request that awaits
  * midway keeps reading the snapshot it started with.
  *
- * The high-volume parts (subscriptions, users, client applications) are PersistentMaps, so an event
- * replaces one entry in O(changed rows); the small parts (APIs, products, operations, signing keys)
- * are plain structures rebuilt when they change.
+ * The high-volume parts change per event in O(changed rows): subscriptions in SubscriptionKeys (a
+ * packed base table plus a persistent overlay), users and client applications in PersistentMaps;
+ * the small parts (APIs, products, operations, signing keys) are plain structures rebuilt when they
+ * change.
  */
 export interface Snapshot {
   /** Change-feed version this snapshot reflects (read before the store was). */
@@ -33,8 +40,8 @@ export interface Snapshot {
   /** Longest path first, so the first prefix match is the most specific API. */
   readonly apis: readonly ApiEntry[];
   readonly products: ReadonlyMap<string, ProductEntry>;
-  /** Both keys of every subscription, by SHA-256 hex. */
-  readonly subscriptionsByKeyHash: PersistentMap<SubscriptionEntry>;
+  /** Both keys of every subscription, by SHA-256 hex (get), and by id (for events). */
+  readonly subscriptionsByKeyHash: SubscriptionKeys;
   /** By lower-cased user id (ids are case-insensitive): use userIsActive. */
   readonly userStates: PersistentMap<UserState>;
   readonly clientAppsByEntraId: PersistentMap<ClientAppEntry>;
@@ -46,8 +53,6 @@ export interface Snapshot {
 }
 
 export interface SnapshotIndex {
-  /** Lower-cased subscription id → its two key hashes (the keys of subscriptionsByKeyHash it owns). */
-  readonly subscriptionKeyHashes: PersistentMap<readonly string[]>;
   /** Lower-cased client application id → its entry (found in clientAppsByEntraId by entraApplicationId). */
   readonly clientAppsById: PersistentMap<ClientAppEntry>;
   /** Directory appIds of products' backend applications (their app roles are the products' roles). */
@@ -137,15 +142,6 @@ export interface ProductEntry {
   readonly limits: ProductLimits;
 }
 
-export interface SubscriptionEntry {
-  readonly id: string;
-  readonly scope: string;
-  readonly state: SubscriptionState;
-  readonly ownerId: string | null;
-  /** expirationDate in ms since the epoch; Infinity when the subscription does not expire. */
-  readonly expiresAt: number;
-}
-
 export interface ClientAppEntry {
   readonly id: string;
   readonly entraApplicationId: string;
@@ -169,47 +165,90 @@ export interface PublicKeyEntry {
   readonly retiresAt: string | null;
 }
 
-export async function buildSnapshot(store: Store, version: number, logger?: Logger, now: number = Date.now()): Promise<Snapshot> {
-  const m = store.management;
-  const [catalog, subscriptions, users, clientApps, productLinks, signingKeys] = await Promise.all([
+export interface BuildOptions {
+  /** Rows per page of the big tables (default 10,000). */
+  readonly pageSize?: number;
+  /** How often a progress line is logged while loading (LoadProgress; default 2 s). */
+  readonly progress?: LoadProgressOptions;
+}
+
+const PAGE_SIZE = 10_000;
+
+/**
+ * The full build, at start and after a version gap. The big tables are read page by page in key
+ * order (store.scans), keeping only what the request path needs as each page arrives, so the peak
+ * is what the snapshot keeps plus one page, not every row of every table as records; repeated
+ * strings (states, scopes, owners, product sets) are shared. Progress is logged while it runs.
+ */
+export async function buildSnapshot(store: Store, version: number, logger?: Logger, now: number = Date.now(), options: BuildOptions = {}): Promise<Snapshot> {
+  const pageSize = options.pageSize ?? PAGE_SIZE;
+  const progress = new LoadProgress(logger, 'gateway snapshot', options.progress);
+  const scans = store.scans;
+  const [catalog, signingKeys, subscriptionCount, userCount, clientAppCount] = await Promise.all([
     readCatalog(store, logger),
-    m.listSubscriptions(),
-    m.listUsers(),
-    m.listClientApplications(),
-    m.listProductLinks({}),
     store.directory.listSigningKeys(),
+    scans.count('subscriptions'),
+    scans.count('users'),
+    scans.count('client_applications'),
   ]);
+  const shared = new Interner();
 
-  const byKeyHash: [string, SubscriptionEntry][] = [];
-  for (const s of subscriptions) {
-    const entry = toSubscriptionEntry(s);
-    byKeyHash.push([s.primaryKeyHash, entry], [s.secondaryKeyHash, entry]);
+  const subscriptions = new SubscriptionTableBuilder(subscriptionCount);
+  for await (const page of scanPages(scans.subscriptionKeys.bind(scans), (r) => r.id, pageSize)) {
+    for (const row of page) subscriptions.add(row);
+    progress.step('subscriptions', subscriptions.added, subscriptionCount);
   }
 
-  const linkedProducts = new Map<string, ProductLinkRecord[]>();
-  for (const link of productLinks) {
-    const key = link.clientApplicationId.toLowerCase();
-    const list = linkedProducts.get(key) ?? [];
-    list.push(link);
-    linkedProducts.set(key, list);
+  const userEntries: [string, UserState][] = [];
+  for await (const page of scanPages(scans.userStates.bind(scans), (r) => r.id, pageSize)) {
+    for (const user of page) userEntries.push([lowerCased(user.id), shared.string(user.state) as UserState]);
+    progress.step('users', userEntries.length, userCount);
   }
-  const clientAppEntries = clientApps.map((app) => toClientAppEntry(app, linkedProducts.get(app.id.toLowerCase()) ?? []));
 
-  return {
+  // Links first (one small row each), grouped by application, then each application takes its set.
+  const productsByApp = new Map<string, string[]>();
+  let links = 0;
+  for await (const page of scanPages(scans.productLinks.bind(scans), (r) => r, pageSize)) {
+    for (const link of page) {
+      const key = lowerCased(link.clientApplicationId);
+      const list = productsByApp.get(key);
+      if (list) list.push(shared.string(link.productId));
+      else productsByApp.set(key, [shared.string(link.productId)]);
+    }
+    links += page.length;
+    progress.step('product links', links);
+  }
+  const clientAppEntries: ClientAppEntry[] = [];
+  for await (const page of scanPages(scans.clientApplications.bind(scans), (r) => r.id, pageSize)) {
+    for (const app of page) {
+      clientAppEntries.push({
+        id: app.id,
+        entraApplicationId: app.entraApplicationId,
+        state: shared.string(app.state) as ClientApplicationState,
+        ownerId: shared.string(app.ownerId),
+        productIds: shared.set(productsByApp.get(lowerCased(app.id)) ?? []),
+      });
+    }
+    progress.step('client applications', clientAppEntries.length, clientAppCount);
+  }
+  productsByApp.clear();
+
+  const snapshot: Snapshot = {
     version,
     apis: catalog.apis,
     products: catalog.products,
-    subscriptionsByKeyHash: PersistentMap.from(byKeyHash),
-    userStates: PersistentMap.from(users.map((u) => [u.id.toLowerCase(), u.state] as const)),
+    subscriptionsByKeyHash: subscriptions.finish(),
+    userStates: PersistentMap.from(userEntries),
     clientAppsByEntraId: PersistentMap.from(clientAppEntries.map((e) => [e.entraApplicationId, e] as const)),
     signingKeys: await buildSigningKeys(signingKeys, now, logger),
     backendOrigins: catalog.backendOrigins,
     index: {
-      subscriptionKeyHashes: PersistentMap.from(subscriptions.map((s) => [s.id.toLowerCase(), [s.primaryKeyHash, s.secondaryKeyHash]] as const)),
-      clientAppsById: PersistentMap.from(clientAppEntries.map((e) => [e.id.toLowerCase(), e] as const)),
+      clientAppsById: PersistentMap.from(clientAppEntries.map((e) => [lowerCased(e.id), e] as const)),
       backendAppIds: catalog.backendAppIds,
     },
   };
+  progress.done();
+  return snapshot;
 }
 
 /**
@@ -316,9 +355,17 @@ function productLimits(productId: string, document: string, logger: Logger | und
   }
 }
 
-export function toSubscriptionEntry(s: SubscriptionRecord): SubscriptionEntry {
-  const expiresAt = s.expirationDate ? Date.parse(s.expirationDate) : Number.POSITIVE_INFINITY;
-  return { id: s.id, scope: s.scope, state: s.state, ownerId: s.ownerId, expiresAt: Number.isNaN(expiresAt) ? 0 : expiresAt /* unreadable: refused, not forever */ };
+/** What the snapshot keeps of a subscription (store.scans reads the same columns). */
+export function toSubscriptionKeyRow(s: SubscriptionRecord): SubscriptionKeyRow {
+  return {
+    id: s.id,
+    scope: s.scope,
+    state: s.state,
+    ownerId: s.ownerId,
+    expirationDate: s.expirationDate ?? null,
+    primaryKeyHash: s.primaryKeyHash,
+    secondaryKeyHash: s.secondaryKeyHash,
+  };
 }
 
 export function toClientAppEntry(app: ClientApplicationRecord, links: readonly ProductLinkRecord[]): ClientAppEntry {

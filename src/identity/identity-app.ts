@@ -72,7 +72,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   const verifier = new AccessTokenVerifier({ keys, issuer: () => urls.issuer(), tenantId: urls.tenantId, now });
   // The token endpoint reads the directory from memory; each write's event is applied to that view
   // (re-reading only the rows it names) before the write answers.
-  const tokenView = new IncrementalTokenView(deps.store);
+  const tokenView = new IncrementalTokenView(deps.store, { logger: deps.logger });
   const unsubscribe = deps.feed.subscribe((event) => {
     if (event.type.startsWith('signingKey.')) keys.invalidate();
     return tokenView.changed(event);

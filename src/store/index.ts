@@ -10,6 +10,8 @@ import type { Store } from './store.js';
 
 export type { ConfigVersionStore, SettingsStore, Store } from './store.js';
 export { commitChange, oneChange } from './change-unit.js';
+export { scanPages } from './scan-store.js';
+export type { ScanStore, ScannedTable, SubscriptionKeyRow, UserStateRow, ClientApplicationRow, ProductLinkRow, ProductLinkKey } from './scan-store.js';
 export type { Change, ChangeTarget } from './change-unit.js';
 
 

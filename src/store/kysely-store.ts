@@ -7,6 +7,8 @@ import { ManagementRepository } from './repos/management-repository.js';
 import { SettingsRepository } from './repos/settings-repository.js';
 import { ConfigVersionRepository } from './repos/config-version-repository.js';
 import { QuotaCounterRepository } from './repos/quota-counter-repository.js';
+import { ScanRepository } from './repos/scan-repository.js';
+import type { ScanStore } from './scan-store.js';
 import type { Db } from './repos/support.js';
 import type { ConfigVersionStore, QuotaCounterStore, SettingsStore, Store } from './store.js';
 
@@ -16,6 +18,7 @@ export class KyselyStore implements Store {
   readonly settings: SettingsStore;
   readonly configVersion: ConfigVersionStore;
   readonly quotaCounters: QuotaCounterStore;
+  readonly scans: ScanStore;
 
   constructor(
     readonly dialect: DialectName,
@@ -30,6 +33,7 @@ export class KyselyStore implements Store {
     this.settings = new SettingsRepository(db);
     this.configVersion = new ConfigVersionRepository(db);
     this.quotaCounters = new QuotaCounterRepository(db);
+    this.scans = new ScanRepository(db);
   }
 
   /** Inside a transaction, a nested call joins it: fn's writes commit with the outer ones. */

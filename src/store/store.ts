@@ -1,5 +1,6 @@
 import type { DirectoryStore } from '../identity/directory/directory-store.js';
 import type { ManagementStore } from '../management/management-store.js';
+import type { ScanStore } from './scan-store.js';
 
 /** Small string settings: bootstrap markers, instance identifiers. */
 export interface SettingsStore {
@@ -46,6 +47,8 @@ export interface Store {
   readonly settings: SettingsStore;
   readonly configVersion: ConfigVersionStore;
   readonly quotaCounters: QuotaCounterStore;
+  /** Whole tables page by page, for the full builds of the in-memory views. */
+  readonly scans: ScanStore;
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /**
    * Runs task once the outermost transaction this store belongs to has committed (never when it
