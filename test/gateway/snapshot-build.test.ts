@@ -92,7 +92,7 @@ describeEachDialect('gateway snapshot, full build page by page', (dialect) => {
     expect(await scans.count('subscriptions')).toBe(SUBSCRIPTIONS.length);
     const sub = (await scans.subscriptionKeys(undefined, 100)).find((r) => r.id === 'Sub-1')!;
     const record = (await store.management.getSubscription('Sub-1'))!;
-    expect(sub).toEqual({ id: 'Sub-1', scope: record.scope, state: record.state, ownerId: record.ownerId, primaryKeyHash: record.primaryKeyHash, secondaryKeyHash: record.secondaryKeyHash });
+    expect(sub).toEqual({ id: 'Sub-1', scope: record.scope, state: record.state, ownerId: record.ownerId, expirationDate: record.expirationDate ?? null, primaryKeyHash: record.primaryKeyHash, secondaryKeyHash: record.secondaryKeyHash });
   });
 
   test('a build in pages of one, two or three rows equals one in large pages', async () => {
