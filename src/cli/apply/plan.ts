@@ -32,7 +32,7 @@ export async function planChanges(ctx: CliContext, desired: PorticoFile, current
     if (now === undefined) changes.push(put('create', 'user', user.id, [], `/users/${seg(user.id)}`, userProperties(user)));
     else {
       const changed = differing(user, now, ['email', 'firstName', 'lastName', 'state', 'note']);
-      if (changed.length > 0) changes.push(patch('user', now.id, changed, `/users/${seg(now.id)}`, pick(userProperties(user), changed), user.state === 'blocked'));
+      if (changed.length > 0) changes.push(patch('user', now.id, changed, `/users/${seg(now.id)}`, pick(userProperties(user), changed), changed.includes('state') && user.state === 'blocked'));
     }
   }
 
