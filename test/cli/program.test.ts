@@ -63,6 +63,14 @@ describe('portico (argument handling)', () => {
     expect(typo).toEqual({ code: 2, out: '', err: "error: unknown option '--product'\n(Did you mean --products?)\n(add --help for usage)\n" });
   });
 
+  it('tells someone who types the old `app secret <appId>` what to type now', async () => {
+    const result = await run(['app', 'secret', 'contoso-billing']);
+    expect(result.code).toBe(2);
+    expect(result.err).toBe("error: unknown command 'contoso-billing'. To create a client secret for application contoso-billing: portico app secret add contoso-billing\n(add --help for usage)\n");
+    const typo = await run(['app', 'secret', 'lst', 'x']);
+    expect(typo.err).toContain("error: unknown command 'lst'\n(Did you mean list?)");
+  });
+
   it('exits 2 when a command group is called without a command', async () => {
     const result = await run(['product']);
     expect(result.code).toBe(2);

@@ -5,6 +5,7 @@ import { props, seg, type CliContext } from '../context.js';
 import { asRecord } from '../http.js';
 import { textOf } from '../output.js';
 import { act, leaf, withYes, type Deps } from './shared.js';
+import { portico } from '../invocation.js';
 
 type GraphObject = Record<string, unknown>;
 
@@ -15,6 +16,15 @@ type GraphObject = Record<string, unknown>;
  */
 export function registerAppSecretCommands(app: Command, deps: Deps): void {
   const secret = app.command('secret').description('list, add and delete the client secrets of a client application');
+  // `app secret <appId>` was how a secret was created before `add`: say what to type now.
+  const group = secret as unknown as { args: string[]; unknownCommand(): void };
+  const unknownCommand = group.unknownCommand.bind(secret);
+  group.unknownCommand = () => {
+    const name = group.args[0] ?? '';
+    // A near-miss of a verb (lst, ad) gets commander's did-you-mean instead.
+    if (['list', 'add', 'delete'].some((verb) => verb[0] === name[0] && Math.abs(verb.length - name.length) <= 2) || !/^[A-Za-z0-9][\w.-]*$/.test(name)) return unknownCommand();
+    secret.error(`error: unknown command '${name}'. To create a client secret for application ${name}: ${portico(`app secret add ${name}`)}`, { code: 'commander.unknownCommand' });
+  };
 
   leaf(secret, 'list <appId>', 'list the client secrets of a client application (key id, hint, expiry; never the value)', [
     'portico app secret list contoso-billing',
