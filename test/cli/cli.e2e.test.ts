@@ -125,7 +125,7 @@ describe('the portico command through the seed flow', () => {
   });
 
   it('creates a client secret, shown once with its expiry', async () => {
-    const run = await cli('app', 'secret', 'contoso-billing');
+    const run = await cli('app', 'secret', 'add', 'contoso-billing');
     expect(run.code, run.stderr).toBe(0);
     expect(line(run.stdout, 'Client ID')).toBe(clientId);
     clientSecret = line(run.stdout, 'Client secret');
@@ -218,12 +218,12 @@ describe('the portico command through the seed flow', () => {
   });
 
   it('unlinks, deletes and blocks, reporting each', async () => {
-    expect((await cli('app', 'remove-product', 'contoso-billing', 'starter')).stdout).toBe('Unlinked product starter from application contoso-billing.\n');
-    expect((await cli('app', 'add-product', 'contoso-billing', 'starter')).stdout).toBe('Linked product starter to application contoso-billing.\n');
-    expect((await cli('user', 'block', 'alice-smith')).stdout).toBe('User alice-smith is now blocked.\n');
+    expect((await cli('app', 'unlink', 'contoso-billing', 'starter', '--yes')).stdout).toBe('Unlinked product starter from application contoso-billing.\n');
+    expect((await cli('app', 'link', 'contoso-billing', 'starter')).stdout).toBe('Linked product starter to application contoso-billing.\n');
+    expect((await cli('user', 'block', 'alice-smith', '--yes')).stdout).toBe('User alice-smith is now blocked.\n');
     expect((await cli('user', 'unblock', 'alice-smith')).stdout).toBe('User alice-smith is now active.\n');
-    expect((await cli('app', 'delete', 'contoso-billing')).stdout).toBe('Deleted application contoso-billing.\n');
-    expect((await cli('app', 'delete', 'contoso-billing')).stdout).toBe('Application contoso-billing does not exist; nothing deleted.\n');
+    expect((await cli('app', 'delete', 'contoso-billing', '-y')).stdout).toBe('Deleted application contoso-billing.\n');
+    expect((await cli('app', 'delete', 'contoso-billing', '-y')).stdout).toBe('Application contoso-billing does not exist; nothing deleted.\n');
   });
 
   it('prints no audience once application-token is off again', async () => {
