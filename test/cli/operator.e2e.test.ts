@@ -318,15 +318,19 @@ describe('portico apply and export', () => {
     expect(refused.stderr).not.toContain('hunter22');
   });
 
-  it('refuses policies while the server has no product policy endpoint', async () => {
-    const withPolicies = file('policies.yaml', 'products:\n  - id: gold\n    displayName: Gold\n    policies: "<policies/>"\n');
-    const run = await cli('apply', '-f', withPolicies, '-o', 'json');
-    expect(run.code).toBe(2);
-    expect(JSON.parse(run.stderr)).toEqual({
-      error: {
-        code: 'PoliciesNotSupported',
-        message: 'products[0].policies: this server has no product policy endpoint (products/{id}/policies/policy), so the policies cannot be applied. Remove the policies field or upgrade Portico.',
-      },
-    });
+  it('sets a product policy from the file, and a second apply changes nothing', async () => {
+    const policy = '<policies><inbound><rate-limit calls="7" renewal-period="60" /><base /></inbound></policies>';
+    const withPolicies = file('policies.yaml', `products:\n  - id: gold\n    displayName: Gold\n    policies: '${policy}'\n`);
+    const run = await cli('apply', '-f', withPolicies, '--yes');
+    expect(run.code, run.stderr).toBe(0);
+    const stored = await new ManagementClient(first.credentials).call('GET', '/products/gold/policies/policy');
+    expect(stored.status).toBe(200);
+    expect(stored.body.properties.limits).toEqual({ rateLimit: { calls: 7, renewalPeriod: 60 } });
+    const again = await cli('apply', '-f', withPolicies);
+    expect(again.stdout).toBe(`No changes: the service already matches ${withPolicies}.\n`);
+    const unknown = file('bad-policy.yaml', 'products:\n  - id: gold\n    displayName: Gold\n    policies: "<policies><inbound><cors /></inbound></policies>"\n');
+    const refused = await cli('apply', '-f', unknown, '--yes');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('cors');
   });
 });

@@ -91,7 +91,7 @@ export async function planChanges(ctx: CliContext, desired: PorticoFile, current
       for (const api of removed) steps.push((c) => c.arm('DELETE', `/products/${seg(id)}/apis/${seg(api)}`));
       if (added.length + removed.length > 0) details.push(`apis: ${[...added.map((a) => `+${a}`), ...removed.map((a) => `-${a}`)].join(' ')}`);
     }
-    if (product.policies !== undefined && !deepEqual(product.policies, now?.policies)) {
+    if (product.policies !== undefined && !samePolicies(product.policies, now?.policies)) {
       const policies = product.policies;
       steps.push((c) => c.arm('PUT', `/products/${seg(id)}/policies/policy`, { json: { properties: typeof policies === 'string' ? { format: 'rawxml', value: policies } : policies } }));
       details.push('policies');
@@ -251,4 +251,10 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     return ak.length === bk.length && ak.every((key) => deepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
   }
   return false;
+}
+
+/** Policy documents compare without the layout between elements (the server may store them re-indented). */
+function samePolicies(declared: unknown, current: unknown): boolean {
+  const layoutFree = (value: unknown): unknown => (typeof value === 'string' ? value.replace(/>\s+</g, '><').replace(/\s+\/>/g, '/>').trim() : value);
+  return deepEqual(layoutFree(declared), layoutFree(current));
 }

@@ -101,8 +101,10 @@ function applicationSpec(resource: ArmResource): ApplicationSpec {
 /** A policy resource as the file holds it: its XML text when that is all it has, else its properties. */
 function policyValue(resource: ArmResource): unknown {
   const p = props(resource);
-  const keys = Object.keys(p).filter((key) => p[key] !== undefined && p[key] !== null);
-  return keys.length <= 2 && typeof p.value === 'string' && (p.format === undefined || /xml/i.test(String(p.format))) ? p.value : p;
+  // `limits` is the server's read-only reading of the document, not part of what is declared.
+  const keys = Object.keys(p).filter((key) => key !== 'limits' && p[key] !== undefined && p[key] !== null);
+  if (keys.length <= 2 && typeof p.value === 'string' && (p.format === undefined || /xml/i.test(String(p.format)))) return p.value;
+  return Object.fromEntries(keys.map((key) => [key, p[key]]));
 }
 
 /**
