@@ -327,7 +327,8 @@ export function toClientAppEntry(app: ClientApplicationRecord, links: readonly P
     entraApplicationId: app.entraApplicationId,
     state: app.state,
     ownerId: app.ownerId,
-    productIds: new Set(links.map((l) => l.productId)),
+    // Pending and rejected links grant nothing: the gateway treats the app as not linked to that product.
+    productIds: new Set(links.filter((l) => l.state === 'active' || l.state === 'approved').map((l) => l.productId)),
   };
 }
 
