@@ -8,6 +8,7 @@ import { registerCallCommand } from './commands/call.js';
 import { registerDirectoryCommands } from './commands/directory.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerKeysCommands } from './commands/keys.js';
+import { registerLinkCommands } from './commands/link.js';
 import { registerProductCommands } from './commands/product.js';
 import { addGlobalOptionsToLeaves, type Deps } from './commands/shared.js';
 import { registerStartCommand } from './commands/start.js';
@@ -82,6 +83,7 @@ export function buildProgram(deps: Deps, exit: (code: number) => void): Command 
   registerProductCommands(program, deps);
   registerUserCommands(program, deps);
   registerAppCommands(program, deps);
+  registerLinkCommands(program, deps);
   registerTokenCommand(program, deps);
   registerDirectoryCommands(program, deps);
   registerKeysCommands(program, deps);

@@ -1,0 +1,61 @@
+/**
+ * `portico link approve|reject` against the real program (the CLI runs in-process and talks HTTP):
+ * a pending link to Unlimited approved, then rejected, each reported; `app add-product` says when
+ * the link waits for approval.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/index.js';
+import { bootPortico, type Booted } from '../helpers/boot.js';
+import { ManagementClient } from '../helpers/clients.js';
+import { putUser } from '../management/harness.js';
+
+describe('portico link approve|reject', () => {
+  let portico: Booted;
+  let admin: ManagementClient;
+
+  const cli = async (...args: string[]): Promise<{ code: number; out: string; err: string }> => {
+    let out = '';
+    let err = '';
+    const io = { out: (text: string) => void (out += text), err: (text: string) => void (err += text) };
+    const code = await main(['node', 'portico', ...args, '--credentials', portico.credentialsPath], { io, env: {}, cwd: portico.dataDir, exit: () => undefined });
+    return { code, out, err };
+  };
+  const linkState = async () => (await admin.call('GET', '/clientApplications/billing/productLinks/unlimited')).body.properties.state;
+
+  beforeAll(async () => {
+    portico = await bootPortico();
+    admin = new ManagementClient(portico.credentials);
+    expect((await admin.call('PATCH', '/products/unlimited', { properties: { authenticationType: ['application-token'] } }, { 'if-match': '*' })).status).toBe(200);
+    await putUser(admin, 'alice');
+    expect((await admin.call('PUT', '/clientApplications/billing', { properties: { displayName: 'Billing', ownerId: '/users/alice' } })).status).toBe(201);
+  }, 60_000);
+  afterAll(async () => {
+    await portico?.stop();
+  });
+
+  it('add-product to a product that requires approval says the link is pending', async () => {
+    expect(await cli('app', 'add-product', 'billing', 'unlimited')).toEqual({
+      code: 0,
+      out: 'Linked product unlimited to application billing.\n',
+      err: 'The link is pending: product unlimited requires approval. Approve it with `portico link approve billing unlimited`.\n',
+    });
+    expect(await linkState()).toBe('pending');
+  });
+
+  it('approves, then rejects, reporting each; json output is the link resource', async () => {
+    expect(await cli('link', 'approve', 'billing', 'unlimited')).toEqual({ code: 0, out: 'Link unlimited of application billing is approved.\n', err: '' });
+    expect(await linkState()).toBe('approved');
+    expect(await cli('link', 'approve', 'billing', 'unlimited')).toEqual({ code: 0, out: 'Link unlimited of application billing is approved.\n', err: '' });
+
+    const rejected = await cli('link', 'reject', 'billing', 'unlimited', '--output', 'json');
+    expect(rejected.code).toBe(0);
+    expect(JSON.parse(rejected.out)).toMatchObject({ name: 'unlimited', properties: { state: 'rejected' } });
+    expect(await linkState()).toBe('rejected');
+  });
+
+  it('an unknown link fails with the server\'s message', async () => {
+    const missing = await cli('link', 'approve', 'billing', 'nope');
+    expect(missing.code).not.toBe(0);
+    expect(missing.err).toContain("Product link 'nope' of client application 'billing' was not found.");
+  });
+});
