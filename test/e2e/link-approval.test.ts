@@ -73,9 +73,12 @@ describeEachDialect('product link approval', (dialect) => {
     const client = await register('ua');
     expect(await stateOf('ua')).toBe('pending'); // no links
 
-    const created = await admin.call('PUT', link('ua', 'unlimited'), { properties: { productId: '/products/unlimited' } });
-    expect(created.status).toBe(201);
-    expect(created.body).toEqual(linkBody('ua', 'unlimited', 'unlimited', 'pending'));
+    const linked = await eventsOf(201, async () => {
+      const created = await admin.call('PUT', link('ua', 'unlimited'), { properties: { productId: '/products/unlimited' } });
+      expect(created.body).toEqual(linkBody('ua', 'unlimited', 'unlimited', 'pending'));
+      return created;
+    });
+    expect(linked.map((e) => e.type)).toEqual(['productLink.created']);
     expect(await stateOf('ua')).toBe('pending');
 
     // A pending link grants no role: the token endpoint refuses the product as Entra does.
