@@ -1,7 +1,6 @@
 /**
  * `portico link approve|reject` against the real program (the CLI runs in-process and talks HTTP):
- * a pending link to Unlimited approved, then rejected, each reported; `app add-product` says when
- * the link waits for approval.
+ * a pending link to Unlimited approved, then rejected, each reported, the link found by its product.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.js';
@@ -33,19 +32,16 @@ describe('portico link approve|reject', () => {
     await portico?.stop();
   });
 
-  it('add-product to a product that requires approval says the link is pending', async () => {
-    expect(await cli('app', 'add-product', 'billing', 'unlimited')).toEqual({
-      code: 0,
-      out: 'Linked product unlimited to application billing.\n',
-      err: 'The link is pending: product unlimited requires approval. Approve it with `portico link approve billing unlimited`.\n',
-    });
+  it('a link to a product that requires approval starts pending', async () => {
+    expect((await cli('app', 'add-product', 'billing', 'unlimited')).code).toBe(0);
     expect(await linkState()).toBe('pending');
   });
 
   it('approves, then rejects, reporting each; json output is the link resource', async () => {
-    expect(await cli('link', 'approve', 'billing', 'unlimited')).toEqual({ code: 0, out: 'Link unlimited of application billing is approved.\n', err: '' });
+    const approved = { code: 0, out: 'The link of application billing to product unlimited is approved.\n', err: '' };
+    expect(await cli('link', 'approve', 'billing', 'unlimited')).toEqual(approved);
     expect(await linkState()).toBe('approved');
-    expect(await cli('link', 'approve', 'billing', 'unlimited')).toEqual({ code: 0, out: 'Link unlimited of application billing is approved.\n', err: '' });
+    expect(await cli('link', 'approve', 'billing', 'UNLIMITED')).toEqual({ ...approved, out: 'The link of application billing to product UNLIMITED is approved.\n' });
 
     const rejected = await cli('link', 'reject', 'billing', 'unlimited', '--output', 'json');
     expect(rejected.code).toBe(0);
@@ -53,9 +49,10 @@ describe('portico link approve|reject', () => {
     expect(await linkState()).toBe('rejected');
   });
 
-  it('an unknown link fails with the server\'s message', async () => {
-    const missing = await cli('link', 'approve', 'billing', 'nope');
-    expect(missing.code).not.toBe(0);
-    expect(missing.err).toContain("Product link 'nope' of client application 'billing' was not found.");
+  it('a product the application is not linked to, or an unknown application, fails with exit code 1', async () => {
+    expect(await cli('link', 'approve', 'billing', 'starter')).toEqual({ code: 1, out: '', err: 'error: application billing is not linked to product starter.\n' });
+    const noApp = await cli('link', 'reject', 'nobody', 'unlimited');
+    expect(noApp.code).toBe(1);
+    expect(noApp.err).toContain("Client application 'nobody' was not found.");
   });
 });

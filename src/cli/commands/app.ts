@@ -90,11 +90,9 @@ export function registerAppCommands(program: Command, deps: Deps): void {
       const response = await ctx.arm('PUT', productLinkPath(appId!, productId!), {
         json: { properties: { productId: `${ctx.serviceId}/products/${seg(productId!)}` } },
       });
-      const pending = textOf(props((response.body ?? {}) as ArmResource).state) === 'pending';
-      ctx.out.result(response.body ?? {}, () => {
-        ctx.out.line(response.status === 201 ? `Linked product ${productId} to application ${appId}.` : `Application ${appId} was already linked to product ${productId}.`);
-        if (pending) ctx.out.progress(`The link is pending: product ${productId} requires approval. Approve it with \`portico link approve ${appId} ${productId}\`.`);
-      });
+      ctx.out.result(response.body ?? {}, () =>
+        ctx.out.line(response.status === 201 ? `Linked product ${productId} to application ${appId}.` : `Application ${appId} was already linked to product ${productId}.`),
+      );
     }),
   );
 
