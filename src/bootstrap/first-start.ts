@@ -128,6 +128,7 @@ async function seedApiManagement(tx: Store, options: BootstrapOptions, echoServi
   await m.putProductPolicy(STARTER_POLICY);
   const primary = storedSubscriptionKey(options.secretBox, newSubscriptionKey());
   const secondary = storedSubscriptionKey(options.secretBox, newSubscriptionKey());
+  const now = new Date().toISOString();
   await m.putSubscription({
     id: 'master',
     displayName: 'Built-in all-access subscription',
@@ -140,7 +141,8 @@ async function seedApiManagement(tx: Store, options: BootstrapOptions, echoServi
     secondaryKeyEncrypted: secondary.encrypted,
     allowTracing: false,
     stateComment: null,
-    createdDate: new Date().toISOString(),
+    createdDate: now,
+    startDate: now, // active from the start
   });
 }
 

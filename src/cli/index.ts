@@ -10,6 +10,7 @@ import { registerCallCommand } from './commands/call.js';
 import { registerDirectoryCommands } from './commands/directory.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerKeysCommands } from './commands/keys.js';
+import { registerLinkCommands } from './commands/link.js';
 import { registerProductCommands } from './commands/product.js';
 import { addGlobalOptionsToLeaves, type Deps } from './commands/shared.js';
 import { registerStartCommand } from './commands/start.js';
@@ -18,7 +19,6 @@ import { registerUserCommands } from './commands/user.js';
 import { registerApiCommands } from './commands/api.js';
 import { registerApplyCommands } from './commands/apply.js';
 import { registerGroupCommands } from './commands/group.js';
-import { registerLinkCommands } from './commands/link.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerSubscriptionCommands } from './commands/subscription.js';
 

@@ -35,6 +35,8 @@ export async function applyChange(snapshot: Snapshot, event: ChangeEvent, store:
     case 'clientApplication.deleted':
     case 'productLink.created':
     case 'productLink.deleted':
+    case 'productLink.approved':
+    case 'productLink.rejected':
       return refreshClientApplication(versioned, event.clientApplicationId, store);
     case 'batch.imported':
       return applyImportedBatch(versioned, event, store);

@@ -1,14 +1,15 @@
 import { importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
-import type {
-  ApiRecord,
-  ClientApplicationRecord,
-  ClientApplicationState,
-  ProductLinkRecord,
-  ProductRecord,
-  SubscriptionRecord,
-  UserState,
+import {
+  linkGrantsAccess,
+  type ApiRecord,
+  type ClientApplicationRecord,
+  type ClientApplicationState,
+  type ProductLinkRecord,
+  type ProductRecord,
+  type SubscriptionRecord,
+  type UserState,
 } from '../management/management-store.js';
 import { scanPages, type SubscriptionKeyRow } from '../store/scan-store.js';
 import { LoadProgress, type LoadProgressOptions } from '../shared/load-progress.js';
@@ -374,7 +375,8 @@ export function toClientAppEntry(app: ClientApplicationRecord, links: readonly P
     entraApplicationId: app.entraApplicationId,
     state: app.state,
     ownerId: app.ownerId,
-    productIds: new Set(links.map((l) => l.productId)),
+    // Pending and rejected links grant nothing: the gateway treats the app as not linked to that product.
+    productIds: new Set(links.filter((l) => linkGrantsAccess(l.state)).map((l) => l.productId)),
   };
 }
 

@@ -8,5 +8,5 @@ export type { ManagementContext, ServiceInstance } from './context.js';
 export type { DirectoryClient } from './directory-client.js';
 export type {
   UserState, UserRecord, GroupRecord, ProductAuthType, ProductRecord, ApiRecord, OperationParameter, OperationRecord,
-  SubscriptionState, SubscriptionRecord, ClientApplicationState, ClientApplicationRecord, ProductLinkRecord, ManagementStore,
+  SubscriptionState, SubscriptionRecord, ClientApplicationState, ClientApplicationRecord, ProductLinkRecord, ProductLinkState, ManagementStore,
 } from './management-store.js';

@@ -107,6 +107,12 @@ export interface SubscriptionRecord {
   readonly createdDate: string;
   /** APIM's expirationDate (ISO-8601): past it the key is refused. Absent or null: no expiry. */
   readonly expirationDate?: string | null;
+  /** When it last became active (APIM's startDate, audit only). */
+  readonly startDate?: string | null;
+  /** When it was last cancelled or expired (APIM's endDate, audit only). */
+  readonly endDate?: string | null;
+  /** APIM's upcoming-expiry notification date; Portico sends no such notification, so it stays unset. */
+  readonly notificationDate?: string | null;
 }
 
 /** APIM's product policy (`products/{id}/policies/policy`): the document as sent, in its format. */
@@ -124,6 +130,10 @@ export interface ClientApplicationRecord {
   readonly displayName: string;
   readonly description: string | null;
   readonly ownerId: string; // user id
+  /**
+   * The record's own standing, 'active' for every registered application (the gateway refuses one
+   * that is not). The ARM `state` is not this: it is derived from the product links (applicationState).
+   */
   readonly state: ClientApplicationState;
   /** The directory app APIMApplication<…>: client id, object id and service principal id. */
   readonly entraApplicationId: string;
@@ -136,8 +146,23 @@ export interface ProductLinkRecord {
   readonly id: string;
   readonly clientApplicationId: string;
   readonly productId: string;
-  /** The app role assignment this link granted in the directory. */
+  /** The app role assignment this link granted in the directory; null while the link grants nothing. */
   readonly appRoleAssignmentId: string | null;
+  readonly state: ProductLinkState;
+}
+
+/**
+ * A link to a product with approvalRequired starts `pending` and becomes `approved` or `rejected` by
+ * an administrator's action; a link to any other product is `active` at once. Only `active` and
+ * `approved` links grant access (they hold the app role assignment).
+ */
+export type ProductLinkState = 'pending' | 'active' | 'approved' | 'rejected';
+
+/** The link states that grant access (hold the product's app role assignment): tokens for the product work. */
+export const GRANTING_LINK_STATES: readonly ProductLinkState[] = ['active', 'approved'];
+
+export function linkGrantsAccess(state: ProductLinkState): boolean {
+  return state === 'active' || state === 'approved';
 }
 
 /**

@@ -24,6 +24,8 @@ export type ManagementChange =
   | { readonly type: 'user.deleted'; readonly userId: string; readonly subscriptionIds: readonly string[] }
   | ({ readonly type: 'clientApplication.created' | 'clientApplication.updated' | 'clientApplication.deleted' } & ClientApplicationIds)
   | ({ readonly type: 'productLink.created' | 'productLink.deleted'; readonly productLinkId: string; readonly productId: string } & ClientApplicationIds)
+  /** An administrator approved (role granted) or rejected (role revoked) the link: a Portico extension action. */
+  | ({ readonly type: 'productLink.approved' | 'productLink.rejected'; readonly productLinkId: string; readonly productId: string } & ClientApplicationIds)
   /**
    * One bulk import batch (POST …/portico.import): the users, client applications (with their
    * directory objects and product links) and subscriptions it created or changed, in one transaction.

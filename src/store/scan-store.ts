@@ -25,6 +25,7 @@ export interface ScanStore {
   subscriptionKeys(after: string | undefined, limit: number): Promise<SubscriptionKeyRow[]>;
   userStates(after: string | undefined, limit: number): Promise<UserStateRow[]>;
   clientApplications(after: string | undefined, limit: number): Promise<ClientApplicationRow[]>;
+  /** Product links that grant access (active or approved), by (client application, link id). */
   productLinks(after: ProductLinkKey | undefined, limit: number): Promise<ProductLinkRow[]>;
   applications(after: string | undefined, limit: number): Promise<ApplicationScanRow[]>;
   servicePrincipals(after: string | undefined, limit: number): Promise<ServicePrincipalScanRow[]>;

@@ -172,6 +172,9 @@ export interface SubscriptionsTable {
   created_date: string;
   /** Added by migration 0008; null: the subscription does not expire. */
   expiration_date: string | null;
+  start_date: string | null;
+  end_date: string | null;
+  notification_date: string | null;
 }
 
 export interface ProductPoliciesTable {
@@ -203,6 +206,7 @@ export interface ProductLinksTable {
   id: string;
   product_id: string;
   app_role_assignment_id: string | null;
+  state: string;
 }
 
 export interface SettingsTable {

@@ -149,7 +149,7 @@ async function seed(store: Store, echoUrl: string): Promise<void> {
     ['app-pending', 'tokens'],
   ] as const;
   for (const [app, p] of links) {
-    await m.putProductLink({ id: `${app}-${p}`, clientApplicationId: app, productId: p, appRoleAssignmentId: null });
+    await m.putProductLink({ id: `${app}-${p}`, clientApplicationId: app, productId: p, appRoleAssignmentId: null, state: 'active' });
   }
 }
 

@@ -29,7 +29,7 @@ function seedWith(n: number) {
       await m.putUser(user(`u-${name}`));
       await m.putSubscription(subscription(`sub-${name}`, '/products/starter', { ownerId: `u-${name}` }));
       await m.putClientApplication(clientApp(`app-${name}`, `client-${name}`, `u-${name}`));
-      await m.putProductLink({ id: `link-${name}`, clientApplicationId: `app-${name}`, productId: 'tokens', appRoleAssignmentId: null });
+      await m.putProductLink({ id: `link-${name}`, clientApplicationId: `app-${name}`, productId: 'tokens', appRoleAssignmentId: null, state: 'active' });
     }
   };
 }
@@ -142,7 +142,7 @@ describe('incremental gateway snapshot', () => {
     expect(await tokenStatus('a')).toBe(401);
     expect(await tokenStatus('b')).toBe(200); // its link went in the store, unannounced: not re-read
     for (const name of ['a', 'b']) {
-      await h.store.management.putProductLink({ id: `link-${name}`, clientApplicationId: `app-${name}`, productId: 'tokens', appRoleAssignmentId: null });
+      await h.store.management.putProductLink({ id: `link-${name}`, clientApplicationId: `app-${name}`, productId: 'tokens', appRoleAssignmentId: null, state: 'active' });
       await announceTestWrite(h, { type: 'productLink.created', productLinkId: `link-${name}`, productId: 'tokens', ...ids(name) });
     }
     expect(await tokenStatus('a')).toBe(200);
@@ -152,7 +152,7 @@ describe('incremental gateway snapshot', () => {
   it('clientApplication.created, updated and deleted change exactly that client application', async () => {
     const builds = h.gateway.fullBuilds;
     await h.store.management.putClientApplication(clientApp('app-new', 'client-new', 'u-a'));
-    await h.store.management.putProductLink({ id: 'link-new', clientApplicationId: 'app-new', productId: 'tokens', appRoleAssignmentId: null });
+    await h.store.management.putProductLink({ id: 'link-new', clientApplicationId: 'app-new', productId: 'tokens', appRoleAssignmentId: null, state: 'active' });
     expect(await tokenStatus('new')).toBe(401);
     await announceTestWrite(h, { type: 'clientApplication.created', ...ids('new') });
     expect(await tokenStatus('new')).toBe(200);
@@ -262,7 +262,7 @@ describe('store work per applied event', () => {
       await announce('user.stateChanged', { type: 'user.stateChanged', userId: 'u-a', state: 'blocked' });
       await m.putClientApplication(clientApp('app-c', 'client-c', 'u-a'));
       await announce('clientApplication.created', { type: 'clientApplication.created', ...ids('c') });
-      await m.putProductLink({ id: 'link-c', clientApplicationId: 'app-c', productId: 'tokens', appRoleAssignmentId: null });
+      await m.putProductLink({ id: 'link-c', clientApplicationId: 'app-c', productId: 'tokens', appRoleAssignmentId: null, state: 'active' });
       await announce('productLink.created', { type: 'productLink.created', productLinkId: 'link-c', productId: 'tokens', ...ids('c') });
       await m.deleteProductLink('app-a', 'link-a');
       await announce('productLink.deleted', { type: 'productLink.deleted', productLinkId: 'link-a', productId: 'tokens', ...ids('a') });

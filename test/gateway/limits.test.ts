@@ -33,8 +33,8 @@ describe('product limits in the gateway', () => {
     await m.putProductPolicy({ productId: 'a', ...limits('<rate-limit calls="2" renewal-period="300" />') });
     await m.putProductPolicy({ productId: 'b', ...limits('<rate-limit calls="2" renewal-period="300" /><quota calls="3" renewal-period="86400" />') });
     await m.putClientApplication(clientApp('app', CLIENT, 'owner'));
-    await m.putProductLink({ id: 'link-a', clientApplicationId: 'app', productId: 'a', appRoleAssignmentId: null });
-    await m.putProductLink({ id: 'link-b', clientApplicationId: 'app', productId: 'b', appRoleAssignmentId: null });
+    await m.putProductLink({ id: 'link-a', clientApplicationId: 'app', productId: 'a', appRoleAssignmentId: null, state: 'active' });
+    await m.putProductLink({ id: 'link-b', clientApplicationId: 'app', productId: 'b', appRoleAssignmentId: null, state: 'active' });
     await m.putSubscription(subscription('sub-b', '/products/b'));
     await m.putSubscription(subscription('sub-b2', '/products/b'));
   }

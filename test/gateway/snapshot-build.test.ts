@@ -25,11 +25,14 @@ async function seed(store: Store): Promise<void> {
     await m.putSubscription(subscription(id, i % 2 === 0 ? '/products/starter' : '/apis/echo', { ownerId: i % 3 === 0 ? null : USERS[i % USERS.length]!, state: i === 4 ? 'suspended' : 'active' }));
   }
   for (const [i, id] of APPS.entries()) await m.putClientApplication(clientApp(id, `entra-${id.toLowerCase()}`, USERS[i]!, { state: i === 3 ? 'pending' : 'active' }));
-  // App-1 two links, app_2 one, APP.3 one, b none.
-  await m.putProductLink({ id: 'starter', clientApplicationId: 'App-1', productId: 'starter', appRoleAssignmentId: null });
-  await m.putProductLink({ id: 'gold', clientApplicationId: 'App-1', productId: 'Gold', appRoleAssignmentId: null });
-  await m.putProductLink({ id: 'starter', clientApplicationId: 'app_2', productId: 'starter', appRoleAssignmentId: null });
-  await m.putProductLink({ id: 'Gold', clientApplicationId: 'APP.3', productId: 'Gold', appRoleAssignmentId: null });
+  // App-1 two links, app_2 one (and a rejected one), APP.3 one (and a pending one), b none.
+  await m.putProductLink({ id: 'starter', clientApplicationId: 'App-1', productId: 'starter', appRoleAssignmentId: null, state: 'active' });
+  await m.putProductLink({ id: 'gold', clientApplicationId: 'App-1', productId: 'Gold', appRoleAssignmentId: null, state: 'active' });
+  await m.putProductLink({ id: 'starter', clientApplicationId: 'app_2', productId: 'starter', appRoleAssignmentId: null, state: 'active' });
+  await m.putProductLink({ id: 'Gold', clientApplicationId: 'APP.3', productId: 'Gold', appRoleAssignmentId: null, state: 'active' });
+  // Links waiting for approval, or rejected, grant nothing: the full build must leave them out.
+  await m.putProductLink({ id: 'starter', clientApplicationId: 'APP.3', productId: 'starter', appRoleAssignmentId: null, state: 'pending' });
+  await m.putProductLink({ id: 'Gold', clientApplicationId: 'app_2', productId: 'Gold', appRoleAssignmentId: null, state: 'rejected' });
 }
 
 /** The high-volume parts of a snapshot as sorted plain data. */
@@ -102,6 +105,9 @@ describeEachDialect('gateway snapshot, full build page by page', (dialect) => {
     const snapshot = await buildSnapshot(store, 0, undefined, Date.now(), { pageSize: 2 });
     expect(snapshot.clientAppsByEntraId.get('entra-app-1')?.productIds).toEqual(new Set(['starter', 'Gold']));
     expect(snapshot.clientAppsByEntraId.get('entra-b')?.productIds).toEqual(new Set());
+    // A pending and a rejected link grant nothing.
+    expect(snapshot.clientAppsByEntraId.get('entra-app.3')?.productIds).toEqual(new Set(['Gold']));
+    expect(snapshot.clientAppsByEntraId.get('entra-app_2')?.productIds).toEqual(new Set(['starter']));
     expect(snapshot.userStates.get('u.d')).toBe('blocked');
     expect(snapshot.userStates.get('user-a')).toBe('active');
   });

@@ -4,13 +4,16 @@ import { lastSegment, props, seg, type ArmResource } from '../context.js';
 import { textOf } from '../output.js';
 import { act, leaf, type Deps } from './shared.js';
 import { findLink } from './app.js';
+import { registerLinkApprovalCommands } from './link-approval.js';
 
 /**
  * `portico link list|show`: product links (an application's access to a product). They are made
  * and removed with `portico app link` / `portico app unlink`.
  */
 export function registerLinkCommands(program: Command, deps: Deps): void {
-  const link = program.command('link').description('list and show product links (make them with `app link`, remove them with `app unlink`)');
+  const link = program
+    .command('link')
+    .description('list, show, approve and reject product links (make them with `app link`, remove them with `app unlink`)');
 
   leaf(link, 'list', 'list product links (all applications\', or one\'s)', ['portico link list', 'portico link list --app contoso-billing']).option(
     '--app <appId>',
@@ -46,4 +49,6 @@ export function registerLinkCommands(program: Command, deps: Deps): void {
       );
     }),
   );
+
+  registerLinkApprovalCommands(link, deps);
 }

@@ -392,6 +392,8 @@ async function applyEvent(refresh: Refresher, event: ChangeEvent, store: Store):
     case 'clientApplication.deleted':
     case 'productLink.created':
     case 'productLink.deleted':
+    case 'productLink.approved':
+    case 'productLink.rejected':
       await refreshClient(refresh, event);
       return 'applied';
     case 'batch.imported':

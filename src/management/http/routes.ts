@@ -205,11 +205,14 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     return sendList(request, reply, links.map((link) => clientApps.productLinkResource(ctx, link)));
   });
   app.get('/clientApplications/:appId/productLinks/:linkId', async (request, reply) => {
-    const clientApp = await clientApps.requireClientApplication(ctx, params(request).appId!);
-    const link = await ctx.store.management.getProductLink(clientApp.id, params(request).linkId!);
-    if (!link) throw new AppError('ResourceNotFound', `Product link '${params(request).linkId}' of client application '${clientApp.id}' was not found.`);
+    const { link } = await clientApps.requireProductLink(ctx, params(request).appId!, params(request).linkId!);
     return sendResource(reply, 200, clientApps.productLinkResource(ctx, link));
   });
+  // Approval actions: a Portico extension (docs/management-api.md); writes, so Contributor only.
+  app.post('/clientApplications/:appId/productLinks/:linkId/approve', async (request, reply) =>
+    sendResource(reply, 200, clientApps.productLinkResource(ctx, await clientApps.approveProductLink(ctx, params(request).appId!, params(request).linkId!))));
+  app.post('/clientApplications/:appId/productLinks/:linkId/reject', async (request, reply) =>
+    sendResource(reply, 200, clientApps.productLinkResource(ctx, await clientApps.rejectProductLink(ctx, params(request).appId!, params(request).linkId!))));
   app.put('/clientApplications/:appId/productLinks/:linkId', async (request, reply) => {
     const { link, created } = await clientApps.putProductLink(ctx, params(request).appId!, params(request).linkId!, request.body);
     return sendResource(reply, created ? 201 : 200, clientApps.productLinkResource(ctx, link));

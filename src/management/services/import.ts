@@ -27,7 +27,7 @@ import { parseChildReference } from '../arm/resource.js';
 import { BodyValidator, RESOURCE_NAME } from '../arm/validate.js';
 import { asManagedIdentity, removeAsManagedIdentity } from './managed-identity.js';
 import { EMAIL, USER_STATES } from './users.js';
-import { SUBSCRIPTION_STATES, primaryFields, resolveScope, secondaryFields } from './subscriptions.js';
+import { SUBSCRIPTION_STATES, primaryFields, resolveScope, secondaryFields, withStateDates } from './subscriptions.js';
 import { clientApplicationIds, freeLinkId, resolveTokenProduct } from './client-applications.js';
 
 /** Items per batch: large enough to amortise a commit, small enough for one request body and one event. */
@@ -341,7 +341,7 @@ async function planSubscription(
   // A given key that is already the stored one is not re-sealed: the record stays identical.
   const keepPrimary = primary === undefined || (existing !== undefined && primaryFieldsMatch(ctx, existing, primary));
   const keepSecondary = secondary === undefined || (existing !== undefined && secondaryFieldsMatch(ctx, existing, secondary));
-  const record: SubscriptionRecord = {
+  const record: SubscriptionRecord = withStateDates(existing, {
     id: existing?.id ?? name,
     displayName: displayName ?? existing!.displayName,
     ownerId,
@@ -352,7 +352,9 @@ async function planSubscription(
     allowTracing: allowTracing ?? existing?.allowTracing ?? false,
     stateComment: stateComment !== undefined ? stateComment : (existing?.stateComment ?? null),
     createdDate: existing?.createdDate ?? new Date().toISOString(),
-  };
+    // An import does not set the expiry: the stored one stays.
+    ...(existing?.expirationDate ? { expirationDate: existing.expirationDate } : {}),
+  });
   return { kind: 'subscription', index, name, record, status: statusOf(existing, record) };
 }
 
@@ -546,11 +548,13 @@ async function directorySteps(ctx: ManagementContext, plans: readonly AppPlan[])
     };
     const put = (plan.products ?? []).map((product, p): ProductLinkRecord => ({
       id: product.id, clientApplicationId: plan.name, productId: product.id, appRoleAssignmentId: registered.assignments[p]?.id ?? null,
+      // An import is a Contributor's declaration of what is granted: its links are active at once.
+      state: 'active',
     }));
     outcome.set(plan.index, { app, put, deleted: [] });
   }
   for (const [n, { plan, product, linkId }] of granting.entries()) {
-    outcome.get(plan.index)!.put.push({ id: linkId, clientApplicationId: plan.existing!.id, productId: product.id, appRoleAssignmentId: result.granted[n]!.id });
+    outcome.get(plan.index)!.put.push({ id: linkId, clientApplicationId: plan.existing!.id, productId: product.id, appRoleAssignmentId: result.granted[n]!.id, state: 'active' });
   }
   return { registeredObjectIds: result.registered.map((r) => r.application.id), get: (index) => outcome.get(index) };
 }

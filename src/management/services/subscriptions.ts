@@ -22,8 +22,37 @@ export function subscriptionResource(ctx: ManagementContext, s: SubscriptionReco
     stateComment: s.stateComment,
     allowTracing: s.allowTracing,
     // Absent unless set, as APIM leaves unset dates out.
+    ...(s.startDate ? { startDate: s.startDate } : {}),
     ...(s.expirationDate ? { expirationDate: s.expirationDate } : {}),
+    ...(s.endDate ? { endDate: s.endDate } : {}),
+    ...(s.notificationDate ? { notificationDate: s.notificationDate } : {}),
   });
+}
+
+/**
+ * APIM's audit dates follow the state: `startDate` is stamped whenever the subscription becomes
+ * active (and `endDate` cleared), `endDate` whenever it becomes cancelled or expired. Otherwise both
+ * stay as they were. They are read-only: a value sent in a body is ignored, as ARM ignores read-only
+ * properties. `notificationDate` is kept as stored (Portico sends no expiry notifications).
+ */
+export function withStateDates(existing: SubscriptionRecord | undefined, next: SubscriptionRecord, now: string = new Date().toISOString()): SubscriptionRecord {
+  const { startDate: _s, endDate: _e, notificationDate: _n, ...rest } = next;
+  let startDate = existing?.startDate ?? null;
+  let endDate = existing?.endDate ?? null;
+  const entered = existing?.state !== next.state;
+  if (entered && next.state === 'active') {
+    startDate = now;
+    endDate = null;
+  } else if (entered && (next.state === 'cancelled' || next.state === 'expired')) {
+    endDate = now;
+  }
+  const notificationDate = existing?.notificationDate ?? null;
+  return {
+    ...rest,
+    ...(startDate !== null ? { startDate } : {}),
+    ...(endDate !== null ? { endDate } : {}),
+    ...(notificationDate !== null ? { notificationDate } : {}),
+  };
 }
 
 export async function requireSubscription(ctx: ManagementContext, id: string): Promise<SubscriptionRecord> {
@@ -68,6 +97,7 @@ export async function putSubscription(ctx: ManagementContext, id: string, body: 
   };
   const expires = expirationDate !== undefined ? expirationDate : (existing?.expirationDate ?? null);
   if (expires !== null) subscription = { ...subscription, expirationDate: expires };
+  subscription = withStateDates(existing, subscription);
   await commitChange(ctx, async (tx) => {
     await tx.management.putSubscription(subscription);
     return { result: undefined, event: { type: existing ? 'subscription.updated' : 'subscription.created', subscriptionId: subscription.id } };

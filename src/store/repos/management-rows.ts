@@ -176,6 +176,9 @@ export function subscriptionRow(s: SubscriptionRecord): SubscriptionsTable {
     state_comment: s.stateComment,
     created_date: s.createdDate,
     expiration_date: s.expirationDate ?? null,
+    start_date: s.startDate ?? null,
+    end_date: s.endDate ?? null,
+    notification_date: s.notificationDate ?? null,
   };
 }
 
@@ -195,6 +198,9 @@ export function subscriptionRecord(row: SubscriptionsTable): SubscriptionRecord 
     createdDate: row.created_date,
     // Optional in the record: absent when the subscription does not expire.
     ...(row.expiration_date !== null ? { expirationDate: row.expiration_date } : {}),
+    ...(row.start_date !== null ? { startDate: row.start_date } : {}),
+    ...(row.end_date !== null ? { endDate: row.end_date } : {}),
+    ...(row.notification_date !== null ? { notificationDate: row.notification_date } : {}),
   };
 }
 
@@ -232,6 +238,7 @@ export function productLinkRow(l: ProductLinkRecord): ProductLinksTable {
     id: l.id,
     product_id: l.productId,
     app_role_assignment_id: l.appRoleAssignmentId,
+    state: l.state,
   };
 }
 
@@ -241,5 +248,6 @@ export function productLinkRecord(row: ProductLinksTable): ProductLinkRecord {
     clientApplicationId: row.client_application_id,
     productId: row.product_id,
     appRoleAssignmentId: row.app_role_assignment_id,
+    state: row.state as ProductLinkRecord['state'],
   };
 }

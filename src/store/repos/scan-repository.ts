@@ -17,6 +17,7 @@ import type {
   SubscriptionKeyRow,
   UserStateRow,
 } from '../scan-store.js';
+import { GRANTING_LINK_STATES } from '../../management/management-store.js';
 import { keyCredentialRecord } from './directory-rows.js';
 import { fromJson, toBool, type Db } from './support.js';
 
@@ -50,7 +51,11 @@ export class ScanRepository implements ScanStore {
   }
 
   async productLinks(after: ProductLinkKey | undefined, limit: number): Promise<ProductLinkRow[]> {
-    let query = this.db.selectFrom('product_links').select(['client_application_id as clientApplicationId', 'id', 'product_id as productId']);
+    // Only links that grant access: a pending or rejected link gives the gateway nothing to allow.
+    let query = this.db
+      .selectFrom('product_links')
+      .select(['client_application_id as clientApplicationId', 'id', 'product_id as productId'])
+      .where('state', 'in', GRANTING_LINK_STATES);
     if (after !== undefined) {
       query = query.where((eb) => eb(eb.refTuple('client_application_id', 'id'), '>', eb.tuple(after.clientApplicationId, after.id)));
     }
