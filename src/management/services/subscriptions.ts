@@ -119,7 +119,7 @@ export async function resolveScope(ctx: ManagementContext, reference: string): P
  * every key at the gateway: a subscription to it would hand out keys that never work, so it is
  * refused here, saying what to do instead. An empty authenticationType means keys (APIM's default).
  */
-async function checkScopeTakesKeys(ctx: ManagementContext, scope: string): Promise<void> {
+export async function checkScopeTakesKeys(ctx: ManagementContext, scope: string): Promise<void> {
   if (!scope.startsWith('/products/')) return;
   const product = await ctx.store.management.getProduct(scope.slice('/products/'.length));
   if (!product || product.authenticationType.length === 0 || product.authenticationType.includes('subscription-key')) return;
