@@ -67,7 +67,7 @@ describe('the token endpoint (node:http in front of the identity listener)', () 
     const response = await post({ 'x-request-id': 'token-trace-1' }, 'grant_type=client_credentials');
     expect(response.status).toBe(400);
     expect(response.headers.get('x-request-id')).toBe('token-trace-1');
-    expect((await response.json()).trace_id).toBe('token-trace-1');
+    expect(((await response.json()) as { trace_id: string }).trace_id).toBe('token-trace-1');
     const lines = await logged('token-trace-1');
     expect(lines.map((line) => line['msg'])).toContain('token request refused');
   });
@@ -76,7 +76,7 @@ describe('the token endpoint (node:http in front of the identity listener)', () 
     const refused = await post({ 'x-request-id': 'bad id' }, 'grant_type=client_credentials');
     const id = refused.headers.get('x-request-id');
     expect(id).toMatch(UUID);
-    expect((await refused.json()).trace_id).toBe(id);
+    expect(((await refused.json()) as { trace_id: string }).trace_id).toBe(id);
     const { admin, managementScope } = portico.credentials;
     const issued = await post({}, new URLSearchParams({ grant_type: 'client_credentials', client_id: admin.clientId, client_secret: admin.clientSecret, scope: managementScope }).toString());
     expect(issued.status).toBe(200);
