@@ -34,7 +34,8 @@ export function createProcessLogger(level: string, format: 'json' | 'pretty' = '
 function createPrettyLogger(level: string): { logger: Logger; flush: () => void } {
   const transport = pino.transport({
     target: 'pino-pretty',
-    options: { destination: 1, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true },
+    // Colours only for a terminal (decided here: the worker thread's stdout is not one); none in a file.
+    options: { destination: 1, colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true },
   });
   const logger = pino({ level, base: { service: 'portico' } }, transport);
   return {

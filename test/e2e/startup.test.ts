@@ -95,6 +95,20 @@ test('prints one line per listener with its URL, then where the credentials are,
   for (const line of first.stdout) expect(JSON.parse(line)).toMatchObject({ service: 'portico', level: expect.any(Number) });
 });
 
+test('--log-format pretty (PORTICO_LOG_FORMAT) writes readable lines, uncoloured when stdout is not a terminal', async () => {
+  const ports = { PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0' };
+  const pretty = startProcess({ ...env, ...ports, PORTICO_DATA_DIR: join(dataDir, 'pretty'), PORTICO_LOG_FORMAT: 'pretty' });
+  try {
+    await pretty.ready;
+    while (!pretty.stdout.some((line) => line.includes('admin credentials are in'))) await new Promise((resolve) => setTimeout(resolve, 20));
+    const line = pretty.stdout.find((l) => l.includes('admin credentials are in'))!;
+    expect(line).toMatch(/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO: admin credentials are in .*credentials\.json \{"credentialsFile":/);
+    expect(pretty.stdout.some((l) => l.startsWith('{'))).toBe(false);
+  } finally {
+    expect(await stopProcess(pretty)).toBe(0);
+  }
+});
+
 test('the gateway answers the APIM health probe', async () => {
   const response = await fetch(`http://127.0.0.1:${env.PORTICO_GATEWAY_PORT}/status-0123456789abcdef`);
   expect(response.status).toBe(200);
