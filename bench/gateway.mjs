@@ -147,7 +147,7 @@ async function startPortico({ workers: count }) {
     PORTICO_DATA_DIR: dataDir,
     PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0',
     PORTICO_LOG_LEVEL: process.env.PORTICO_LOG_LEVEL ?? 'info',
-  });
+  }, { bannerOnStderr: true });
   await lineMatching(child, /^\s+credentials\s/);
   const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8'));
   return { child, dataDir, gatewayUrl: credentials.gatewayUrl };
@@ -293,7 +293,7 @@ async function profile(tools, backendUrl, durationSeconds) {
     PORTICO_DATA_DIR: dataDir,
     PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0',
     PORTICO_LOG_LEVEL: process.env.PORTICO_LOG_LEVEL ?? 'info',
-  });
+  }, { bannerOnStderr: true });
   await lineMatching(child, /^\s+credentials\s/);
   const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8'));
   const setup = await configurePortico(dataDir, backendUrl);
@@ -308,15 +308,18 @@ async function profile(tools, backendUrl, durationSeconds) {
   for (const file of files) console.log(`\n${file}\n${summarise(JSON.parse(await readFile(file, 'utf8')))}`);
 }
 
-function start(name, command, args, env = {}) {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+/** `bannerOnStderr`: Portico, whose start-up lines are on stderr (its stdout, the log, is drained unread). */
+function start(name, command, args, env = {}, { bannerOnStderr = false } = {}) {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', bannerOnStderr ? 'pipe' : 'inherit'] });
   child.benchName = name;
   children.push(child);
-  child.lines = createInterface({ input: child.stdout });
+  if (bannerOnStderr) child.stdout.resume();
+  child.lines = createInterface({ input: bannerOnStderr ? child.stderr : child.stdout });
+  if (bannerOnStderr) child.lines.on('line', (line) => process.stderr.write(`${line}\n`)); // shown as before (errors too)
   return child;
 }
 
-/** Resolves with the first stdout line matching `pattern`; later lines are read and dropped (the log). */
+/** Resolves with the first line (stdout, or stderr for Portico's banner) matching `pattern`; later lines are read and dropped (the log). */
 function lineMatching(child, pattern) {
   return new Promise((resolve, reject) => {
     const onLine = (line) => {

@@ -107,14 +107,15 @@ async function runImport(file, credentials) {
 async function startPortico(dir) {
   const child = spawn(process.execPath, [here('../bin/portico.js'), 'start'], {
     env: { ...process.env, PORTICO_DATA_DIR: dir, PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0', PORTICO_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const lines = createInterface({ input: child.stdout });
+  child.stdout.resume(); // the log, drained unread
+  const lines = createInterface({ input: child.stderr }); // the start-up banner is on stderr
+  lines.on('line', (line) => process.stderr.write(`${line}\n`)); // shown as before (errors too)
   await new Promise((resolve, reject) => {
     const onLine = (line) => {
       if (!/^\s+credentials\s/.test(line)) return;
       lines.off('line', onLine);
-      lines.on('line', () => undefined);
       resolve();
     };
     lines.on('line', onLine);

@@ -238,14 +238,15 @@ async function startPortico(dataDir) {
   const started = performance.now();
   const child = spawn(process.execPath, [process.env.PORTICO_BIN ?? here('../bin/portico.js'), 'start'], {
     env: { ...process.env, PORTICO_DATA_DIR: dataDir, PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0', PORTICO_LOG_LEVEL: process.env.PORTICO_LOG_LEVEL ?? 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const lines = createInterface({ input: child.stdout });
+  child.stdout.resume(); // the log, drained unread
+  const lines = createInterface({ input: child.stderr }); // the start-up banner is on stderr
+  lines.on('line', (line) => process.stderr.write(`${line}\n`)); // shown as before (errors too)
   await new Promise((resolve, reject) => {
     const onLine = (line) => {
       if (!/^\s+credentials\s/.test(line)) return;
       lines.off('line', onLine);
-      lines.on('line', () => undefined); // keep draining the log
       resolve();
     };
     lines.on('line', onLine);

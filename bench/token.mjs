@@ -30,7 +30,7 @@ try {
     PORTICO_DATA_DIR: dataDir,
     PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0',
     PORTICO_LOG_LEVEL: process.env.PORTICO_LOG_LEVEL ?? 'info',
-  });
+  }, { bannerOnStderr: true });
   await lineMatching(portico, /^\s+credentials\s/);
   const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8'));
   const { tenantId, identityUrl, admin, managementScope } = credentials;
@@ -83,14 +83,17 @@ try {
   await rm(dataDir, { recursive: true, force: true });
 }
 
-function start(command, args, env) {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+/** `bannerOnStderr`: Portico, whose start-up lines are on stderr (its stdout, the log, is drained unread). */
+function start(command, args, env, { bannerOnStderr = false } = {}) {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', bannerOnStderr ? 'pipe' : 'inherit'] });
   children.push(child);
-  child.lines = createInterface({ input: child.stdout });
+  if (bannerOnStderr) child.stdout.resume();
+  child.lines = createInterface({ input: bannerOnStderr ? child.stderr : child.stdout });
+  if (bannerOnStderr) child.lines.on('line', (line) => process.stderr.write(`${line}\n`)); // shown as before (errors too)
   return child;
 }
 
-/** Resolves with the first stdout line matching `pattern`; later lines are read and dropped (the log). */
+/** Resolves with the first line (stdout, or stderr for Portico's banner) matching `pattern`; later lines are read and dropped (the log). */
 function lineMatching(child, pattern) {
   return new Promise((resolve, reject) => {
     const onLine = (line) => {

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { PorticoConfig, ListenerName, PublicListener } from './config/index.js';
-import { bearerToken, constantTimeEqual, createProcessLogger, InProcessChangeFeed, type ChangeFeed } from './shared/index.js';
+import { bearerToken, constantTimeEqual, createProcessLogger, InProcessChangeFeed, resolveLogFormat, type ChangeFeed } from './shared/index.js';
 import { PorticoMetrics } from './gateway/observability/index.js';
 import { openStore, type OpenStoreOptions } from './store/index.js';
 import type { Store } from './store/index.js';
@@ -35,9 +35,9 @@ export interface RunningPortico {
 }
 
 export interface StartOptions {
-  /** Defaults to JSON lines on stdout at config.logLevel. */
+  /** Defaults to the process logger on stdout at config.logLevel, in config.logFormat (JSON lines or pretty). */
   readonly logger?: Logger;
-  /** Where the "listening" lines go; defaults to stdout. */
+  /** Where the start-up banner (URLs, credentials file, CA lines) goes; defaults to stderr, so stdout carries only the log. */
   readonly print?: (line: string) => void;
   readonly env?: NodeJS.ProcessEnv;
   /** Passed to openStore: sees every statement (tests count queries per request with it). */
@@ -47,10 +47,12 @@ export interface StartOptions {
 }
 
 /** Composition root: config → store → services → listeners. */
-export async function startPortico(config: PorticoConfig, options: StartOptions = {}): Promise<RunningPortico> {
-  const processLogger = options.logger === undefined ? createProcessLogger(config.logLevel) : undefined;
+export async function startPortico(configured: PorticoConfig, options: StartOptions = {}): Promise<RunningPortico> {
+  // Decided once here, so gateway workers (which share this stdout) log in the same format.
+  const config: PorticoConfig = { ...configured, logFormat: resolveLogFormat(configured.logFormat, process.stdout.isTTY === true) };
+  const processLogger = options.logger === undefined ? createProcessLogger(config.logLevel, resolveLogFormat(config.logFormat, false)) : undefined;
   const logger = options.logger ?? processLogger!.logger;
-  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
   const cleanups: (() => Promise<void>)[] = [];
   if (processLogger) cleanups.push(async () => processLogger.flush()); // runs last: the shutdown lines are written too
   // One registry per process: /metrics on the management listener reads it (docs/gateway.md, Observability).

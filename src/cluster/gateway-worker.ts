@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import { createGateway, type Gateway } from '../gateway/index.js';
 import { PorticoMetrics } from '../gateway/observability/index.js';
 import { listen, replaceCertificate, type Listening } from '../listeners.js';
-import { createProcessLogger, InProcessChangeFeed, type ChangeEvent } from '../shared/index.js';
+import { createProcessLogger, InProcessChangeFeed, resolveLogFormat, type ChangeEvent } from '../shared/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { isPorticoMessage, type FromWorker, type ToWorker, type WorkerSettings } from './messages.js';
 
@@ -70,7 +70,7 @@ send({ type: 'portico:hello' });
 
 async function start(settings: WorkerSettings): Promise<void> {
   const { config } = settings;
-  const { logger: processLogger, flush } = createProcessLogger(config.logLevel);
+  const { logger: processLogger, flush } = createProcessLogger(config.logLevel, resolveLogFormat(config.logFormat, process.stdout.isTTY === true));
   const logger = processLogger.child({ listener: 'gateway', worker: process.pid });
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, migrate: false });
   const gateway = await createGateway({

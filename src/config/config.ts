@@ -20,6 +20,8 @@ export interface PorticoConfig {
   readonly bodyLimitBytes: number;
   /** pino level: fatal, error, warn, info, debug, trace, silent. */
   readonly logLevel: string;
+  /** `json`: JSON lines; `pretty`: human-readable lines; `auto`: pretty when stdout is a terminal, else JSON. */
+  readonly logFormat: LogFormat;
   /** HTTPS for the gateway, management and identity listeners (the echo backend stays http). */
   readonly tls: TlsSetting;
   /**
@@ -37,6 +39,9 @@ export interface PorticoConfig {
   /** When set, GET /metrics needs `Authorization: Bearer <this>`; unset, /metrics is open (env only: never a flag). */
   readonly metricsToken: string | undefined;
 }
+
+export type LogFormat = 'json' | 'pretty' | 'auto';
+const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty', 'auto'];
 
 /** `off`: plain http; `files`: a certificate and key the operator gives; `local`: a CA Portico makes in the data directory. */
 export type TlsSetting =
@@ -60,6 +65,7 @@ export const DEFAULTS = Object.freeze({
   backendTimeoutMs: 30_000, // 30 seconds before the gateway answers 504
   bodyLimitBytes: 1_048_576, // 1 MiB
   logLevel: 'info',
+  logFormat: 'auto' as LogFormat,
   // Entra rolls its keys "on a periodic basis" with "no set or guaranteed time" between rolls. Six
   // weeks: often enough that rotation is routine and exercised, far beyond any cache or token lifetime.
   signingKeyRotationDays: 42,
@@ -81,6 +87,7 @@ export type ConfigInput = Partial<{
   backendTimeoutMs: number;
   bodyLimitBytes: number;
   logLevel: string;
+  logFormat: string;
   /** `local`, `off`, or the certificate and key files. */
   tls: 'local' | 'off' | { certFile: string; keyFile: string };
   publicUrls: Partial<Record<PublicListener, string>>;
@@ -100,6 +107,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   if (!LOG_LEVELS.has(logLevel)) {
     throw configError('PORTICO_LOG_LEVEL', `must be one of ${[...LOG_LEVELS].join(', ')}`);
   }
+  const logFormat = (overrides.logFormat ?? emptyToUndefined(env.PORTICO_LOG_FORMAT) ?? DEFAULTS.logFormat).toLowerCase() as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) {
+    throw configError('PORTICO_LOG_FORMAT', `must be json, pretty or auto (pretty on a terminal, else json), got "${overrides.logFormat ?? env.PORTICO_LOG_FORMAT}"`);
+  }
   const host = overrides.host ?? emptyToUndefined(env.PORTICO_HOST) ?? DEFAULTS.host;
   const config: PorticoConfig = {
     dataDir: resolve(overrides.dataDir ?? emptyToUndefined(env.PORTICO_DATA_DIR) ?? DEFAULTS.dataDir),
@@ -111,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     backendTimeoutMs: overrides.backendTimeoutMs ?? DEFAULTS.backendTimeoutMs,
     bodyLimitBytes: overrides.bodyLimitBytes ?? DEFAULTS.bodyLimitBytes,
     logLevel,
+    logFormat,
     tls: tlsSetting(env, overrides.tls),
     publicUrls: Object.freeze(publicUrls(env, overrides.publicUrls ?? {})),
     workers: parseWorkers(overrides.workers !== undefined ? String(overrides.workers) : env.PORTICO_WORKERS),

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { errorBody, GatewayMessages, sendGatewayError } from './errors.js';
 import { GatewayCall, type Pipeline } from './policies/index.js';
+import { Refusals } from './policies/refusals.js';
 import type { Snapshot } from './snapshot.js';
 import type { ServerCertificate } from '../tls/index.js';
 import { requestIdOf, tagRequestId } from './observability/index.js';
@@ -86,7 +87,7 @@ function handle(deps: GatewayServerDeps, req: IncomingMessage, res: WithCall, on
   const snapshot = deps.snapshot();
   if (snapshot === undefined) {
     sendGatewayError(res, 503, GatewayMessages.configurationStale, { 'retry-after': '1' });
-    deps.logger.info({ reqId: requestId, method, path: pathname, status: 503 }, 'gateway request');
+    deps.logger.info({ reqId: requestId, method, path: pathname, status: 503, reason: Refusals.configurationStale }, 'gateway request');
     return;
   }
   const call = new GatewayCall(req, res, snapshot, method, pathname, rawQuery, started, requestId);

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { Pool, type Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { GatewayMessages, sendGatewayError } from './errors.js';
+import { Refusals, type Refusal } from './policies/refusals.js';
 import type { Backend } from './snapshot.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and others that must not cross the proxy; also every proxy-*. */
@@ -24,6 +25,8 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 /** Where the forward step reports the backend's time, for the access log and the metrics. */
 export interface BackendTiming {
   backendMs: number | undefined;
+  /** Set when the proxy answers 502/504 itself (the access log's `reason`). */
+  refusal: Refusal | undefined;
 }
 
 export interface ForwardRequest {
@@ -39,7 +42,7 @@ export interface ForwardRequest {
   readonly proto: 'http' | 'https';
   /** Sent to the backend as `x-request-id` (the caller's own is replaced) and returned to the caller. */
   readonly requestId?: string | undefined;
-  /** Receives the backend time when the backend's response ends. */
+  /** Receives the backend time when the backend's response ends, and why when the proxy answers 502/504. */
   readonly timing?: BackendTiming | undefined;
 }
 
@@ -107,7 +110,7 @@ export class BackendProxy {
   }
 
   /** @internal the handler's error path */
-  fail(res: ServerResponse, err: Error, callerGone: boolean): void {
+  fail(res: ServerResponse, err: Error, callerGone: boolean, timing?: BackendTiming): void {
     const code = (err as { code?: string }).code;
     if (callerGone) {
       this.logger.debug({ code }, 'caller closed the connection before the backend answered');
@@ -121,6 +124,7 @@ export class BackendProxy {
     }
     const timedOut = code !== undefined && TIMEOUT_CODES.has(code);
     this.logger.warn({ code, err: err.message }, timedOut ? 'backend timed out' : 'backend unreachable');
+    if (timing !== undefined) timing.refusal = timedOut ? Refusals.backendTimeout : Refusals.backendUnreachable;
     if (timedOut) sendGatewayError(res, 504, GatewayMessages.backendTimeout);
     else sendGatewayError(res, 502, GatewayMessages.backendUnreachable);
   }
@@ -184,7 +188,7 @@ class ForwardHandler {
 
   onError(err: Error): void {
     this.settle();
-    this.proxy.fail(this.res, err, this.callerGone);
+    this.proxy.fail(this.res, err, this.callerGone, this.call.timing);
   }
 
   /** The caller's connection closed; before the answer was complete that aborts the backend call. */

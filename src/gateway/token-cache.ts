@@ -1,5 +1,13 @@
 import type { JWTPayload } from 'jose';
-import { ACCESS_TOKEN_CLOCK_SKEW_SECONDS, isKeyPublished, tenantOfIssuer, verifyAccessToken, type VerifiedAccessToken } from '../identity/index.js';
+import {
+  ACCESS_TOKEN_CLOCK_SKEW_SECONDS,
+  isKeyPublished,
+  tenantOfIssuer,
+  TokenVerificationError,
+  verifyAccessToken,
+  type TokenRejection,
+  type VerifiedAccessToken,
+} from '../identity/index.js';
 import type { SigningKeys } from './snapshot.js';
 
 const DEFAULT_CACHE_ENTRIES = 10_000; // verified tokens remembered; the oldest go first
@@ -40,7 +48,8 @@ export class VerifiedTokenCache {
     return undefined;
   }
 
-  async verify(token: string, keys: SigningKeys, now: number = Date.now()): Promise<JWTPayload | undefined> {
+  /** The payload, or why the token is refused (for the access log; the caller's message does not say). */
+  async verify(token: string, keys: SigningKeys, now: number = Date.now()): Promise<JWTPayload | TokenRejection> {
     const hit = this.cached(token, keys, now);
     if (hit !== undefined) return hit;
     let verified: VerifiedAccessToken;
@@ -55,8 +64,8 @@ export class VerifiedTokenCache {
         now: new Date(now),
         clockToleranceSeconds: ACCESS_TOKEN_CLOCK_SKEW_SECONDS,
       });
-    } catch {
-      return undefined;
+    } catch (err) {
+      return err instanceof TokenVerificationError ? err.reason : 'malformed';
     }
     const { payload, kid } = verified;
     const key = keys.byKid.get(kid)!; // keyFor found it a moment ago in this same immutable set

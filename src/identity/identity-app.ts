@@ -3,11 +3,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import type { Logger } from 'pino';
 import type { PorticoConfig } from '../config/index.js';
 import { AppError } from '../errors/index.js';
-import { newGuid, type ChangeFeed, type SecretBox } from '../shared/index.js';
+import type { ChangeFeed, SecretBox } from '../shared/index.js';
 import type { Store } from '../store/store.js';
 import { DirectoryService } from './directory/directory-service.js';
 import { registerGraphRoutes } from './graph/graph-routes.js';
-import { PathOnlyLogController } from '../shared/request-log.js';
+import { PathOnlyLogController, REQUEST_ID_OPTIONS, returnRequestId } from '../shared/request-log.js';
 import { IdentityUrls } from './identity-urls.js';
 import { registerDiscoveryRoutes } from './keys/discovery-routes.js';
 import { RotationSchedule } from './keys/rotation-schedule.js';
@@ -89,8 +89,8 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.bodyLimitBytes,
-    genReqId: () => newGuid(), // doubles as Entra's trace_id and Graph's request-id
-    requestIdHeader: false,
+    // x-request-id in (when sane, else a new GUID) and out, `reqId` in the log; doubles as Entra's trace_id and Graph's request-id.
+    ...REQUEST_ID_OPTIONS,
     logController: new PathOnlyLogController(),
     // The Azure CLI builds URLs by concatenation and may double a slash.
     routerOptions: { ignoreDuplicateSlashes: true },
@@ -98,6 +98,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
       if (!serveToken(req, res)) handler(req, res);
     }),
   }) as unknown as FastifyInstance;
+  returnRequestId(app);
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof AppError && error.expose) return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
     request.log.error({ err: error }, 'identity request failed');

@@ -4,4 +4,5 @@ export type { ChangeFeed, ChangeEvent, ChangeEventBody, ChangeEventType, ChangeL
 export { isDirectoryChange } from './change-events.js';
 export { isGuid } from './ids.js';
 export { bearerToken } from './bearer.js';
-export { createProcessLogger } from './process-logger.js';
+export { createProcessLogger, resolveLogFormat } from './process-logger.js';
+export { requestIdOf, REQUEST_ID_HEADER, MAX_REQUEST_ID_LENGTH } from './request-id.js';

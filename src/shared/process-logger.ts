@@ -18,11 +18,41 @@ const MAX_PENDING_CHARS = 256 * 1024;
  * What is still buffered is written when the process exits (also after a crash); only SIGKILL can
  * lose the last 50 ms of lines.
  */
-export function createProcessLogger(level: string): { logger: Logger; flush: () => void } {
+export function createProcessLogger(level: string, format: 'json' | 'pretty' = 'json'): { logger: Logger; flush: () => void } {
+  if (format === 'pretty') return createPrettyLogger(level);
   const destination = new BatchedDestination(pino.destination({ dest: 1, sync: false, maxWrite: MAX_PENDING_CHARS * 4 }));
   const logger = pino({ level, base: { service: 'portico' } }, destination);
   process.once('exit', () => destination.flushSync());
   return { logger, flush: () => destination.flushSync() };
+}
+
+/**
+ * For a person at a terminal: pino-pretty's coloured lines, formatted in pino's worker thread (a
+ * transport), so the event loop still only hands over serialized JSON. The transport writes what
+ * is left when the process exits.
+ */
+function createPrettyLogger(level: string): { logger: Logger; flush: () => void } {
+  const transport = pino.transport({
+    target: 'pino-pretty',
+    // Colours only for a terminal (decided here: the worker thread's stdout is not one); none in a file.
+    options: { destination: 1, colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true },
+  });
+  const logger = pino({ level, base: { service: 'portico' } }, transport);
+  return {
+    logger,
+    flush: () => {
+      try {
+        transport.flushSync();
+      } catch {
+        // the worker has already stopped (the process is exiting)
+      }
+    },
+  };
+}
+
+/** `auto` is pretty on a terminal and JSON lines otherwise (a pipe, a file, a log collector). */
+export function resolveLogFormat(format: 'json' | 'pretty' | 'auto', stdoutIsTty: boolean): 'json' | 'pretty' {
+  return format === 'auto' ? (stdoutIsTty ? 'pretty' : 'json') : format;
 }
 
 interface Sink {

@@ -243,7 +243,9 @@ describe('portico start', () => {
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString('utf8')));
       const credentialsPath = join(dataDir, 'credentials.json');
-      await waitFor(() => stdout.includes(`credentials ${credentialsPath}`), () => `no "credentials" line; stdout:\n${stdout}\nstderr:\n${stderr}`);
+      // The banner is on stderr: stdout stays machine-readable (the log).
+      await waitFor(() => stderr.includes(`credentials ${credentialsPath}`), () => `no "credentials" line; stdout:\n${stdout}\nstderr:\n${stderr}`);
+      expect(stdout).not.toContain('credentials ');
 
       const list = await new Promise<{ code: number; stdout: string }>((resolve) =>
         execFile(process.execPath, [BIN, 'product', 'list', '--credentials', credentialsPath], (error, out) =>

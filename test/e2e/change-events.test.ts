@@ -93,7 +93,7 @@ describeEachDialect('change events', (dialect) => {
       .toEqual([{ type: 'user.stateChanged', userId: 'erin', state: 'blocked' }]);
     expect(await step(200, () => admin.call('PATCH', '/users/erin', { properties: { note: 'hello' } }, { 'if-match': '*' })))
       .toEqual([{ type: 'user.updated', userId: 'erin' }]);
-    expect(await step(201, () => admin.call('PUT', '/subscriptions/erin-sub', { properties: { scope: '/products/gold', displayName: 'Erin', ownerId: '/users/dev', state: 'active' } })))
+    expect(await step(201, () => admin.call('PUT', '/subscriptions/erin-sub', { properties: { scope: '/products/starter', displayName: 'Erin', ownerId: '/users/dev', state: 'active' } })))
       .toEqual([{ type: 'subscription.created', subscriptionId: 'erin-sub' }]);
     expect(await step(204, () => admin.call('POST', '/subscriptions/erin-sub/regenerateSecondaryKey')))
       .toEqual([{ type: 'subscription.keyRegenerated', subscriptionId: 'erin-sub', key: 'secondary' }]);

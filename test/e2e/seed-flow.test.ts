@@ -144,13 +144,16 @@ describeEachDialect('the seed flow end to end', (dialect) => {
   });
 
   test('a subscription key is accepted when both types are on and refused when only application-token is on', async () => {
-    const created = await admin.call('PUT', '/subscriptions/alice-starter', { properties: { scope: '/products/starter', displayName: 'Alice on Starter', ownerId: '/users/alice', state: 'active' } });
+    // Starter takes only tokens now: a subscription to it is refused until it takes keys again.
+    const subscription = { properties: { scope: '/products/starter', displayName: 'Alice on Starter', ownerId: '/users/alice', state: 'active' } };
+    expect((await admin.call('PUT', '/subscriptions/alice-starter', subscription)).status).toBe(400);
+    const both = await admin.call('PATCH', '/products/starter', { properties: { authenticationType: ['subscription-key', 'application-token'] } }, { 'if-match': '*' });
+    expect(both.body.properties.application.entra.audience).toBe(audience);
+    const created = await admin.call('PUT', '/subscriptions/alice-starter', subscription);
     expect(created.status).toBe(201);
     const secrets = await admin.call('POST', '/subscriptions/alice-starter/listSecrets');
     const key = secrets.body.primaryKey as string;
 
-    const both = await admin.call('PATCH', '/products/starter', { properties: { authenticationType: ['subscription-key', 'application-token'] } }, { 'if-match': '*' });
-    expect(both.body.properties.application.entra.audience).toBe(audience);
     const withKey = await callEcho({ 'ocp-apim-subscription-key': key });
     expect(withKey.status).toBe(200);
     const echoed = (await withKey.json()) as { headers: Record<string, string> };

@@ -24,15 +24,20 @@ function startProcess(env: NodeJS.ProcessEnv): Started {
   const stdout: string[] = [];
   const stderr: string[] = [];
   let partial = '';
+  let partialOut = '';
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
-      // Only whole lines: a chunk may end in the middle of one.
+      const lines = (partialOut + chunk.toString()).split('\n');
+      partialOut = lines.pop()!;
+      stdout.push(...lines.filter(Boolean));
+    });
+    // The banner is on stderr; only whole lines: a chunk may end in the middle of one.
+    child.stderr.on('data', (chunk: Buffer) => {
       const lines = (partial + chunk.toString()).split('\n');
       partial = lines.pop()!;
-      stdout.push(...lines.filter(Boolean));
-      if (stdout.some((line) => line.trim().startsWith('credentials '))) resolve();
+      stderr.push(...lines.filter(Boolean));
+      if (stderr.some((line) => line.trim().startsWith('credentials '))) resolve();
     });
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
     child.on('exit', (code) => reject(new Error(`portico start exited with ${code}: ${stderr.join('')}`)));
   });
   return { child, stdout, stderr, ready };
@@ -76,15 +81,32 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-test('prints one line per listener with its URL, then where the credentials are', () => {
-  const lines = first.stdout.filter((line) => !line.startsWith('{'));
-  expect(lines.slice(1)).toEqual([
+test('prints one line per listener with its URL, then where the credentials are, on stderr; stdout has only JSON log lines', async () => {
+  expect(first.stderr[0]).toMatch(/^Portico is up \(SQLite in .*, tenant [0-9a-f-]{36}\):$/);
+  expect(first.stderr.slice(1, 6)).toEqual([
     `  gateway     http://localhost:${env.PORTICO_GATEWAY_PORT}`,
     `  management  http://localhost:${env.PORTICO_MANAGEMENT_PORT}`,
     `  identity    http://localhost:${env.PORTICO_IDENTITY_PORT}`,
     `  echo        http://127.0.0.1:${env.PORTICO_ECHO_PORT}`,
     `  credentials ${join(dataDir, 'credentials.json')}`,
   ]);
+  // Not a terminal: JSON lines, each one a pino record (written in batches: wait for the start-up line).
+  while (!first.stdout.some((line) => line.includes('admin credentials are in'))) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (const line of first.stdout) expect(JSON.parse(line)).toMatchObject({ service: 'portico', level: expect.any(Number) });
+});
+
+test('--log-format pretty (PORTICO_LOG_FORMAT) writes readable lines, uncoloured when stdout is not a terminal', async () => {
+  const ports = { PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0' };
+  const pretty = startProcess({ ...env, ...ports, PORTICO_DATA_DIR: join(dataDir, 'pretty'), PORTICO_LOG_FORMAT: 'pretty' });
+  try {
+    await pretty.ready;
+    while (!pretty.stdout.some((line) => line.includes('admin credentials are in'))) await new Promise((resolve) => setTimeout(resolve, 20));
+    const line = pretty.stdout.find((l) => l.includes('admin credentials are in'))!;
+    expect(line).toMatch(/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO: admin credentials are in .*credentials\.json \{"credentialsFile":/);
+    expect(pretty.stdout.some((l) => l.startsWith('{'))).toBe(false);
+  } finally {
+    expect(await stopProcess(pretty)).toBe(0);
+  }
 });
 
 test('the gateway answers the APIM health probe', async () => {

@@ -35,14 +35,20 @@ beforeAll(async () => {
   });
   const stderr: string[] = [];
   let partial = '';
+  let partialErr = '';
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       const lines = (partial + chunk.toString()).split('\n');
       partial = lines.pop()!;
       stdout.push(...lines.filter(Boolean));
-      if (stdout.some((line) => line.trim().startsWith('credentials '))) resolve();
     });
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+    // The start-up banner is on stderr (stdout is the JSON log).
+    child.stderr.on('data', (chunk: Buffer) => {
+      const lines = (partialErr + chunk.toString()).split('\n');
+      partialErr = lines.pop()!;
+      stderr.push(...lines.map((line) => `${line}\n`));
+      if (lines.some((line) => line.trim().startsWith('credentials '))) resolve();
+    });
     child.on('exit', (code) => reject(new Error(`portico start --workers exited with ${code}: ${stderr.join('')}`)));
   });
   credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8')) as CredentialsFile;

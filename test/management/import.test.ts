@@ -175,6 +175,13 @@ describeEachDialect('management API: bulk import', (dialect) => {
     expect(email.status).toBe(400);
     expect(email.body.error.details).toEqual([{ code: 'DuplicateEmail', target: 'items[1].properties.email', message: 'items[1].properties.email is already used by items[0] of this batch' }]);
 
+    // A subscription to a product that takes only tokens is refused as a PUT would refuse it.
+    const tokensOnly = await importItems([{ type: 'subscription', name: 'imp-gold-sub', properties: { displayName: 'Gold', scope: '/products/gold' } }]);
+    expect(tokensOnly.status).toBe(400);
+    expect(tokensOnly.body.error.details).toEqual([
+      { code: 'InvalidProperty', target: 'items[0].properties.scope', message: 'items[0].properties.scope names a product that does not accept subscription keys' },
+    ]);
+
     const tooMany = await importItems(users(1001, 300));
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.error.message).toBe('items must hold 1 to 1000 resources; it holds 1001. Send larger imports in several batches.');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { describeEachDialect } from '../helpers/databases.js';
 import { bootOn, type Booted } from '../helpers/boot.js';
 import { ManagementClient } from '../helpers/clients.js';
-import { putUser, serviceId } from './harness.js';
+import { putUser, serviceId, setAuthenticationType, tokenProduct } from './harness.js';
 
 const INVALID_KEY = { statusCode: 401, message: 'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.' };
 
@@ -227,6 +227,28 @@ describeEachDialect('management API: subscriptions', (dialect) => {
     const expired = await admin.call('PATCH', '/subscriptions/s-dated', { properties: { state: 'expired' } }, { 'if-match': '*' });
     expect(expired.body.properties.endDate >= restarted).toBe(true);
     expect(expired.body.properties.startDate).toBe(restarted);
+  });
+
+  test('a subscription to a product that takes only application tokens is refused at creation, saying what to do', async () => {
+    await tokenProduct(admin, 'tokens-only', 'Tokens only');
+    const response = await admin.call('PUT', '/subscriptions/s-tokens', { properties: { scope: '/products/tokens-only', displayName: 'Tokens' } });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({
+      error: {
+        code: 'ValidationError',
+        message:
+          "Product 'tokens-only' does not accept subscription keys (its authenticationType is application-token), so a subscription to it would have keys the gateway refuses. Add 'subscription-key' to the product's authenticationType, or give the client application access with a product link (PUT /clientApplications/{id}/productLinks/{linkId}).",
+        details: [{ code: 'InvalidProperty', target: 'properties.scope', message: 'names a product that does not accept subscription keys' }],
+      },
+    });
+    expect((await admin.call('GET', '/subscriptions/s-tokens')).status).toBe(404);
+    // Moving an existing subscription onto it is refused too; one made while the product took keys is kept (and can be re-PUT).
+    expect((await admin.call('PUT', '/subscriptions/s-move', { properties: { scope: '/products/starter', displayName: 'Move' } })).status).toBe(201);
+    expect((await admin.call('PATCH', '/subscriptions/s-move', { properties: { scope: '/products/tokens-only' } }, { 'if-match': '*' })).status).toBe(400);
+    expect((await setAuthenticationType(admin, 'tokens-only', ['subscription-key', 'application-token'])).status).toBe(200);
+    expect((await admin.call('PUT', '/subscriptions/s-tokens', { properties: { scope: '/products/tokens-only', displayName: 'Tokens' } })).status).toBe(201);
+    expect((await setAuthenticationType(admin, 'tokens-only', ['application-token'])).status).toBe(200);
+    expect((await admin.call('PUT', '/subscriptions/s-tokens', { properties: { scope: '/products/tokens-only', displayName: 'Tokens again' } }, { 'if-match': '*' })).status).toBe(200);
   });
 
   test('DELETE removes the subscription and its keys stop working', async () => {

@@ -29,12 +29,16 @@ export function registerStartCommand(program: Command, deps: StartDeps): void {
     .option('--signing-key-rotation-days <days>', 'days each token-signing key signs before the next takes over (env PORTICO_SIGNING_KEY_ROTATION_DAYS; default 42)')
     .option('--workers <n>', 'gateway processes sharing the gateway port (node:cluster); 0 = the gateway runs in the main process (env PORTICO_WORKERS; default 0)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (env PORTICO_LOG_LEVEL; default info)')
+    .option('--log-format <format>', 'json (JSON lines), pretty (for people) or auto: pretty when stdout is a terminal, else json (env PORTICO_LOG_FORMAT; default auto)')
     .addHelpText(
       'after',
       [
         '',
         'Flags win over the PORTICO_* variables. The first start writes the admin credentials to',
         '<data dir>/credentials.json, which the other portico commands read.',
+        '',
+        'The start-up lines (URLs, credentials file, CA) go to stderr; stdout carries only the log:',
+        'readable lines on a terminal, JSON lines otherwise (--log-format json|pretty to choose).',
         '',
         'Without --tls* the listeners serve plain http. The URLs Portico advertises (discovery, token',
         'issuer, nextLink, credentials.json) default to the scheme it serves + localhost + the port.',
@@ -78,7 +82,7 @@ export function registerStartCommand(program: Command, deps: StartDeps): void {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
       try {
-        running = await startPortico(config); // prints the listening lines and the credentials path
+        running = await startPortico(config); // prints the listening lines and the credentials path (stderr)
       } catch (error) {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
@@ -95,6 +99,7 @@ export function startOverrides(options: Record<string, unknown>): ConfigInput {
   if (typeof options.databaseUrl === 'string') overrides.databaseUrl = options.databaseUrl;
   if (typeof options.host === 'string') overrides.host = options.host;
   if (typeof options.logLevel === 'string') overrides.logLevel = options.logLevel;
+  if (typeof options.logFormat === 'string') overrides.logFormat = options.logFormat;
   // Validated by loadConfig with the variable's rule; a non-number reaches it as NaN and is refused there.
   if (typeof options.signingKeyRotationDays === 'string') overrides.signingKeyRotationDays = Number(options.signingKeyRotationDays);
   if (typeof options.workers === 'string') overrides.workers = Number(options.workers);

@@ -18,6 +18,7 @@ import { subscriptionKey } from './subscription-key/handler.js';
 export const POLICIES: readonly PolicyDefinition[] = [pathSafety, route, subscriptionKey, applicationToken, access, rateLimit, quota, forward, metrics, accessLog];
 
 export { Pipeline } from './pipeline.js';
+export { Refusals, type Refusal } from './refusals.js';
 export { GatewayCall, PHASES, type Phase, type PolicyHandler, type Rejection, type Outcome } from './types.js';
 export type { PolicyDeps, PolicyDefinition } from './definition.js';
 export type { RequestRecord } from './request-record.js';

@@ -67,6 +67,7 @@ export class Pipeline {
 
 function reject(call: GatewayCall, handler: PolicyHandler, rejection: Rejection): void {
   call.rejectedBy = handler.name;
+  call.refusal = rejection.reason;
   if (call.res.headersSent) return;
   sendGatewayError(call.res, rejection.status, rejection.message, rejection.headers);
 }

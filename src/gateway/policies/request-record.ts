@@ -21,6 +21,8 @@ export interface RequestRecord {
   clientAppId?: string;
   /** The policy that answered the request (a refusal), if one did. */
   rejectedBy?: string;
+  /** Why the request was refused: a code from docs/gateway.md (Refusal reasons). */
+  reason?: string;
   /** The connection closed before the response was complete. */
   aborted?: boolean;
 }
@@ -35,6 +37,7 @@ export function requestRecord(call: GatewayCall, ended: number): RequestRecord {
   if (call.subscriptionId !== undefined) record.subscriptionId = call.subscriptionId;
   if (call.clientAppId !== undefined) record.clientAppId = call.clientAppId;
   if (call.rejectedBy !== undefined) record.rejectedBy = call.rejectedBy;
+  if (call.refusal !== undefined) record.reason = call.refusal;
   if (!call.res.writableFinished) record.aborted = true;
   return record;
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExtraHeaders } from '../errors.js';
 import type { ApiEntry, OperationEntry, ProductEntry, Snapshot } from '../snapshot.js';
+import type { Refusal } from './refusals.js';
 
 /**
  * The fixed phases, in the order they run. A request goes through route → authenticate → authorize
@@ -15,6 +16,8 @@ export interface Rejection {
   readonly status: number;
   readonly message: string;
   readonly headers?: ExtraHeaders;
+  /** Why, for the access log (`reason`); the caller sees only `message`. */
+  readonly reason: Refusal;
 }
 
 /** undefined: go on to the next handler. */
@@ -56,6 +59,11 @@ export class GatewayCall {
   /** A bearer token was presented where tokens are accepted (good or not). */
   tokenPresented = false;
   /**
+   * Why the credential presented (the token when there was one, else the key) was not accepted,
+   * set by the authenticate phase; the access policy gives it to its refusal. A constant string.
+   */
+  credentialRefusal: Refusal | undefined = undefined;
+  /**
    * What the product's limits count against: a product-scoped subscription (keys) or the client
    * application (tokens). Undefined: the product's limits do not apply (APIM: service-, all-APIs- and
    * API-scoped subscriptions, and calls without credentials).
@@ -70,6 +78,8 @@ export class GatewayCall {
   backendMs: number | undefined = undefined;
   /** The handler whose Rejection answered the request, if one did. */
   rejectedBy: string | undefined = undefined;
+  /** Why the request was refused (its Rejection's reason, or the proxy's 502/504), for the access log's `reason`. */
+  refusal: Refusal | undefined = undefined;
 
   constructor(
     readonly req: IncomingMessage,

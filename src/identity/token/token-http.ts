@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import { OAuthError } from '../../errors/index.js';
-import { newGuid } from '../../shared/index.js';
+import { REQUEST_ID_HEADER, requestIdOf } from '../../shared/index.js';
 import { readLimitedBody } from '../../shared/read-body.js';
 import { correlationIdFrom, entraErrorBody } from '../http/entra-error.js';
 import { TooManyFailuresError } from './client-auth/client-throttle.js';
@@ -55,7 +55,8 @@ export function createTokenHttpHandler(deps: TokenDeps, options: TokenHttpOption
 
 /** One request: its id, its (lazily made) logger, and the answer. */
 class TokenExchange {
-  readonly id = newGuid(); // doubles as Entra's trace_id
+  /** Portico's request-id scheme (the caller's sane x-request-id, else a new GUID); doubles as Entra's trace_id. */
+  readonly id: string;
   private logger: FastifyBaseLogger | undefined;
 
   constructor(
@@ -65,7 +66,9 @@ class TokenExchange {
     private readonly parentLogger: FastifyBaseLogger,
     private readonly query: string,
     private readonly onOutcome: ((outcome: string) => void) | undefined,
-  ) {}
+  ) {
+    this.id = requestIdOf(req.headers[REQUEST_ID_HEADER]);
+  }
 
   get log(): FastifyBaseLogger {
     this.logger ??= this.parentLogger.child({ reqId: this.id });
@@ -116,6 +119,7 @@ class TokenExchange {
       'cache-control': 'no-store, no-cache',
       pragma: 'no-cache',
       'content-length': Buffer.byteLength(body),
+      [REQUEST_ID_HEADER]: this.id,
     };
     if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
     // A body left unread (too large) cannot be skipped safely: close the connection after answering.

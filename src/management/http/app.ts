@@ -7,7 +7,7 @@ import { checkApiVersion } from '../arm/api-version.js';
 import { armErrorHandler } from './errors.js';
 import { authenticateCaller, MANAGEMENT_RESOURCE_URI, type LiveRoles, type TokenVerifier } from './auth.js';
 import { registerServiceRoutes } from './routes.js';
-import { PathOnlyLogController } from '../../shared/request-log.js';
+import { PathOnlyLogController, REQUEST_ID_OPTIONS, returnRequestId } from '../../shared/request-log.js';
 
 export interface ManagementAppOptions {
   readonly ctx: ManagementContext;
@@ -42,7 +42,9 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
     routerOptions: { caseSensitive: false, ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
     serverFactory: (handler) => options.server.on('request', handler),
     logController: new PathOnlyLogController(),
+    ...REQUEST_ID_OPTIONS, // x-request-id in (when sane) and out, `reqId` in the log
   });
+  returnRequestId(app as unknown as FastifyInstance);
   // Accept an empty JSON body (Azure SDKs POST listSecrets without one).
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = String(body);

@@ -27,7 +27,7 @@ import { parseChildReference } from '../arm/resource.js';
 import { BodyValidator, RESOURCE_NAME } from '../arm/validate.js';
 import { asManagedIdentity, removeAsManagedIdentity } from './managed-identity.js';
 import { EMAIL, USER_STATES } from './users.js';
-import { SUBSCRIPTION_STATES, primaryFields, resolveScope, secondaryFields, withStateDates } from './subscriptions.js';
+import { SUBSCRIPTION_STATES, checkScopeTakesKeys, primaryFields, resolveScope, secondaryFields, withStateDates } from './subscriptions.js';
 import { clientApplicationIds, freeLinkId, resolveTokenProduct } from './client-applications.js';
 
 /** Items per batch: large enough to amortise a commit, small enough for one request body and one event. */
@@ -234,6 +234,7 @@ async function prefetch(ctx: ManagementContext, items: readonly RawItem[]): Prom
 class Lookups {
   private readonly products = new Map<string, Promise<ProductRecord>>();
   private readonly scopes = new Map<string, Promise<string>>();
+  private readonly keyScopes = new Map<string, Promise<void>>();
   private readonly users = new Map<string, Promise<UserRecord | undefined>>();
 
   constructor(
@@ -262,6 +263,17 @@ class Lookups {
       this.users.set(key, found);
     }
     return found;
+  }
+
+  /** Refuses a product that takes no keys (subscriptions.ts), once per scope of the batch. */
+  scopeTakesKeys(scope: string): Promise<void> {
+    let checked = this.keyScopes.get(scope);
+    if (!checked) {
+      checked = checkScopeTakesKeys(this.ctx, scope);
+      this.keyScopes.set(scope, checked);
+      checked.catch(() => undefined); // each item that names it awaits (and reports) the refusal itself
+    }
+    return checked;
   }
 
   scope(reference: string): Promise<string> {
@@ -334,6 +346,7 @@ async function planSubscription(
   const stateComment = input.nullableString('stateComment', 1000);
   input.done();
   const scope = scopeRef !== undefined ? await lookups.scope(scopeRef) : existing!.scope;
+  if (!existing || scope !== existing.scope) await lookups.scopeTakesKeys(scope);
   let ownerId = existing?.ownerId ?? null;
   if (ownerRef !== undefined) ownerId = ownerRef === null ? null : await resolveOwner(ctx, ownerRef, batchUsers, lookups);
   const primary = primaryKey ?? (existing ? undefined : newSubscriptionKey());

@@ -78,6 +78,8 @@ export async function putSubscription(ctx: ManagementContext, id: string, body: 
   const expirationDate = readDate(input, 'expirationDate');
   input.done();
   const scope = scopeRef !== undefined ? await resolveScope(ctx, scopeRef) : existing!.scope;
+  // A subscription that exists keeps its scope (a re-PUT of an export still works after a product stopped taking keys).
+  if (!existing || scope !== existing.scope) await checkScopeTakesKeys(ctx, scope);
   let ownerId = existing?.ownerId ?? null;
   if (ownerRef !== undefined) ownerId = ownerRef === null ? null : await resolveOwnerReference(ctx, ownerRef);
   const primary = primaryKey ?? (existing ? undefined : newSubscriptionKey());
@@ -140,6 +142,22 @@ export async function resolveScope(ctx: ManagementContext, reference: string): P
   throw new AppError('ValidationError', `properties.scope must be '/products/{productId}', '/apis/{apiId}' or '/apis' of this service, naming something that exists; '${reference}' is not.`, [
     { code: 'InvalidProperty', target: 'properties.scope', message: 'must name an existing product or API' },
   ]);
+}
+
+/**
+ * A product whose authenticationType leaves out subscription-key (application-token only) refuses
+ * every key at the gateway: a subscription to it would hand out keys that never work, so it is
+ * refused here, saying what to do instead. An empty authenticationType means keys (APIM's default).
+ */
+export async function checkScopeTakesKeys(ctx: ManagementContext, scope: string): Promise<void> {
+  if (!scope.startsWith('/products/')) return;
+  const product = await ctx.store.management.getProduct(scope.slice('/products/'.length));
+  if (!product || product.authenticationType.length === 0 || product.authenticationType.includes('subscription-key')) return;
+  throw new AppError(
+    'ValidationError',
+    `Product '${product.id}' does not accept subscription keys (its authenticationType is ${product.authenticationType.join(', ')}), so a subscription to it would have keys the gateway refuses. Add 'subscription-key' to the product's authenticationType, or give the client application access with a product link (PUT /clientApplications/{id}/productLinks/{linkId}).`,
+    [{ code: 'InvalidProperty', target: 'properties.scope', message: 'names a product that does not accept subscription keys' }],
+  );
 }
 
 export function subscriptionSecrets(ctx: ManagementContext, subscription: SubscriptionRecord): { primaryKey: string; secondaryKey: string } {

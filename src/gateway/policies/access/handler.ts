@@ -1,5 +1,6 @@
 import { GatewayMessages } from '../../errors.js';
 import type { PolicyDefinition } from '../definition.js';
+import { Refusals, type Refusal } from '../refusals.js';
 import type { GatewayCall, Rejection } from '../types.js';
 
 /**
@@ -32,16 +33,22 @@ function refusal(call: GatewayCall, publicUrl: string): Rejection {
   const realm = `${publicUrl}/${api.path}`;
   const keyChallenge = `AzureApiManagementKey realm="${realm}",name="${api.keyHeaderName}",type="header"`;
   const bearerChallenge = `Bearer realm="${realm}"`;
+  // The authenticate phase said why the credential presented was not good (the token's, when there was one).
+  const why = call.credentialRefusal;
   if (call.tokenPresented) {
-    return deny(GatewayMessages.tokenInvalid, [`${bearerChallenge}, error="invalid_token"`, ...(keysAccepted ? [keyChallenge] : [])]);
+    return deny(GatewayMessages.tokenInvalid, [`${bearerChallenge}, error="invalid_token"`, ...(keysAccepted ? [keyChallenge] : [])], why ?? Refusals.tokenMalformed);
   }
   const bearer = tokensAccepted ? [bearerChallenge] : [];
-  if (call.keyPresented) return deny(GatewayMessages.keyInvalid, [keyChallenge, ...bearer]);
+  if (call.keyPresented) return deny(GatewayMessages.keyInvalid, [keyChallenge, ...bearer], why ?? Refusals.keyUnknown);
   const challenges = [...(keysAccepted ? [keyChallenge] : []), ...bearer];
-  if (tokensAccepted) return deny(keysAccepted ? GatewayMessages.tokenOrKeyMissing : GatewayMessages.tokenMissing, challenges);
-  return deny(GatewayMessages.keyMissing, challenges);
+  if (tokensAccepted) {
+    return keysAccepted
+      ? deny(GatewayMessages.tokenOrKeyMissing, challenges, Refusals.credentialsMissing)
+      : deny(GatewayMessages.tokenMissing, challenges, Refusals.tokenMissing);
+  }
+  return deny(GatewayMessages.keyMissing, challenges, Refusals.keyMissing);
 }
 
-function deny(message: string, wwwAuthenticate: readonly string[]): Rejection {
-  return { status: 401, message, headers: { 'www-authenticate': wwwAuthenticate } };
+function deny(message: string, wwwAuthenticate: readonly string[], reason: Refusal): Rejection {
+  return { status: 401, message, headers: { 'www-authenticate': wwwAuthenticate }, reason };
 }

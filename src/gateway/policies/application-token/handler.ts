@@ -1,6 +1,7 @@
 import type { JWTPayload } from 'jose';
 import { bearerToken } from '../../../shared/bearer.js';
 import type { PolicyDefinition } from '../definition.js';
+import { Refusals, TOKEN_REJECTION_REFUSALS } from '../refusals.js';
 import type { GatewayCall, Outcome } from '../types.js';
 import { authorizeToken } from './authorize-token.js';
 
@@ -21,11 +22,15 @@ export const applicationToken: PolicyDefinition = {
       const token = bearerToken(call.req.headers.authorization);
       if (token === undefined) return undefined;
       call.tokenPresented = true;
-      if (token === '') return undefined;
+      if (token === '') return void (call.credentialRefusal = Refusals.tokenEmpty);
       const keys = call.snapshot.signingKeys;
       const cached = deps.tokens.cached(token, keys);
       if (cached !== undefined) return grant(call, cached);
-      return deps.tokens.verify(token, keys).then((payload) => (payload === undefined ? undefined : grant(call, payload)));
+      return deps.tokens.verify(token, keys).then((payload) => {
+        if (typeof payload !== 'string') return grant(call, payload);
+        call.credentialRefusal = TOKEN_REJECTION_REFUSALS[payload];
+        return undefined;
+      });
     },
   }),
 };

@@ -2,9 +2,10 @@ import type { TLSSocket } from 'node:tls';
 import { GatewayMessages } from '../../errors.js';
 import type { PolicyDefinition } from '../definition.js';
 import { stripKeyFromQuery } from '../subscription-key/key.js';
+import { Refusals } from '../refusals.js';
 import type { Rejection } from '../types.js';
 
-const NO_BACKEND: Rejection = { status: 500, message: GatewayMessages.noBackend };
+const NO_BACKEND: Rejection = { status: 500, message: GatewayMessages.noBackend, reason: Refusals.backendNotConfigured };
 
 /** The last request phase: the proxy answers the caller (the backend's response, or 502/504). */
 export const forward: PolicyDefinition = {
@@ -27,7 +28,7 @@ export const forward: PolicyDefinition = {
         keyHeaderLower: api.keyHeaderLower,
         proto: (call.req.socket as TLSSocket).encrypted ? 'https' : 'http',
         requestId: call.requestId,
-        timing: call, // receives backendMs
+        timing: call, // receives backendMs, and the refusal when the backend fails (502/504)
       });
       return undefined;
     },

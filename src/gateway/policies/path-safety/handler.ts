@@ -1,10 +1,11 @@
 import { GatewayMessages } from '../../errors.js';
 import { hasUnsafeSegment } from '../../url-template.js';
 import type { PolicyDefinition } from '../definition.js';
+import { Refusals } from '../refusals.js';
 import type { Rejection } from '../types.js';
 
-/** As for any path that matches nothing: the caller learns nothing about what is behind the API. */
-const UNSAFE: Rejection = { status: 404, message: GatewayMessages.notFound };
+/** As for any path that matches nothing: the caller learns nothing about what is behind the API (the log does). */
+const UNSAFE: Rejection = { status: 404, message: GatewayMessages.notFound, reason: Refusals.pathUnsafe };
 
 /**
  * Runs before routing. A segment that is `.`/`..` once decoded, or starts with `..;`/`.;` (Tomcat and

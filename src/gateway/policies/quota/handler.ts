@@ -1,5 +1,6 @@
 import type { PolicyDefinition } from '../definition.js';
 import { counterKeyOf, secondsUntil } from '../limits.js';
+import { Refusals } from '../refusals.js';
 import type { Outcome, Rejection } from '../types.js';
 
 /**
@@ -29,6 +30,7 @@ export function quotaExceeded(waitMs: number): Rejection {
     status: 403,
     message: `Out of call volume quota. Quota will be replenished in ${replenishTime(seconds)}.`,
     headers: { 'retry-after': String(seconds) },
+    reason: Refusals.quotaExceeded,
   };
 }
 

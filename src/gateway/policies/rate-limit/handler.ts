@@ -1,5 +1,6 @@
 import type { PolicyDefinition } from '../definition.js';
 import { counterKeyOf, secondsUntil } from '../limits.js';
+import { Refusals } from '../refusals.js';
 import type { Outcome, Rejection } from '../types.js';
 
 /**
@@ -24,5 +25,5 @@ export const rateLimit: PolicyDefinition = {
 
 export function rateLimited(waitMs: number): Rejection {
   const seconds = secondsUntil(waitMs);
-  return { status: 429, message: `Rate limit is exceeded. Try again in ${seconds} seconds.`, headers: { 'retry-after': String(seconds) } };
+  return { status: 429, message: `Rate limit is exceeded. Try again in ${seconds} seconds.`, headers: { 'retry-after': String(seconds) }, reason: Refusals.rateLimitExceeded };
 }

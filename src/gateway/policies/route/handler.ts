@@ -1,9 +1,10 @@
 import { GatewayMessages } from '../../errors.js';
 import { matchRoute } from '../../router.js';
 import type { PolicyDefinition } from '../definition.js';
+import { Refusals } from '../refusals.js';
 import type { Rejection } from '../types.js';
 
-const NOT_FOUND: Rejection = { status: 404, message: GatewayMessages.notFound };
+const NOT_FOUND: Rejection = { status: 404, message: GatewayMessages.notFound, reason: Refusals.routeNotFound };
 
 export const route: PolicyDefinition = {
   name: 'route',

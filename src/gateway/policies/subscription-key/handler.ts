@@ -1,6 +1,7 @@
 import { sha256 } from '../../../shared/crypto.js';
 import { subscriptionByKeyHash, userIsActive, type ApiEntry, type Snapshot } from '../../snapshot.js';
 import type { PolicyDefinition } from '../definition.js';
+import { Refusals, SUBSCRIPTION_STATE_REFUSALS } from '../refusals.js';
 import type { GatewayCall } from '../types.js';
 import { presentedKey } from './key.js';
 
@@ -21,6 +22,7 @@ export const subscriptionKey: PolicyDefinition = {
       if (key === undefined) return undefined;
       call.keyPresented = true;
       if (key !== '') acceptKey(call, call.snapshot, api, key, deps.now());
+      else call.credentialRefusal = Refusals.keyEmpty;
       return undefined;
     },
   }),
@@ -29,12 +31,15 @@ export const subscriptionKey: PolicyDefinition = {
 /**
  * A key is good when a subscription has it, is active and not past its expirationDate, its owner (if
  * any) is an active user, and its scope covers this API. Any other state (suspended, submitted,
- * rejected, cancelled, expired) gets APIM's "invalid subscription key" 401.
+ * rejected, cancelled, expired) gets APIM's "invalid subscription key" 401; the call's
+ * credentialRefusal says which (the access log's `reason`).
  */
 function acceptKey(call: GatewayCall, snapshot: Snapshot, api: ApiEntry, key: string, now: number): void {
   const subscription = subscriptionByKeyHash(snapshot, sha256(key));
-  if (subscription === undefined || subscription.state !== 'active' || subscription.expiresAt <= now) return;
-  if (subscription.ownerId !== null && !userIsActive(snapshot, subscription.ownerId)) return;
+  if (subscription === undefined) return void (call.credentialRefusal = Refusals.keyUnknown);
+  if (subscription.state !== 'active') return void (call.credentialRefusal = SUBSCRIPTION_STATE_REFUSALS[subscription.state] ?? Refusals.subscriptionSuspended);
+  if (subscription.expiresAt <= now) return void (call.credentialRefusal = Refusals.subscriptionExpired);
+  if (subscription.ownerId !== null && !userIsActive(snapshot, subscription.ownerId)) return void (call.credentialRefusal = Refusals.ownerBlocked);
   const scope = subscription.scope;
   if (scope === '/' || scope === '/apis' || (scope.length === api.id.length + 6 && scope === `/apis/${api.id}`)) {
     // Product policies do not apply to service-, all-APIs- or API-scoped subscriptions (APIM).
@@ -45,7 +50,8 @@ function acceptKey(call: GatewayCall, snapshot: Snapshot, api: ApiEntry, key: st
     const products = api.products;
     for (let i = 0; i < products.length; i++) {
       const product = products[i]!;
-      if (product.acceptsKeys && scope.length === product.id.length + 10 && scope.endsWith(product.id)) {
+      if (scope.length === product.id.length + 10 && scope.endsWith(product.id)) {
+        if (!product.acceptsKeys) return void (call.credentialRefusal = Refusals.keyProductTakesTokensOnly);
         call.subscriptionId = subscription.id;
         call.product = product;
         call.limitSubject = 'subscription';
@@ -53,4 +59,5 @@ function acceptKey(call: GatewayCall, snapshot: Snapshot, api: ApiEntry, key: st
       }
     }
   }
+  call.credentialRefusal = Refusals.keyOutOfScope;
 }
