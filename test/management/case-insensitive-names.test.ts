@@ -152,7 +152,7 @@ describeEachDialect('management API: resource names in any case', (dialect) => {
 
     const duplicate = await admin.call('PUT', '/clientApplications/Alice-App', { properties: { displayName: 'Alice app', ownerId: '/users/alice', productIds: ['/products/starter', '/products/STARTER'] } });
     expect(duplicate.status).toBe(400);
-    expect(duplicate.body.error.details).toEqual([{ code: 'InvalidProperty', target: 'properties.productIds[1]', message: "names product 'starter' again" }]);
+    expect(duplicate.body.error.details).toEqual([{ code: 'ValidationError', target: 'productIds[1]', message: "productIds[1] names product 'starter' again; list each product once." }]);
 
     const created = await admin.call('PUT', '/clientApplications/Alice-App', { properties: { displayName: 'Alice app', ownerId: '/users/ALICE', productIds: ['/products/STARTER'] } });
     expect(created.status).toBe(201);

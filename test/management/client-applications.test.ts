@@ -52,17 +52,17 @@ describeEachDialect('management API: client applications', (dialect) => {
       expect(response.body).toEqual({
         error: {
           code: 'ValidationError',
-          message: `properties.ownerId must name an existing user of this service, like '/users/{userId}'; '${ownerId}' does not.`,
-          details: [{ code: 'InvalidProperty', target: 'properties.ownerId', message: 'must name an existing user' }],
+          message: 'One or more fields contain incorrect values:',
+          details: [{ code: 'ValidationError', target: 'ownerId', message: `ownerId must name an existing user of this service, like '/users/{userId}'; '${ownerId}' does not.` }],
         },
       });
     }
     const missing = await admin.call('PUT', '/clientApplications/app', { properties: { productIds: [] } });
     expect(missing.status).toBe(400);
-    expect(missing.body.error.details.map((d: { target: string }) => d.target)).toEqual(['properties.displayName', 'properties.ownerId']);
+    expect(missing.body.error.details.map((d: { target: string }) => d.target)).toEqual(['displayName']);
     const readOnly = await admin.call('PUT', '/clientApplications/app', { properties: { displayName: 'App', ownerId: '/users/dev', entraApplicationId: '00000000-0000-0000-0000-000000000000' } });
     expect(readOnly.body.error.details).toEqual([
-      { code: 'InvalidProperty', target: 'properties.entraApplicationId', message: 'properties.entraApplicationId is read-only: Portico sets it when the application is registered.' },
+      { code: 'ValidationError', target: 'entraApplicationId', message: 'entraApplicationId is read-only: Portico sets it when the application is registered.' },
     ]);
     expect((await admin.call('GET', '/clientApplications/app')).status).toBe(404);
     expect(await graph.applicationCount()).toBe(before);
@@ -75,8 +75,10 @@ describeEachDialect('management API: client applications', (dialect) => {
     expect(off.body).toEqual({
       error: {
         code: 'ValidationError',
-        message: `properties.productIds[1]: product 'starter' does not have application-token access turned on. Add "application-token" to the product's authenticationType first.`,
-        details: [{ code: 'ProductNotEnabledForApplications', target: 'properties.productIds[1]', message: 'product must have application-token access turned on' }],
+        message: 'One or more fields contain incorrect values:',
+        details: [
+          { code: 'ValidationError', target: 'productIds[1]', message: `productIds[1]: product 'starter' does not have application-token access turned on. Add "application-token" to the product's authenticationType first.` },
+        ],
       },
     });
     const unknown = await admin.call('PUT', '/clientApplications/app', { properties: { displayName: 'App', ownerId: '/users/dev', productIds: ['/products/nope'] } });
@@ -84,13 +86,13 @@ describeEachDialect('management API: client applications', (dialect) => {
     expect(unknown.body).toEqual({
       error: {
         code: 'ValidationError',
-        message: "properties.productIds[0] must name an existing product, like '/products/{productId}'; '/products/nope' does not.",
-        details: [{ code: 'InvalidProperty', target: 'properties.productIds[0]', message: 'must name an existing product' }],
+        message: 'One or more fields contain incorrect values:',
+        details: [{ code: 'ValidationError', target: 'productIds[0]', message: "productIds[0] must name an existing product, like '/products/{productId}'; '/products/nope' does not." }],
       },
     });
     const repeated = await admin.call('PUT', '/clientApplications/app', { properties: { displayName: 'App', ownerId: '/users/dev', productIds: ['/products/gold', `${serviceId(portico)}/products/gold`] } });
     expect(repeated.status).toBe(400);
-    expect(repeated.body.error.details).toEqual([{ code: 'InvalidProperty', target: 'properties.productIds[1]', message: "names product 'gold' again" }]);
+    expect(repeated.body.error.details).toEqual([{ code: 'ValidationError', target: 'productIds[1]', message: "productIds[1] names product 'gold' again; list each product once." }]);
     expect((await admin.call('GET', '/clientApplications/app')).status).toBe(404);
     expect(await graph.applicationCount()).toBe(before);
   });
@@ -180,7 +182,9 @@ describeEachDialect('management API: client applications', (dialect) => {
     expect(otherProduct.body.error.message).toBe("Product link 'silver-link' already links product 'silver'. Use another link name or delete it first.");
     const notEnabled = await admin.call('PUT', '/clientApplications/dev-app/productLinks/starter', { properties: { productId: '/products/starter' } });
     expect(notEnabled.status).toBe(400);
-    expect(notEnabled.body.error.details).toEqual([{ code: 'ProductNotEnabledForApplications', target: 'properties.productId', message: 'product must have application-token access turned on' }]);
+    expect(notEnabled.body.error.details).toEqual([
+      { code: 'ValidationError', target: 'productId', message: `productId: product 'starter' does not have application-token access turned on. Add "application-token" to the product's authenticationType first.` },
+    ]);
 
     const got = await admin.call('GET', '/clientApplications/dev-app/productLinks/silver-link');
     expect(got.status).toBe(200);

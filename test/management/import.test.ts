@@ -173,7 +173,7 @@ describeEachDialect('management API: bulk import', (dialect) => {
 
     const email = await importItems([...users(1, 200), { type: 'user', name: 'imp-user-201', properties: { email: 'imp-user-200@example.com', firstName: 'A', lastName: 'B' } }]);
     expect(email.status).toBe(400);
-    expect(email.body.error.details).toEqual([{ code: 'DuplicateEmail', target: 'items[1].properties.email', message: 'items[1].properties.email is already used by items[0] of this batch' }]);
+    expect(email.body.error.details).toEqual([{ code: 'ValidationError', target: 'items[1].properties.email', message: 'items[1].properties.email is already used by items[0] of this batch.' }]);
 
     const tooMany = await importItems(users(1001, 300));
     expect(tooMany.status).toBe(400);

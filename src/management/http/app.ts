@@ -8,6 +8,8 @@ import { armErrorHandler } from './errors.js';
 import { authenticateCaller, MANAGEMENT_RESOURCE_URI, type LiveRoles, type TokenVerifier } from './auth.js';
 import { registerServiceRoutes } from './routes.js';
 import { PathOnlyLogController } from '../../shared/request-log.js';
+import { AJV_OPTIONS, paramsOf, plainQuery } from './schemas.js';
+import { schemaValidationError } from './schema-errors.js';
 
 export interface ManagementAppOptions {
   readonly ctx: ManagementContext;
@@ -33,16 +35,15 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
     routerOptions: { caseSensitive: false, ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
     serverFactory: (handler) => options.server.on('request', handler),
     logController: new PathOnlyLogController(),
+    ajv: { customOptions: { ...AJV_OPTIONS, keywords: [...AJV_OPTIONS.keywords] } },
+    schemaErrorFormatter: schemaValidationError,
   });
-  // Accept an empty JSON body (Azure SDKs POST listSecrets without one).
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(new AppError('InvalidRequestContent', 'The request body is not valid JSON.'), undefined);
-    }
+  // Fastify's own JSON parser (it refuses __proto__ and constructor.prototype keys), except that an
+  // empty body is no body: Azure SDKs POST listSecrets without one.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (String(body).trim() === '') return done(null, undefined);
+    parseJson(request, String(body), done);
   });
   // Fastify parses text/plain by default; a management body must be JSON, so refuse it with 415.
   app.removeContentTypeParser('text/plain');
@@ -79,8 +80,8 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
       await authenticateCaller(request, verifier, ctx.instance.managementAppId, options.liveRoles);
       checkApiVersion((request.query as Record<string, unknown>)['api-version']);
     });
-    scope.get('/subscriptions', async () => ({ value: [subscriptionResource()] }));
-    scope.get('/subscriptions/:subscriptionId', async (request) => {
+    scope.get('/subscriptions', { schema: { querystring: plainQuery } }, async () => ({ value: [subscriptionResource()] }));
+    scope.get('/subscriptions/:subscriptionId', { schema: { params: paramsOf(['subscriptionId']), querystring: plainQuery } }, async (request) => {
       const { subscriptionId } = request.params as { subscriptionId: string };
       if (subscriptionId.toLowerCase() !== ctx.instance.subscriptionId) {
         throw new AppError('ResourceNotFound', `Subscription '${subscriptionId}' was not found.`);

@@ -3,7 +3,7 @@ import type { ClientApplicationRecord, ProductLinkRecord, ProductRecord } from '
 import type { ManagementContext } from '../context.js';
 import { resolveOwnerReference } from './users.js';
 import { armResource, childResourceId, parseChildReference, type ArmResource } from '../arm/resource.js';
-import { BodyValidator, checkResourceName } from '../arm/validate.js';
+import { BodyValidator, checkResourceName, validationError } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
 import { asManagedIdentity, removeAsManagedIdentity } from './managed-identity.js';
 import { commitChange, oneChange } from '../../store/change-unit.js';
@@ -70,7 +70,7 @@ export async function putClientApplication(
   input.done();
 
   const ownerId = ownerRef !== undefined ? await resolveOwnerReference(ctx, ownerRef) : existing!.ownerId;
-  const products = productRefs !== undefined ? await resolveTokenProducts(ctx, productRefs, 'properties.productIds') : undefined;
+  const products = productRefs !== undefined ? await resolveTokenProducts(ctx, productRefs, 'productIds') : undefined;
 
   // One event for the whole write, published once the directory steps and the record committed.
   return oneChange(ctx, async () => {
@@ -206,9 +206,7 @@ async function resolveTokenProducts(ctx: ManagementContext, references: string[]
     const product = await resolveTokenProduct(ctx, reference, `${target}[${index}]`);
     // '/products/x' and the full ARM id of x are different strings but one product: link it once.
     if (products.some((p) => p.id === product.id)) {
-      throw new AppError('ValidationError', `${target}[${index}] names product '${product.id}' again; list each product once.`, [
-        { code: 'InvalidProperty', target: `${target}[${index}]`, message: `names product '${product.id}' again` },
-      ]);
+      throw validationError([{ target: `${target}[${index}]`, message: `${target}[${index}] names product '${product.id}' again; list each product once.` }]);
     }
     products.push(product);
   }
@@ -219,16 +217,12 @@ export async function resolveTokenProduct(ctx: ManagementContext, reference: str
   const productId = parseChildReference(ctx.instance, 'products', reference);
   const product = productId !== undefined ? await ctx.store.management.getProduct(productId) : undefined;
   if (!product) {
-    throw new AppError('ValidationError', `${target} must name an existing product, like '/products/{productId}'; '${reference}' does not.`, [
-      { code: 'InvalidProperty', target, message: 'must name an existing product' },
-    ]);
+    throw validationError([{ target, message: `${target} must name an existing product, like '/products/{productId}'; '${reference}' does not.` }]);
   }
   if (!product.authenticationType.includes('application-token') || product.entraApplicationId === null) {
-    throw new AppError(
-      'ValidationError',
-      `${target}: product '${product.id}' does not have application-token access turned on. Add "application-token" to the product's authenticationType first.`,
-      [{ code: 'ProductNotEnabledForApplications', target, message: 'product must have application-token access turned on' }],
-    );
+    throw validationError([
+      { target, message: `${target}: product '${product.id}' does not have application-token access turned on. Add "application-token" to the product's authenticationType first.` },
+    ]);
   }
   return product;
 }
@@ -265,7 +259,7 @@ export async function putProductLink(ctx: ManagementContext, appId: string, link
   const input = BodyValidator.fromBody(body);
   const productRef = input.string('productId', { required: true, max: 1000 });
   input.done();
-  const product = await resolveTokenProduct(ctx, productRef!, 'properties.productId');
+  const product = await resolveTokenProduct(ctx, productRef!, 'productId');
   const existing = await ctx.store.management.getProductLink(app.id, linkId);
   if (existing) {
     if (existing.productId === product.id) return { link: existing, created: false };
