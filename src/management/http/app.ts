@@ -9,6 +9,8 @@ import { authenticateCaller, MANAGEMENT_RESOURCE_URI, type LiveRoles, type Token
 import { registerServiceRoutes } from './routes.js';
 import { PathOnlyLogController } from '../../shared/request-log.js';
 import { AJV_OPTIONS, paramsOf, plainQuery } from './schemas.js';
+import { RouteCatalog } from './route-catalog.js';
+import { openApiDocument } from './openapi.js';
 import { schemaValidationError } from './schema-errors.js';
 
 export interface ManagementAppOptions {
@@ -23,6 +25,9 @@ export interface ManagementAppOptions {
   readonly publicUrl: string;
   readonly liveRoles: LiveRoles;
 }
+
+/** The api-version whose shapes /openapi.json describes (the one with clientApplications). */
+const API_DOCUMENT_VERSION = '2025-03-01-preview';
 
 const SERVICE_PREFIX = '/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/Microsoft.ApiManagement/service/:serviceName';
 
@@ -53,9 +58,24 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
     request.publicBaseUrl = options.publicUrl;
   });
   app.setErrorHandler(handleError);
+  const catalog = new RouteCatalog();
+  catalog.attach(app);
   app.setNotFoundHandler((request, reply) => {
-    handleError(new AppError('NotFound', `No management API route matches ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 256)}.`), request, reply);
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = catalog.methodsFor(path);
+    if (allowed.length > 0) {
+      // A known resource, another method: ARM's 405, with the methods it does answer.
+      void reply.header('Allow', allowed.join(', '));
+      handleError(new AppError('MethodNotAllowed', `The requested resource does not support http method '${request.method}'.`), request, reply);
+      return;
+    }
+    handleError(new AppError('NotFound', `No management API route matches ${request.method} ${path.slice(0, 256)}.`), request, reply);
   });
+
+  // The document of every operation, generated from the schemas the validator checks (no authentication: it holds no data).
+  app.get('/openapi.json', async (_request, reply) =>
+    reply.header('Cache-Control', 'no-cache').send(openApiDocument(catalog.routes, { title: 'Portico management API', version: API_DOCUMENT_VERSION, serverUrl: options.publicUrl })),
+  );
 
   // Azure CLI `cloud register` reads this without authentication.
   app.get('/metadata/endpoints', async () => {
