@@ -22,5 +22,7 @@ export function adaptDirectoryClient(client: IdentityDirectoryClient): Directory
     revokeAppRole: (assignmentId) => client.revokeAppRole(assignmentId),
     applyApplicationBatch: (batch) => client.applyApplicationBatch(batch),
     addPassword: (objectId, input) => client.addPassword(objectId, input),
+    listPasswords: (objectId) => client.listPasswords(objectId),
+    removePassword: (objectId, keyId) => client.removePassword(objectId, keyId),
   };
 }

@@ -38,4 +38,6 @@ export interface DirectoryClient {
     readonly granted: readonly { readonly id: string; readonly principalId: string; readonly resourceId: string }[];
   }>;
   addPassword(applicationObjectId: string, input: { displayName?: string }): Promise<{ readonly keyId: string; readonly secretText: string; readonly endDateTime: string }>;
+  listPasswords(applicationObjectId: string): Promise<readonly { readonly keyId: string; readonly displayName: string | null; readonly startDateTime: string }[]>;
+  removePassword(applicationObjectId: string, keyId: string): Promise<void>;
 }

@@ -38,7 +38,6 @@ describeEachDialect('management API: APIs and operations', (dialect) => {
       name: 'echo-api',
       properties: {
         displayName: 'Echo API',
-        description: null,
         path: 'echo',
         serviceUrl: `${portico.echoUrl}/api`,
         protocols: ['http', 'https'],
@@ -76,7 +75,7 @@ describeEachDialect('management API: APIs and operations', (dialect) => {
     ]);
     const missing = await admin.call('GET', '/apis/echo-api/operations/nope');
     expect(missing.status).toBe(404);
-    expect(missing.body).toEqual({ error: { code: 'ResourceNotFound', message: "Operation 'nope' of API 'echo-api' was not found." } });
+    expect(missing.body).toEqual({ error: { code: 'ResourceNotFound', message: 'Operation not found.' } });
     expect((await admin.call('GET', '/apis/nope/operations')).status).toBe(404);
   });
 
@@ -109,7 +108,6 @@ describeEachDialect('management API: APIs and operations', (dialect) => {
     expect(created.status).toBe(201);
     expect(created.body.properties).toEqual({
       displayName: 'Other API',
-      description: null,
       path: 'other-api',
       serviceUrl: `${portico.echoUrl}/other`,
       protocols: ['http', 'https'],

@@ -64,11 +64,8 @@ describeEachDialect('management API: products', (dialect) => {
       name: 'plain',
       properties: {
         displayName: 'Plain',
-        description: null,
-        terms: null,
         subscriptionRequired: true,
         approvalRequired: false,
-        subscriptionsLimit: null,
         state: 'notPublished',
         authenticationType: [],
       },
@@ -179,10 +176,10 @@ describeEachDialect('management API: products', (dialect) => {
 
     const missingApi = await admin.call('PUT', '/products/gold/apis/no-such-api');
     expect(missingApi.status).toBe(404);
-    expect(missingApi.body).toEqual({ error: { code: 'ResourceNotFound', message: "API 'no-such-api' was not found." } });
+    expect(missingApi.body).toEqual({ error: { code: 'ResourceNotFound', message: 'Api not found.' } });
     const missingProduct = await admin.call('PUT', '/products/no-such-product/apis/echo-api');
     expect(missingProduct.status).toBe(404);
-    expect(missingProduct.body).toEqual({ error: { code: 'ResourceNotFound', message: "Product 'no-such-product' was not found." } });
+    expect(missingProduct.body).toEqual({ error: { code: 'ResourceNotFound', message: 'Product not found.' } });
     expect((await admin.call('GET', '/products/no-such-product/apis')).status).toBe(404);
 
     expect((await admin.call('DELETE', '/products/gold/apis/echo-api')).status).toBe(200);
@@ -230,7 +227,7 @@ describeEachDialect('management API: products', (dialect) => {
   test('an unknown product is 404 ResourceNotFound for GET, PATCH and product APIs; DELETE is 204', async () => {
     const get = await admin.call('GET', '/products/nope');
     expect(get.status).toBe(404);
-    expect(get.body).toEqual({ error: { code: 'ResourceNotFound', message: "Product 'nope' was not found." } });
+    expect(get.body).toEqual({ error: { code: 'ResourceNotFound', message: 'Product not found.' } });
     expect((await admin.call('PATCH', '/products/nope', { properties: { description: 'x' } }, { 'if-match': '*' })).status).toBe(404);
     expect((await admin.call('DELETE', '/products/nope', undefined, { 'if-match': '*' })).status).toBe(204);
   });

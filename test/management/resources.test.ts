@@ -294,10 +294,8 @@ describeEachDialect('management API: resources, lists and ETags', (dialect) => {
       properties: {
         displayName: 'Put test',
         description: 'first',
-        terms: null,
         subscriptionRequired: true,
         approvalRequired: false,
-        subscriptionsLimit: null,
         state: 'notPublished',
         authenticationType: [],
       },

@@ -108,7 +108,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
   app.get('/apis/:apiId/operations/:operationId', { schema: { params: paramsOf(['apiId', 'operationId']), querystring: plainQuery } }, async (request, reply) => {
     const api = await apis.requireApi(ctx, params(request).apiId!);
     const operation = await ctx.store.management.getOperation(api.id, params(request).operationId!);
-    if (!operation) throw new AppError('ResourceNotFound', `Operation '${params(request).operationId}' of API '${api.id}' was not found.`);
+    if (!operation) throw new AppError('ResourceNotFound', 'Operation not found.');
     return sendResource(reply, 200, apis.operationResource(ctx, operation));
   });
   app.put('/apis/:apiId/operations/:operationId', { schema: { params: paramsOf(['apiId', 'operationId'], true), querystring: plainQuery, body: operationBody } }, async (request, reply) => {
@@ -138,7 +138,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     const user = await users.requireUser(ctx, params(request).userId!);
     const clientApp = await ctx.store.management.getClientApplication(params(request).appId!);
     if (!clientApp || clientApp.ownerId !== user.id) {
-      throw new AppError('ResourceNotFound', `User '${user.id}' has no client application '${params(request).appId}'.`);
+      throw new AppError('ResourceNotFound', 'ClientApplication not found.');
     }
     return sendResource(reply, 200, await clientApps.clientApplicationResource(ctx, clientApp));
   });
@@ -208,7 +208,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
   app.get('/clientApplications/:appId/productLinks/:linkId', { schema: { params: paramsOf(['appId', 'linkId']), querystring: plainQuery } }, async (request, reply) => {
     const clientApp = await clientApps.requireClientApplication(ctx, params(request).appId!);
     const link = await ctx.store.management.getProductLink(clientApp.id, params(request).linkId!);
-    if (!link) throw new AppError('ResourceNotFound', `Product link '${params(request).linkId}' of client application '${clientApp.id}' was not found.`);
+    if (!link) throw new AppError('ResourceNotFound', 'ClientApplicationProductLink not found.');
     return sendResource(reply, 200, clientApps.productLinkResource(ctx, link));
   });
   app.put('/clientApplications/:appId/productLinks/:linkId', { schema: { params: paramsOf(['appId', 'linkId'], true), querystring: plainQuery, body: productLinkBody } }, async (request, reply) => {

@@ -3,7 +3,7 @@ import type { ProductAuthType, ProductRecord } from '../management-store.js';
 import type { ManagementContext } from '../context.js';
 import { armResource, type ArmResource } from '../arm/resource.js';
 import { BodyValidator, checkResourceName } from '../arm/validate.js';
-import { checkIfMatch } from '../arm/etag.js';
+import { checkIfMatch, requireIfMatch } from '../arm/etag.js';
 import { asManagedIdentity, removeAsManagedIdentity } from './managed-identity.js';
 import { productRoleValue } from './product-role.js';
 import { commitChange, oneChange } from '../../store/change-unit.js';
@@ -30,7 +30,7 @@ export function productResource(ctx: ManagementContext, product: ProductRecord):
 
 export async function requireProduct(ctx: ManagementContext, id: string): Promise<ProductRecord> {
   const product = await ctx.store.management.getProduct(id);
-  if (!product) throw new AppError('ResourceNotFound', `Product '${id}' was not found.`);
+  if (!product) throw new AppError('ResourceNotFound', 'Product not found.');
   return product;
 }
 
@@ -67,6 +67,7 @@ export async function putProduct(
 
 /** PATCH: change only the properties sent. */
 export async function patchProduct(ctx: ManagementContext, id: string, body: unknown, ifMatch: string | undefined): Promise<ProductRecord> {
+  requireIfMatch(ifMatch);
   const existing = await requireProduct(ctx, id);
   checkIfMatch(ifMatch, productResource(ctx, existing));
   const input = BodyValidator.fromBody(body);
@@ -145,6 +146,7 @@ async function createBackendApplication(ctx: ManagementContext, product: Product
 }
 
 export async function deleteProduct(ctx: ManagementContext, id: string, ifMatch: string | undefined, deleteSubscriptions: boolean): Promise<boolean> {
+  requireIfMatch(ifMatch);
   const existing = await ctx.store.management.getProduct(id);
   if (!existing) return false;
   checkIfMatch(ifMatch, productResource(ctx, existing));

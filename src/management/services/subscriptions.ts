@@ -28,7 +28,7 @@ export function subscriptionResource(ctx: ManagementContext, s: SubscriptionReco
 
 export async function requireSubscription(ctx: ManagementContext, id: string): Promise<SubscriptionRecord> {
   const subscription = await ctx.store.management.getSubscription(id);
-  if (!subscription) throw new AppError('ResourceNotFound', `Subscription '${id}' was not found.`);
+  if (!subscription) throw new AppError('ResourceNotFound', 'Subscription not found.');
   return subscription;
 }
 

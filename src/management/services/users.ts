@@ -37,7 +37,7 @@ function userResourceWith(ctx: ManagementContext, user: UserRecord, groups: read
 
 export async function requireUser(ctx: ManagementContext, id: string): Promise<UserRecord> {
   const user = await ctx.store.management.getUser(id);
-  if (!user) throw new AppError('ResourceNotFound', `User '${id}' was not found.`);
+  if (!user) throw new AppError('ResourceNotFound', 'User not found.');
   return user;
 }
 
