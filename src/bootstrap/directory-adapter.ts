@@ -16,6 +16,7 @@ export function adaptDirectoryClient(client: IdentityDirectoryClient): Directory
     createApplication: (input) => client.createApplication(input),
     getApplicationByAppId: (appId) => orUndefined(() => client.getApplicationByAppId(appId)),
     deleteApplication: (objectId) => client.deleteApplication(objectId),
+    addAppRole: (objectId, role) => client.addAppRole(objectId, role),
     createServicePrincipal: (input) => client.createServicePrincipal(input),
     getServicePrincipalByAppId: (appId) => orUndefined(() => client.getServicePrincipalByAppId(appId)),
     grantAppRole: (input) => client.grantAppRole(input),

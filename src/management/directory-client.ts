@@ -24,6 +24,7 @@ export interface DirectoryClient {
   }): Promise<DirectoryApplicationRef>;
   getApplicationByAppId(appId: string): Promise<DirectoryApplicationRef | undefined>;
   deleteApplication(objectId: string): Promise<void>;
+  addAppRole(applicationObjectId: string, role: { value: string; displayName: string; description: string }): Promise<DirectoryApplicationRef>;
   createServicePrincipal(input: { appId: string; appRoleAssignmentRequired?: boolean }): Promise<{ readonly id: string }>;
   getServicePrincipalByAppId(appId: string): Promise<{ readonly id: string } | undefined>;
   grantAppRole(input: { principalId: string; resourceId: string; appRoleId: string }): Promise<{ readonly id: string }>;

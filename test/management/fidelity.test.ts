@@ -117,4 +117,50 @@ describeEachDialect('management API: fidelity to the APIM spec', (dialect) => {
     expect(product.body.properties).toEqual({ displayName: 'Sparse', subscriptionRequired: true, approvalRequired: false, state: 'notPublished', authenticationType: [] });
     expect(JSON.stringify((await admin.call('GET', '/users/fid-owner')).body)).not.toContain('null');
   });
+
+  test('application.entra on PUT: bring your own backend app (it must exist; the role is created on it), and an exported product PUTs back unchanged', async () => {
+    // An application that exists in the directory independently of any product (here one registered as a client application).
+    const own = await admin.call('PUT', '/clientApplications/my-backend', { properties: { displayName: 'My backend', ownerId: '/users/fid-owner' } });
+    expect(own.status).toBe(201);
+    const ownAppId = own.body.properties.entraApplicationId as string;
+
+    const missing = await admin.call('PUT', '/products/byo', { properties: { displayName: 'BYO', authenticationType: ['application-token'], application: { entra: { applicationId: '00000000-0000-0000-0000-000000000001' } } } });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.details).toEqual([
+      { code: 'ValidationError', target: 'application.entra.applicationId', message: "application.entra.applicationId must name an application in this directory; '00000000-0000-0000-0000-000000000001' does not." },
+    ]);
+
+    const created = await admin.call('PUT', '/products/byo', {
+      properties: { displayName: 'BYO', state: 'published', authenticationType: ['application-token'], application: { entra: { applicationId: ownAppId, audience: `api://${ownAppId}` } } },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.properties.application).toEqual({ entra: { applicationId: ownAppId, audience: `api://${ownAppId}` } });
+    const backend = await graph.applicationByAppId(ownAppId);
+    expect(backend!.displayName).toBe('APIMApplicationMybackend');
+    expect(backend!.appRoles.map((r) => r.value)).toEqual(['Product.BYO.All']);
+    expect(await graph.servicePrincipalByAppId(ownAppId)).toBeDefined();
+    expect(await graph.applicationsNamed('APIMProductApplicationBYO')).toEqual([]);
+
+    // A client linked to it gets a token for the app's audience.
+    const client = await admin.call('PUT', '/clientApplications/byo-client', { properties: { displayName: 'BYO client', ownerId: '/users/fid-owner', productIds: ['/products/byo'] } });
+    expect(client.status).toBe(201);
+    const secret = (await admin.call('POST', '/clientApplications/byo-client/listSecrets')).body.entra.clientSecret as string;
+    const token = await clientCredentialsToken(portico.identityUrl, portico.credentials.tenantId, client.body.properties.entraApplicationId, secret, `api://${ownAppId}/.default`);
+    expect(JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).roles).toEqual(['Product.BYO.All']);
+
+    // Export → PUT back: unchanged, same ETag.
+    const exported = await admin.call('GET', '/products/byo');
+    const again = await admin.call('PUT', '/products/byo', exported.body, { 'if-match': exported.headers.get('etag')! });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(exported.body);
+    expect(again.headers.get('etag')).toBe(exported.headers.get('etag'));
+    const other = await admin.call('PATCH', '/products/byo', { properties: { application: { entra: { applicationId: audience } } } });
+    expect(other.status).toBe(400);
+    expect(other.body.error.details[0].target).toBe('application.entra.applicationId');
+
+    // Deleting the product leaves the application the caller brought.
+    expect((await admin.call('DELETE', '/clientApplications/byo-client')).status).toBe(200);
+    expect((await admin.call('DELETE', '/products/byo')).status).toBe(200);
+    expect(await graph.applicationByAppId(ownAppId)).toBeDefined();
+  });
 });
