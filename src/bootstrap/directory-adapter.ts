@@ -16,11 +16,14 @@ export function adaptDirectoryClient(client: IdentityDirectoryClient): Directory
     createApplication: (input) => client.createApplication(input),
     getApplicationByAppId: (appId) => orUndefined(() => client.getApplicationByAppId(appId)),
     deleteApplication: (objectId) => client.deleteApplication(objectId),
+    addAppRole: (objectId, role) => client.addAppRole(objectId, role),
     createServicePrincipal: (input) => client.createServicePrincipal(input),
     getServicePrincipalByAppId: (appId) => orUndefined(() => client.getServicePrincipalByAppId(appId)),
     grantAppRole: (input) => client.grantAppRole(input),
     revokeAppRole: (assignmentId) => client.revokeAppRole(assignmentId),
     applyApplicationBatch: (batch) => client.applyApplicationBatch(batch),
     addPassword: (objectId, input) => client.addPassword(objectId, input),
+    listPasswords: (objectId) => client.listPasswords(objectId),
+    removePassword: (objectId, keyId) => client.removePassword(objectId, keyId),
   };
 }

@@ -16,6 +16,7 @@ export const APP_ERROR_CODES = {
   AuthorizationFailed: { status: 403, when: 'The caller is authenticated but lacks the role the operation needs.' },
   ResourceNotFound: { status: 404, when: 'The addressed resource (or its parent) does not exist.' },
   Conflict: { status: 409, when: 'The request conflicts with existing state (a duplicate name, a resource still in use).' },
+  MethodNotAllowed: { status: 405, when: 'The path names a known resource but not with this method (ARM answers 405); the Allow header lists the methods it takes.' },
   PreconditionFailed: { status: 412, when: 'If-Match does not equal the resource\'s current ETag.' },
   PayloadTooLarge: { status: 413, when: 'The request body exceeds the configured limit.' },
   UnsupportedMediaType: { status: 415, when: 'The request body is not application/json.' },

@@ -24,6 +24,7 @@ export interface DirectoryClient {
   }): Promise<DirectoryApplicationRef>;
   getApplicationByAppId(appId: string): Promise<DirectoryApplicationRef | undefined>;
   deleteApplication(objectId: string): Promise<void>;
+  addAppRole(applicationObjectId: string, role: { value: string; displayName: string; description: string }): Promise<DirectoryApplicationRef>;
   createServicePrincipal(input: { appId: string; appRoleAssignmentRequired?: boolean }): Promise<{ readonly id: string }>;
   getServicePrincipalByAppId(appId: string): Promise<{ readonly id: string } | undefined>;
   grantAppRole(input: { principalId: string; resourceId: string; appRoleId: string }): Promise<{ readonly id: string }>;
@@ -38,4 +39,6 @@ export interface DirectoryClient {
     readonly granted: readonly { readonly id: string; readonly principalId: string; readonly resourceId: string }[];
   }>;
   addPassword(applicationObjectId: string, input: { displayName?: string }): Promise<{ readonly keyId: string; readonly secretText: string; readonly endDateTime: string }>;
+  listPasswords(applicationObjectId: string): Promise<readonly { readonly keyId: string; readonly displayName: string | null; readonly startDateTime: string }[]>;
+  removePassword(applicationObjectId: string, keyId: string): Promise<void>;
 }

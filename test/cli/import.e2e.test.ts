@@ -60,7 +60,7 @@ describe('portico import', () => {
     expect(first.stderr).toMatch(/^line 2: 2 resources \(created 2, updated 0, unchanged 0\), \d+\/s\nline 5: 4 resources \(created 4, updated 0, unchanged 0\), \d+\/s\n$/);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(new RegExp(`^Imported 4 resources from ${path.replace(/[.]/g, '\\.')} in [\\d.]+ s \\(2 batches\\): created 4, updated 0, unchanged 0\\.\n$`));
-    expect((await admin.call('GET', '/clientApplications/cli-app')).body.properties.productIds).toHaveLength(1);
+    expect((await admin.call('GET', '/clientApplications/cli-app/productLinks')).body.value).toHaveLength(1);
     expect((await admin.call('GET', '/subscriptions/cli-sub')).body.properties.state).toBe('active');
 
     const again = await run('import', '--file', path, '--output', 'json');

@@ -58,7 +58,7 @@ describeEachDialect('persistence and secrecy', (dialect) => {
     const admin = new ManagementClient(second!.credentials);
     const product = await admin.call('GET', '/products/starter');
     expect(product.body.properties.application.entra.audience).toBe(audience);
-    expect((await admin.call('GET', '/clientApplications/dana-app')).body.properties.productIds).toEqual([`${admin.servicePath}/products/starter`]);
+    expect((await admin.call('GET', '/clientApplications/dana-app/productLinks')).body.value.map((l: { properties: { productId: string } }) => l.properties.productId)).toEqual([`${admin.servicePath}/products/starter`]);
     // A token signed before the restart still validates: the signing key survived.
     const withOldToken = await callEcho(second!.gatewayUrl, { authorization: `Bearer ${token}` });
     expect(withOldToken.status).toBe(200);

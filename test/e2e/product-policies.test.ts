@@ -185,7 +185,11 @@ describeEachDialect('product policies: rate limit and quota for keys and tokens'
     expect(malformed.body.error.message).toBe('The policy document is not well-formed XML: </policies> closes <inbound> (line 1).');
     const link = await put('https://example.com/policy.xml', 'rawxml-link');
     expect(link.status).toBe(400);
-    expect(link.body.error.message).toBe('One or more fields are invalid: properties.format must be xml or rawxml: Portico does not fetch policy documents from a URL.');
+    expect(link.body.error).toEqual({
+      code: 'ValidationError',
+      message: 'One or more fields contain incorrect values:',
+      details: [{ code: 'ValidationError', target: 'format', message: 'format must be xml or rawxml: Portico does not fetch policy documents from a URL.' }],
+    });
     expect((await admin.call('GET', '/products/unlimited/policies/policy')).status).toBe(404);
   });
 });

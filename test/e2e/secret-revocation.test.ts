@@ -97,14 +97,20 @@ test('addPassword refuses bodies it would otherwise half ignore', async () => {
   expect((await post(`/applications/${app.id}/removePassword`, 'null')).status).toBe(400);
 });
 
-test('an application holds at most 50 client secrets', async () => {
+test('an application holds at most 50 client secrets: Graph refuses the 51st, listSecrets makes room by removing its oldest', async () => {
   const admin = new ManagementClient(portico.credentials);
+  const { identityUrl, credentials } = portico;
   await admin.call('PUT', '/users/sam', { properties: { email: 'sam@example.com', firstName: 'Sam', lastName: 'Example' } });
-  await admin.call('PUT', '/clientApplications/sam-app', { properties: { displayName: 'Sam app', ownerId: '/users/sam' } });
+  const clientId = (await admin.call('PUT', '/clientApplications/sam-app', { properties: { displayName: 'Sam app', ownerId: '/users/sam' } })).body.properties.entraApplicationId as string;
   for (let i = 0; i < 50; i++) expect((await admin.call('POST', '/clientApplications/sam-app/listSecrets')).status).toBe(200);
-  const refused = await admin.call('POST', '/clientApplications/sam-app/listSecrets');
+  const graphToken = await clientCredentialsToken(identityUrl, credentials.tenantId, credentials.admin.clientId, credentials.admin.clientSecret, 'https://graph.microsoft.com/.default');
+  const graph = (method: string, path: string, body?: unknown) =>
+    fetch(`${identityUrl}/v1.0${path}`, { method, headers: { authorization: `Bearer ${graphToken}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const application = ((await (await graph('GET', `/applications?$filter=appId eq '${clientId}'`)).json()) as { value: { id: string }[] }).value[0]!;
+  const refused = await graph('POST', `/applications/${application.id}/addPassword`, { passwordCredential: { displayName: 'one too many' } });
   expect(refused.status).toBe(400);
-  expect(refused.body.error.message).toBe('The application already has 50 client secrets, the most it may have. Remove unused ones (removePassword) first.');
+  expect(((await refused.json()) as { error: { message: string } }).error.message).toBe('The application already has 50 client secrets, the most it may have. Remove unused ones (removePassword) first.');
+  expect((await admin.call('POST', '/clientApplications/sam-app/listSecrets')).status).toBe(200);
 });
 
 test('the token request right after a write sees it: unlinking a product, deleting an application', async () => {

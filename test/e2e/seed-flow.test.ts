@@ -74,8 +74,11 @@ describeEachDialect('the seed flow end to end', (dialect) => {
       ownerId: `${admin.servicePath}/users/alice`,
       state: 'active',
       entraTenantId: portico.credentials.tenantId,
-      productIds: [`${admin.servicePath}/products/starter`],
     });
+    // productIds is accepted on PUT (a Portico extension) and read back as productLinks, as in Azure.
+    expect((await admin.call('GET', '/clientApplications/alice-app/productLinks')).body.value.map((l: { properties: { productId: string } }) => l.properties.productId)).toEqual([
+      `${admin.servicePath}/products/starter`,
+    ]);
     clientId = app.body.properties.entraApplicationId;
     expect(clientId).toMatch(/^[0-9a-f-]{36}$/);
     const listed = await admin.call('GET', '/users/alice/clientApplications');

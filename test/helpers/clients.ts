@@ -58,11 +58,17 @@ export class ManagementClient {
     return this.token;
   }
 
-  async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ArmResponse> {
+  /** PATCH and DELETE send `If-Match: *` unless the caller gives one (as Azure SDKs do); `{'if-match': undefined}` sends none. */
+  async call(method: string, path: string, body?: unknown, headers: Record<string, string | undefined> = {}): Promise<ArmResponse> {
+    const sent: Record<string, string> = method === 'PATCH' || method === 'DELETE' ? { 'if-match': '*' } : {};
+    for (const [name, value] of Object.entries(headers)) {
+      if (value === undefined) delete sent[name];
+      else sent[name] = value;
+    }
     const url = `${this.credentials.managementUrl}${this.servicePath}${path}${path.includes('?') ? '&' : '?'}api-version=${API_VERSION}`;
     const response = await this.fetcher(url, {
       method,
-      headers: { authorization: `Bearer ${await this.bearer()}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: { authorization: `Bearer ${await this.bearer()}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...sent },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const text = await response.text();

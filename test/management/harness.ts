@@ -117,3 +117,9 @@ export async function tokenProduct(admin: ManagementClient, id: string, displayN
   expect(response.status).toBe(201);
   return response.body.properties.application.entra.audience as string;
 }
+
+/** The full product ids an application is linked to, read as Azure exposes them (its productLinks), in link-name order. */
+export async function linkedProductIds(admin: ManagementClient, appId: string): Promise<string[]> {
+  const links = await admin.call('GET', `/clientApplications/${appId}/productLinks`);
+  return (links.body as { value: { properties: { productId: string } }[] }).value.map((link) => link.properties.productId);
+}

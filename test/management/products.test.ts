@@ -64,11 +64,8 @@ describeEachDialect('management API: products', (dialect) => {
       name: 'plain',
       properties: {
         displayName: 'Plain',
-        description: null,
-        terms: null,
         subscriptionRequired: true,
         approvalRequired: false,
-        subscriptionsLimit: null,
         state: 'notPublished',
         authenticationType: [],
       },
@@ -78,48 +75,48 @@ describeEachDialect('management API: products', (dialect) => {
 
   test('validation names each field and rule and reports every problem at once', async () => {
     const response = await admin.call('PUT', '/products/invalid', {
-      properties: { description: 'x'.repeat(1001), state: 'live', authenticationType: ['subscription-key', 'oauth'], subscriptionsLimit: -1, application: { entra: { applicationId: 'x' } } },
+      properties: { description: 'x'.repeat(1001), state: 'live', authenticationType: ['subscription-key', 'oauth'], subscriptionsLimit: -1, application: { entra: { applicationId: 42 } } },
     });
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe('ValidationError');
     expect(response.body.error.details).toEqual([
-      { code: 'InvalidProperty', target: 'properties.displayName', message: 'properties.displayName is required.' },
-      { code: 'InvalidProperty', target: 'properties.description', message: 'properties.description must be 0 to 1000 characters long.' },
-      { code: 'InvalidProperty', target: 'properties.subscriptionsLimit', message: 'properties.subscriptionsLimit must be a whole number from 0 to 2147483647, or null.' },
-      { code: 'InvalidProperty', target: 'properties.state', message: 'properties.state must be one of: notPublished, published.' },
-      { code: 'InvalidProperty', target: 'properties.authenticationType', message: 'properties.authenticationType may only contain: subscription-key, application-token.' },
-      { code: 'InvalidProperty', target: 'properties.application', message: 'properties.application is read-only: Portico sets it when application-token is turned on.' },
+      { code: 'ValidationError', target: 'displayName', message: 'displayName is required.' },
+      { code: 'ValidationError', target: 'description', message: 'description must be 0 to 1000 characters long.' },
+      { code: 'ValidationError', target: 'subscriptionsLimit', message: 'subscriptionsLimit must be a whole number from 0 to 2147483647, or null.' },
+      { code: 'ValidationError', target: 'state', message: 'state must be one of: notPublished, published.' },
+      { code: 'ValidationError', target: 'authenticationType', message: 'authenticationType may only contain: subscription-key, application-token.' },
+      { code: 'ValidationError', target: 'application.entra.applicationId', message: 'application.entra.applicationId must be a string.' },
     ]);
-    expect(response.body.error.message).toBe(`One or more fields are invalid: ${response.body.error.details.map((d: { message: string }) => d.message).join(' ')}`);
+    expect(response.body.error.message).toBe('One or more fields contain incorrect values:');
     expect((await admin.call('GET', '/products/invalid')).status).toBe(404);
   });
 
   test('displayName too long or empty, authenticationType repeated or not an array, wrong types', async () => {
     const tooLong = await admin.call('PUT', '/products/invalid', { properties: { displayName: 'x'.repeat(301) } });
     expect(tooLong.status).toBe(400);
-    expect(tooLong.body.error.details).toEqual([{ code: 'InvalidProperty', target: 'properties.displayName', message: 'properties.displayName must be 1 to 300 characters long.' }]);
+    expect(tooLong.body.error.details).toEqual([{ code: 'ValidationError', target: 'displayName', message: 'displayName must be 1 to 300 characters long.' }]);
     const empty = await admin.call('PUT', '/products/invalid', { properties: { displayName: '' } });
-    expect(empty.body.error.details).toEqual([{ code: 'InvalidProperty', target: 'properties.displayName', message: 'properties.displayName must be 1 to 300 characters long.' }]);
+    expect(empty.body.error.details).toEqual([{ code: 'ValidationError', target: 'displayName', message: 'displayName must be 1 to 300 characters long.' }]);
     expect((await admin.call('PUT', '/products/invalid', { properties: { displayName: 'x'.repeat(300) } })).status).toBe(201);
     expect((await admin.call('DELETE', '/products/invalid', undefined, { 'if-match': '*' })).status).toBe(200);
 
     const repeated = await admin.call('PUT', '/products/invalid', { properties: { displayName: 'X', authenticationType: ['subscription-key', 'subscription-key'] } });
     expect(repeated.status).toBe(400);
-    expect(repeated.body.error.details).toEqual([{ code: 'InvalidProperty', target: 'properties.authenticationType', message: 'properties.authenticationType must not repeat a value.' }]);
+    expect(repeated.body.error.details).toEqual([{ code: 'ValidationError', target: 'authenticationType', message: 'authenticationType must not repeat a value.' }]);
     const notArray = await admin.call('PUT', '/products/invalid', { properties: { displayName: 'X', authenticationType: 'subscription-key' } });
-    expect(notArray.body.error.details).toEqual([{ code: 'InvalidProperty', target: 'properties.authenticationType', message: 'properties.authenticationType must be an array of strings.' }]);
+    expect(notArray.body.error.details).toEqual([{ code: 'ValidationError', target: 'authenticationType', message: 'authenticationType must be an array of strings.' }]);
     const types = await admin.call('PUT', '/products/invalid', { properties: { displayName: 42, subscriptionRequired: 'yes', approvalRequired: 1, subscriptionsLimit: 1.5 } });
     expect(types.body.error.details.map((d: { target: string; message: string }) => d.message)).toEqual([
-      'properties.displayName must be a string.',
-      'properties.subscriptionRequired must be true or false.',
-      'properties.approvalRequired must be true or false.',
-      'properties.subscriptionsLimit must be a whole number from 0 to 2147483647, or null.',
+      'displayName must be a string.',
+      'subscriptionRequired must be true or false.',
+      'approvalRequired must be true or false.',
+      'subscriptionsLimit must be a whole number from 0 to 2147483647, or null.',
     ]);
 
-    // PATCH validates too, and `application` stays read-only after creation.
+    // PATCH validates too (enum values are case-sensitive, as in Azure).
     const patch = await admin.call('PATCH', '/products/plain', { properties: { state: 'Published', application: null } }, { 'if-match': '*' });
     expect(patch.status).toBe(400);
-    expect(patch.body.error.details.map((d: { target: string }) => d.target)).toEqual(['properties.state', 'properties.application']);
+    expect(patch.body.error.details.map((d: { target: string }) => d.target)).toEqual(['state']);
     expect((await admin.call('GET', '/products/plain')).body.properties.state).toBe('notPublished');
   });
 
@@ -179,10 +176,10 @@ describeEachDialect('management API: products', (dialect) => {
 
     const missingApi = await admin.call('PUT', '/products/gold/apis/no-such-api');
     expect(missingApi.status).toBe(404);
-    expect(missingApi.body).toEqual({ error: { code: 'ResourceNotFound', message: "API 'no-such-api' was not found." } });
+    expect(missingApi.body).toEqual({ error: { code: 'ResourceNotFound', message: 'Api not found.' } });
     const missingProduct = await admin.call('PUT', '/products/no-such-product/apis/echo-api');
     expect(missingProduct.status).toBe(404);
-    expect(missingProduct.body).toEqual({ error: { code: 'ResourceNotFound', message: "Product 'no-such-product' was not found." } });
+    expect(missingProduct.body).toEqual({ error: { code: 'ResourceNotFound', message: 'Product not found.' } });
     expect((await admin.call('GET', '/products/no-such-product/apis')).status).toBe(404);
 
     expect((await admin.call('DELETE', '/products/gold/apis/echo-api')).status).toBe(200);
@@ -230,7 +227,7 @@ describeEachDialect('management API: products', (dialect) => {
   test('an unknown product is 404 ResourceNotFound for GET, PATCH and product APIs; DELETE is 204', async () => {
     const get = await admin.call('GET', '/products/nope');
     expect(get.status).toBe(404);
-    expect(get.body).toEqual({ error: { code: 'ResourceNotFound', message: "Product 'nope' was not found." } });
+    expect(get.body).toEqual({ error: { code: 'ResourceNotFound', message: 'Product not found.' } });
     expect((await admin.call('PATCH', '/products/nope', { properties: { description: 'x' } }, { 'if-match': '*' })).status).toBe(404);
     expect((await admin.call('DELETE', '/products/nope', undefined, { 'if-match': '*' })).status).toBe(204);
   });

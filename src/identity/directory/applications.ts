@@ -126,3 +126,21 @@ function validateAppRoles(roles: unknown): AppRole[] {
 /** Graph's own answer for a uniqueness clash (a 400, not a 409). */
 export const duplicate = (property: string): AppError =>
   new AppError('Request_BadRequest', `Another object with the same value for property ${property} already exists.`);
+
+/**
+ * Adds one app role to an existing application (the management plane's "bring your own backend app"
+ * for a product); a role with the same value already there is kept as it is.
+ */
+export async function addAppRole(ctx: DirectoryContext, objectId: string, input: AppRoleInput): Promise<ApplicationRecord> {
+  const id = requireObjectId(objectId);
+  const [role] = validateAppRoles([input]);
+  return commit(ctx, async (tx) => {
+    const app = await tx.directory.getApplication(id);
+    if (!app) throw notFound(objectId);
+    if (app.appRoles.some((existing) => existing.value === role!.value)) return { result: app, event: undefined };
+    if (app.appRoles.length >= MAX_APP_ROLES) throw invalidProperty('appRoles', RESOURCE, `it must be an array of at most ${MAX_APP_ROLES} roles.`);
+    const updated: ApplicationRecord = { ...app, appRoles: [...app.appRoles, role!] };
+    await tx.directory.updateApplication(updated);
+    return { result: updated, event: { type: 'directory.changed', changedObjectIds: [app.id] } };
+  });
+}

@@ -15,6 +15,7 @@ const REQUIRED: Readonly<Record<keyof DirectoryClient, DirectoryPermission>> = {
   getApplicationsByAppIds: 'read',
   listCredentialsOfApplications: 'read',
   deleteApplication: 'manageApplications',
+  addAppRole: 'manageApplications',
   createServicePrincipal: 'manageApplications',
   getServicePrincipal: 'read',
   getServicePrincipalByAppId: 'read',

@@ -29,6 +29,8 @@ export interface DirectoryClient {
   listCredentialsOfApplications(applicationObjectIds: readonly string[]): Promise<Map<string, ApplicationCredentials>>;
   /** Deletes the app, its secrets, its service principal and that principal's assignments. */
   deleteApplication(objectId: string): Promise<void>;
+  /** Adds an app role to an existing application; one with the same value is kept as it is. */
+  addAppRole(applicationObjectId: string, role: AppRoleInput): Promise<ApplicationRecord>;
 
   createServicePrincipal(input: CreateServicePrincipalInput): Promise<ServicePrincipalRecord>;
   getServicePrincipal(id: string): Promise<ServicePrincipalRecord | undefined>;

@@ -16,6 +16,7 @@ export class UncheckedDirectoryClient implements DirectoryClient {
   constructor(private readonly ctx: DirectoryContext) {}
 
   createApplication: DirectoryClient['createApplication'] = (input) => applications.createApplication(this.ctx, input);
+  addAppRole: DirectoryClient['addAppRole'] = (objectId, role) => applications.addAppRole(this.ctx, objectId, role);
   getApplication: DirectoryClient['getApplication'] = (id) => applications.getApplication(this.ctx, id);
   getApplicationByAppId: DirectoryClient['getApplicationByAppId'] = (appId) => applications.getApplicationByAppId(this.ctx, appId);
   listApplications: DirectoryClient['listApplications'] = () => this.ctx.store.directory.listApplications();

@@ -16,14 +16,15 @@ export function childResourceId(instance: ServiceInstance, ...segments: readonly
   return [serviceResourceId(instance), ...segments].join('/');
 }
 
-/** Builds `{id, type, name, properties}` for a child of the service, e.g. ('products', 'starter'). */
+/** Builds `{id, type, name, properties}` for a child of the service, e.g. ('products', 'starter'). Unset (null) properties are left out, as Azure leaves them out. */
 export function armResource(
   instance: ServiceInstance,
   segments: readonly [collection: string, name: string][],
   properties: Record<string, unknown>,
 ): ArmResource {
   const type = ['Microsoft.ApiManagement/service', ...segments.map(([collection]) => collection)].join('/');
-  return { id: childResourceId(instance, ...segments.flat()), type, name: segments[segments.length - 1]![1], properties };
+  const set = Object.fromEntries(Object.entries(properties).filter(([, value]) => value !== null && value !== undefined));
+  return { id: childResourceId(instance, ...segments.flat()), type, name: segments[segments.length - 1]![1], properties: set };
 }
 
 /**

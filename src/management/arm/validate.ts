@@ -1,5 +1,20 @@
 import { AppError, type ErrorDetail } from '../../errors/index.js';
 
+/** ARM's top-level message for a ValidationError; each detail names one field and what to fix. */
+export const VALIDATION_MESSAGE = 'One or more fields contain incorrect values:';
+
+/**
+ * A ValidationError in ARM's shape: `target` is the field's name without the `properties.` prefix
+ * (as Azure reports it), and each detail's message says what to fix.
+ */
+export function validationError(details: readonly { target?: string; message: string }[]): AppError {
+  return new AppError(
+    'ValidationError',
+    VALIDATION_MESSAGE,
+    details.map((detail) => ({ code: 'ValidationError', ...(detail.target !== undefined ? { target: detail.target } : {}), message: detail.message })),
+  );
+}
+
 /**
  * Collects every rule a request body breaks, then throws one ValidationError naming each field and
  * rule, so a caller can fix everything in one go.
@@ -25,7 +40,7 @@ export class BodyValidator {
   }
 
   fail(name: string, rule: string): void {
-    this.problems.push({ code: 'InvalidProperty', target: `properties.${name}`, message: `properties.${name} ${rule}` });
+    this.problems.push({ code: 'ValidationError', target: name, message: `${name} ${rule}` });
   }
 
   string(name: string, rules: { required?: boolean; min?: number; max?: number; pattern?: RegExp; patternRule?: string } = {}): string | undefined {
@@ -114,9 +129,7 @@ export class BodyValidator {
 
   /** Throws when any rule was broken. */
   done(): void {
-    if (this.problems.length === 0) return;
-    const message = this.problems.map((problem) => problem.message).join(' ');
-    throw new AppError('ValidationError', `One or more fields are invalid: ${message}`, this.problems);
+    if (this.problems.length > 0) throw validationError(this.problems);
   }
 }
 
@@ -125,10 +138,8 @@ export const RESOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,255}$/;
 
 export function checkResourceName(kind: string, name: string): void {
   if (!RESOURCE_NAME.test(name)) {
-    throw new AppError(
-      'ValidationError',
-      `The ${kind} name '${name}' is invalid: use 1 to 256 letters, digits, '-', '_' or '.', starting with a letter or digit.`,
-      [{ code: 'InvalidResourceName', target: 'name', message: 'must be 1-256 characters from A-Z a-z 0-9 - _ .' }],
-    );
+    throw validationError([
+      { target: 'name', message: `The ${kind} name '${name}' is invalid: use 1 to 256 letters, digits, '-', '_' or '.', starting with a letter or digit.` },
+    ]);
   }
 }

@@ -8,6 +8,10 @@ import { armErrorHandler } from './errors.js';
 import { authenticateCaller, MANAGEMENT_RESOURCE_URI, type LiveRoles, type TokenVerifier } from './auth.js';
 import { registerServiceRoutes } from './routes.js';
 import { PathOnlyLogController, REQUEST_ID_OPTIONS, returnRequestId } from '../../shared/request-log.js';
+import { AJV_OPTIONS, paramsOf, plainQuery } from './schemas.js';
+import { RouteCatalog } from './route-catalog.js';
+import { openApiDocument } from './openapi.js';
+import { schemaValidationError } from './schema-errors.js';
 
 export interface ManagementAppOptions {
   readonly ctx: ManagementContext;
@@ -31,6 +35,9 @@ export interface MetricsEndpoint {
   authorize?(authorization: string | undefined): boolean;
 }
 
+/** The api-version whose shapes /openapi.json describes (the one with clientApplications). */
+const API_DOCUMENT_VERSION = '2025-03-01-preview';
+
 const SERVICE_PREFIX = '/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/Microsoft.ApiManagement/service/:serviceName';
 
 export async function buildManagementApp(options: ManagementAppOptions): Promise<FastifyInstance<Server>> {
@@ -43,17 +50,16 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
     serverFactory: (handler) => options.server.on('request', handler),
     logController: new PathOnlyLogController(),
     ...REQUEST_ID_OPTIONS, // x-request-id in (when sane) and out, `reqId` in the log
+    ajv: { customOptions: { ...AJV_OPTIONS, keywords: [...AJV_OPTIONS.keywords] } },
+    schemaErrorFormatter: schemaValidationError,
   });
   returnRequestId(app as unknown as FastifyInstance);
-  // Accept an empty JSON body (Azure SDKs POST listSecrets without one).
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(new AppError('InvalidRequestContent', 'The request body is not valid JSON.'), undefined);
-    }
+  // Fastify's own JSON parser (it refuses __proto__ and constructor.prototype keys), except that an
+  // empty body is no body: Azure SDKs POST listSecrets without one.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (String(body).trim() === '') return done(null, undefined);
+    parseJson(request, String(body), done);
   });
   // Fastify parses text/plain by default; a management body must be JSON, so refuse it with 415.
   app.removeContentTypeParser('text/plain');
@@ -63,9 +69,24 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
     request.publicBaseUrl = options.publicUrl;
   });
   app.setErrorHandler(handleError);
+  const catalog = new RouteCatalog();
+  catalog.attach(app);
   app.setNotFoundHandler((request, reply) => {
-    handleError(new AppError('NotFound', `No management API route matches ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 256)}.`), request, reply);
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = catalog.methodsFor(path);
+    if (allowed.length > 0) {
+      // A known resource, another method: ARM's 405, with the methods it does answer.
+      void reply.header('Allow', allowed.join(', '));
+      handleError(new AppError('MethodNotAllowed', `The requested resource does not support http method '${request.method}'.`), request, reply);
+      return;
+    }
+    handleError(new AppError('NotFound', `No management API route matches ${request.method} ${path.slice(0, 256)}.`), request, reply);
   });
+
+  // The document of every operation, generated from the schemas the validator checks (no authentication: it holds no data).
+  app.get('/openapi.json', async (_request, reply) =>
+    reply.header('Cache-Control', 'no-cache').send(openApiDocument(catalog.routes, { title: 'Portico management API', version: API_DOCUMENT_VERSION, serverUrl: options.publicUrl })),
+  );
 
   // Azure CLI `cloud register` reads this without authentication.
   app.get('/metadata/endpoints', async () => {
@@ -102,8 +123,8 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
       await authenticateCaller(request, verifier, ctx.instance.managementAppId, options.liveRoles);
       checkApiVersion((request.query as Record<string, unknown>)['api-version']);
     });
-    scope.get('/subscriptions', async () => ({ value: [subscriptionResource()] }));
-    scope.get('/subscriptions/:subscriptionId', async (request) => {
+    scope.get('/subscriptions', { schema: { querystring: plainQuery } }, async () => ({ value: [subscriptionResource()] }));
+    scope.get('/subscriptions/:subscriptionId', { schema: { params: paramsOf(['subscriptionId']), querystring: plainQuery } }, async (request) => {
       const { subscriptionId } = request.params as { subscriptionId: string };
       if (subscriptionId.toLowerCase() !== ctx.instance.subscriptionId) {
         throw new AppError('ResourceNotFound', `Subscription '${subscriptionId}' was not found.`);

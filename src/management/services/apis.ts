@@ -39,7 +39,7 @@ export function operationResource(ctx: ManagementContext, operation: OperationRe
 
 export async function requireApi(ctx: ManagementContext, id: string): Promise<ApiRecord> {
   const api = await ctx.store.management.getApi(id);
-  if (!api) throw new AppError('ResourceNotFound', `API '${id}' was not found.`);
+  if (!api) throw new AppError('ResourceNotFound', 'Api not found.');
   return api;
 }
 

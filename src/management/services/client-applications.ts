@@ -3,7 +3,7 @@ import { linkGrantsAccess, type ClientApplicationRecord, type ClientApplicationS
 import type { ManagementContext } from '../context.js';
 import { resolveOwnerReference } from './users.js';
 import { armResource, childResourceId, parseChildReference, type ArmResource } from '../arm/resource.js';
-import { BodyValidator, checkResourceName } from '../arm/validate.js';
+import { BodyValidator, checkResourceName, validationError } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
 import { asManagedIdentity, removeAsManagedIdentity } from './managed-identity.js';
 import { commitChange, oneChange } from '../../store/change-unit.js';
@@ -20,7 +20,12 @@ export async function clientApplicationResources(ctx: ManagementContext, list: r
   return list.map((app) => clientApplicationResourceWith(ctx, app, links.get(app.id) ?? []));
 }
 
-function clientApplicationResourceWith(ctx: ManagementContext, app: ClientApplicationRecord, links: readonly ProductLinkRecord[]): ArmResource {
+/**
+ * Only the spec's properties (ClientApplicationContractProperties). `productIds` is accepted on PUT as a
+ * Portico extension but never returned (links are read as productLinks, as in Azure); `createdDate` is
+ * kept in the store and not returned. docs/management-api.md.
+ */
+function clientApplicationResourceWith(ctx: ManagementContext, app: ClientApplicationRecord, _links: readonly ProductLinkRecord[]): ArmResource {
   return armResource(ctx.instance, [['clientApplications', app.id]], {
     displayName: app.displayName,
     description: app.description,
@@ -28,8 +33,6 @@ function clientApplicationResourceWith(ctx: ManagementContext, app: ClientApplic
     state: applicationState(links),
     entraApplicationId: app.entraApplicationId,
     entraTenantId: ctx.instance.tenantId,
-    productIds: links.map((link) => childResourceId(ctx.instance, 'products', link.productId)),
-    createdDate: app.createdDate,
   });
 }
 
@@ -56,7 +59,7 @@ export function applicationState(links: readonly Pick<ProductLinkRecord, 'state'
 
 export async function requireClientApplication(ctx: ManagementContext, id: string): Promise<ClientApplicationRecord> {
   const app = await ctx.store.management.getClientApplication(id);
-  if (!app) throw new AppError('ResourceNotFound', `Client application '${id}' was not found.`);
+  if (!app) throw new AppError('ResourceNotFound', 'ClientApplication not found.');
   return app;
 }
 
@@ -85,7 +88,7 @@ export async function putClientApplication(
   input.done();
 
   const ownerId = ownerRef !== undefined ? await resolveOwnerReference(ctx, ownerRef) : existing!.ownerId;
-  const products = productRefs !== undefined ? await resolveTokenProducts(ctx, productRefs, 'properties.productIds') : undefined;
+  const products = productRefs !== undefined ? await resolveTokenProducts(ctx, productRefs, 'productIds') : undefined;
 
   // One event for the whole write, published once the directory steps and the record committed.
   return oneChange(ctx, async () => {
@@ -231,9 +234,7 @@ async function resolveTokenProducts(ctx: ManagementContext, references: string[]
     const product = await resolveTokenProduct(ctx, reference, `${target}[${index}]`);
     // '/products/x' and the full ARM id of x are different strings but one product: link it once.
     if (products.some((p) => p.id === product.id)) {
-      throw new AppError('ValidationError', `${target}[${index}] names product '${product.id}' again; list each product once.`, [
-        { code: 'InvalidProperty', target: `${target}[${index}]`, message: `names product '${product.id}' again` },
-      ]);
+      throw validationError([{ target: `${target}[${index}]`, message: `${target}[${index}] names product '${product.id}' again; list each product once.` }]);
     }
     products.push(product);
   }
@@ -244,16 +245,12 @@ export async function resolveTokenProduct(ctx: ManagementContext, reference: str
   const productId = parseChildReference(ctx.instance, 'products', reference);
   const product = productId !== undefined ? await ctx.store.management.getProduct(productId) : undefined;
   if (!product) {
-    throw new AppError('ValidationError', `${target} must name an existing product, like '/products/{productId}'; '${reference}' does not.`, [
-      { code: 'InvalidProperty', target, message: 'must name an existing product' },
-    ]);
+    throw validationError([{ target, message: `${target} must name an existing product, like '/products/{productId}'; '${reference}' does not.` }]);
   }
   if (!product.authenticationType.includes('application-token') || product.entraApplicationId === null) {
-    throw new AppError(
-      'ValidationError',
-      `${target}: product '${product.id}' does not have application-token access turned on. Add "application-token" to the product's authenticationType first.`,
-      [{ code: 'ProductNotEnabledForApplications', target, message: 'product must have application-token access turned on' }],
-    );
+    throw validationError([
+      { target, message: `${target}: product '${product.id}' does not have application-token access turned on. Add "application-token" to the product's authenticationType first.` },
+    ]);
   }
   return product;
 }
@@ -275,13 +272,36 @@ export async function deleteClientApplication(ctx: ManagementContext, id: string
   return true;
 }
 
-/** Mints a new client secret; earlier secrets stay valid until they expire. */
+/** Client secrets an application may hold in the directory (the embedded directory's MAX_PASSWORDS_PER_APPLICATION). */
+const MAX_DIRECTORY_SECRETS = 50;
+
+/** What the management plane names the secrets it mints; only secrets with this name are ever pruned by it. */
+export const MINTED_SECRET_PREFIX = 'Generated by API Management on ';
+
+/**
+ * Mints a new client secret; earlier secrets stay valid until they expire. listSecrets may be called
+ * any number of times: when the application already holds the directory's limit of secrets, the
+ * oldest one the management plane minted goes first (a secret added through Graph is never touched;
+ * when all of them were, the directory's own error says so). docs/management-api.md.
+ */
 export async function newClientSecret(ctx: ManagementContext, id: string): Promise<{ entra: { clientSecret: string; expiresAt: string } }> {
   const app = await requireClientApplication(ctx, id);
-  const secret = await asManagedIdentity(ctx, `add a client secret to client application '${app.id}'`, (d) =>
-    d.addPassword(app.entraObjectId, { displayName: `Generated by API Management on ${new Date().toISOString().slice(0, 10)}` }),
-  );
-  return { entra: { clientSecret: secret.secretText, expiresAt: secret.endDateTime } };
+  const action = `add a client secret to client application '${app.id}'`;
+  const existing = await asManagedIdentity(ctx, action, (d) => d.listPasswords(app.entraObjectId));
+  if (existing.length >= MAX_DIRECTORY_SECRETS) {
+    const minted = existing.filter((secret) => secret.displayName?.startsWith(MINTED_SECRET_PREFIX)).sort((a, b) => a.startDateTime.localeCompare(b.startDateTime));
+    for (const secret of minted.slice(0, existing.length - MAX_DIRECTORY_SECRETS + 1)) {
+      await removeAsManagedIdentity(ctx, `remove the oldest client secret of client application '${app.id}'`, (d) => d.removePassword(app.entraObjectId, secret.keyId));
+    }
+  }
+  const secret = await asManagedIdentity(ctx, action, (d) => d.addPassword(app.entraObjectId, { displayName: `${MINTED_SECRET_PREFIX}${new Date().toISOString().slice(0, 10)}` }));
+  return { entra: { clientSecret: secret.secretText, expiresAt: armDateTime(secret.endDateTime) } };
+}
+
+/** ARM's date-time: seven fractional digits, as `2026-04-17T09:51:58.9472187Z` in the spec's example. */
+export function armDateTime(iso: string): string {
+  const date = new Date(iso);
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
 }
 
 export async function putProductLink(ctx: ManagementContext, appId: string, linkId: string, body: unknown): Promise<{ link: ProductLinkRecord; created: boolean }> {
@@ -290,7 +310,7 @@ export async function putProductLink(ctx: ManagementContext, appId: string, link
   const input = BodyValidator.fromBody(body);
   const productRef = input.string('productId', { required: true, max: 1000 });
   input.done();
-  const product = await resolveTokenProduct(ctx, productRef!, 'properties.productId');
+  const product = await resolveTokenProduct(ctx, productRef!, 'productId');
   const existing = await ctx.store.management.getProductLink(app.id, linkId);
   if (existing) {
     if (existing.productId === product.id) return { link: existing, created: false };
@@ -378,7 +398,7 @@ export async function rejectProductLink(ctx: ManagementContext, appId: string, l
 export async function requireProductLink(ctx: ManagementContext, appId: string, linkId: string): Promise<{ app: ClientApplicationRecord; link: ProductLinkRecord }> {
   const app = await requireClientApplication(ctx, appId);
   const link = await ctx.store.management.getProductLink(app.id, linkId);
-  if (!link) throw new AppError('ResourceNotFound', `Product link '${linkId}' of client application '${app.id}' was not found.`);
+  if (!link) throw new AppError('ResourceNotFound', 'ClientApplicationProductLink not found.');
   return { app, link };
 }
 

@@ -24,7 +24,7 @@ import { commitChange, oneChange } from '../../store/change-unit.js';
 import type { ClientApplicationRecord, ProductLinkRecord, ProductRecord, SubscriptionRecord, UserRecord } from '../management-store.js';
 import type { ManagementContext } from '../context.js';
 import { parseChildReference } from '../arm/resource.js';
-import { BodyValidator, RESOURCE_NAME } from '../arm/validate.js';
+import { BodyValidator, RESOURCE_NAME, validationError } from '../arm/validate.js';
 import { asManagedIdentity, removeAsManagedIdentity } from './managed-identity.js';
 import { EMAIL, USER_STATES } from './users.js';
 import { SUBSCRIPTION_STATES, checkScopeTakesKeys, primaryFields, resolveScope, secondaryFields, withStateDates } from './subscriptions.js';
@@ -74,7 +74,7 @@ type Plan = UserPlan | SubscriptionPlan | AppPlan;
 class Problems {
   private readonly found: { index: number; detail: ErrorDetail }[] = [];
 
-  add(index: number, target: string, message: string, code = 'InvalidProperty'): void {
+  add(index: number, target: string, message: string, code = 'ValidationError'): void {
     this.found.push({ index, detail: { code, target: `items[${index}].${target}`, message: `items[${index}].${target} ${message}` } });
   }
 
@@ -86,10 +86,12 @@ class Problems {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       if (error.details.length === 0) this.add(index, 'properties', error.message, error.code);
       for (const detail of error.details) {
-        const target = detail.target ?? 'properties';
+        // Service errors name a field as Azure does (no `properties.` prefix); an item's path has it.
+        const field = detail.target ?? '';
+        const target = field === '' ? 'properties' : field.startsWith('properties') || field === 'name' ? field : `properties.${field}`;
         // A single problem's full message says most (what to do about it); else each detail's rule.
-        const text = error.details.length === 1 && error.message.startsWith(target) ? error.message : detail.message;
-        const rule = text.startsWith(target) ? text.slice(target.length).replace(/^:\s*/, '').trim() : text;
+        const text = error.details.length === 1 && error.message.startsWith(field || target) ? error.message : detail.message;
+        const rule = field !== '' && text.startsWith(field) ? text.slice(field.length).replace(/^:\s*/, '').trim() : text;
         this.add(index, target, rule, detail.code);
       }
       return undefined;
@@ -197,9 +199,7 @@ async function planItems(ctx: ManagementContext, items: readonly RawItem[]): Pro
 const rank = (type: unknown): number => (type === 'user' ? 0 : 1);
 
 const emailTaken = (holder: string): AppError =>
-  new AppError('ValidationError', `Another user already has this email: ${holder}.`, [
-    { code: 'DuplicateEmail', target: 'properties.email', message: `is already used by ${holder}` },
-  ]);
+  validationError([{ target: 'email', message: `email is already used by ${holder}.` }]);
 
 /** What the batch's items name, read up front in a few statements instead of several per item. */
 interface Known {
@@ -295,9 +295,7 @@ async function resolveOwner(ctx: ManagementContext, reference: string, batchUser
   if (inBatch) return inBatch.id;
   const user = userId !== undefined ? await lookups.user(userId) : undefined;
   if (!user) {
-    throw new AppError('ValidationError', `ownerId must name an existing user or one of this batch, like '/users/{userId}'; '${reference}' does not.`, [
-      { code: 'InvalidProperty', target: 'properties.ownerId', message: 'must name an existing user or a user of this batch' },
-    ]);
+    throw validationError([{ target: 'ownerId', message: `ownerId must name an existing user or one of this batch, like '/users/{userId}'; '${reference}' does not.` }]);
   }
   return user.id;
 }
@@ -398,11 +396,9 @@ async function planClientApplication(
   if (productRefs !== undefined) {
     products = [];
     for (const [n, reference] of productRefs.entries()) {
-      const product = await lookups.tokenProduct(reference, `properties.productIds[${n}]`);
+      const product = await lookups.tokenProduct(reference, `productIds[${n}]`);
       if (products.some((p) => p.id === product.id)) {
-        throw new AppError('ValidationError', `properties.productIds[${n}] names product '${product.id}' again.`, [
-          { code: 'InvalidProperty', target: `properties.productIds[${n}]`, message: `names product '${product.id}' again; list each product once` },
-        ]);
+        throw validationError([{ target: `productIds[${n}]`, message: `productIds[${n}] names product '${product.id}' again; list each product once.` }]);
       }
       products.push(product);
     }

@@ -56,7 +56,7 @@ export function formatOf(query: unknown): Format {
 export async function requireProductPolicy(ctx: ManagementContext, productId: string, policyId: string): Promise<{ product: ProductRecord; policy: ProductPolicyRecord }> {
   const product = await requireProduct(ctx, productId);
   const policy = policyId.toLowerCase() === POLICY_ID ? await ctx.store.management.getProductPolicy(product.id) : undefined;
-  if (!policy) throw new AppError('ResourceNotFound', `Product '${product.id}' has no policy '${policyId}'.`);
+  if (!policy) throw new AppError('ResourceNotFound', 'Policy not found.');
   return { product, policy };
 }
 

@@ -25,6 +25,6 @@ export function groupResource(ctx: ManagementContext, group: GroupRecord): ArmRe
 
 export async function requireGroup(ctx: ManagementContext, id: string): Promise<GroupRecord> {
   const group = await ctx.store.management.getGroup(id);
-  if (!group) throw new AppError('ResourceNotFound', `Group '${id}' was not found.`);
+  if (!group) throw new AppError('ResourceNotFound', 'Group not found.');
   return group;
 }

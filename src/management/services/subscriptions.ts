@@ -6,7 +6,7 @@ import type { SubscriptionRecord, SubscriptionState } from '../management-store.
 import type { ManagementContext } from '../context.js';
 import { resolveOwnerReference } from './users.js';
 import { armResource, childResourceId, type ArmResource } from '../arm/resource.js';
-import { BodyValidator, checkResourceName } from '../arm/validate.js';
+import { BodyValidator, checkResourceName, validationError } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
 import { serviceResourceId } from '../context.js';
 
@@ -57,7 +57,7 @@ export function withStateDates(existing: SubscriptionRecord | undefined, next: S
 
 export async function requireSubscription(ctx: ManagementContext, id: string): Promise<SubscriptionRecord> {
   const subscription = await ctx.store.management.getSubscription(id);
-  if (!subscription) throw new AppError('ResourceNotFound', `Subscription '${id}' was not found.`);
+  if (!subscription) throw new AppError('ResourceNotFound', 'Subscription not found.');
   return subscription;
 }
 
@@ -139,9 +139,7 @@ export async function resolveScope(ctx: ManagementContext, reference: string): P
   const apiName = scope.match(/^\/apis\/([^/]+)$/i)?.[1];
   const api = apiName !== undefined ? await ctx.store.management.getApi(apiName) : undefined;
   if (api) return `/apis/${api.id}`;
-  throw new AppError('ValidationError', `properties.scope must be '/products/{productId}', '/apis/{apiId}' or '/apis' of this service, naming something that exists; '${reference}' is not.`, [
-    { code: 'InvalidProperty', target: 'properties.scope', message: 'must name an existing product or API' },
-  ]);
+  throw validationError([{ target: 'scope', message: `scope must be '/products/{productId}', '/apis/{apiId}' or '/apis' of this service, naming something that exists; '${reference}' is not.` }]);
 }
 
 /**

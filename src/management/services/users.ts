@@ -5,7 +5,7 @@ import type { Store } from '../../store/store.js';
 import type { UserRecord, UserState } from '../management-store.js';
 import type { ManagementContext } from '../context.js';
 import { armResource, parseChildReference, type ArmResource } from '../arm/resource.js';
-import { BodyValidator, checkResourceName } from '../arm/validate.js';
+import { BodyValidator, checkResourceName, validationError } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
 
 export const USER_STATES: readonly UserState[] = ['active', 'blocked', 'pending', 'deleted'];
@@ -37,7 +37,7 @@ function userResourceWith(ctx: ManagementContext, user: UserRecord, groups: read
 
 export async function requireUser(ctx: ManagementContext, id: string): Promise<UserRecord> {
   const user = await ctx.store.management.getUser(id);
-  if (!user) throw new AppError('ResourceNotFound', `User '${id}' was not found.`);
+  if (!user) throw new AppError('ResourceNotFound', 'User not found.');
   return user;
 }
 
@@ -113,7 +113,7 @@ async function saveUser(tx: Store, user: UserRecord): Promise<void> {
   } catch (error) {
     if (error instanceof StoreError && error.code === 'STORE_CONFLICT') {
       throw new AppError('Conflict', `Another user already has the email '${user.email}'.`, [
-        { code: 'DuplicateEmail', target: 'properties.email', message: 'is already used by another user' },
+        { code: 'DuplicateEmail', target: 'email', message: 'email is already used by another user.' },
       ]);
     }
     throw error;
@@ -152,9 +152,7 @@ export async function resolveOwnerReference(ctx: ManagementContext, reference: s
   const userId = parseChildReference(ctx.instance, 'users', reference);
   const user = userId !== undefined ? await ctx.store.management.getUser(userId) : undefined;
   if (!user) {
-    throw new AppError('ValidationError', `properties.ownerId must name an existing user of this service, like '/users/{userId}'; '${reference}' does not.`, [
-      { code: 'InvalidProperty', target: 'properties.ownerId', message: 'must name an existing user' },
-    ]);
+    throw validationError([{ target: 'ownerId', message: `ownerId must name an existing user of this service, like '/users/{userId}'; '${reference}' does not.` }]);
   }
   return user.id;
 }

@@ -1,0 +1,175 @@
+import Type, { type TSchema } from 'typebox';
+import { RESOURCE_NAME } from '../arm/validate.js';
+
+/**
+ * The management routes' schemas (TypeBox, checked by Fastify's ajv before a handler runs, and the
+ * source of /openapi.json). They check each field's type, length, range and allowed values; rules that
+ * need the store (does the owner exist, is the name taken, required only on create) stay in services/.
+ *
+ * `x-rule` (a keyword the validator is told about) holds the words of a pattern's rule, so an error
+ * says what to fix rather than quoting a regular expression.
+ */
+
+/** A field that may also be sent as null (Azure tooling sends unset properties as null). */
+function nullable<T extends TSchema>(schema: T): TSchema {
+  const { type, ...rest } = schema as unknown as { type: string } & Record<string, unknown>;
+  return Type.Unsafe({ ...rest, type: [type, 'null'] });
+}
+
+const text = (max: number, description?: string) => nullable(Type.String({ maxLength: max, ...(description ? { description } : {}) }));
+const flag = (description?: string) => nullable(Type.Boolean(description ? { description } : {}));
+const oneOf = (values: readonly string[], description?: string) => nullable(Type.String({ enum: [...values], ...(description ? { description } : {}) }));
+const distinct = (values?: readonly string[]) =>
+  nullable(Type.Array(values ? Type.String({ enum: [...values] }) : Type.String({ maxLength: 1000 }), { uniqueItems: true, maxItems: 100 }));
+const reference = (description: string) => nullable(Type.String({ maxLength: 1000, description }));
+/** The ARM envelope `{properties: {...}}`; other top-level members (id, name, type of an exported resource) are ignored. */
+const envelope = (properties: Record<string, TSchema>, required: string[] = []) =>
+  Type.Object({ properties: Type.Optional(Type.Object(properties, { required, additionalProperties: true })) }, { additionalProperties: true });
+// TypeBox marks every property required unless Optional; the envelope's `required` argument says which are.
+const optionalAll = (properties: Record<string, TSchema>) => Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, Type.Optional(v)]));
+
+const productProperties = optionalAll({
+  displayName: Type.String({ minLength: 1, maxLength: 300 }),
+  description: text(1000),
+  terms: text(100_000),
+  subscriptionRequired: flag(),
+  approvalRequired: flag(),
+  subscriptionsLimit: nullable(Type.Integer({ minimum: 0, maximum: 2_147_483_647 })),
+  state: oneOf(['notPublished', 'published']),
+  authenticationType: distinct(['subscription-key', 'application-token']),
+  application: nullable(
+    Type.Object(
+      {
+        entra: Type.Optional(
+          nullable(
+            Type.Object(
+              {
+                applicationId: Type.Optional(nullable(Type.String({ maxLength: 100, description: 'The backend Entra application (its appId) that represents the product.' }))),
+                audience: Type.Optional(nullable(Type.String({ maxLength: 1000, description: "The audience of the product's tokens: the application id or its App ID URI." }))),
+              },
+              { additionalProperties: true },
+            ),
+          ),
+        ),
+      },
+      { additionalProperties: true },
+    ),
+  ),
+});
+
+export const productPutBody = envelope(productProperties, ['displayName']);
+export const productPatchBody = envelope(productProperties);
+
+const apiProperties = optionalAll({
+  displayName: nullable(Type.String({ minLength: 1, maxLength: 300 })),
+  path: nullable(Type.String({ maxLength: 400, pattern: '^[A-Za-z0-9._~\\-/]*$', 'x-rule': 'may contain only letters, digits and - . _ ~ /.' })),
+  serviceUrl: nullable(Type.String({ maxLength: 2000, pattern: '^[A-Za-z][A-Za-z0-9+.-]*:', 'x-rule': 'must be an absolute http:// or https:// URL.' })),
+  protocols: distinct(['http', 'https', 'ws', 'wss']),
+  subscriptionRequired: flag(),
+  description: text(10_000),
+  subscriptionKeyParameterNames: nullable(Type.Object({ header: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })), query: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })) }, { additionalProperties: true })),
+});
+export const apiBody = envelope(apiProperties);
+
+export const operationBody = envelope(
+  optionalAll({
+    displayName: Type.String({ minLength: 1, maxLength: 300 }),
+    method: Type.String({ minLength: 1, maxLength: 20 }),
+    urlTemplate: Type.String({ minLength: 1, maxLength: 1000 }),
+    description: text(10_000),
+    templateParameters: nullable(Type.Array(Type.Object({}, { additionalProperties: true }), { maxItems: 100 })),
+    request: nullable(Type.Object({}, { additionalProperties: true })),
+    responses: nullable(Type.Array(Type.Object({}, { additionalProperties: true }), { maxItems: 100 })),
+  }),
+  ['displayName', 'method', 'urlTemplate'],
+);
+
+const EMAIL_RULE = { pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$', 'x-rule': 'must be an email address like name@example.com.' };
+const userProperties = optionalAll({
+  email: Type.String({ maxLength: 254, ...EMAIL_RULE }),
+  firstName: Type.String({ minLength: 1, maxLength: 100 }),
+  lastName: Type.String({ minLength: 1, maxLength: 100 }),
+  password: nullable(Type.String({ minLength: 8, maxLength: 256 })),
+  state: oneOf(['active', 'blocked', 'pending', 'deleted']),
+  note: text(4000),
+});
+export const userPutBody = envelope(userProperties, ['email', 'firstName', 'lastName']);
+export const userPatchBody = envelope(userProperties);
+
+export const subscriptionBody = envelope(
+  optionalAll({
+    displayName: nullable(Type.String({ minLength: 1, maxLength: 100 })),
+    scope: reference("The product or API the subscription is for: '/products/{productId}', '/apis/{apiId}' or '/apis'."),
+    ownerId: reference("The owner: '/users/{userId}'."),
+    state: oneOf(['active', 'suspended', 'submitted', 'rejected', 'cancelled', 'expired']),
+    primaryKey: nullable(Type.String({ minLength: 32, maxLength: 256 })),
+    secondaryKey: nullable(Type.String({ minLength: 32, maxLength: 256 })),
+    allowTracing: flag(),
+    stateComment: text(1000),
+    expirationDate: text(40),
+  }),
+);
+
+export const clientApplicationBody = envelope(
+  optionalAll({
+    displayName: Type.String({ minLength: 1, maxLength: 300 }),
+    description: text(1000),
+    ownerId: reference("The owner: '/users/{userId}'."),
+    productIds: distinct(),
+  }),
+  ['displayName'],
+);
+
+export const productLinkBody = envelope(optionalAll({ productId: reference("The product: '/products/{productId}'.") }), ['productId']);
+
+export const productPolicyBody = envelope(
+  optionalAll({
+    value: Type.String({ minLength: 1, maxLength: 256 * 1024 }),
+    format: oneOf(['xml', 'rawxml', 'xml-link', 'rawxml-link']),
+  }),
+  ['value'],
+);
+
+/** A batch of resources; each item is checked against its type's PUT rules by the import (every bad item named at once). */
+export const importBody = Type.Object(
+  { items: Type.Array(Type.Object({}, { additionalProperties: true, description: '{"type": "user" | "subscription" | "clientApplication", "name": "…", "properties": {…}}' })) },
+  { additionalProperties: true, required: ['items'] },
+);
+
+/** An existing resource's name in a path. */
+const name = Type.String({ minLength: 1, maxLength: 256 });
+/** A name a PUT may create. */
+export const newName = Type.String({
+  pattern: RESOURCE_NAME.source,
+  'x-rule': "must be 1 to 256 letters, digits, '-', '_' or '.', starting with a letter or digit.",
+});
+
+/** Path parameters: each route names the ones it has; the last may be one a PUT creates. */
+export function paramsOf(names: readonly string[], creates = false): TSchema {
+  const properties: Record<string, TSchema> = {};
+  names.forEach((param, index) => {
+    properties[param] = creates && index === names.length - 1 ? newName : name;
+  });
+  return Type.Object(properties, { additionalProperties: true });
+}
+
+const queryString = (description: string) => Type.Optional(Type.String({ description }));
+// Checked (and a repeated one compared) by the api-version hook, which answers ARM's own codes.
+const baseQuery = { 'api-version': Type.Optional(Type.Unsafe<string>({ description: 'The API version, such as 2025-03-01-preview.' })) };
+export const plainQuery = Type.Object(baseQuery, { additionalProperties: true });
+export const listQuery = Type.Object(
+  {
+    ...baseQuery,
+    $filter: queryString("An OData filter: eq, ne, contains, startswith, endswith on name and displayName, joined by 'and'."),
+    $top: queryString('How many items a page holds at most.'),
+    $skip: queryString('How many items to skip.'),
+    $skipToken: queryString('The continuation from a nextLink.'),
+  },
+  { additionalProperties: true },
+);
+export const deleteQuery = (withSubscriptions: boolean) =>
+  Type.Object(withSubscriptions ? { ...baseQuery, deleteSubscriptions: Type.Optional(Type.String({ enum: ['true', 'false'] })) } : baseQuery, { additionalProperties: true });
+export const policyQuery = Type.Object({ ...baseQuery, format: queryString('xml or rawxml.') }, { additionalProperties: true });
+
+/** Options the validator needs: no type coercion (a number is not a string), every problem at once. */
+export const AJV_OPTIONS = { coerceTypes: false, allErrors: true, removeAdditional: false, useDefaults: false, verbose: true, keywords: ['x-rule'] } as const;
