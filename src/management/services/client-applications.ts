@@ -25,7 +25,7 @@ export async function clientApplicationResources(ctx: ManagementContext, list: r
  * Portico extension but never returned (links are read as productLinks, as in Azure); `createdDate` is
  * kept in the store and not returned. docs/management-api.md.
  */
-function clientApplicationResourceWith(ctx: ManagementContext, app: ClientApplicationRecord, _links: readonly ProductLinkRecord[]): ArmResource {
+function clientApplicationResourceWith(ctx: ManagementContext, app: ClientApplicationRecord, links: readonly ProductLinkRecord[]): ArmResource {
   return armResource(ctx.instance, [['clientApplications', app.id]], {
     displayName: app.displayName,
     description: app.description,
