@@ -33,7 +33,7 @@ describe('portico link approve|reject', () => {
   });
 
   it('a link to a product that requires approval starts pending', async () => {
-    expect((await cli('app', 'add-product', 'billing', 'unlimited')).code).toBe(0);
+    expect((await cli('app', 'link', 'billing', 'unlimited')).code).toBe(0);
     expect(await linkState()).toBe('pending');
   });
 
@@ -43,7 +43,9 @@ describe('portico link approve|reject', () => {
     expect(await linkState()).toBe('approved');
     expect(await cli('link', 'approve', 'billing', 'UNLIMITED')).toEqual({ ...approved, out: 'The link of application billing to product UNLIMITED is approved.\n' });
 
-    const rejected = await cli('link', 'reject', 'billing', 'unlimited', '--output', 'json');
+    // Rejecting cuts access: without a terminal it needs --yes.
+    expect((await cli('link', 'reject', 'billing', 'unlimited')).code).toBe(2);
+    const rejected = await cli('link', 'reject', 'billing', 'unlimited', '--yes', '--output', 'json');
     expect(rejected.code).toBe(0);
     expect(JSON.parse(rejected.out)).toMatchObject({ name: 'unlimited', properties: { state: 'rejected' } });
     expect(await linkState()).toBe('rejected');
@@ -51,8 +53,8 @@ describe('portico link approve|reject', () => {
 
   it('a product the application is not linked to, or an unknown application, fails with exit code 1', async () => {
     expect(await cli('link', 'approve', 'billing', 'starter')).toEqual({ code: 1, out: '', err: 'error: application billing is not linked to product starter.\n' });
-    const noApp = await cli('link', 'reject', 'nobody', 'unlimited');
+    const noApp = await cli('link', 'reject', 'nobody', 'unlimited', '--yes');
     expect(noApp.code).toBe(1);
-    expect(noApp.err).toContain("Client application 'nobody' was not found.");
+    expect(noApp.err).toContain('ClientApplication not found.');
   });
 });

@@ -58,6 +58,11 @@ beforeAll(async () => {
   const app = await admin.call('PUT', '/clientApplications/olga-app', { properties: { displayName: 'Olga app', ownerId: '/users/olga', productIds: ['/products/unlimited'] } });
   expect(app.status).toBe(201);
   clientId = app.body.properties.entraApplicationId;
+  // Unlimited requires approval: its link starts pending and grants nothing until approved.
+  const links = await admin.call('GET', '/clientApplications/olga-app/productLinks');
+  for (const link of links.body.value as { name: string }[]) {
+    expect((await admin.call('POST', `/clientApplications/olga-app/productLinks/${link.name}/approve`)).status).toBe(200);
+  }
   clientSecret = (await admin.call('POST', '/clientApplications/olga-app/listSecrets')).body.entra.clientSecret;
 }, 60_000);
 
