@@ -37,6 +37,10 @@ async function activeSubscription(id: string, scope: string, ownerId?: string): 
 async function appToken(appName: string, productIds: string[], audience: string): Promise<string> {
   const app = await admin.call('PUT', `/clientApplications/${appName}`, { properties: { displayName: appName, ownerId: '/users/rita', productIds } });
   expect(app.status).toBe(201);
+  // A product with approval required (Unlimited) links pending: approve, so the token carries the role.
+  for (const link of (await admin.call('GET', `/clientApplications/${appName}/productLinks`)).body.value as { name: string }[]) {
+    expect((await admin.call('POST', `/clientApplications/${appName}/productLinks/${link.name}/approve`)).status).toBe(200);
+  }
   const secret = (await admin.call('POST', `/clientApplications/${appName}/listSecrets`)).body.entra.clientSecret as string;
   const result = await requestToken(portico.identityUrl, portico.credentials.tenantId, {
     grant_type: 'client_credentials', client_id: app.body.properties.entraApplicationId, client_secret: secret, scope: `api://${audience}/.default`,

@@ -189,7 +189,6 @@ describeEachDialect('management API: subscriptions', (dialect) => {
       ownerId: `${sid}/users/sub-owner`,
       scope: `${sid}/apis`,
       createdDate: expect.any(String),
-      stateComment: null,
       allowTracing: false,
     };
     // Read-only dates sent on PUT are ignored, as ARM ignores read-only properties.
