@@ -1,8 +1,8 @@
-import { sha256 } from '../../../shared/crypto.js';
-import { subscriptionByKeyHash, userIsActive, type ApiEntry, type Snapshot } from '../../snapshot.js';
+import { userIsActive, type ApiEntry, type Snapshot, type SubscriptionEntry } from '../../snapshot.js';
 import type { PolicyDefinition } from '../definition.js';
 import type { GatewayCall } from '../types.js';
 import { presentedKey } from './key.js';
+import { SubscriptionKeyCache } from './key-cache.js';
 
 /**
  * Authenticate phase, first: a good key sets the subscription (and, for a product-scoped one, the
@@ -11,19 +11,22 @@ import { presentedKey } from './key.js';
  */
 export const subscriptionKey: PolicyDefinition = {
   name: 'subscription-key',
-  create: (deps) => ({
-    name: 'subscription-key',
-    phase: 'authenticate',
-    priority: 1000,
-    run(call) {
-      const api = call.api!;
-      const key = presentedKey(api, call.req.headers, call.rawQuery);
-      if (key === undefined) return undefined;
-      call.keyPresented = true;
-      if (key !== '') acceptKey(call, call.snapshot, api, key, deps.now());
-      return undefined;
-    },
-  }),
+  create: (deps) => {
+    const keys = new SubscriptionKeyCache();
+    return {
+      name: 'subscription-key',
+      phase: 'authenticate',
+      priority: 1000,
+      run(call) {
+        const api = call.api!;
+        const key = presentedKey(api, call.req.headers, call.rawQuery);
+        if (key === undefined) return undefined;
+        call.keyPresented = true;
+        if (key !== '') acceptKey(call, call.snapshot, api, keys.lookup(call.snapshot, key), deps.now());
+        return undefined;
+      },
+    };
+  },
 };
 
 /**
@@ -31,8 +34,7 @@ export const subscriptionKey: PolicyDefinition = {
  * any) is an active user, and its scope covers this API. Any other state (suspended, submitted,
  * rejected, cancelled, expired) gets APIM's "invalid subscription key" 401.
  */
-function acceptKey(call: GatewayCall, snapshot: Snapshot, api: ApiEntry, key: string, now: number): void {
-  const subscription = subscriptionByKeyHash(snapshot, sha256(key));
+function acceptKey(call: GatewayCall, snapshot: Snapshot, api: ApiEntry, subscription: SubscriptionEntry | undefined, now: number): void {
   if (subscription === undefined || subscription.state !== 'active' || subscription.expiresAt <= now) return;
   if (subscription.ownerId !== null && !userIsActive(snapshot, subscription.ownerId)) return;
   const scope = subscription.scope;
