@@ -18,8 +18,8 @@
 //   BENCH_SECONDS=5 BENCH_ROUNDS=3 BENCH_CONNECTIONS=32 BENCH_ONLY=token,key (names, comma-separated)
 //   BENCH_LOAD=node (force the Node load generator)  BENCH_NGINX=off
 //   BENCH_WORKERS=2 (also start Portico with --workers 2 and measure it against one worker)
-//   BENCH_PROFILE=<seconds> (then: a CPU profile of the gateway under the token scenario,
-//   summarised by bench/profile-summary.mjs; the .cpuprofile is kept in BENCH_PROFILE_DIR or a temp dir)
+//   BENCH_PROFILE=<seconds> (then: a CPU profile of the gateway under the token scenario, or
+//   BENCH_PROFILE_SCENARIO=key|limits, summarised by bench/profile-summary.mjs; the .cpuprofile is kept in BENCH_PROFILE_DIR or a temp dir)
 //   PORTICO_BIN=/other/checkout/bin/portico.js
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -297,10 +297,17 @@ async function profile(tools, backendUrl, durationSeconds) {
   await lineMatching(child, /^\s+credentials\s/);
   const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8'));
   const setup = await configurePortico(dataDir, backendUrl);
-  const scenario = { label: 'profiled', url: `${credentials.gatewayUrl}/bench${PATH}`, headers: { authorization: `Bearer ${setup.token}` }, expected: 200 };
+  const which = process.env.BENCH_PROFILE_SCENARIO ?? 'token';
+  const profiled = {
+    token: { path: 'bench', headers: { authorization: `Bearer ${setup.token}` } },
+    key: { path: 'bench', headers: { 'ocp-apim-subscription-key': setup.key } },
+    limits: { path: 'limited', headers: { 'ocp-apim-subscription-key': setup.limitedKey } },
+  }[which];
+  if (profiled === undefined || (which === 'limits' && setup.limitedKey === undefined)) throw new Error(`BENCH_PROFILE_SCENARIO=${which}: token, key or limits (when this build takes product policies)`);
+  const scenario = { label: 'profiled', url: `${credentials.gatewayUrl}/${profiled.path}${PATH}`, headers: profiled.headers, expected: 200 };
   await load(tools, scenario, 2); // warm-up
   const r = await load(tools, scenario, durationSeconds);
-  console.log(`\nprofiled run (token, ${durationSeconds} s): ${r.rps.toFixed(0)} req/s, statuses ${JSON.stringify(r.statuses)}`);
+  console.log(`\nprofiled run (${which}, ${durationSeconds} s): ${r.rps.toFixed(0)} req/s, statuses ${JSON.stringify(r.statuses)}`);
   child.kill('SIGTERM');
   await once(child, 'exit');
   const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
