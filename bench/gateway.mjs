@@ -21,6 +21,7 @@
 //   BENCH_PROFILE=<seconds> (then: a CPU profile of the gateway under the token scenario, or
 //   BENCH_PROFILE_SCENARIO=key|limits, summarised by bench/profile-summary.mjs; the .cpuprofile is kept in BENCH_PROFILE_DIR or a temp dir)
 //   PORTICO_BIN=/other/checkout/bin/portico.js
+//   BENCH_BASELINE_BIN=/other/checkout/bin/portico.js (also measure that build, token and key, in the same rounds)
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
@@ -70,6 +71,15 @@ try {
   if (tools.nginx && process.env.BENCH_NGINX !== 'off') {
     const nginx = await startNginx(tools.nginx, backendUrl);
     scenarios.push({ name: 'nginx', label: 'nginx proxy_pass (1 worker)', server: nginx.child, tree: true, url: `${nginx.url}/api${PATH}`, headers: { authorization: `Bearer ${setup.token}` }, expected: 200 });
+  }
+  if (process.env.BENCH_BASELINE_BIN) {
+    // Another build (e.g. the commit before a change), measured in the same alternating rounds.
+    const baseline = await startPortico({ bin: process.env.BENCH_BASELINE_BIN });
+    const b = await configurePortico(baseline.dataDir, backendUrl);
+    scenarios.push(
+      { name: 'baseline-token', label: 'baseline build, access token', server: baseline.child, url: `${baseline.gatewayUrl}/bench${PATH}`, headers: { authorization: `Bearer ${b.token}` }, expected: 200 },
+      { name: 'baseline-key', label: 'baseline build, subscription key', server: baseline.child, url: `${baseline.gatewayUrl}/bench${PATH}`, headers: { 'ocp-apim-subscription-key': b.key }, expected: 200 },
+    );
   }
   if (workers > 1) {
     const many = await startPortico({ workers });
@@ -139,11 +149,11 @@ function detectTools() {
   return { wrk, nginx };
 }
 
-async function startPortico({ workers: count }) {
+async function startPortico({ workers: count, bin }) {
   const dataDir = await mkdtemp(join(tmpdir(), 'portico-bench-gateway-'));
   temps.push(dataDir);
-  const args = [process.env.PORTICO_BIN ?? here('../bin/portico.js'), 'start', ...(count ? ['--workers', String(count)] : [])];
-  const child = start(count ? `portico-workers${count}` : 'portico', process.execPath, args, {
+  const args = [bin ?? process.env.PORTICO_BIN ?? here('../bin/portico.js'), 'start', ...(count ? ['--workers', String(count)] : [])];
+  const child = start(bin ? 'portico-baseline' : count ? `portico-workers${count}` : 'portico', process.execPath, args, {
     PORTICO_DATA_DIR: dataDir,
     PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0',
     PORTICO_LOG_LEVEL: process.env.PORTICO_LOG_LEVEL ?? 'info',
