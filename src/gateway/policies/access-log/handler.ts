@@ -6,14 +6,14 @@ import { accessLogWriter } from './line.js';
 export const accessLog: PolicyDefinition = {
   name: 'access-log',
   create: (deps) => {
-    const write = accessLogWriter(deps.logger);
+    let write: ReturnType<typeof accessLogWriter> | undefined; // made with the first line, from the logger as it is then
     return {
       name: 'access-log',
       phase: 'log',
       priority: 1000,
       run(call) {
         // The record is made only when the line will be written (a warn-level gateway skips it).
-        if (deps.logger.isLevelEnabled('info')) write(requestRecord(call, performance.now()));
+        if (deps.logger.isLevelEnabled('info')) (write ??= accessLogWriter(deps.logger))(requestRecord(call, performance.now()));
         return undefined;
       },
     };
