@@ -8,7 +8,7 @@
 //   nginx    proxy_pass with upstream keep-alive, when /usr/sbin/nginx (or `nginx`) is installed;
 //   load     wrk (one thread, a Lua script counting statuses) when installed, else
 //            bench/load-worker.mjs (undici) — in its own process, one per run.
-// Scenarios: minimal; gateway with an access token (signature verified once, then cached; the live
+// Scenarios: minimal (sent the token request) and minimal-key (sent the key request); gateway with an access token (signature verified once, then cached; the live
 // checks run every request); with a subscription key; with rate limit + quota on (runs only when this
 // build accepts a product policy); 401 (no credentials); 404 (no route); nginx.
 // Runs alternate scenario by scenario within each round (A B C … A B C …) after a warm-up round; each
@@ -18,9 +18,10 @@
 //   BENCH_SECONDS=5 BENCH_ROUNDS=3 BENCH_CONNECTIONS=32 BENCH_ONLY=token,key (names, comma-separated)
 //   BENCH_LOAD=node (force the Node load generator)  BENCH_NGINX=off
 //   BENCH_WORKERS=2 (also start Portico with --workers 2 and measure it against one worker)
-//   BENCH_PROFILE=<seconds> (then: a CPU profile of the gateway under the token scenario,
-//   summarised by bench/profile-summary.mjs; the .cpuprofile is kept in BENCH_PROFILE_DIR or a temp dir)
+//   BENCH_PROFILE=<seconds> (then: a CPU profile of the gateway under the token scenario, or
+//   BENCH_PROFILE_SCENARIO=key|limits, summarised by bench/profile-summary.mjs; the .cpuprofile is kept in BENCH_PROFILE_DIR or a temp dir)
 //   PORTICO_BIN=/other/checkout/bin/portico.js
+//   BENCH_BASELINE_BIN=/other/checkout/bin/portico.js (also measure that build, token and key, in the same rounds)
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
@@ -59,6 +60,8 @@ try {
     // The same request as the token scenario (the minimal proxy forwards its Authorization header, so
     // the backend echoes the same ~1 KB header for both: like for like).
     { name: 'minimal', label: 'minimal proxy (node:http + undici)', server: minimal, url: `${minimalUrl}/api${PATH}`, headers: { authorization: `Bearer ${setup.token}` }, expected: 200 },
+    // The key scenario's request (no 1 KB Authorization header) through the minimal proxy: the like-for-like yardstick for keys.
+    { name: 'minimal-key', label: 'minimal proxy, key request', server: minimal, url: `${minimalUrl}/api${PATH}`, headers: { 'ocp-apim-subscription-key': setup.key }, expected: 200 },
     { name: 'token', label: 'Portico, access token', server: portico.child, url: `${portico.gatewayUrl}/bench${PATH}`, headers: { authorization: `Bearer ${setup.token}` }, expected: 200 },
     { name: 'key', label: 'Portico, subscription key', server: portico.child, url: `${portico.gatewayUrl}/bench${PATH}`, headers: { 'ocp-apim-subscription-key': setup.key }, expected: 200 },
     setup.limitedKey !== undefined
@@ -70,6 +73,15 @@ try {
   if (tools.nginx && process.env.BENCH_NGINX !== 'off') {
     const nginx = await startNginx(tools.nginx, backendUrl);
     scenarios.push({ name: 'nginx', label: 'nginx proxy_pass (1 worker)', server: nginx.child, tree: true, url: `${nginx.url}/api${PATH}`, headers: { authorization: `Bearer ${setup.token}` }, expected: 200 });
+  }
+  if (process.env.BENCH_BASELINE_BIN) {
+    // Another build (e.g. the commit before a change), measured in the same alternating rounds.
+    const baseline = await startPortico({ bin: process.env.BENCH_BASELINE_BIN });
+    const b = await configurePortico(baseline.dataDir, backendUrl);
+    scenarios.push(
+      { name: 'baseline-token', label: 'baseline build, access token', server: baseline.child, url: `${baseline.gatewayUrl}/bench${PATH}`, headers: { authorization: `Bearer ${b.token}` }, expected: 200 },
+      { name: 'baseline-key', label: 'baseline build, subscription key', server: baseline.child, url: `${baseline.gatewayUrl}/bench${PATH}`, headers: { 'ocp-apim-subscription-key': b.key }, expected: 200 },
+    );
   }
   if (workers > 1) {
     const many = await startPortico({ workers });
@@ -97,12 +109,13 @@ try {
   }
 
   const base = results.minimal;
-  console.log(`\nmedians over ${rounds} rounds; ratio = scenario req/s ÷ minimal proxy req/s of the same round (median of the per-round ratios)`);
+  console.log(`\nmedians over ${rounds} rounds; ratio = scenario req/s ÷ minimal proxy req/s of the same round (median of the per-round ratios; key scenarios against the minimal proxy sent the key request, when it ran)`);
   console.log('scenario'.padEnd(36), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'CPU µs/req'.padStart(11), 'ratio'.padStart(7), ' goal');
   const goals = { token: 0.95, key: 0.95, limits: 0.9 };
   for (const s of active) {
     const runs = results[s.name];
-    const ratio = median(runs.map((r, i) => r.rps / base[i].rps));
+    const yardstick = s.name === 'key' || s.name === 'limits' || s.name === 'baseline-key' ? (results['minimal-key'] ?? base) : base;
+    const ratio = median(runs.map((r, i) => r.rps / yardstick[i].rps));
     const goal = goals[s.name];
     console.log(
       s.label.padEnd(36),
@@ -139,11 +152,11 @@ function detectTools() {
   return { wrk, nginx };
 }
 
-async function startPortico({ workers: count }) {
+async function startPortico({ workers: count, bin }) {
   const dataDir = await mkdtemp(join(tmpdir(), 'portico-bench-gateway-'));
   temps.push(dataDir);
-  const args = [process.env.PORTICO_BIN ?? here('../bin/portico.js'), 'start', ...(count ? ['--workers', String(count)] : [])];
-  const child = start(count ? `portico-workers${count}` : 'portico', process.execPath, args, {
+  const args = [bin ?? process.env.PORTICO_BIN ?? here('../bin/portico.js'), 'start', ...(count ? ['--workers', String(count)] : [])];
+  const child = start(bin ? 'portico-baseline' : count ? `portico-workers${count}` : 'portico', process.execPath, args, {
     PORTICO_DATA_DIR: dataDir,
     PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0',
     PORTICO_LOG_LEVEL: process.env.PORTICO_LOG_LEVEL ?? 'info',
@@ -297,10 +310,17 @@ async function profile(tools, backendUrl, durationSeconds) {
   await lineMatching(child, /^\s+credentials\s/);
   const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8'));
   const setup = await configurePortico(dataDir, backendUrl);
-  const scenario = { label: 'profiled', url: `${credentials.gatewayUrl}/bench${PATH}`, headers: { authorization: `Bearer ${setup.token}` }, expected: 200 };
+  const which = process.env.BENCH_PROFILE_SCENARIO ?? 'token';
+  const profiled = {
+    token: { path: 'bench', headers: { authorization: `Bearer ${setup.token}` } },
+    key: { path: 'bench', headers: { 'ocp-apim-subscription-key': setup.key } },
+    limits: { path: 'limited', headers: { 'ocp-apim-subscription-key': setup.limitedKey } },
+  }[which];
+  if (profiled === undefined || (which === 'limits' && setup.limitedKey === undefined)) throw new Error(`BENCH_PROFILE_SCENARIO=${which}: token, key or limits (when this build takes product policies)`);
+  const scenario = { label: 'profiled', url: `${credentials.gatewayUrl}/${profiled.path}${PATH}`, headers: profiled.headers, expected: 200 };
   await load(tools, scenario, 2); // warm-up
   const r = await load(tools, scenario, durationSeconds);
-  console.log(`\nprofiled run (token, ${durationSeconds} s): ${r.rps.toFixed(0)} req/s, statuses ${JSON.stringify(r.statuses)}`);
+  console.log(`\nprofiled run (${which}, ${durationSeconds} s): ${r.rps.toFixed(0)} req/s, statuses ${JSON.stringify(r.statuses)}`);
   child.kill('SIGTERM');
   await once(child, 'exit');
   const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));

@@ -92,7 +92,7 @@ function handle(deps: GatewayServerDeps, req: IncomingMessage, res: WithCall, on
   }
   const call = new GatewayCall(req, res, snapshot, method, pathname, rawQuery, started, requestId);
   res[CALL] = call;
-  res.once('close', onResponseClose);
+  res.on('close', onResponseClose); // 'close' comes once; on() spares once()'s wrapper per request
   return deps.pipeline.run(call);
 }
 

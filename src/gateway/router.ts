@@ -3,7 +3,6 @@ import type { ApiEntry, OperationEntry } from './snapshot.js';
 export interface RouteMatch {
   readonly api: ApiEntry;
   readonly operation: OperationEntry;
-  readonly params: Readonly<Record<string, string>>;
   /** The raw request path after the API path ('' or starting with '/'), forwarded to the backend. */
   readonly remainder: string;
 }
@@ -22,9 +21,9 @@ export function matchRoute(apis: readonly ApiEntry[], method: string, pathname: 
     const remainder = pathname.slice(api.prefix.length);
     const candidates = api.operations.get(method);
     if (!candidates) return undefined;
+    // Nothing reads the template's parameters, so they are neither extracted nor decoded.
     for (const operation of candidates) {
-      const params = operation.template.match(remainder);
-      if (params) return { api, operation, params, remainder };
+      if (operation.template.test(remainder)) return { api, operation, remainder };
     }
     return undefined; // the longest matching API path wins, even when none of its operations match
   }

@@ -11,8 +11,12 @@ import {
 import type { SigningKeys } from './snapshot.js';
 
 const DEFAULT_CACHE_ENTRIES = 10_000; // verified tokens remembered; the oldest go first
+/** Characters of the token's end (its signature's) that index the cache. */
+const INDEX_CHARS = 32;
 
 interface CachedToken {
+  /** The whole token as verified: a presented token is accepted only when it is equal to it. */
+  readonly token: string;
   readonly payload: JWTPayload;
   readonly kid: string;
   /** When the signing key is no longer in the snapshot, the verification no longer counts. */
@@ -26,6 +30,13 @@ interface CachedToken {
  * successes per raw token, so the signature is checked once per token. No audience is checked
  * here: that is per product, in authorizeToken. Failures are not cached (an attacker could
  * otherwise fill the cache). Authorization is separate and live.
+ *
+ * Indexed by the token's last 32 characters (the end of its RS256 signature), not the whole
+ * ~1 KB token: a `Map` hashes its string key on every lookup, and each request's token is a new
+ * string, so the whole token was hashed per request (2 % of a profile). The entry holds the whole
+ * verified token and a lookup answers only when the presented token is equal to it, byte for byte
+ * — a token sharing the end of a cached one (forged or not) is a miss and gets verified. Two
+ * verified tokens with the same end replace each other (a miss later, never a wrong answer).
  */
 export class VerifiedTokenCache {
   private readonly cache = new Map<string, CachedToken>();
@@ -41,10 +52,11 @@ export class VerifiedTokenCache {
 
   /** The payload of a token verified before and still good, without waiting; undefined otherwise (call verify). */
   cached(token: string, keys: SigningKeys, now: number = Date.now()): JWTPayload | undefined {
-    const hit = this.cache.get(token);
-    if (hit === undefined) return undefined;
+    const index = indexOf(token);
+    const hit = this.cache.get(index);
+    if (hit === undefined || hit.token !== token) return undefined;
     if (hit.validUntilMs > now && keyUsable(keys, hit.kid, hit.keyFingerprint, now)) return hit.payload;
-    this.cache.delete(token);
+    this.cache.delete(index);
     return undefined;
   }
 
@@ -69,11 +81,13 @@ export class VerifiedTokenCache {
     }
     const { payload, kid } = verified;
     const key = keys.byKid.get(kid)!; // keyFor found it a moment ago in this same immutable set
-    if (this.cache.size >= this.maxEntries) {
+    const index = indexOf(token);
+    if (this.cache.size >= this.maxEntries && !this.cache.has(index)) {
       const oldest = this.cache.keys().next();
       if (!oldest.done) this.cache.delete(oldest.value);
     }
-    this.cache.set(token, {
+    this.cache.set(index, {
+      token,
       payload,
       kid,
       keyFingerprint: key.fingerprint,
@@ -84,10 +98,14 @@ export class VerifiedTokenCache {
 
   /** Drops verifications made with keys that are no longer in the key set. */
   retainKeys(keys: SigningKeys): void {
-    for (const [token, entry] of this.cache) {
-      if (!keys.fingerprints.has(entry.keyFingerprint)) this.cache.delete(token);
+    for (const [index, entry] of this.cache) {
+      if (!keys.fingerprints.has(entry.keyFingerprint)) this.cache.delete(index);
     }
   }
+}
+
+function indexOf(token: string): string {
+  return token.length > INDEX_CHARS ? token.slice(-INDEX_CHARS) : token;
 }
 
 function keyUsable(keys: SigningKeys, kid: string, fingerprint: string, now: number): boolean {

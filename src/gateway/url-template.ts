@@ -14,6 +14,8 @@ export interface UrlTemplate {
   readonly wildcard: boolean;
   /** Matches a raw (still percent-encoded) path relative to the API path; '' counts as '/'. */
   match(path: string): Record<string, string> | undefined;
+  /** Whether `match` would match, without decoding the parameters (the gateway's routing reads none). */
+  test(path: string): boolean;
 }
 
 const PARAM = /\{([^{}/]*)\}/g;
@@ -70,6 +72,7 @@ export function compileUrlTemplate(template: string): UrlTemplate {
       });
       return params;
     },
+    test: (path) => regex.test(path),
   };
 }
 

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceTestWrite } from '../helpers/change-events.js';
+import { sha256 } from '../../src/shared/crypto.js';
 import type { Store } from '../../src/store/store.js';
 import {
   api,
@@ -394,6 +395,21 @@ describe('subscription keys', () => {
     await announceTestWrite(h, { type: 'subscription.updated', subscriptionId: 'sub-api' });
     expect((await h.call('GET', '/echo/resource', { 'ocp-apim-subscription-key': 'sub-api-primary' })).status).toBe(200);
   });
+  it('refuses a key the very next request after it is regenerated, though it was just accepted (the key cache)', async () => {
+    const sub = await h.store.management.getSubscription('sub-api');
+    expect((await h.call('GET', '/echo/resource', { 'ocp-apim-subscription-key': 'sub-api-primary' })).status).toBe(200);
+    expect((await h.call('GET', '/echo/resource', { 'ocp-apim-subscription-key': 'sub-api-primary' })).status).toBe(200);
+    await h.store.management.putSubscription({ ...sub!, primaryKeyHash: sha256('sub-api-regenerated') });
+    await announceTestWrite(h, { type: 'subscription.updated', subscriptionId: 'sub-api' });
+    const old = await h.call('GET', '/echo/resource', { 'ocp-apim-subscription-key': 'sub-api-primary' });
+    expect(old.status).toBe(401);
+    expect(old.json()).toEqual(MSG.keyInvalid);
+    expect((await h.call('GET', '/echo/resource', { 'ocp-apim-subscription-key': 'sub-api-regenerated' })).status).toBe(200);
+    await h.store.management.putSubscription(sub!);
+    await announceTestWrite(h, { type: 'subscription.updated', subscriptionId: 'sub-api' });
+    expect((await h.call('GET', '/echo/resource', { 'ocp-apim-subscription-key': 'sub-api-regenerated' })).status).toBe(401);
+    expect((await h.call('GET', '/echo/resource', { 'ocp-apim-subscription-key': 'sub-api-primary' })).status).toBe(200);
+  });
 });
 
 describe('access tokens', () => {
@@ -558,6 +574,21 @@ describe('access tokens', () => {
     expect(res.status).toBe(401);
     expect(res.json()).toEqual(MSG.tokenMissing);
     expect(res.headers['www-authenticate']).toBe(`Bearer realm="${h.gatewayUrl}/tok"`);
+  });
+
+  it('accepts a cached token only when it is the same token, whatever it ends with (the token cache)', async () => {
+    const token = await mainToken();
+    expect((await h.call('GET', '/tok/resource', bearer(token))).status).toBe(200);
+    expect((await h.call('GET', '/tok/resource', bearer(token))).status).toBe(200);
+    // Another payload under the cached token's signature: same last characters, not the same token.
+    const [header, , signature] = token.split('.');
+    const forgedPayload = Buffer.from(JSON.stringify({ aud: AUD_TOK, azp: CLIENT_MAIN, roles: [ROLE_TOK], exp: Math.floor(Date.now() / 1000) + 86_400 })).toString('base64url');
+    await expectTokenRefused(`${header}.${forgedPayload}.${signature}`);
+    // The same token in other spellings of the header still reads as that token.
+    for (const authorization of [`bearer ${token}`, `Bearer  ${token} `, `Bearer\t${token}`]) {
+      expect((await h.call('GET', '/tok/resource', { authorization })).status).toBe(200);
+    }
+    expect((await h.call('GET', '/tok/resource', bearer(token))).status).toBe(200);
   });
 
   it('ignores Authorization headers that are not bearer tokens', async () => {

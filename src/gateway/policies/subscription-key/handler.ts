@@ -1,9 +1,9 @@
-import { sha256 } from '../../../shared/crypto.js';
-import { subscriptionByKeyHash, userIsActive, type ApiEntry, type Snapshot } from '../../snapshot.js';
+import { userIsActive, type ApiEntry, type Snapshot, type SubscriptionEntry } from '../../snapshot.js';
 import type { PolicyDefinition } from '../definition.js';
 import { Refusals, SUBSCRIPTION_STATE_REFUSALS } from '../refusals.js';
 import type { GatewayCall } from '../types.js';
 import { presentedKey } from './key.js';
+import { SubscriptionKeyCache } from './key-cache.js';
 
 /**
  * Authenticate phase, first: a good key sets the subscription (and, for a product-scoped one, the
@@ -12,20 +12,23 @@ import { presentedKey } from './key.js';
  */
 export const subscriptionKey: PolicyDefinition = {
   name: 'subscription-key',
-  create: (deps) => ({
-    name: 'subscription-key',
-    phase: 'authenticate',
-    priority: 1000,
-    run(call) {
-      const api = call.api!;
-      const key = presentedKey(api, call.req.headers, call.rawQuery);
-      if (key === undefined) return undefined;
-      call.keyPresented = true;
-      if (key !== '') acceptKey(call, call.snapshot, api, key, deps.now());
-      else call.credentialRefusal = Refusals.keyEmpty;
-      return undefined;
-    },
-  }),
+  create: (deps) => {
+    const keys = new SubscriptionKeyCache();
+    return {
+      name: 'subscription-key',
+      phase: 'authenticate',
+      priority: 1000,
+      run(call) {
+        const api = call.api!;
+        const key = presentedKey(api, call.req.headers, call.rawQuery);
+        if (key === undefined) return undefined;
+        call.keyPresented = true;
+        if (key !== '') acceptKey(call, call.snapshot, api, keys.lookup(call.snapshot, key), deps.now());
+        else call.credentialRefusal = Refusals.keyEmpty;
+        return undefined;
+      },
+    };
+  },
 };
 
 /**
@@ -34,8 +37,7 @@ export const subscriptionKey: PolicyDefinition = {
  * rejected, cancelled, expired) gets APIM's "invalid subscription key" 401; the call's
  * credentialRefusal says which (the access log's `reason`).
  */
-function acceptKey(call: GatewayCall, snapshot: Snapshot, api: ApiEntry, key: string, now: number): void {
-  const subscription = subscriptionByKeyHash(snapshot, sha256(key));
+function acceptKey(call: GatewayCall, snapshot: Snapshot, api: ApiEntry, subscription: SubscriptionEntry | undefined, now: number): void {
   if (subscription === undefined) return void (call.credentialRefusal = Refusals.keyUnknown);
   if (subscription.state !== 'active') return void (call.credentialRefusal = SUBSCRIPTION_STATE_REFUSALS[subscription.state] ?? Refusals.subscriptionSuspended);
   if (subscription.expiresAt <= now) return void (call.credentialRefusal = Refusals.subscriptionExpired);

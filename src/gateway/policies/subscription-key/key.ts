@@ -27,6 +27,9 @@ export function presentedKey(api: ApiEntry, headers: IncomingHttpHeaders, rawQue
 /** The caller's query without the subscription-key parameter, other pairs byte for byte. */
 export function stripKeyFromQuery(rawQuery: string, keyQueryName: string): string {
   if (rawQuery === '') return '';
+  // A name can decode to the key's only if it spells it out or holds an escape: the common query
+  // (no key in it, nothing encoded) is forwarded as it is, without splitting or decoding it.
+  if (rawQuery.indexOf(keyQueryName) === -1 && rawQuery.indexOf('%') === -1 && rawQuery.indexOf('+') === -1) return rawQuery;
   const kept: string[] = [];
   for (const pair of rawQuery.split('&')) {
     const eq = pair.indexOf('=');
