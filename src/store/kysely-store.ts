@@ -6,6 +6,8 @@ import { DirectoryRepository } from './repos/directory-repository.js';
 import { ManagementRepository } from './repos/management-repository.js';
 import { SettingsRepository } from './repos/settings-repository.js';
 import { ConfigVersionRepository } from './repos/config-version-repository.js';
+import { AuditRepository } from './repos/audit-repository.js';
+import type { AuditStore } from '../audit/audit-store.js';
 import type { Db } from './repos/support.js';
 import type { ConfigVersionStore, SettingsStore, Store } from './store.js';
 
@@ -14,6 +16,7 @@ export class KyselyStore implements Store {
   readonly management: ManagementStore;
   readonly settings: SettingsStore;
   readonly configVersion: ConfigVersionStore;
+  readonly audit: AuditStore;
 
   constructor(
     readonly dialect: DialectName,
@@ -25,6 +28,7 @@ export class KyselyStore implements Store {
     this.management = new ManagementRepository(db, sqlRules(dialect));
     this.settings = new SettingsRepository(db);
     this.configVersion = new ConfigVersionRepository(db);
+    this.audit = new AuditRepository(db, sqlRules(dialect));
   }
 
   /** Inside a transaction, a nested call joins it: fn's writes commit with the outer ones. */

@@ -1,5 +1,6 @@
 import type { DirectoryStore } from '../identity/directory/directory-store.js';
 import type { ManagementStore } from '../management/management-store.js';
+import type { AuditStore } from '../audit/audit-store.js';
 
 /** Small string settings: bootstrap markers, instance identifiers. */
 export interface SettingsStore {
@@ -29,6 +30,8 @@ export interface Store {
   readonly management: ManagementStore;
   readonly settings: SettingsStore;
   readonly configVersion: ConfigVersionStore;
+  /** The append-only audit log (migration 0011). */
+  readonly audit: AuditStore;
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -8,6 +8,8 @@ import { armErrorHandler } from './errors.js';
 import { authenticateCaller, MANAGEMENT_RESOURCE_URI, type LiveRoles, type TokenVerifier } from './auth.js';
 import { registerServiceRoutes } from './routes.js';
 import { PathOnlyLogController } from '../../shared/request-log.js';
+import { auditRequests, describeArmRequest } from '../../audit/index.js';
+import { serviceResourceId } from '../context.js';
 
 export interface ManagementAppOptions {
   readonly ctx: ManagementContext;
@@ -106,6 +108,12 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
           );
         }
         checkApiVersion((request.query as Record<string, unknown>)['api-version']);
+      });
+      auditRequests(scope, {
+        audit: ctx.store.audit,
+        logger: options.logger,
+        serviceResourceId: serviceResourceId(ctx.instance),
+        describe: (method, route, params) => describeArmRequest(method, route.slice(SERVICE_PREFIX.length), params),
       });
       registerServiceRoutes(scope, ctx);
     },

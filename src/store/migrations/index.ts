@@ -6,6 +6,7 @@ import * as m0004 from './2026_11_30_0004_signing_key_certificates.js';
 import * as m0005 from './2026_11_30_0005_list_indexes.js';
 import * as m0006 from './2026_11_30_0006_config_version.js';
 import * as m0007 from './2026_11_30_0007_list_indexes.js';
+import * as m0011 from './2026_11_30_0011_audit_log.js';
 
 /**
  * Every migration, by name. Static imports (not FileMigrationProvider) because the code runs from
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_30_0005_list_indexes': m0005,
   '2026_11_30_0006_config_version': m0006,
   '2026_11_30_0007_list_indexes': m0007,
+  '2026_11_30_0011_audit_log': m0011,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,36 @@
+/**
+ * Who is acting, for the writes made while serving one request (or one start-up task). The HTTP
+ * edges (management and Graph) open a scope once the caller is known; every change committed inside
+ * it (store/change-unit.ts) writes its audit rows in its own transaction, stamped with the scope's
+ * actor and correlation id. Writes outside any scope (first start's internals, unit tests) are not
+ * audited.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AuditActor } from './audit-store.js';
+
+export interface AuditScope {
+  readonly actor: AuditActor;
+  readonly correlationId: string | null;
+  /** The service's ARM id: management targets are ids under it. */
+  readonly serviceResourceId: string | null;
+  readonly now: () => Date;
+  /** Rows committed so far in this scope: the request edge adds its own row only when none was. */
+  committed: number;
+}
+
+const scopes = new AsyncLocalStorage<AuditScope>();
+
+export function currentAuditScope(): AuditScope | undefined {
+  return scopes.getStore();
+}
+
+export function newAuditScope(fields: Omit<AuditScope, 'committed' | 'now'> & { now?: () => Date }): AuditScope {
+  return { now: () => new Date(), ...fields, committed: 0 };
+}
+
+export function runInAuditScope<T>(scope: AuditScope, fn: () => T): T {
+  return scopes.run(scope, fn);
+}
+
+/** The actor of Portico's own work (start-up, retention): no caller. */
+export const SYSTEM_ACTOR: AuditActor = Object.freeze({ objectId: null, appId: null });

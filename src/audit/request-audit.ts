@@ -1,0 +1,89 @@
+/**
+ * The HTTP edges' part of the audit log (management API and Graph-shaped API): each write request
+ * (PUT, PATCH, DELETE, POST) runs its handler inside an audit scope carrying the caller, so what it
+ * commits is audited in the write's own transaction; when it committed nothing — it failed, was
+ * refused (a caller without the role, a stale If-Match), or changed nothing (a DELETE of nothing,
+ * listSecrets) — one row for the request is written after the response, with its status.
+ * Unauthenticated requests are not audited: there is no actor, and anyone could fill the log.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { AppError } from '../errors/index.js';
+import { auditRecordsOf, type AuditEntry } from './audit-entry.js';
+import { newAuditScope, runInAuditScope, type AuditScope } from './audit-scope.js';
+import type { AuditActor, AuditStore } from './audit-store.js';
+
+export interface RequestAuditOptions {
+  readonly audit: AuditStore;
+  readonly logger: Logger;
+  /** The service's ARM id (management); null for the directory API, whose targets are object ids. */
+  readonly serviceResourceId: string | null;
+  /** Operation and target of a write request from its route pattern (relative to the scope's prefix) and params. */
+  readonly describe: (method: string, route: string, params: Readonly<Record<string, string>>) => Pick<AuditEntry, 'operation' | 'target'> | undefined;
+  readonly now?: () => Date;
+}
+
+const WRITE_METHODS = new Set(['PUT', 'PATCH', 'DELETE', 'POST']);
+const actors = new WeakMap<FastifyRequest, AuditActor>();
+const scopes = new WeakMap<FastifyRequest, AuditScope>();
+const errorCodes = new WeakMap<FastifyRequest, string>();
+
+/** Called by the authentication hook as soon as the caller is known (even when it is then refused). */
+export function setRequestActor(request: FastifyRequest, actor: AuditActor): void {
+  actors.set(request, actor);
+}
+
+/** Adds the hooks to a Fastify scope; its routes' writes are then audited. */
+export function auditRequests(app: FastifyInstance, options: RequestAuditOptions): void {
+  const now = options.now ?? (() => new Date());
+  const newScope = (request: FastifyRequest, actor: AuditActor): AuditScope =>
+    newAuditScope({ actor, correlationId: String(request.id), serviceResourceId: options.serviceResourceId, now });
+
+  // preHandler, callback style: the handler runs inside the scope (AsyncLocalStorage.run).
+  app.addHook('preHandler', (request, _reply, done) => {
+    const actor = actors.get(request);
+    if (!WRITE_METHODS.has(request.method) || actor === undefined) return done();
+    const scope = newScope(request, actor);
+    scopes.set(request, scope);
+    runInAuditScope(scope, done);
+  });
+  app.addHook('onError', async (request, _reply, error) => {
+    if (error instanceof AppError) errorCodes.set(request, error.code);
+  });
+  app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!WRITE_METHODS.has(request.method)) return;
+    const actor = actors.get(request);
+    if (actor === undefined) return;
+    const scope = scopes.get(request) ?? newScope(request, actor);
+    const status = reply.statusCode;
+    if (status < 400 && scope.committed > 0) return;
+    const route = request.routeOptions.url;
+    const described = route === undefined ? undefined : options.describe(request.method, route, (request.params ?? {}) as Record<string, string>);
+    if (!described) return;
+    const code = errorCodes.get(request);
+    const entry: AuditEntry = { ...described, outcome: status >= 400 ? 'failure' : 'success', status, ...(code ? { details: { code } } : {}) };
+    try {
+      await options.audit.append(auditRecordsOf([entry], scope));
+    } catch (err) {
+      options.logger.error({ err, operation: entry.operation }, 'writing an audit event failed');
+    }
+  });
+}
+
+/**
+ * ARM operation names from a route pattern: the resource types along the path, then the verb —
+ * `clientApplications.write` (PUT, PATCH), `clientApplications.delete`, an action's own name after
+ * a resource (`clientApplications.listSecrets`), `clientApplications/productLinks.write`. The
+ * target is the resource's path with the request's names (the action segment left out).
+ */
+export function describeArmRequest(method: string, route: string, params: Readonly<Record<string, string>>): Pick<AuditEntry, 'operation' | 'target'> | undefined {
+  const segments = route.split('/').filter((s) => s !== '');
+  if (segments.length === 0) return undefined;
+  const last = segments[segments.length - 1]!;
+  const action = method === 'POST' && !last.startsWith(':') && segments.length > 1 && segments[segments.length - 2]!.startsWith(':');
+  const resource = action ? segments.slice(0, -1) : segments;
+  const types = resource.filter((s) => !s.startsWith(':'));
+  const verb = action ? last : method === 'DELETE' ? 'delete' : method === 'POST' ? 'create' : 'write';
+  const target = resource.map((s) => (s.startsWith(':') ? (params[s.slice(1)] ?? s) : s)).join('/');
+  return { operation: `${types.join('/')}.${verb}`, target: `/${target}` };
+}

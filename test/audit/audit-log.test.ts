@@ -1,0 +1,208 @@
+/**
+ * The audit log over HTTP against the real program, on every dialect: the seed flow's writes are
+ * listed with actor and target, refusals and failures too, filters and keyset paging work, the
+ * directory API's writes are recorded, and no secret ever reaches a stored row.
+ */
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { describeEachDialect } from '../helpers/databases.js';
+import { bootOn, type Booted } from '../helpers/boot.js';
+import { ManagementClient, clientCredentialsToken } from '../helpers/clients.js';
+import { GraphClient, raw, serviceUrl } from '../management/harness.js';
+import { dumpDatabase } from '../helpers/dump.js';
+
+interface AuditEvent {
+  id: string;
+  name: string;
+  type: string;
+  properties: {
+    timestamp: string;
+    actor: { objectId?: string; appId?: string };
+    operation: string;
+    targetId: string;
+    outcome: 'success' | 'failure';
+    status?: number;
+    correlationId?: string;
+    details?: Record<string, unknown>;
+  };
+}
+
+describeEachDialect('the audit log', (dialect) => {
+  let portico: Booted;
+  let admin: ManagementClient;
+  let graph: GraphClient;
+  let adminObjectId: string;
+  const secrets: string[] = [];
+  const started = new Date().toISOString();
+
+  const events = async (query = ''): Promise<AuditEvent[]> => {
+    const response = await admin.call('GET', `/auditEvents${query}`);
+    expect(response.status).toBe(200);
+    return response.body.value;
+  };
+  const find = (list: AuditEvent[], operation: string, targetSuffix: string) =>
+    list.filter((e) => e.properties.operation === operation && e.properties.targetId.endsWith(targetSuffix));
+
+  beforeAll(async () => {
+    portico = await bootOn(dialect);
+    admin = new ManagementClient(portico.credentials);
+    graph = new GraphClient(portico);
+    secrets.push(portico.credentials.admin.clientSecret, portico.credentials.adminUser.password);
+    const sp = await graph.servicePrincipalByAppId(portico.credentials.admin.clientId);
+    adminObjectId = sp!.id;
+
+    // The seed flow.
+    expect((await admin.call('PATCH', '/products/starter', { properties: { authenticationType: ['application-token'] } }, { 'if-match': '*' })).status).toBe(200);
+    expect((await admin.call('PUT', '/users/alice', { properties: { email: 'alice@example.com', firstName: 'Alice', lastName: 'Example' } })).status).toBe(201);
+    const app = await admin.call('PUT', '/clientApplications/alice-app', { properties: { displayName: 'Alice app', ownerId: '/users/alice', productIds: ['/products/starter'] } });
+    expect(app.status).toBe(201);
+    const secret = await admin.call('POST', '/clientApplications/alice-app/listSecrets');
+    expect(secret.status).toBe(200);
+    secrets.push(secret.body.entra.clientSecret);
+  });
+  afterAll(async () => {
+    await portico?.stop();
+  });
+
+  test("the seed flow's writes are listed newest first with actor, target and outcome", async () => {
+    const list = await events();
+    const base = admin.servicePath;
+    const product = find(list, 'products.write', `${base}/products/starter`);
+    expect(product).toHaveLength(1);
+    expect(product[0]!.properties).toMatchObject({
+      actor: { objectId: adminObjectId, appId: portico.credentials.admin.clientId },
+      targetId: `${base}/products/starter`,
+      outcome: 'success',
+      status: 200,
+    });
+    expect(product[0]!.type).toBe('Microsoft.ApiManagement/service/auditEvents');
+    expect(product[0]!.id).toBe(`${base}/auditEvents/${product[0]!.name}`);
+    expect(find(list, 'users.write', `${base}/users/alice`)[0]!.properties).toMatchObject({ outcome: 'success', status: 201 });
+    const registered = find(list, 'clientApplications.write', `${base}/clientApplications/alice-app`);
+    expect(registered).toHaveLength(1);
+    expect(registered[0]!.properties).toMatchObject({ actor: { objectId: adminObjectId }, outcome: 'success', status: 201 });
+    // The directory steps the registration took, by the same caller, in the same request.
+    const correlation = registered[0]!.properties.correlationId;
+    expect(correlation).toBeDefined();
+    const steps = list.filter((e) => e.properties.correlationId === correlation).map((e) => e.properties.operation).sort();
+    expect(steps).toEqual(['appRoleAssignments.create', 'applications.create', 'clientApplications.write', 'servicePrincipals.create']);
+    const minted = find(list, 'applications.addPassword', registered[0]!.properties.details!.entraObjectId as string);
+    expect(minted).toHaveLength(1);
+    expect(minted[0]!.properties.actor.objectId).toBe(adminObjectId);
+    // Newest first.
+    const times = list.map((e) => e.properties.timestamp);
+    expect([...times].sort().reverse()).toEqual(times);
+  });
+
+  test('a refused write is recorded as a failure with its status, separately', async () => {
+    const stale = await admin.call('PATCH', '/products/starter', { properties: { description: 'x' } }, { 'if-match': '"stale"' });
+    expect(stale.status).toBe(412);
+    const list = await events(`?$filter=${encodeURIComponent(`target eq '${admin.servicePath}/products/starter' and operation eq 'products.write'`)}`);
+    expect(list[0]!.properties).toMatchObject({ outcome: 'failure', status: 412, actor: { objectId: adminObjectId } });
+  });
+
+  test('filters by actor, target and time, and pages with $skipToken', async () => {
+    const all = await events();
+    const byActor = await events(`?$filter=${encodeURIComponent(`actor eq '${adminObjectId}'`)}`);
+    expect(byActor.length).toBeGreaterThan(4);
+    expect(byActor.every((e) => e.properties.actor.objectId === adminObjectId)).toBe(true);
+    const byAppId = await events(`?$filter=${encodeURIComponent(`actor eq '${portico.credentials.admin.clientId}'`)}`);
+    expect(byAppId.map((e) => e.name)).toEqual(byActor.map((e) => e.name));
+    const target = `${admin.servicePath.toUpperCase()}/CLIENTAPPLICATIONS/ALICE-APP`;
+    const byTarget = await events(`?$filter=${encodeURIComponent(`target eq '${target}'`)}`);
+    expect(byTarget.map((e) => e.properties.operation)).toEqual(['clientApplications.write']);
+    const future = await events(`?$filter=${encodeURIComponent(`timestamp ge '2999-01-01T00:00:00Z'`)}`);
+    expect(future).toEqual([]);
+    const since = await events(`?$filter=${encodeURIComponent(`timestamp ge '${started}' and timestamp le '2999-01-01T00:00:00Z'`)}`);
+    expect(since.length).toBeGreaterThan(0);
+    expect(since.every((e) => e.properties.timestamp >= started)).toBe(true);
+
+    const seen: string[] = [];
+    let next: string | undefined = serviceUrl(portico, '/auditEvents?$top=2', '2025-03-01-preview');
+    const token = await admin.bearer();
+    while (next) {
+      const page = await raw(next, { token });
+      expect(page.status).toBe(200);
+      expect(page.body.value.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.value.map((e: AuditEvent) => e.name));
+      next = page.body.nextLink;
+      if (next) expect(next).toContain('%24skipToken=');
+    }
+    // Rows written since `all` was read (the list calls are reads: none) do not shift the pages.
+    expect(seen).toEqual(all.map((e) => e.name));
+  });
+
+  test('unsupported filters and damaged continuations are 400 with ARM errors', async () => {
+    const bad = await admin.call('GET', `/auditEvents?$filter=${encodeURIComponent("status eq '200'")}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('ValidationError');
+    expect(bad.body.error.details[0].target).toBe('$filter');
+    const time = await admin.call('GET', `/auditEvents?$filter=${encodeURIComponent("timestamp ge 'yesterday'")}`);
+    expect(time.status).toBe(400);
+    const token = await admin.call('GET', '/auditEvents?$skipToken=abc');
+    expect(token.status).toBe(400);
+    expect(token.body.error.details[0].target).toBe('$skipToken');
+  });
+
+  test("the directory API's writes are audited: secrets minted and removed, role assignments", async () => {
+    const app = (await admin.call('GET', '/clientApplications/alice-app')).body.properties;
+    const objectId = (await graph.applicationByAppId(app.entraApplicationId))!.id;
+    const added = await graph.call('POST', `/applications/${objectId}/addPassword`, { passwordCredential: { displayName: 'ci' } });
+    expect(added.status).toBe(200);
+    secrets.push(added.body.secretText);
+    expect((await graph.call('POST', `/applications/${objectId}/removePassword`, { keyId: added.body.keyId })).status).toBe(204);
+    const missing = await graph.call('POST', `/applications/${objectId}/removePassword`, { keyId: added.body.keyId });
+    expect(missing.status).toBe(404);
+    const list = await events(`?$filter=${encodeURIComponent(`target eq '${objectId}'`)}`);
+    expect(list.map((e) => [e.properties.operation, e.properties.outcome, e.properties.status])).toEqual([
+      ['applications.removePassword', 'failure', 404],
+      ['applications.removePassword', 'success', 204],
+      ['applications.addPassword', 'success', 200],
+      ['applications.addPassword', 'success', 200],
+      ['applications.create', 'success', undefined],
+    ]);
+    expect(list[1]!.properties.details).toEqual({ keyIds: [added.body.keyId] });
+    expect(list.every((e) => e.properties.actor.objectId === adminObjectId)).toBe(true);
+
+    const sp = await graph.servicePrincipalByAppId(app.entraApplicationId);
+    const assigned = await graph.call('POST', '/roleManagement/directory/roleAssignments', { principalId: sp!.id, roleDefinitionId: '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3', directoryScopeId: '/' });
+    expect(assigned.status).toBe(201);
+    expect((await graph.call('DELETE', `/roleManagement/directory/roleAssignments/${assigned.body.id}`)).status).toBe(204);
+    const roles = await events(`?$filter=${encodeURIComponent(`target eq '${assigned.body.id}'`)}`);
+    expect(roles.map((e) => e.properties.operation)).toEqual(['roleAssignments.delete', 'roleAssignments.create']);
+    expect(roles[0]!.properties.details).toEqual({ principalId: sp!.id });
+  });
+
+  test('the list needs a management role like every service resource; a refused write is audited with who tried it', async () => {
+    const anonymous = await raw(serviceUrl(portico, '/auditEvents', '2025-03-01-preview'));
+    expect(anonymous.status).toBe(401);
+    const c = portico.credentials;
+    const app = (await admin.call('GET', '/clientApplications/alice-app')).body.properties;
+    const appToken = await clientCredentialsToken(c.identityUrl, c.tenantId, app.entraApplicationId, secrets[2]!, c.managementScope);
+    const read = await raw(serviceUrl(portico, '/auditEvents', '2025-03-01-preview'), { token: appToken });
+    expect(read.status).toBe(403);
+    expect(read.body.error.code).toBe('AuthorizationFailed');
+    const write = await raw(serviceUrl(portico, '/products/intruder', '2025-03-01-preview'), { method: 'PUT', token: appToken, body: { properties: { displayName: 'X' } } });
+    expect(write.status).toBe(403);
+    const list = await events(`?$filter=${encodeURIComponent(`actor eq '${app.entraApplicationId}'`)}`);
+    expect(list).toHaveLength(1);
+    expect(list[0]!.properties).toMatchObject({
+      operation: 'products.write',
+      targetId: `${admin.servicePath}/products/intruder`,
+      outcome: 'failure',
+      status: 403,
+      details: { code: 'AuthorizationFailed' },
+      actor: { appId: app.entraApplicationId },
+    });
+  });
+
+  test('no secret value appears in any stored audit row (nor anywhere in the audit table)', async () => {
+    const rows = (await dumpDatabase(portico.dataDir, portico.databaseUrl))['audit_events']!;
+    expect(rows.length).toBeGreaterThan(10);
+    const dump = JSON.stringify(rows);
+    expect(dump.length).toBeGreaterThan(100);
+    for (const secret of secrets) {
+      expect(secret.length).toBeGreaterThan(10);
+      expect(dump).not.toContain(secret);
+    }
+  });
+});
