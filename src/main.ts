@@ -6,7 +6,8 @@ import { InProcessChangeFeed, type ChangeFeed } from './shared/index.js';
 import { openStore, type OpenStoreOptions } from './store/index.js';
 import type { Store } from './store/index.js';
 import { createIdentity } from './identity/index.js';
-import { buildManagementApp, MANAGEMENT_RESOURCE_URI } from './management/index.js';
+import { buildManagementApp, MANAGEMENT_RESOURCE_URI, removeOrphanedDirectoryObjects, serviceResourceId, type ManagementContext } from './management/index.js';
+import { newAuditScope, RefusalRecorder, runInAuditScope, startAuditRetention, SYSTEM_ACTOR, type AuditActor } from './audit/index.js';
 import { createEchoServer, createGateway, type Gateway } from './gateway/index.js';
 import { ensureInstance, reissueAdminCredentials, ADMIN_USER_EMAIL } from './bootstrap/first-start.js';
 import { credentialsPath, readCredentials, writeCredentials, type CredentialsFile } from './bootstrap/credentials-file.js';
@@ -87,7 +88,10 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
     // What Portico advertises: discovery, the issuer, nextLink, credentials.json — never a Host header.
     const publicUrl = (name: PublicListener): string => config.publicUrls[name] ?? defaultPublicUrl(bound[name], config.host);
 
-    const boot = await ensureInstance({ store, secretBox: box, secretValidityDays: config.secretValidityDays, echoUrl: bound.echo.url });
+    // Portico's own writes are audited too (actor: none), e.g. the admin secret minted at first start.
+    const asSystem = <T>(fn: () => Promise<T>, actor: AuditActor = SYSTEM_ACTOR, service: string | null = null): Promise<T> =>
+      runInAuditScope(newAuditScope({ actor, correlationId: null, serviceResourceId: service }), fn);
+    const boot = await asSystem(() => ensureInstance({ store, secretBox: box, secretValidityDays: config.secretValidityDays, echoUrl: bound.echo.url }));
     const { instance } = boot;
     await noteIssuerChange(store, publicUrl('identity'), logger);
     const identity = await createIdentity({
@@ -102,14 +106,28 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
     });
     cleanups.push(() => identity.close());
 
+    const ctx: ManagementContext = {
+      store,
+      feed,
+      secretBox: box,
+      instance,
+      directory: adaptDirectoryClient(identity.directory.forPrincipal(instance.managedIdentityPrincipalId), instance.managedIdentityPrincipalId),
+    };
+    // Before the management API serves: remove what a registration killed midway left in the
+    // directory (docs/architecture.md), acting — and audited — as the service's managed identity.
+    const managedIdentity = await identity.directory.system.getServicePrincipal(instance.managedIdentityPrincipalId);
+    const reconciled = await asSystem(() => removeOrphanedDirectoryObjects(ctx), { objectId: instance.managedIdentityPrincipalId, appId: managedIdentity?.appId ?? null }, serviceResourceId(instance));
+    if (reconciled.removedApplications.length > 0) {
+      logger.warn({ removed: reconciled.removedApplications }, 'removed directory applications that an interrupted registration left unreferenced');
+    }
+    const stopRetention = await startAuditRetention({ audit: store.audit, retentionDays: config.auditRetentionDays, logger });
+    cleanups.push(async () => stopRetention());
+    const refusals = new RefusalRecorder({ audit: store.audit, logger, serviceResourceId: serviceResourceId(instance) });
+    refusals.start();
+    cleanups.push(() => refusals.stop());
+
     const management = await buildManagementApp({
-      ctx: {
-        store,
-        feed,
-        secretBox: box,
-        instance,
-        directory: adaptDirectoryClient(identity.directory.forPrincipal(instance.managedIdentityPrincipalId)),
-      },
+      ctx,
       verifier: identity.verifier,
       logger: logger.child({ listener: 'management' }),
       server: servers.management,
@@ -124,6 +142,7 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
     const gateway: Gateway = await createGateway({
       config, store, feed, logger: logger.child({ listener: 'gateway' }), issuer: identity.urls.issuer(),
       publicUrl: () => gatewayPublicUrl, ...(tls ? { tls } : {}),
+      onRevoked: (revoked) => refusals.record(revoked),
     });
     cleanups.push(() => gateway.close());
     bound.gateway = await listen(gateway.server, 'gateway', config.host, config.ports.gateway);
@@ -157,7 +176,7 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
       managementScope: `${MANAGEMENT_RESOURCE_URI}.default`,
       admin: { clientId: instance.adminAppId, clientSecret: boot.secrets?.adminClientSecret ?? '' },
       adminUser: { email: ADMIN_USER_EMAIL, password: boot.secrets?.adminUserPassword ?? '' },
-    }, boot.secrets !== undefined, async () => reissueAdminCredentials(store, instance, config.secretValidityDays, feed), logger);
+    }, boot.secrets !== undefined, async () => asSystem(() => reissueAdminCredentials(store, instance, config.secretValidityDays, feed)), logger);
 
     logger.info({ credentialsFile: path, firstStart: boot.firstStart, database: store.dialect }, `admin credentials are in ${path}`);
     print(`Portico is up (${store.dialect === 'sqlite' ? `SQLite in ${config.dataDir}` : 'PostgreSQL'}, tenant ${instance.tenantId}):`);

@@ -12,3 +12,7 @@ export { auditEntriesOf, auditRecordsOf } from './audit-entry.js';
 export type { AuditEntry } from './audit-entry.js';
 export { auditRequests, describeArmRequest, setRequestActor } from './request-audit.js';
 export type { RequestAuditOptions } from './request-audit.js';
+export { RefusalRecorder, REFUSED_OPERATION } from './refusal-recorder.js';
+export type { RefusalRecorderOptions, TokenRefusal } from './refusal-recorder.js';
+export { purgeExpiredAuditEvents, startAuditRetention } from './retention.js';
+export type { AuditRetentionOptions } from './retention.js';

@@ -29,6 +29,8 @@ export interface PorticoConfig {
   readonly publicUrls: Readonly<Partial<Record<PublicListener, string>>>;
   /** Days a token-signing key signs before the automatic schedule rotates it (fractions allowed). */
   readonly signingKeyRotationDays: number;
+  /** Days audit events are kept; older ones are deleted at start and every hour after. */
+  readonly auditRetentionDays: number;
 }
 
 /** `off`: plain http; `files`: a certificate and key the operator gives; `local`: a CA Portico makes in the data directory. */
@@ -56,6 +58,7 @@ export const DEFAULTS = Object.freeze({
   // Entra rolls its keys "on a periodic basis" with "no set or guaranteed time" between rolls. Six
   // weeks: often enough that rotation is routine and exercised, far beyond any cache or token lifetime.
   signingKeyRotationDays: 42,
+  auditRetentionDays: 90, // a quarter of a year: Entra keeps its audit logs 30 days (P1/P2), Azure's activity log 90
 });
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -74,6 +77,7 @@ export type ConfigInput = Partial<{
   tls: 'local' | 'off' | { certFile: string; keyFile: string };
   publicUrls: Partial<Record<PublicListener, string>>;
   signingKeyRotationDays: number;
+  auditRetentionDays: number;
 }>;
 
 /** Reads PORTICO_* variables; explicit overrides (flags, tests) win. */
@@ -102,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     tls: tlsSetting(env, overrides.tls),
     publicUrls: Object.freeze(publicUrls(env, overrides.publicUrls ?? {})),
     signingKeyRotationDays: parseRotationDays(overrides.signingKeyRotationDays !== undefined ? String(overrides.signingKeyRotationDays) : env.PORTICO_SIGNING_KEY_ROTATION_DAYS),
+    auditRetentionDays: parseRetentionDays(overrides.auditRetentionDays !== undefined ? String(overrides.auditRetentionDays) : env.PORTICO_AUDIT_RETENTION_DAYS),
   };
   return Object.freeze(config);
 }
@@ -162,6 +167,15 @@ function parseRotationDays(raw: string | undefined): number {
   const days = Number(raw);
   if (!Number.isFinite(days) || days <= 0 || days > 365) {
     throw configError('PORTICO_SIGNING_KEY_ROTATION_DAYS', `must be a number of days greater than 0 and at most 365 (fractions allowed), got "${raw}"`);
+  }
+  return days;
+}
+
+function parseRetentionDays(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULTS.auditRetentionDays;
+  const days = Number(raw);
+  if (!Number.isInteger(days) || days < 1 || days > 3650) {
+    throw configError('PORTICO_AUDIT_RETENTION_DAYS', `must be a whole number of days from 1 to 3650, got "${raw}"`);
   }
   return days;
 }

@@ -1,6 +1,6 @@
 import { bearerToken } from '../shared/index.js';
 import type { IncomingHttpHeaders } from 'node:http';
-import { authorizeToken } from './authorize-token.js';
+import { authorizeToken, type RevokedApplication } from './authorize-token.js';
 import { GatewayMessages } from './errors.js';
 import type { ApiEntry, Snapshot } from './snapshot.js';
 import { checkSubscriptionKey, findSubscriptionKey } from './subscription-key.js';
@@ -27,6 +27,8 @@ export interface AuthInput {
   /** `<gateway base URL>/<api path>`, for WWW-Authenticate. */
   readonly realm: string;
   readonly tokens: VerifiedTokenCache;
+  /** Told (synchronously; it must not block) when a valid token's application has lost access. */
+  readonly onRevoked?: (revoked: RevokedApplication) => void;
 }
 
 /**
@@ -57,6 +59,7 @@ export async function authenticate(input: AuthInput): Promise<AuthDecision> {
     if (grant.ok) {
       return ok({ productId: grant.product.id, clientApplicationId: grant.clientApp.id, clientAppId: grant.clientApp.entraApplicationId });
     }
+    if (grant.revoked) input.onRevoked?.(grant.revoked);
   }
 
   if (openProduct || !api.subscriptionRequired) return ok({ productId: openProduct?.id });

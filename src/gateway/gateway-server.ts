@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { authenticate } from './authenticate.js';
+import type { RevokedApplication } from './authorize-token.js';
 import { errorBody, GatewayMessages, sendGatewayError } from './errors.js';
 import type { BackendProxy } from './proxy.js';
 import { matchRoute } from './router.js';
@@ -31,6 +32,8 @@ export interface GatewayServerDeps {
   /** The advertised base URL, for WWW-Authenticate realms (never the Host header, which the caller controls). */
   readonly publicUrl: () => string;
   readonly tls?: ServerCertificate;
+  /** Records refusals of revoked applications (a bounded in-memory queue; never the store here). */
+  readonly onRevoked?: (revoked: RevokedApplication) => void;
 }
 
 interface AccessLog {
@@ -103,7 +106,7 @@ async function handle(deps: GatewayServerDeps, req: IncomingMessage, res: Server
 
   const proto = (req.socket as TLSSocket).encrypted ? 'https' : 'http';
   const realm = `${deps.publicUrl()}/${api.path}`;
-  const decision = await authenticate({ snapshot, api, headers: req.headers, rawQuery, realm, tokens: deps.tokens });
+  const decision = await authenticate({ snapshot, api, headers: req.headers, rawQuery, realm, tokens: deps.tokens, ...(deps.onRevoked ? { onRevoked: deps.onRevoked } : {}) });
   if (!decision.ok) {
     sendGatewayError(res, 401, decision.message, { 'www-authenticate': decision.wwwAuthenticate });
     return;

@@ -10,6 +10,7 @@ import { buildSnapshot, type Snapshot } from './snapshot.js';
 import { applyChange } from './snapshot-events.js';
 import { VerifiedTokenCache } from './token-cache.js';
 import type { ServerCertificate } from '../tls/index.js';
+import type { RevokedApplication } from './authorize-token.js';
 
 export interface GatewayDeps {
   readonly config: PorticoConfig;
@@ -22,6 +23,8 @@ export interface GatewayDeps {
   readonly publicUrl: () => string;
   /** Serve HTTPS with this certificate; plain http without it. */
   readonly tls?: ServerCertificate;
+  /** Told when a valid token's application has lost access; must not block (main queues it for the audit log). */
+  readonly onRevoked?: (revoked: RevokedApplication) => void;
 }
 
 export interface Gateway {
@@ -125,7 +128,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     retryTimer.unref();
   }
 
-  const server = createGatewayServer({ snapshot: () => (stale ? undefined : snapshot), tokens, proxy, logger, publicUrl: deps.publicUrl, ...(deps.tls ? { tls: deps.tls } : {}) });
+  const server = createGatewayServer({ snapshot: () => (stale ? undefined : snapshot), tokens, proxy, logger, publicUrl: deps.publicUrl, ...(deps.tls ? { tls: deps.tls } : {}), ...(deps.onRevoked ? { onRevoked: deps.onRevoked } : {}) });
 
   return {
     server,

@@ -28,5 +28,10 @@ export interface DirectoryClient {
   getServicePrincipalByAppId(appId: string): Promise<{ readonly id: string } | undefined>;
   grantAppRole(input: { principalId: string; resourceId: string; appRoleId: string }): Promise<{ readonly id: string }>;
   revokeAppRole(assignmentId: string): Promise<void>;
+  /**
+   * The applications the service's managed identity created (Graph: its ownedObjects), to find
+   * those a crashed registration left behind. Only these may be removed as orphans.
+   */
+  listOwnedApplications(): Promise<readonly DirectoryApplicationRef[]>;
   addPassword(applicationObjectId: string, input: { displayName?: string }): Promise<{ readonly keyId: string; readonly secretText: string; readonly endDateTime: string }>;
 }
