@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { describeEachDialect } from '../helpers/databases.js';
 import { bootOn, type Booted } from '../helpers/boot.js';
-import { ManagementClient, clientCredentialsToken } from '../helpers/clients.js';
+import { ManagementClient, clientCredentialsToken, requestToken } from '../helpers/clients.js';
 import { GraphClient, raw, serviceUrl } from '../management/harness.js';
 import { dumpDatabase } from '../helpers/dump.js';
 
@@ -192,6 +192,35 @@ describeEachDialect('the audit log', (dialect) => {
       status: 403,
       details: { code: 'AuthorizationFailed' },
       actor: { appId: app.entraApplicationId },
+    });
+  });
+
+  test('the gateway refusing a token of an unlinked application is audited once, off the request path', async () => {
+    const app = (await admin.call('GET', '/clientApplications/alice-app')).body.properties;
+    const audience = (await admin.call('GET', '/products/starter')).body.properties.application.entra.audience;
+    const issued = await requestToken(portico.identityUrl, portico.credentials.tenantId, {
+      grant_type: 'client_credentials', client_id: app.entraApplicationId, client_secret: secrets[2]!, scope: `api://${audience}/.default`,
+    });
+    const token = issued.body.access_token as string;
+    secrets.push(token);
+    const call = () => fetch(`${portico.gatewayUrl}/echo/resource?param1=sample`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await call()).status).toBe(200);
+    expect((await admin.call('DELETE', '/clientApplications/alice-app/productLinks/starter')).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await call()).status).toBe(401);
+    // Written by the queue's flush (about a second): wait for it, then check it was coalesced.
+    const filter = `?$filter=${encodeURIComponent("operation eq 'gateway.tokenRefused'")}`;
+    let refused = await events(filter);
+    while (refused.length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      refused = await events(filter);
+    }
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.properties).toMatchObject({
+      actor: { appId: app.entraApplicationId },
+      targetId: `${admin.servicePath}/clientApplications/alice-app`,
+      outcome: 'failure',
+      status: 401,
+      details: { reason: 'notLinked', appId: app.entraApplicationId, count: 1 },
     });
   });
 
