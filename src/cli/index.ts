@@ -4,6 +4,7 @@ import { CliError } from './cli-error.js';
 import { addGlobalOptions } from './global-options.js';
 import type { Io } from './output.js';
 import { registerAppCommands } from './commands/app.js';
+import { registerAuditCommands } from './commands/audit.js';
 import { registerCallCommand } from './commands/call.js';
 import { registerDirectoryCommands } from './commands/directory.js';
 import { registerKeysCommands } from './commands/keys.js';
@@ -85,6 +86,7 @@ export function buildProgram(deps: Deps, exit: (code: number) => void): Command 
   registerDirectoryCommands(program, deps);
   registerKeysCommands(program, deps);
   registerCallCommand(program, deps);
+  registerAuditCommands(program, deps);
   addGlobalOptionsToLeaves(program);
   return program;
 }
