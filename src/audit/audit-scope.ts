@@ -16,6 +16,8 @@ export interface AuditScope {
   readonly now: () => Date;
   /** Rows committed so far in this scope: the request edge adds its own row only when none was. */
   committed: number;
+  /** `operation target` (lower case) of each row committed in this scope. */
+  readonly committedKeys: Set<string>;
 }
 
 const scopes = new AsyncLocalStorage<AuditScope>();
@@ -24,8 +26,13 @@ export function currentAuditScope(): AuditScope | undefined {
   return scopes.getStore();
 }
 
-export function newAuditScope(fields: Omit<AuditScope, 'committed' | 'now'> & { now?: () => Date }): AuditScope {
-  return { now: () => new Date(), ...fields, committed: 0 };
+export function newAuditScope(fields: Omit<AuditScope, 'committed' | 'committedKeys' | 'now'> & { now?: () => Date }): AuditScope {
+  return { now: () => new Date(), ...fields, committed: 0, committedKeys: new Set() };
+}
+
+/** The key a committed row is remembered by in its scope. */
+export function auditKey(operation: string, targetId: string): string {
+  return `${operation} ${targetId}`.toLowerCase();
 }
 
 export function runInAuditScope<T>(scope: AuditScope, fn: () => T): T {

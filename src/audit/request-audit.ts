@@ -3,14 +3,16 @@
  * (PUT, PATCH, DELETE, POST) runs its handler inside an audit scope carrying the caller, so what it
  * commits is audited in the write's own transaction; when it committed nothing — it failed, was
  * refused (a caller without the role, a stale If-Match), or changed nothing (a DELETE of nothing,
- * listSecrets) — one row for the request is written after the response, with its status.
+ * listSecrets) — one row for the request is written after the response, with its status. A
+ * management action whose changes are named otherwise (listSecrets mints a password) also gets
+ * its own row, so the resource's history shows it (`successRow`).
  * Unauthenticated requests are not audited: there is no actor, and anyone could fill the log.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError } from '../errors/index.js';
 import { auditRecordsOf, type AuditEntry } from './audit-entry.js';
-import { newAuditScope, runInAuditScope, type AuditScope } from './audit-scope.js';
+import { auditKey, newAuditScope, runInAuditScope, type AuditScope } from './audit-scope.js';
 import type { AuditActor, AuditStore } from './audit-store.js';
 
 export interface RequestAuditOptions {
@@ -21,6 +23,13 @@ export interface RequestAuditOptions {
   /** Operation and target of a write request from its route pattern (relative to the scope's prefix) and params. */
   readonly describe: (method: string, route: string, params: Readonly<Record<string, string>>) => Pick<AuditEntry, 'operation' | 'target'> | undefined;
   readonly now?: () => Date;
+  /**
+   * When a successful request also gets a row of its own: `unless-recorded` when no
+   * committed row has the request's own operation and target (management: a `listSecrets` is
+   * recorded as such next to the `applications.addPassword` it caused), `if-nothing-committed`
+   * (Graph: its operations are recorded by their changes).
+   */
+  readonly successRow: 'unless-recorded' | 'if-nothing-committed';
 }
 
 const WRITE_METHODS = new Set(['PUT', 'PATCH', 'DELETE', 'POST']);
@@ -56,10 +65,14 @@ export function auditRequests(app: FastifyInstance, options: RequestAuditOptions
     if (actor === undefined) return;
     const scope = scopes.get(request) ?? newScope(request, actor);
     const status = reply.statusCode;
-    if (status < 400 && scope.committed > 0) return;
+    if (status < 400 && scope.committed > 0 && options.successRow === 'if-nothing-committed') return;
     const route = request.routeOptions.url;
     const described = route === undefined ? undefined : options.describe(request.method, route, (request.params ?? {}) as Record<string, string>);
     if (!described) return;
+    if (status < 400 && scope.committed > 0) {
+      const [own] = auditRecordsOf([described], scope);
+      if (scope.committedKeys.has(auditKey(own!.operation, own!.targetId))) return;
+    }
     const code = errorCodes.get(request);
     const entry: AuditEntry = { ...described, outcome: status >= 400 ? 'failure' : 'success', status, ...(code ? { details: { code } } : {}) };
     try {

@@ -19,7 +19,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { isDirectoryChange, type ChangeEvent, type ChangeEventBody } from '../shared/change-events.js';
 import type { ChangeFeed } from '../shared/change-feed.js';
 import type { Store } from './store.js';
-import { currentAuditScope } from '../audit/audit-scope.js';
+import { auditKey, currentAuditScope } from '../audit/audit-scope.js';
 import { auditEntriesOf, auditRecordsOf, type AuditEntry } from '../audit/audit-entry.js';
 
 export interface ChangeTarget {
@@ -54,15 +54,16 @@ export async function commitChange<T>(target: ChangeTarget, write: (tx: Store) =
   const unit = units.getStore();
   const inUnit = unit !== undefined && unit.feed === target.feed;
   const scope = currentAuditScope();
-  let audited = 0;
+  let audited: string[] = [];
   const { result, event } = await target.store.transaction(async (tx) => {
     const change = await write(tx);
     if (scope) {
       // A directory step of a management write answers no request of its own (no status).
       const step = inUnit && change.event !== undefined && isDirectoryChange(change.event);
       const entries = change.audit ?? (change.event ? auditEntriesOf(change.event, scope.correlationId !== null && !step) : []);
-      await tx.audit.append(auditRecordsOf(entries, scope));
-      audited = entries.length;
+      const records = auditRecordsOf(entries, scope);
+      await tx.audit.append(records);
+      audited = records.map((record) => auditKey(record.operation, record.targetId));
     }
     if (!change.event) return { result: change.result, event: undefined };
     if (inUnit && isDirectoryChange(change.event)) {
@@ -71,7 +72,10 @@ export async function commitChange<T>(target: ChangeTarget, write: (tx: Store) =
     }
     return { result: change.result, event: { ...change.event, version: await tx.configVersion.bump() } as ChangeEvent };
   });
-  if (scope) scope.committed += audited;
+  if (scope) {
+    scope.committed += audited.length;
+    for (const key of audited) scope.committedKeys.add(key);
+  }
   if (event) {
     if (inUnit) unit.events.push(event);
     else await target.feed.publish(event);

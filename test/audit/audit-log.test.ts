@@ -88,6 +88,12 @@ describeEachDialect('the audit log', (dialect) => {
     const minted = find(list, 'applications.addPassword', registered[0]!.properties.details!.entraObjectId as string);
     expect(minted).toHaveLength(1);
     expect(minted[0]!.properties.actor.objectId).toBe(adminObjectId);
+    // The action itself is on the client application's history too, next to the mint it caused.
+    const action = find(list, 'clientApplications.listSecrets', `${base}/clientApplications/alice-app`);
+    expect(action).toHaveLength(1);
+    expect(action[0]!.properties).toMatchObject({ outcome: 'success', status: 200, correlationId: minted[0]!.properties.correlationId });
+    // One row per committed change, none twice: the PUT's own row is its change's.
+    expect(list.filter((e) => e.properties.correlationId === correlation && e.properties.operation === 'clientApplications.write')).toHaveLength(1);
     // Newest first.
     const times = list.map((e) => e.properties.timestamp);
     expect([...times].sort().reverse()).toEqual(times);
@@ -109,7 +115,7 @@ describeEachDialect('the audit log', (dialect) => {
     expect(byAppId.map((e) => e.name)).toEqual(byActor.map((e) => e.name));
     const target = `${admin.servicePath.toUpperCase()}/CLIENTAPPLICATIONS/ALICE-APP`;
     const byTarget = await events(`?$filter=${encodeURIComponent(`target eq '${target}'`)}`);
-    expect(byTarget.map((e) => e.properties.operation)).toEqual(['clientApplications.write']);
+    expect(byTarget.map((e) => e.properties.operation)).toEqual(['clientApplications.listSecrets', 'clientApplications.write']);
     const future = await events(`?$filter=${encodeURIComponent(`timestamp ge '2999-01-01T00:00:00Z'`)}`);
     expect(future).toEqual([]);
     const since = await events(`?$filter=${encodeURIComponent(`timestamp ge '${started}' and timestamp le '2999-01-01T00:00:00Z'`)}`);

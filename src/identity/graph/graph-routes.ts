@@ -17,7 +17,7 @@ export async function registerGraphRoutes(app: FastifyInstance, deps: GraphDeps)
   });
   // Authenticate before the body is parsed: an anonymous caller learns nothing about body rules.
   app.addHook('onRequest', graphAuthentication(deps));
-  auditRequests(app, { audit: deps.audit, logger: deps.logger, serviceResourceId: null, describe: describeGraphRequest, now: deps.now });
+  auditRequests(app, { audit: deps.audit, logger: deps.logger, serviceResourceId: null, describe: describeGraphRequest, now: deps.now, successRow: 'if-nothing-committed' });
   registerApplicationRoutes(app, deps);
   registerServicePrincipalRoutes(app, deps);
   registerRoleManagementRoutes(app, deps);

@@ -113,6 +113,7 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
         audit: ctx.store.audit,
         logger: options.logger,
         serviceResourceId: serviceResourceId(ctx.instance),
+        successRow: 'unless-recorded',
         describe: (method, route, params) => describeArmRequest(method, route.slice(SERVICE_PREFIX.length), params),
       });
       registerServiceRoutes(scope, ctx);
