@@ -6,7 +6,7 @@ import { InProcessChangeFeed, type ChangeFeed } from './shared/index.js';
 import { openStore, type OpenStoreOptions } from './store/index.js';
 import type { Store } from './store/index.js';
 import { createIdentity } from './identity/index.js';
-import { buildManagementApp, MANAGEMENT_RESOURCE_URI, removeOrphanedDirectoryObjects, serviceResourceId, type ManagementContext } from './management/index.js';
+import { buildManagementApp, MANAGEMENT_RESOURCE_URI, reconcileDirectory, serviceResourceId, type ManagementContext } from './management/index.js';
 import { newAuditScope, RefusalRecorder, runInAuditScope, startAuditRetention, SYSTEM_ACTOR, type AuditActor } from './audit/index.js';
 import { createEchoServer, createGateway, type Gateway } from './gateway/index.js';
 import { ensureInstance, reissueAdminCredentials, ADMIN_USER_EMAIL } from './bootstrap/first-start.js';
@@ -116,9 +116,18 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
     // Before the management API serves: remove what a registration killed midway left in the
     // directory (docs/architecture.md), acting — and audited — as the service's managed identity.
     const managedIdentity = await identity.directory.system.getServicePrincipal(instance.managedIdentityPrincipalId);
-    const reconciled = await asSystem(() => removeOrphanedDirectoryObjects(ctx), { objectId: instance.managedIdentityPrincipalId, appId: managedIdentity?.appId ?? null }, serviceResourceId(instance));
+    const reconciled = await asSystem(() => reconcileDirectory(ctx).catch((error: unknown) => {
+      logger.error({ err: error }, 'start-up reconciliation could not read the directory; it is retried at the next start');
+      return { removedApplications: [], removedClientApplications: [], failures: [] };
+    }), { objectId: instance.managedIdentityPrincipalId, appId: managedIdentity?.appId ?? null }, serviceResourceId(instance));
     if (reconciled.removedApplications.length > 0) {
       logger.warn({ removed: reconciled.removedApplications }, 'removed directory applications that an interrupted registration left unreferenced');
+    }
+    if (reconciled.removedClientApplications.length > 0) {
+      logger.warn({ removed: reconciled.removedClientApplications }, 'removed client applications whose directory application an interrupted deletion had already removed');
+    }
+    for (const failure of reconciled.failures) {
+      logger.error({ err: failure.error, objectId: failure.objectId }, 'start-up reconciliation could not finish for this directory object; it is retried at the next start');
     }
     const stopRetention = await startAuditRetention({ audit: store.audit, retentionDays: config.auditRetentionDays, logger });
     cleanups.push(async () => stopRetention());

@@ -10,5 +10,5 @@ export type {
   UserState, UserRecord, GroupRecord, ProductAuthType, ProductRecord, ApiRecord, OperationParameter, OperationRecord,
   SubscriptionState, SubscriptionRecord, ClientApplicationState, ClientApplicationRecord, ProductLinkRecord, ManagementStore,
 } from './management-store.js';
-export { removeOrphanedDirectoryObjects } from './services/reconcile.js';
+export { reconcileDirectory } from './services/reconcile.js';
 export type { ReconcileResult } from './services/reconcile.js';

@@ -3,7 +3,7 @@
  * test-only PORTICO_TEST_CRASH_AT crash points) at each step of registering a client application;
  * the next start must leave the directory with no application that nothing references, and the
  * client application either fully there (record, directory app, service principal, role grant)
- * or not at all. Needs the build (`npm test` builds first).
+ * or not at all; and a deletion killed midway leaves neither half. Needs the build (`npm test` builds first).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -129,6 +129,27 @@ describeEachDialect('a registration killed at each step leaves no orphan', (dial
       running = undefined;
     });
   }
+
+  test('killed between deleting the directory application and the record: after a restart the record is gone too', async () => {
+    const crashing = await start(database, 'deletion.applicationDeleted');
+    const admin = new ManagementClient(crashing.credentials);
+    await admin.bearer();
+    await expect(admin.call('DELETE', '/clientApplications/crash-recordCommitted')).rejects.toThrow();
+    expect(await crashing.exited).toBe('SIGKILL');
+
+    running = await start(database);
+    const restarted = new ManagementClient(running.credentials);
+    expect((await restarted.call('GET', '/clientApplications/crash-recordCommitted')).status).toBe(404);
+    expect((await restarted.call('GET', '/clientApplications')).body.value).toEqual([]);
+    const applications = await graphList(running.credentials, '/applications');
+    expect(applications.filter((a) => a.displayName.startsWith('APIMApplication'))).toEqual([]);
+    const removed = await restarted.call('GET', `/auditEvents?$filter=${encodeURIComponent("operation eq 'clientApplications.delete'")}`);
+    expect(removed.body.value).toHaveLength(1);
+    expect(removed.body.value[0].properties).toMatchObject({ targetId: `${restarted.servicePath}/clientApplications/crash-recordCommitted`, outcome: 'success' });
+    expect(removed.body.value[0].properties.actor.objectId).toBeDefined();
+    await stop(running);
+    running = undefined;
+  });
 
   test('the crash points are ignored outside NODE_ENV=test', async () => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', `

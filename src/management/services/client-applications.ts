@@ -249,6 +249,7 @@ export async function deleteClientApplication(ctx: ManagementContext, id: string
   // issued): when the managed identity may not delete it, nothing has changed yet and the error says why.
   await oneChange(ctx, async () => {
     await removeAsManagedIdentity(ctx, `delete the Entra application of client application '${appId}'`, (d) => d.deleteApplication(existing.entraObjectId));
+    crashPoint('deletion.applicationDeleted');
     await commitChange(ctx, async (tx) => {
       await tx.management.deleteClientApplication(appId);
       return { result: undefined, event: { type: 'clientApplication.deleted', ...clientApplicationIds(existing) } };
