@@ -17,18 +17,27 @@ export class AuditRepository implements AuditStore {
   }
 
   /**
-   * Ordered by (timestamp, id) descending in code unit order, the terms of the three indexes; each
-   * filter pins the leading column of one of them (time alone, actor, target) so the range and the
-   * order come from one index. The continuation is a row comparison: (timestamp, id) < last.
+   * Ordered by (timestamp, id) descending in code unit order, the terms of the indexes; each filter
+   * pins the leading column of one of them (time alone, actor, target) so the range and the order
+   * come from one index. The continuation is a row comparison: (timestamp, id) < last. An actor is
+   * matched as object id and as appId by two such index ranges (an OR would make the database sort),
+   * merged here: at most 2 × (top + 1) rows.
    */
   async list(query: AuditQuery, window: AuditWindow): Promise<AuditEventRecord[]> {
+    if (query.actor === undefined) return this.listWhere(query, undefined, window);
+    const actor = query.actor.toLowerCase();
+    const [byObject, byApp] = [await this.listWhere(query, ['actor_object_id', actor], window), await this.listWhere(query, ['actor_app_id', actor], window)];
+    const merged = new Map([...byObject, ...byApp].map((row) => [row.id, row]));
+    const newestFirst = (a: AuditEventRecord, b: AuditEventRecord): number =>
+      a.timestamp !== b.timestamp ? (a.timestamp < b.timestamp ? 1 : -1) : a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+    return [...merged.values()].sort(newestFirst).slice(0, window.top + 1);
+  }
+
+  private async listWhere(query: AuditQuery, actor: ['actor_object_id' | 'actor_app_id', string] | undefined, window: AuditWindow): Promise<AuditEventRecord[]> {
     const ts = this.rules.byteOrder('timestamp');
     const id = this.rules.byteOrder('id');
     let select = this.db.selectFrom('audit_events').selectAll();
-    if (query.actor !== undefined) {
-      const actor = query.actor.toLowerCase();
-      select = select.where((eb) => eb.or([eb('actor_object_id', '=', actor), eb('actor_app_id', '=', actor)]));
-    }
+    if (actor !== undefined) select = select.where(actor[0], '=', actor[1]);
     if (query.target !== undefined) select = select.where('target_key', '=', query.target.toLowerCase());
     if (query.operation !== undefined) select = select.where('operation', '=', query.operation);
     if (query.from !== undefined) select = select.where(sql<SqlBool>`${ts} >= ${query.from}`);
