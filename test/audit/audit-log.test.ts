@@ -9,6 +9,7 @@ import { bootOn, type Booted } from '../helpers/boot.js';
 import { ManagementClient, clientCredentialsToken, requestToken } from '../helpers/clients.js';
 import { GraphClient, raw, serviceUrl } from '../management/harness.js';
 import { dumpDatabase } from '../helpers/dump.js';
+import { makeCertificate } from '../helpers/certificates.js';
 
 interface AuditEvent {
   id: string;
@@ -176,6 +177,21 @@ describeEachDialect('the audit log', (dialect) => {
     const roles = await events(`?$filter=${encodeURIComponent(`target eq '${assigned.body.id}'`)}`);
     expect(roles.map((e) => e.properties.operation)).toEqual(['roleAssignments.delete', 'roleAssignments.create']);
     expect(roles[0]!.properties.details).toEqual({ principalId: sp!.id });
+  });
+
+  test('certificate credential changes are audited with their key ids, a refused one as a failure', async () => {
+    const app = (await admin.call('GET', '/clientApplications/alice-app')).body.properties;
+    const objectId = (await graph.applicationByAppId(app.entraApplicationId))!.id;
+    const cert = await makeCertificate({ subject: 'alice-app' });
+    const added = await graph.call('PATCH', `/applications/${objectId}`, { keyCredentials: [{ type: 'AsymmetricX509Cert', usage: 'Verify', key: cert.derBase64 }] });
+    expect(added.status).toBe(204);
+    const refused = await graph.call('PATCH', `/applications/${objectId}`, { keyCredentials: [{ type: 'AsymmetricX509Cert', usage: 'Verify', key: 'bm90IGEgY2VydGlmaWNhdGU=' }] });
+    expect(refused.status).toBe(400);
+    const keyId = (await graph.call('GET', `/applications/${objectId}`)).body.keyCredentials[0].keyId as string;
+    const list = await events(`?$filter=${encodeURIComponent(`target eq '${objectId}' and operation eq 'applications.write'`)}`);
+    expect(list.map((e) => [e.properties.outcome, e.properties.status])).toEqual([['failure', 400], ['success', 204]]);
+    expect(list[1]!.properties.details).toEqual({ keyIds: [keyId] });
+    expect(JSON.stringify(list)).not.toContain(cert.derBase64.slice(0, 64));
   });
 
   test('the list needs a management role like every service resource; a refused write is audited with who tried it', async () => {
