@@ -8,9 +8,11 @@ import { dialectNameOf, sqlRules } from '../dialect.js';
  * compare) then time. Timestamps are ISO 8601 text of one fixed width, so text order is time order.
  *
  * applications.created_by: the service principal that created a directory application (null for
- * Portico's own first-start objects and for rows older than this migration), as Entra records an
- * application's owner. Start-up reconciliation removes applications its managed identity created
- * that nothing references (a registration killed midway).
+ * Portico's own first-start objects), as Entra records an application's owner. Start-up
+ * reconciliation removes applications its managed identity created that nothing references (a
+ * registration killed midway). Existing rows the management plane made — those a client
+ * application or a product references — are backfilled with the managed identity (the `instance`
+ * setting first start wrote); any other existing row stays null and is never taken for an orphan.
  *
  * Frozen: later changes go in new migrations, never here.
  */
@@ -38,4 +40,16 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema.alterTable('applications').addColumn('created_by', 'text').execute();
   await db.schema.createIndex('applications_created_by').on('applications').column('created_by').execute();
+
+  const instance = await db.selectFrom('settings').select('value').where('key', '=', 'instance').executeTakeFirst();
+  const managedIdentity = instance ? (JSON.parse(instance.value as string) as { managedIdentityPrincipalId?: unknown }).managedIdentityPrincipalId : undefined;
+  if (typeof managedIdentity !== 'string') return; // a store first start never finished: nothing to backfill
+  await db
+    .updateTable('applications')
+    .set({ created_by: managedIdentity.toLowerCase() })
+    .where((eb) => eb.or([
+      eb('id', 'in', eb.selectFrom('client_applications').select('entra_object_id')),
+      eb('app_id', 'in', eb.selectFrom('products').select('entra_application_id').where('entra_application_id', 'is not', null)),
+    ]))
+    .execute();
 }
