@@ -52,6 +52,7 @@ export interface AuditWindow {
 
 export interface AuditStore {
   append(rows: readonly AuditEventRecord[]): Promise<void>;
+  get(id: string): Promise<AuditEventRecord | undefined>;
   /** Up to top + 1 rows, newest first, after the window's key. */
   list(query: AuditQuery, window: AuditWindow): Promise<AuditEventRecord[]>;
   /** Deletes the rows recorded before `cutoff` (ISO 8601); returns how many went. */

@@ -95,6 +95,12 @@ describeEachDialect('the audit log', (dialect) => {
     expect(action[0]!.properties).toMatchObject({ outcome: 'success', status: 200, correlationId: minted[0]!.properties.correlationId });
     // One row per committed change, none twice: the PUT's own row is its change's.
     expect(list.filter((e) => e.properties.correlationId === correlation && e.properties.operation === 'clientApplications.write')).toHaveLength(1);
+    const one = await admin.call('GET', `/auditEvents/${registered[0]!.name}`);
+    expect(one.status).toBe(200);
+    expect(one.body).toEqual(registered[0]);
+    const missing = await admin.call('GET', '/auditEvents/00000000-0000-0000-0000-000000000000');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toEqual({ code: 'ResourceNotFound', message: 'Audit event not found.' });
     // Newest first.
     const times = list.map((e) => e.properties.timestamp);
     expect([...times].sort().reverse()).toEqual(times);

@@ -33,6 +33,11 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     const page = keysetPageOf(rows, window.top, url, (event) => [event.timestamp, event.id]);
     return reply.header('Cache-Control', 'no-store').send({ ...page, value: page.value.map((event) => auditEventResource(ctx, event)) });
   });
+  app.get('/auditEvents/:eventId', async (request, reply) => {
+    const event = await ctx.store.audit.get(params(request).eventId!);
+    if (!event) throw new AppError('ResourceNotFound', 'Audit event not found.');
+    return reply.header('Cache-Control', 'no-store').send(auditEventResource(ctx, event));
+  });
 
   // products
   app.get('/products', async (request, reply) =>

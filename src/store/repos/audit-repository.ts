@@ -16,6 +16,11 @@ export class AuditRepository implements AuditStore {
     await this.db.insertInto('audit_events').values(rows.map(auditRow)).execute();
   }
 
+  async get(id: string): Promise<AuditEventRecord | undefined> {
+    const row = await this.db.selectFrom('audit_events').selectAll().where('id', '=', id.toLowerCase()).executeTakeFirst();
+    return row && auditRecord(row);
+  }
+
   /**
    * Ordered by (timestamp, id) descending in code unit order, the terms of the indexes; each filter
    * pins the leading column of one of them (time alone, actor, target) so the range and the order
