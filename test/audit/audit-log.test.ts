@@ -253,6 +253,12 @@ describeEachDialect('the audit log', (dialect) => {
   });
 
   test('no secret value appears in any stored audit row (nor anywhere in the audit table)', async () => {
+    // Reading a subscription's keys is an audited action too; the keys themselves are not in it.
+    const keys = await admin.call('POST', '/subscriptions/master/listSecrets');
+    expect(keys.status).toBe(200);
+    secrets.push(keys.body.primaryKey, keys.body.secondaryKey);
+    const read = await events(`?$filter=${encodeURIComponent("operation eq 'subscriptions.listSecrets'")}`);
+    expect(read.map((e) => [e.properties.targetId, e.properties.outcome, e.properties.status])).toEqual([[`${admin.servicePath}/subscriptions/master`, 'success', 200]]);
     const rows = (await dumpDatabase(portico.dataDir, portico.databaseUrl))['audit_events']!;
     expect(rows.length).toBeGreaterThan(10);
     const dump = JSON.stringify(rows);
