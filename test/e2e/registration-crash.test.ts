@@ -151,6 +151,24 @@ describeEachDialect('a registration killed at each step leaves no orphan', (dial
     running = undefined;
   });
 
+  test('killed after a product\'s backend application was created: after a restart it is gone and the product unchanged', async () => {
+    const crashing = await start(database, 'product.backendCreated');
+    const admin = new ManagementClient(crashing.credentials);
+    await admin.bearer();
+    const etag = (await admin.call('GET', '/products/unlimited')).headers.get('etag')!;
+    await expect(admin.call('PATCH', '/products/unlimited', { properties: { authenticationType: ['application-token'] } }, { 'if-match': etag })).rejects.toThrow();
+    expect(await crashing.exited).toBe('SIGKILL');
+
+    running = await start(database);
+    const restarted = new ManagementClient(running.credentials);
+    const product = await restarted.call('GET', '/products/unlimited');
+    expect(product.body.properties.application).toBeUndefined();
+    const applications = await graphList(running.credentials, '/applications');
+    expect(applications.filter((a) => a.displayName.startsWith('APIMProductApplication')).map((a) => a.displayName)).toEqual(['APIMProductApplicationStarter']);
+    await stop(running);
+    running = undefined;
+  });
+
   test('the crash points are ignored outside NODE_ENV=test', async () => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', `
       const { crashPoint } = await import(${JSON.stringify(new URL('../../dist/shared/test-crash.js', import.meta.url).href)});
