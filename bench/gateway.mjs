@@ -1,137 +1,394 @@
-// Gateway throughput and latency, in-process, against the built code in dist/.
-// Run: npm run build && node bench/gateway.mjs   (BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_ONLY=<name part>, PORTICO_DIST)
-// The gateway and the echo backend share one event loop; the load generator runs in a worker.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// Gateway throughput against a minimal proxy, every server in its own process:
+//   backend  bench/echo-backend.mjs: Portico's echo server alone (every proxy below forwards here);
+//   minimal  bench/minimal-proxy.mjs: node:http + one undici Pool, streaming, nothing else — the yardstick;
+//   Portico  the built program as users run it, `node bin/portico.js start` (SQLite on a temporary
+//            data directory, default log level `info`, so one access-log line per request), with
+//            APIs and products made through its management API pointing at the external backend;
+//            management and identity listeners run in that process too but stay idle during runs;
+//   nginx    proxy_pass with upstream keep-alive, when /usr/sbin/nginx (or `nginx`) is installed;
+//   load     wrk (one thread, a Lua script counting statuses) when installed, else
+//            bench/load-worker.mjs (undici) — in its own process, one per run.
+// Scenarios: minimal; gateway with an access token (signature verified once, then cached; the live
+// checks run every request); with a subscription key; with rate limit + quota on (runs only when this
+// build accepts a product policy); 401 (no credentials); 404 (no route); nginx.
+// Runs alternate scenario by scenario within each round (A B C … A B C …) after a warm-up round; each
+// scenario's median req/s, p50 and p99 are printed with its ratio to the minimal proxy. Any status
+// other than the scenario's expected one fails the bench (exit 1).
+// Run: npm run build && node bench/gateway.mjs
+//   BENCH_SECONDS=5 BENCH_ROUNDS=3 BENCH_CONNECTIONS=32 BENCH_ONLY=token,key (names, comma-separated)
+//   BENCH_LOAD=node (force the Node load generator)  BENCH_NGINX=off
+//   BENCH_WORKERS=2 (also start Portico with --workers 2 and measure it against one worker)
+//   BENCH_PROFILE=<seconds> (then: a CPU profile of the gateway under the token scenario,
+//   summarised by bench/profile-summary.mjs; the .cpuprofile is kept in BENCH_PROFILE_DIR or a temp dir)
+//   PORTICO_BIN=/other/checkout/bin/portico.js
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { pino } from 'pino';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
-const dist = new URL(process.env.PORTICO_DIST ?? '../dist/', import.meta.url);
-const load = (path) => import(new URL(path, dist).href);
-const { createEchoServer, createGateway } = await load('gateway/index.js');
-const { openStore } = await load('store/index.js');
-const { loadConfig } = await load('config/index.js');
-const { InProcessChangeFeed, sha256 } = await load('shared/index.js');
-
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const TENANT = '11111111-1111-4111-8111-111111111111';
-const ISSUER = `https://login.bench.test/${TENANT}/v2.0`;
-const NOW = new Date().toISOString();
-const AUDIENCE = 'aaaaaaaa-0000-0000-0000-000000000001';
-const CLIENT = 'cccccccc-0000-0000-0000-000000000001';
-const ROLE = 'Product.Tokens.All'; // the role of the tokens product's backend application
-const KEY = 'bench-subscription-key';
-let privateKey; // set by seed(), used by signToken()
+const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((s) => s.trim()) : undefined;
+const workers = Number(process.env.BENCH_WORKERS ?? 0);
+const profileSeconds = Number(process.env.BENCH_PROFILE ?? 0);
+const API_VERSION = '2022-08-01';
+const PATH = '/resource?param1=sample';
 
-const dataDir = await mkdtemp(join(tmpdir(), 'portico-bench-'));
-const store = await openStore({ dataDir });
-const logger = pino({ level: 'warn' });
-const echo = createEchoServer(logger);
-const echoUrl = await listen(echo);
-await seed();
-const feed = new InProcessChangeFeed();
-let gatewayUrl = '';
-const gateway = await createGateway({ config: loadConfig({}, { dataDir }), store, feed, logger, issuer: ISSUER, publicUrl: () => gatewayUrl });
-gatewayUrl = await listen(gateway.server);
+class UnexpectedAnswer extends Error {}
 
-const token = await signToken();
-const scenarios = [
-  ['echo backend directly', echoUrl, '/api/resource?param1=sample', {}, 200],
-  ['gateway, subscription key (warm-up)', gatewayUrl, '/echo/resource?param1=sample', { 'ocp-apim-subscription-key': KEY }, 200],
-  ['gateway, subscription key', gatewayUrl, '/echo/resource?param1=sample', { 'ocp-apim-subscription-key': KEY }, 200],
-  ['gateway, access token (cached verification)', gatewayUrl, '/tok/resource?param1=sample', { authorization: `Bearer ${token}` }, 200],
-  ['gateway, 401 missing key', gatewayUrl, '/echo/resource', {}, 401],
-  ['gateway, 404 no route', gatewayUrl, '/nowhere', {}, 404],
-];
+const children = [];
+const temps = [];
+try {
+  const tools = detectTools();
+  const backend = start('backend', process.execPath, [here('./echo-backend.mjs')]);
+  const backendUrl = (await lineMatching(backend, /^http:\/\//)).trim();
+  const minimal = start('minimal', process.execPath, [here('./minimal-proxy.mjs')], { BACKEND: backendUrl });
+  const minimalUrl = (await lineMatching(minimal, /^http:\/\//)).trim();
 
-console.log(`node ${process.version}, ${connections} connections, ${seconds} s per scenario`);
-console.log('scenario'.padEnd(46), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), ' statuses');
-let unexpected = false;
-for (const [name, origin, path, headers, expected] of scenarios.filter(([n]) => n.includes(process.env.BENCH_ONLY ?? ''))) {
-  const r = await run(origin, path, headers);
-  console.log(name.padEnd(46), r.rps.toFixed(0).padStart(9), r.p50.toFixed(2).padStart(8), r.p99.toFixed(2).padStart(8), '', JSON.stringify(r.statuses), r.errors ? `errors ${r.errors}` : '');
-  // A scenario answering anything but its expected status measures an error path: say so and fail.
-  if (r.errors || Object.keys(r.statuses).some((status) => Number(status) !== expected)) unexpected = true;
-}
-if (unexpected) {
-  console.error('bench: some answers were not the expected status; the figures above are not valid');
+  const portico = await startPortico({});
+  const setup = await configurePortico(portico.dataDir, backendUrl);
+
+  const scenarios = [
+    // The same request as the token scenario (the minimal proxy forwards its Authorization header, so
+    // the backend echoes the same ~1 KB header for both: like for like).
+    { name: 'minimal', label: 'minimal proxy (node:http + undici)', server: minimal, url: `${minimalUrl}/api${PATH}`, headers: { authorization: `Bearer ${setup.token}` }, expected: 200 },
+    { name: 'token', label: 'Portico, access token', server: portico.child, url: `${portico.gatewayUrl}/bench${PATH}`, headers: { authorization: `Bearer ${setup.token}` }, expected: 200 },
+    { name: 'key', label: 'Portico, subscription key', server: portico.child, url: `${portico.gatewayUrl}/bench${PATH}`, headers: { 'ocp-apim-subscription-key': setup.key }, expected: 200 },
+    setup.limitedKey !== undefined
+      ? { name: 'limits', label: 'Portico, key + rate limit + quota', server: portico.child, url: `${portico.gatewayUrl}/limited${PATH}`, headers: { 'ocp-apim-subscription-key': setup.limitedKey }, expected: 200 }
+      : { name: 'limits', skipped: setup.limitsSkipped },
+    { name: '401', label: 'Portico, 401 no credentials', server: portico.child, url: `${portico.gatewayUrl}/bench${PATH}`, headers: {}, expected: 401 },
+    { name: '404', label: 'Portico, 404 no route', server: portico.child, url: `${portico.gatewayUrl}/nowhere`, headers: {}, expected: 404 },
+  ];
+  if (tools.nginx && process.env.BENCH_NGINX !== 'off') {
+    const nginx = await startNginx(tools.nginx, backendUrl);
+    scenarios.push({ name: 'nginx', label: 'nginx proxy_pass (1 worker)', server: nginx.child, tree: true, url: `${nginx.url}/api${PATH}`, headers: { authorization: `Bearer ${setup.token}` }, expected: 200 });
+  }
+  if (workers > 1) {
+    const many = await startPortico({ workers });
+    const more = await configurePortico(many.dataDir, backendUrl);
+    scenarios.push({ name: `workers${workers}`, label: `Portico --workers ${workers}, token`, server: many.child, tree: true, url: `${many.gatewayUrl}/bench${PATH}`, headers: { authorization: `Bearer ${more.token}` }, expected: 200 });
+  }
+  const active = scenarios.filter((s) => !s.skipped && (only === undefined || s.name === 'minimal' || only.includes(s.name)));
+  for (const s of scenarios.filter((s) => s.skipped)) console.log(`scenario ${s.name} skipped: ${s.skipped}`);
+
+  console.log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), load generator ${tools.wrk ? 'wrk' : 'bench/load-worker.mjs'}, ${connections} connections, ${seconds} s per run, ${rounds} rounds + warm-up, alternating`);
+  console.log('scenario'.padEnd(36), 'round'.padStart(5), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'CPU µs/req'.padStart(11), ' statuses');
+  const results = Object.fromEntries(active.map((s) => [s.name, []]));
+  for (let round = 0; round <= rounds; round++) {
+    for (const s of active) {
+      const cpuBefore = cpuSeconds(s.server.pid, s.tree);
+      const r = await load(tools, s, round === 0 ? Math.min(2, seconds) : seconds);
+      const cpuPerRequest = ((cpuSeconds(s.server.pid, s.tree) - cpuBefore) / r.requests) * 1e6;
+      const statuses = Object.keys(r.statuses);
+      if (r.errors || statuses.length === 0 || statuses.some((status) => Number(status) !== s.expected)) {
+        throw new UnexpectedAnswer(`${s.label}: statuses ${JSON.stringify(r.statuses)}, errors ${r.errors} (want only ${s.expected})`);
+      }
+      if (round > 0) results[s.name].push({ ...r, cpuPerRequest });
+      console.log(s.label.padEnd(36), (round === 0 ? 'warm' : String(round)).padStart(5), r.rps.toFixed(0).padStart(9), r.p50.toFixed(2).padStart(8), r.p99.toFixed(2).padStart(8), cpuPerRequest.toFixed(0).padStart(11), '', JSON.stringify(r.statuses));
+    }
+  }
+
+  const base = results.minimal;
+  console.log(`\nmedians over ${rounds} rounds; ratio = scenario req/s ÷ minimal proxy req/s of the same round (median of the per-round ratios)`);
+  console.log('scenario'.padEnd(36), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'CPU µs/req'.padStart(11), 'ratio'.padStart(7), ' goal');
+  const goals = { token: 0.95, key: 0.95, limits: 0.9 };
+  for (const s of active) {
+    const runs = results[s.name];
+    const ratio = median(runs.map((r, i) => r.rps / base[i].rps));
+    const goal = goals[s.name];
+    console.log(
+      s.label.padEnd(36),
+      median(runs.map((r) => r.rps)).toFixed(0).padStart(9),
+      median(runs.map((r) => r.p50)).toFixed(2).padStart(8),
+      median(runs.map((r) => r.p99)).toFixed(2).padStart(8),
+      median(runs.map((r) => r.cpuPerRequest)).toFixed(0).padStart(11),
+      ratio.toFixed(2).padStart(7),
+      goal === undefined ? '' : ` >= ${goal} ${ratio >= goal ? 'met' : 'NOT met'}`,
+    );
+  }
+  if (results[`workers${workers}`] && results.token) {
+    const ratio = median(results[`workers${workers}`].map((r, i) => r.rps / results.token[i].rps));
+    console.log(`--workers ${workers} ÷ one process (token): ${ratio.toFixed(2)} (goal >= 1.6 with 2 workers; needs as many free cores as workers + backend + load generator)`);
+  }
+
+  if (profileSeconds > 0) await profile(tools, backendUrl, profileSeconds);
+} catch (error) {
+  console.error(`bench: ${error instanceof UnexpectedAnswer ? 'unexpected answer, the figures are not valid: ' : ''}${error.stack ?? error}`);
   process.exitCode = 1;
+} finally {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined)));
+  for (const dir of temps) await rm(dir, { recursive: true, force: true });
 }
 
-await gateway.close();
-for (const server of [gateway.server, echo]) {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+/** wrk and nginx when installed; says how to install them when not. */
+function detectTools() {
+  const which = (name, candidates) => candidates.find((path) => existsSync(path)) ?? (spawnSync('sh', ['-c', `command -v ${name}`]).stdout?.toString().trim() || undefined);
+  const wrk = process.env.BENCH_LOAD === 'node' ? undefined : which('wrk', ['/usr/bin/wrk', '/usr/local/bin/wrk']);
+  const nginx = which('nginx', ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx']);
+  if (!wrk && process.env.BENCH_LOAD !== 'node') console.log('wrk is not installed (Debian/Ubuntu: sudo apt-get install wrk); using the Node load generator bench/load-worker.mjs, which needs more CPU per request');
+  if (!nginx) console.log('nginx is not installed (Debian/Ubuntu: sudo apt-get install nginx-light); skipping the nginx scenario');
+  return { wrk, nginx };
 }
-await store.close();
-await rm(dataDir, { recursive: true, force: true });
 
-function run(origin, path, headers) {
+async function startPortico({ workers: count }) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'portico-bench-gateway-'));
+  temps.push(dataDir);
+  const args = [process.env.PORTICO_BIN ?? here('../bin/portico.js'), 'start', ...(count ? ['--workers', String(count)] : [])];
+  const child = start(count ? `portico-workers${count}` : 'portico', process.execPath, args, {
+    PORTICO_DATA_DIR: dataDir,
+    PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0',
+    PORTICO_LOG_LEVEL: process.env.PORTICO_LOG_LEVEL ?? 'info',
+  });
+  await lineMatching(child, /^\s+credentials\s/);
+  const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8'));
+  return { child, dataDir, gatewayUrl: credentials.gatewayUrl };
+}
+
+/**
+ * Through the management API, as an operator would: an API `bench` (and `limited`) whose service URL
+ * is the external backend; product bench-keys (subscription key) and bench-tokens (application
+ * token) holding it; a subscription, a client application, its token. With a product policy when
+ * this build takes one: product bench-limits with rate limit and quota far above what a run sends.
+ */
+async function configurePortico(dataDir, backendUrl) {
+  const api = await managementClient(dataDir);
+  const serviceUrl = `${backendUrl}/api`;
+  await api.expect('PUT', '/users/bench-owner', { properties: { email: 'bench-owner@bench.test', firstName: 'Bench', lastName: 'Owner' } }, [200, 201]);
+  const product = async (id, extra = {}) => api.expect('PUT', `/products/${id}`, { properties: { displayName: id, subscriptionRequired: true, approvalRequired: false, state: 'published', ...extra } }, [200, 201]);
+  const withApi = async (id, path, productIds) => {
+    await api.expect('PUT', `/apis/${id}`, { properties: { displayName: id, path, serviceUrl, protocols: ['http', 'https'] } }, [200, 201]);
+    await api.expect('PUT', `/apis/${id}/operations/get-resource`, { properties: { displayName: 'Get resource', method: 'GET', urlTemplate: '/resource' } }, [200, 201]);
+    for (const productId of productIds) await api.expect('PUT', `/products/${productId}/apis/${id}`, undefined, [200, 201]);
+  };
+  const subscriptionKey = async (id, productId) => {
+    await api.expect('PUT', `/subscriptions/${id}`, { properties: { displayName: id, scope: `/products/${productId}`, ownerId: '/users/bench-owner', state: 'active' } }, [200, 201]);
+    return (await api.expect('POST', `/subscriptions/${id}/listSecrets`, undefined, [200])).primaryKey;
+  };
+  await product('bench-keys');
+  await product('bench-tokens');
+  await api.expect('PATCH', '/products/bench-tokens', { properties: { authenticationType: ['application-token'] } }, [200]);
+  await withApi('bench', 'bench', ['bench-keys', 'bench-tokens']);
+  const key = await subscriptionKey('bench-key', 'bench-keys');
+  const app = await api.expect('PUT', '/clientApplications/bench-app', { properties: { displayName: 'Bench app', ownerId: '/users/bench-owner', productIds: ['/products/bench-tokens'] } }, [200, 201]);
+  const secret = (await api.expect('POST', '/clientApplications/bench-app/listSecrets', undefined, [200])).entra.clientSecret;
+  const audience = (await api.expect('GET', '/products/bench-tokens', undefined, [200])).properties.application.entra.audience;
+  const token = (await tokenResponse(api.credentials, app.properties.entraApplicationId, secret, `${audience}/.default`)).access_token;
+
+  // The limits slot: a product policy (APIM's rawxml) with limits no run reaches.
+  await product('bench-limits');
+  const policy = { properties: { format: 'rawxml', value: '<policies><inbound><rate-limit calls="1000000000" renewal-period="60" /><quota calls="2000000000" renewal-period="604800" /></inbound></policies>' } };
+  const answer = await api.send('PUT', '/products/bench-limits/policies/policy', policy);
+  let limitedKey;
+  let limitsSkipped;
+  if (answer.status === 200 || answer.status === 201) {
+    await withApi('limited', 'limited', ['bench-limits']);
+    limitedKey = await subscriptionKey('bench-limited', 'bench-limits');
+  } else if (answer.status === 404) {
+    limitsSkipped = 'this build has no product policies (PUT products/{id}/policies/policy answered 404)';
+  } else {
+    throw new UnexpectedAnswer(`PUT /products/bench-limits/policies/policy: ${answer.status} ${answer.text.slice(0, 500)}`);
+  }
+
+  // Each configuration is in effect when the first call with it succeeds.
+  const gateway = api.credentials.gatewayUrl;
+  await expectStatus(`${gateway}/bench${PATH}`, { authorization: `Bearer ${token}` }, 200);
+  await expectStatus(`${gateway}/bench${PATH}`, { 'ocp-apim-subscription-key': key }, 200);
+  if (limitedKey) await expectStatus(`${gateway}/limited${PATH}`, { 'ocp-apim-subscription-key': limitedKey }, 200);
+  return { token, key, limitedKey, limitsSkipped };
+}
+
+async function expectStatus(url, headers, status) {
+  const response = await fetch(url, { headers });
+  const text = await response.text();
+  if (response.status !== status) throw new UnexpectedAnswer(`GET ${url}: ${response.status} (want ${status}) ${text.slice(0, 300)}`);
+}
+
+async function startNginx(binary, backendUrl) {
+  const dir = await mkdtemp(join(tmpdir(), 'portico-bench-nginx-'));
+  temps.push(dir);
+  const port = await freePort();
+  const backend = new URL(backendUrl);
+  await writeFile(join(dir, 'nginx.conf'), `
+worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  upstream backend { server ${backend.host}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${port};
+    keepalive_requests 1000000;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+`);
+  const child = start('nginx', binary, ['-p', dir, '-c', join(dir, 'nginx.conf')]);
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${url}/api${PATH}`)).status === 200) return { child, url };
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nginx did not start (see ${dir}/error.log)`);
+}
+
+async function load(tools, scenario, durationSeconds) {
+  if (tools.wrk) return loadWithWrk(tools.wrk, scenario, durationSeconds);
+  const url = new URL(scenario.url);
+  const options = { origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers: scenario.headers, connections, durationMs: durationSeconds * 1000 };
+  const child = spawn(process.execPath, [here('./load-worker.mjs'), JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  const [code] = await once(child, 'exit');
+  if (code !== 0) throw new Error(`load generator exited with ${code}`);
+  return JSON.parse(out);
+}
+
+async function loadWithWrk(wrk, scenario, durationSeconds) {
+  const headerArgs = Object.entries(scenario.headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+  const child = spawn(wrk, ['-t1', `-c${connections}`, `-d${durationSeconds}s`, '-s', here('./wrk-statuses.lua'), ...headerArgs, scenario.url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  const [code] = await once(child, 'exit');
+  if (code !== 0) throw new Error(`wrk exited with ${code}: ${out}`);
+  const requests = Number(out.match(/(\d+) requests in/)?.[1]);
+  const rps = Number(out.match(/Requests\/sec:\s+([\d.]+)/)?.[1]);
+  const statuses = JSON.parse(out.match(/^STATUSES (.*)$/m)?.[1] ?? '{}');
+  const [p50us, p99us] = (out.match(/^LATENCY_US (\d+) (\d+)$/m)?.slice(1) ?? ['NaN', 'NaN']).map(Number);
+  const socketErrors = out.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
+  const errors = socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
+  if (!Number.isFinite(rps)) throw new Error(`could not read wrk's output:\n${out}`);
+  return { requests, rps, p50: p50us / 1000, p99: p99us / 1000, statuses, errors };
+}
+
+/** A CPU profile of a fresh Portico's gateway under the token scenario, summarised. */
+async function profile(tools, backendUrl, durationSeconds) {
+  const dir = process.env.BENCH_PROFILE_DIR ?? (await mkdtemp(join(tmpdir(), 'portico-bench-profile-')));
+  const dataDir = await mkdtemp(join(tmpdir(), 'portico-bench-profiled-'));
+  temps.push(dataDir);
+  const child = start('portico-profiled', process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, process.env.PORTICO_BIN ?? here('../bin/portico.js'), 'start'], {
+    PORTICO_DATA_DIR: dataDir,
+    PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0',
+    PORTICO_LOG_LEVEL: process.env.PORTICO_LOG_LEVEL ?? 'info',
+  });
+  await lineMatching(child, /^\s+credentials\s/);
+  const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8'));
+  const setup = await configurePortico(dataDir, backendUrl);
+  const scenario = { label: 'profiled', url: `${credentials.gatewayUrl}/bench${PATH}`, headers: { authorization: `Bearer ${setup.token}` }, expected: 200 };
+  await load(tools, scenario, 2); // warm-up
+  const r = await load(tools, scenario, durationSeconds);
+  console.log(`\nprofiled run (token, ${durationSeconds} s): ${r.rps.toFixed(0)} req/s, statuses ${JSON.stringify(r.statuses)}`);
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
+  const { summarise } = await import('./profile-summary.mjs');
+  for (const file of files) console.log(`\n${file}\n${summarise(JSON.parse(await readFile(file, 'utf8')))}`);
+}
+
+function start(name, command, args, env = {}) {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  child.benchName = name;
+  children.push(child);
+  child.lines = createInterface({ input: child.stdout });
+  return child;
+}
+
+/** Resolves with the first stdout line matching `pattern`; later lines are read and dropped (the log). */
+function lineMatching(child, pattern) {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./load-worker.mjs', import.meta.url), {
-      workerData: { origin, path, method: 'GET', headers, connections, durationMs: seconds * 1000 },
+    const onLine = (line) => {
+      if (!pattern.test(line)) return;
+      child.lines.off('line', onLine);
+      child.lines.on('line', () => undefined); // keep draining
+      resolve(line);
+    };
+    child.lines.on('line', onLine);
+    child.once('exit', (code) => reject(new Error(`${child.benchName} exited with ${code} before printing ${pattern}`)));
+  });
+}
+
+/** The management API as the bootstrap admin: expect() fails the bench on any other status. */
+async function managementClient(dataDir) {
+  const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8'));
+  const { access_token: token } = await tokenResponse(credentials, credentials.admin.clientId, credentials.admin.clientSecret, credentials.managementScope);
+  const base = `${credentials.managementUrl}/subscriptions/${credentials.subscriptionId}/resourceGroups/${credentials.resourceGroup}/providers/Microsoft.ApiManagement/service/${credentials.serviceName}`;
+  const send = async (method, path, body) => {
+    const response = await fetch(`${base}${path}${path.includes('?') ? '&' : '?'}api-version=${API_VERSION}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
+    return { status: response.status, text: await response.text() };
+  };
+  return {
+    credentials,
+    send,
+    async expect(method, path, body, statuses) {
+      const { status, text } = await send(method, path, body);
+      if (!statuses.includes(status)) throw new UnexpectedAnswer(`${method} ${path}: ${status} (want ${statuses.join(' or ')}) ${text.slice(0, 500)}`);
+      return text ? JSON.parse(text) : undefined;
+    },
+  };
 }
 
-async function listen(server) {
+async function tokenResponse(credentials, clientId, clientSecret, scope) {
+  const response = await fetch(`${credentials.identityUrl}/${credentials.tenantId}/oauth2/v2.0/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope }),
+  });
+  const text = await response.text();
+  if (response.status !== 200) throw new UnexpectedAnswer(`token endpoint: ${response.status} (want 200) ${text.slice(0, 500)}`);
+  return JSON.parse(text);
+}
+
+async function freePort() {
+  const server = createServer();
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${server.address().port}`;
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
-async function seed() {
-  const m = store.management;
-  await m.putUser({ id: 'owner', email: 'owner@bench.test', firstName: 'O', lastName: 'W', state: 'active', note: null, passwordHash: null, registrationDate: NOW });
-  const api = (id, path) => ({
-    id, displayName: id, description: null, path, serviceUrl: `${echoUrl}/api`, protocols: ['http'], subscriptionRequired: true,
-    subscriptionKeyHeaderName: 'Ocp-Apim-Subscription-Key', subscriptionKeyQueryName: 'subscription-key', apiRevision: '1', isCurrent: true,
-  });
-  const op = (apiId) => ({ apiId, id: 'retrieve-resource', displayName: 'Retrieve resource', method: 'GET', urlTemplate: '/resource', description: null, templateParameters: [], request: null, responses: [] });
-  const product = (id, displayName, extra) => ({
-    id, displayName, description: null, terms: null, subscriptionRequired: true, approvalRequired: false, subscriptionsLimit: null,
-    state: 'published', authenticationType: [], entraApplicationId: null, entraAudience: null, ...extra,
-  });
-  await m.putApi(api('echo-api', 'echo'));
-  await m.putApi(api('tok-api', 'tok'));
-  await m.putOperation(op('echo-api'));
-  await m.putOperation(op('tok-api'));
-  await m.putProduct(product('starter', 'Starter', {}));
-  await m.putProduct(product('tokens', 'Tokens', { authenticationType: ['application-token'], entraApplicationId: AUDIENCE, entraAudience: AUDIENCE }));
-  // The gateway takes the role a token must carry from the product's backend application.
-  await store.directory.insertApplication({
-    id: 'tokens-backend', appId: AUDIENCE, displayName: 'APIMProductApplicationTokens', description: null, identifierUris: [],
-    appRoles: [{ id: 'tokens-role', value: ROLE, displayName: ROLE, description: ROLE, allowedMemberTypes: ['Application'], isEnabled: true }],
-    requiredResourceAccess: [], requestedAccessTokenVersion: 2, createdDateTime: NOW,
-  });
-  await m.addProductApi('starter', 'echo-api');
-  await m.addProductApi('tokens', 'tok-api');
-  await m.putSubscription({
-    id: 'bench', displayName: 'bench', ownerId: 'owner', scope: '/products/starter', state: 'active', primaryKeyHash: sha256(KEY),
-    secondaryKeyHash: sha256(`${KEY}-2`), primaryKeyEncrypted: 'x', secondaryKeyEncrypted: 'x', allowTracing: false, stateComment: null, createdDate: NOW,
-  });
-  await m.putClientApplication({
-    id: 'app', displayName: 'app', description: null, ownerId: 'owner', state: 'active', entraApplicationId: CLIENT,
-    entraObjectId: 'app-object', entraServicePrincipalId: 'app-sp', createdDate: NOW,
-  });
-  await m.putProductLink({ id: 'app-tokens', clientApplicationId: 'app', productId: 'tokens', appRoleAssignmentId: null });
-  const pair = await generateKeyPair('RS256', { extractable: true });
-  privateKey = pair.privateKey;
-  await store.directory.insertSigningKey({
-    kid: 'bench', privateKeyEncrypted: 'unused', publicJwk: JSON.stringify(await exportJWK(pair.publicKey)),
-    createdAt: NOW, activatesAt: NOW, retiresAt: null,
-  });
+/** user + system CPU seconds of a process (Linux /proc), with `tree` its children's too (cluster workers). */
+function cpuSeconds(pid, tree = false) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    let total = (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+    if (tree) {
+      for (const child of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) total += cpuSeconds(Number(child));
+    }
+    return total;
+  } catch {
+    return NaN;
+  }
 }
 
-function signToken() {
-  return new SignJWT({ aud: AUDIENCE, azp: CLIENT, roles: [ROLE], ver: '2.0', tid: TENANT })
-    .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'bench' })
-    .setIssuer(ISSUER)
-    .setIssuedAt()
-    .setExpirationTime('1h')
-    .sign(privateKey);
+function median(values) {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

@@ -10,11 +10,14 @@
 //   BENCH_SIZES=10,10000 (100000 works: ~1M subscriptions, several minutes of seeding)
 //   BENCH_REQUESTS=200 (sequential requests per write/read kind)  BENCH_REVOCATIONS=20
 //   BENCH_SECONDS=3 BENCH_CONNECTIONS=16 (throughput runs)  BENCH_BATCH=2000 (rows per transaction)
+//   BENCH_SEED_DIR=/some/dir: keep each size's freshly seeded data directory there (size-N/) and,
+//     when it is already there, copy it instead of seeding again (the copy is what the run changes).
+//   BENCH_ONLY_STARTUP=1: per size, only seed (or copy), start, and print start-up time and RSS.
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -31,6 +34,8 @@ const revocations = Number(process.env.BENCH_REVOCATIONS ?? 20);
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const batch = Number(process.env.BENCH_BATCH ?? 2000);
+const seedDir = process.env.BENCH_SEED_DIR;
+const onlyStartup = process.env.BENCH_ONLY_STARTUP === '1';
 const API_VERSION = '2022-08-01';
 
 class UnexpectedStatus extends Error {}
@@ -41,24 +46,45 @@ async function measureSize(size) {
   let portico;
   try {
     console.log(`\n== size ${size}: ${size} users, ${size} client applications (linked to Starter), ${10 * size} subscriptions`);
-    // 1. Bootstrap, and Starter gets its backend application (application-token on).
-    portico = await startPortico(dataDir);
-    let api = await managementClient(dataDir);
-    await api.expect('PATCH', '/products/starter', { properties: { authenticationType: ['subscription-key', 'application-token'] } }, 200);
-    await stopPortico(portico);
+    const cached = seedDir ? join(seedDir, `size-${size}`) : undefined;
+    let seeded;
+    let seedSeconds;
+    if (cached && (await exists(join(cached, 'bench-seed.json')))) {
+      // A kept seeding (BENCH_SEED_DIR): copied, so this run's writes never reach the kept one.
+      const copyStarted = performance.now();
+      await cp(cached, dataDir, { recursive: true });
+      seeded = seedNames(JSON.parse(await readFile(join(dataDir, 'bench-seed.json'), 'utf8')).key);
+      seedSeconds = NaN;
+      console.log(`copied the kept seeding ${cached} in ${((performance.now() - copyStarted) / 1000).toFixed(1)} s`);
+    } else {
+      // 1. Bootstrap, and Starter gets its backend application (application-token on).
+      portico = await startPortico(dataDir);
+      const api = await managementClient(dataDir);
+      await api.expect('PATCH', '/products/starter', { properties: { authenticationType: ['subscription-key', 'application-token'] } }, 200);
+      await stopPortico(portico);
 
-    // 2. Seed through the store's repositories while Portico is stopped (the store is single-process).
-    const seedStarted = performance.now();
-    const seeded = await seed(dataDir, size);
-    const seedSeconds = (performance.now() - seedStarted) / 1000;
-    console.log(`seeded in ${seedSeconds.toFixed(1)} s`);
+      // 2. Seed through the store's repositories while Portico is stopped (the store is single-process).
+      const seedStarted = performance.now();
+      seeded = await seed(dataDir, size);
+      seedSeconds = (performance.now() - seedStarted) / 1000;
+      console.log(`seeded in ${seedSeconds.toFixed(1)} s`);
+      await writeFile(join(dataDir, 'bench-seed.json'), JSON.stringify({ key: seeded.key }), { mode: 0o600 });
+      if (cached) {
+        await rm(cached, { recursive: true, force: true });
+        await cp(dataDir, cached, { recursive: true, filter: (path) => !path.endsWith('portico.lock') });
+      }
+    }
 
     // 3. Start again: start-up time (spawn → "credentials" line) and RSS with everything loaded.
     portico = await startPortico(dataDir);
     const startupMs = portico.startupMs;
     const rssAfterStart = memory(portico.pid);
-    api = await managementClient(dataDir);
     const row = { size, seedSeconds, startupMs, rssAfterStart };
+    if (onlyStartup) {
+      console.log(`size ${size}: start-up ${startupMs.toFixed(0)} ms, RSS ${rssAfterStart.rss.toFixed(0)} MiB (peak ${rssAfterStart.peak.toFixed(0)} MiB)`);
+      return row;
+    }
+    const api = await managementClient(dataDir);
 
     // 4. Writes and reads, one at a time.
     const run = `r${Date.now().toString(36)}`;
@@ -136,8 +162,7 @@ async function seed(dataDir, size) {
   const key = Buffer.from((await readFile(join(dataDir, 'instance.key'), 'utf8')).trim(), 'base64');
   const box = new SecretBox(key);
   const store = await openStore({ dataDir });
-  const userId = (i) => `bench-u${i}`;
-  const clientApplicationId = (i) => `bench-ca${i}`;
+  const { userId, clientApplicationId } = seedNames();
   let clearKey;
   try {
     const product = await store.management.getProduct('starter');
@@ -197,7 +222,16 @@ async function seed(dataDir, size) {
   } finally {
     await store.close();
   }
-  return { userId, clientApplicationId, key: clearKey };
+  return seedNames(clearKey);
+}
+
+/** How the seeding names its rows, and the one subscription key it keeps in clear. */
+function seedNames(key) {
+  return { userId: (i) => `bench-u${i}`, clientApplicationId: (i) => `bench-ca${i}`, key };
+}
+
+async function exists(path) {
+  return stat(path).then(() => true, () => false);
 }
 
 async function startPortico(dataDir) {
@@ -339,7 +373,7 @@ function printSize(row) {
   console.log('start-up (spawn → credentials line)'.padEnd(50), `${row.startupMs.toFixed(0)} ms`.padStart(9));
   console.log('RSS after seeding + restart'.padEnd(50), `${row.rssAfterStart.rss.toFixed(0)} MiB`.padStart(9));
   console.log('RSS after the run (peak)'.padEnd(50), `${row.rssAfterRun.rss.toFixed(0)} MiB`.padStart(9), `(${row.rssAfterRun.peak.toFixed(0)} MiB)`);
-  console.log('seeding through the repositories'.padEnd(50), `${row.seedSeconds.toFixed(1)} s`.padStart(9));
+  console.log('seeding through the repositories'.padEnd(50), (Number.isNaN(row.seedSeconds) ? 'kept copy' : `${row.seedSeconds.toFixed(1)} s`).padStart(9));
 }
 
 function printComparison(small, large) {
@@ -370,4 +404,4 @@ try {
   console.error(`bench: ${error instanceof UnexpectedStatus ? 'unexpected answer: ' : ''}${error.stack ?? error}`);
   process.exitCode = 1;
 }
-if (results.length > 1) printComparison(results[0], results.at(-1));
+if (results.length > 1 && !onlyStartup) printComparison(results[0], results.at(-1));

@@ -134,6 +134,26 @@ function portVariable(name: ListenerName): string {
   return `PORTICO_${name.toUpperCase()}_PORT`;
 }
 
+/** Where a listener on host:port is reached directly, e.g. `http://127.0.0.1:8080`. */
+export function listeningUrl(scheme: 'http' | 'https', host: string, port: number): string {
+  return `${scheme}://${urlHost(host)}:${port}`;
+}
+
+/**
+ * A port free on `host` right now (the OS picks it), for listeners whose port must be known before
+ * they listen: `--workers` shares one port among processes that each ask for it by number.
+ */
+export async function pickFreePort(host: string): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(0, host, () => resolve());
+  });
+  const { port } = probe.address() as AddressInfo;
+  await closeNet(probe);
+  return port;
+}
+
 /** Wildcard binds are reached through loopback; IPv6 literals need brackets. */
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';

@@ -1,12 +1,13 @@
 import type { Server } from 'node:http';
 import { mkdir } from 'node:fs/promises';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { PorticoConfig, ListenerName, PublicListener } from './config/index.js';
-import { InProcessChangeFeed, type ChangeFeed } from './shared/index.js';
+import { bearerToken, constantTimeEqual, createProcessLogger, InProcessChangeFeed, type ChangeFeed } from './shared/index.js';
+import { PorticoMetrics } from './gateway/observability/index.js';
 import { openStore, type OpenStoreOptions } from './store/index.js';
 import type { Store } from './store/index.js';
 import { createIdentity } from './identity/index.js';
-import { buildManagementApp, MANAGEMENT_RESOURCE_URI, reconcileDirectory, serviceResourceId, type ManagementContext } from './management/index.js';
+import { buildManagementApp, MANAGEMENT_RESOURCE_URI, reconcileDirectory, serviceResourceId, type ManagementContext, type MetricsEndpoint } from './management/index.js';
 import { newAuditScope, RefusalRecorder, runInAuditScope, startAuditRetention, SYSTEM_ACTOR, type AuditActor } from './audit/index.js';
 import { createEchoServer, createGateway, type Gateway } from './gateway/index.js';
 import { ensureInstance, reissueAdminCredentials, ADMIN_USER_EMAIL } from './bootstrap/first-start.js';
@@ -14,7 +15,8 @@ import { credentialsPath, readCredentials, writeCredentials, type CredentialsFil
 import { checkInstanceKey, loadInstanceKey } from './bootstrap/instance-key.js';
 import { adaptDirectoryClient } from './bootstrap/directory-adapter.js';
 import { managementRolesOf } from './bootstrap/management-roles.js';
-import { defaultPublicUrl, listen, newServer, replaceCertificate, type Listening } from './listeners.js';
+import { defaultPublicUrl, listen, listeningUrl, newServer, pickFreePort, replaceCertificate, type Listening } from './listeners.js';
+import { startGatewayWorkers, type GatewayWorkers } from './cluster/index.js';
 import { renewLocalCertificatePeriodically, resolveTls } from './tls/index.js';
 
 export interface RunningPortico {
@@ -41,13 +43,21 @@ export interface StartOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Passed to openStore: sees every statement (tests count queries per request with it). */
   readonly onQuery?: OpenStoreOptions['onQuery'];
+  /** This process's metrics registry (default: a new one). */
+  readonly metrics?: PorticoMetrics;
 }
 
 /** Composition root: config → store → services → listeners. */
 export async function startPortico(config: PorticoConfig, options: StartOptions = {}): Promise<RunningPortico> {
-  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'portico' } });
+  const processLogger = options.logger === undefined ? createProcessLogger(config.logLevel) : undefined;
+  const logger = options.logger ?? processLogger!.logger;
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const cleanups: (() => Promise<void>)[] = [];
+  if (processLogger) cleanups.push(async () => processLogger.flush()); // runs last: the shutdown lines are written too
+  // One registry per process: /metrics on the management listener reads it (docs/gateway.md, Observability).
+  const metrics = options.metrics ?? new PorticoMetrics({ snapshotGauges: config.workers === 0 });
+  // What /metrics serves: this process's registry, or (with --workers) it merged with every worker's.
+  let scrape = async (): Promise<{ contentType: string; body: string }> => ({ contentType: metrics.contentType(), body: await metrics.text() });
   const stop = async (): Promise<void> => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
   };
@@ -72,7 +82,7 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
     cleanups.push(() => store.close());
     await checkInstanceKey(store, box, source);
     // Starts at the stored version: events carry the version their write's transaction bumped to.
-    const feed = new InProcessChangeFeed(await store.configVersion.current());
+    const feed = new InProcessChangeFeed(await store.configVersion.current(), logger.child({ component: 'change-feed' }));
 
     // Listen first so every URL (and so the token issuer) is known, even with port 0.
     const servers: Record<Exclude<ListenerName, 'gateway'>, Server> = {
@@ -103,6 +113,7 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
       tenantId: instance.tenantId,
       baseUrl: publicUrl('identity'),
       server: servers.identity,
+      onTokenOutcome: (outcome) => metrics.tokenRequest(outcome), // [metrics hook]
     });
     cleanups.push(() => identity.close());
 
@@ -115,6 +126,8 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
     };
     // Before the management API serves: remove what a registration killed midway left in the
     // directory (docs/architecture.md), acting — and audited — as the service's managed identity.
+    // This, the audit retention job and the refusal queue run only here, in the primary: gateway
+    // workers (--workers, src/cluster/) open the store read-only and never run startPortico.
     const managedIdentity = await identity.directory.system.getServicePrincipal(instance.managedIdentityPrincipalId);
     const reconciled = await asSystem(() => reconcileDirectory(ctx).catch((error: unknown) => {
       logger.error({ err: error }, 'start-up reconciliation could not read the directory; it is retried at the next start');
@@ -144,23 +157,52 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
       identityUrl: publicUrl('identity'),
       publicUrl: publicUrl('management'),
       liveRoles: managementRolesOf(identity.directory.system, instance.managementAppId),
+      metrics: metricsEndpoint(() => scrape(), config.metricsToken),
     });
     cleanups.push(() => management.close());
 
     let gatewayPublicUrl = '';
-    const gateway: Gateway = await createGateway({
-      config, store, feed, logger: logger.child({ listener: 'gateway' }), issuer: identity.urls.issuer(),
-      publicUrl: () => gatewayPublicUrl, ...(tls ? { tls } : {}),
-      onRevoked: (revoked) => refusals.record(revoked),
-    });
-    cleanups.push(() => gateway.close());
-    bound.gateway = await listen(gateway.server, 'gateway', config.host, config.ports.gateway);
-    cleanups.push(() => bound.gateway.close());
-    gatewayPublicUrl = publicUrl('gateway');
+    let gatewayServer: Server | undefined;
+    let workers: GatewayWorkers | undefined;
+    if (config.workers === 0) {
+      const gateway: Gateway = await createGateway({
+        config, store, feed, logger: logger.child({ listener: 'gateway' }), issuer: identity.urls.issuer(),
+        publicUrl: () => gatewayPublicUrl, ...(tls ? { tls } : {}), metrics,
+        onRevoked: (revoked) => refusals.record(revoked),
+      });
+      cleanups.push(() => gateway.close());
+      gatewayServer = gateway.server;
+      bound.gateway = await listen(gateway.server, 'gateway', config.host, config.ports.gateway);
+      cleanups.push(() => bound.gateway.close());
+      gatewayPublicUrl = publicUrl('gateway');
+    } else {
+      // --workers N: N gateway processes share the port; this process keeps the store, management and identity.
+      const port = config.ports.gateway === 0 ? await pickFreePort(config.host) : config.ports.gateway;
+      bound.gateway = { url: listeningUrl(tls ? 'https' : 'http', config.host, port), port, close: async () => undefined };
+      gatewayPublicUrl = publicUrl('gateway');
+      const started = await startGatewayWorkers({
+        count: config.workers,
+        settings: {
+          config: { ...config, ports: { ...config.ports, gateway: port } },
+          issuer: identity.urls.issuer(),
+          publicUrl: gatewayPublicUrl,
+          tls: tls ? { cert: tls.cert, key: tls.key } : undefined,
+        },
+        feed,
+        logger: logger.child({ component: 'gateway-workers' }),
+        metrics,
+        // Workers never write the store: their refusals come here over IPC, to this process's queue.
+        onRevoked: (revoked) => refusals.record(revoked),
+      });
+      workers = started;
+      cleanups.push(() => started.stop());
+      scrape = () => started.scrape();
+    }
 
     if (tls?.local) {
       const stopRenewal = renewLocalCertificatePeriodically(config.dataDir, publicHostnames(config), (renewed) => {
-        for (const server of [servers.identity, servers.management, gateway.server]) replaceCertificate(server, renewed);
+        for (const server of [servers.identity, servers.management, gatewayServer]) if (server) replaceCertificate(server, renewed);
+        workers?.replaceCertificate(renewed.cert, renewed.key);
         logger.info('renewed the local TLS server certificate');
       }, (err: unknown) => logger.error({ err }, 'renewing the local TLS server certificate failed; retrying later'));
       cleanups.push(async () => stopRenewal());
@@ -206,6 +248,14 @@ export async function startPortico(config: PorticoConfig, options: StartOptions 
     await stop();
     throw error;
   }
+}
+
+/** GET /metrics: this process's registry; with PORTICO_METRICS_TOKEN, only for callers sending it as a bearer token. */
+function metricsEndpoint(scrape: MetricsEndpoint['scrape'], token: string | undefined): MetricsEndpoint {
+  return {
+    scrape,
+    ...(token === undefined ? {} : { authorize: (authorization: string | undefined) => constantTimeEqual(bearerToken(authorization) ?? '', token) }),
+  };
 }
 
 /** Settings that start but that clients will trip over: said once, at start. */

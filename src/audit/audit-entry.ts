@@ -82,6 +82,27 @@ export function auditEntriesOf(event: ChangeEventBody, viaRequest: boolean): Aud
         status: status(event.type === 'productLink.created' ? 201 : 200),
         details: { productId: event.productId },
       }];
+    case 'productLink.approved':
+    case 'productLink.rejected':
+      // Named as the request's action (POST …/productLinks/{id}/approve), so the edge adds no second row.
+      return [{
+        operation: event.type === 'productLink.approved' ? 'clientApplications/productLinks.approve' : 'clientApplications/productLinks.reject',
+        target: `/clientApplications/${event.clientApplicationId}/productLinks/${event.productLinkId}`,
+        status: status(200),
+        details: { productId: event.productId },
+      }];
+    case 'batch.imported':
+      // The import service gives its own entries (created or updated per item, services/import.ts);
+      // this is the fallback: one row for the batch and one per item it names.
+      return [
+        { operation: IMPORT_OPERATION, target: '', status: status(200), details: { users: event.userIds.length, clientApplications: event.clientApplications.length, subscriptions: event.subscriptionIds.length } },
+        ...event.userIds.map((id) => ({ operation: 'users.write', target: `/users/${id}`, status: null, details: { via: IMPORT_OPERATION } })),
+        ...event.clientApplications.map((app) => ({
+          operation: 'clientApplications.write', target: `/clientApplications/${app.clientApplicationId}`, status: null,
+          details: { via: IMPORT_OPERATION, entraApplicationId: app.entraApplicationId, entraObjectId: app.entraObjectId },
+        })),
+        ...event.subscriptionIds.map((id) => ({ operation: 'subscriptions.write', target: `/subscriptions/${id}`, status: null, details: { via: IMPORT_OPERATION } })),
+      ];
     case 'application.created':
       return [{ operation: 'applications.create', target: event.applicationObjectId, status: status(201), details: { appId: event.appId } }];
     case 'application.deleted':
@@ -121,6 +142,9 @@ export function auditEntriesOf(event: ChangeEventBody, viaRequest: boolean): Aud
   }
 }
 
+/** The bulk import's action (POST …/service/{name}/portico.import): its row targets the service itself. */
+export const IMPORT_OPERATION = 'portico.import';
+
 /** Stamps entries with the scope: id, time, actor, correlation id, and the full id of a management target. */
 export function auditRecordsOf(entries: readonly AuditEntry[], scope: AuditScope): AuditEventRecord[] {
   const timestamp = scope.now().toISOString();
@@ -130,7 +154,8 @@ export function auditRecordsOf(entries: readonly AuditEntry[], scope: AuditScope
     actorObjectId: scope.actor.objectId,
     actorAppId: scope.actor.appId,
     operation: entry.operation,
-    targetId: entry.target.startsWith('/') && scope.serviceResourceId !== null ? `${scope.serviceResourceId}${entry.target}` : entry.target,
+    // A management target is relative to the service; '' is the service itself (an action on it, e.g. portico.import).
+    targetId: (entry.target === '' || entry.target.startsWith('/')) && scope.serviceResourceId !== null ? `${scope.serviceResourceId}${entry.target}` : entry.target,
     outcome: entry.outcome ?? 'success',
     status: entry.status ?? null,
     correlationId: scope.correlationId,

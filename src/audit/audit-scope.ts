@@ -35,8 +35,46 @@ export function auditKey(operation: string, targetId: string): string {
   return `${operation} ${targetId}`.toLowerCase();
 }
 
-export function runInAuditScope<T>(scope: AuditScope, fn: () => T): T {
-  return scopes.run(scope, fn);
+/**
+ * Scopes open now. While an AsyncLocalStorage is enabled, Node 20 runs a hook for every promise of
+ * the process (a quarter of the gateway's CPU when it shares the process, docs/benchmarks.md), so,
+ * as store/change-unit.ts does for its units, the storage is turned off when the last scope closes;
+ * the next run() turns it on again.
+ */
+let open = 0;
+
+/**
+ * Runs fn (which starts the scope's work, e.g. a request handler's callback) inside scope and
+ * returns the function that closes it; call it once the scope's work has ended.
+ */
+export function openAuditScope(scope: AuditScope, fn: () => void): () => void {
+  open++;
+  let closed = false;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    if (--open === 0) scopes.disable();
+  };
+  try {
+    scopes.run(scope, fn);
+  } catch (error) {
+    close();
+    throw error;
+  }
+  return close;
+}
+
+/** Runs fn inside scope; the scope closes when fn's promise settles. */
+export async function runInAuditScope<T>(scope: AuditScope, fn: () => Promise<T>): Promise<T> {
+  let result!: Promise<T>;
+  const close = openAuditScope(scope, () => {
+    result = fn();
+  });
+  try {
+    return await result;
+  } finally {
+    close();
+  }
 }
 
 /** The actor of Portico's own work (start-up, retention): no caller. */

@@ -8,7 +8,7 @@
 export type { AuditActor, AuditEventRecord, AuditOutcome, AuditQuery, AuditStore, AuditWindow } from './audit-store.js';
 export { currentAuditScope, newAuditScope, runInAuditScope, SYSTEM_ACTOR } from './audit-scope.js';
 export type { AuditScope } from './audit-scope.js';
-export { auditEntriesOf, auditRecordsOf } from './audit-entry.js';
+export { auditEntriesOf, auditRecordsOf, IMPORT_OPERATION } from './audit-entry.js';
 export type { AuditEntry } from './audit-entry.js';
 export { auditRequests, describeArmRequest, setRequestActor } from './request-audit.js';
 export type { RequestAuditOptions } from './request-audit.js';

@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError } from '../errors/index.js';
 import { auditRecordsOf, type AuditEntry } from './audit-entry.js';
-import { auditKey, newAuditScope, runInAuditScope, type AuditScope } from './audit-scope.js';
+import { auditKey, newAuditScope, openAuditScope, type AuditScope } from './audit-scope.js';
 import type { AuditActor, AuditStore } from './audit-store.js';
 
 export interface RequestAuditOptions {
@@ -48,13 +48,29 @@ export function auditRequests(app: FastifyInstance, options: RequestAuditOptions
   const newScope = (request: FastifyRequest, actor: AuditActor): AuditScope =>
     newAuditScope({ actor, correlationId: String(request.id), serviceResourceId: options.serviceResourceId, now });
 
-  // preHandler, callback style: the handler runs inside the scope (AsyncLocalStorage.run).
-  app.addHook('preHandler', (request, _reply, done) => {
+  app.addHook('preHandler', async (request) => {
     const actor = actors.get(request);
-    if (!WRITE_METHODS.has(request.method) || actor === undefined) return done();
-    const scope = newScope(request, actor);
-    scopes.set(request, scope);
-    runInAuditScope(scope, done);
+    if (!WRITE_METHODS.has(request.method) || actor === undefined) return;
+    scopes.set(request, newScope(request, actor));
+  });
+  // Each write route's handler runs inside its request's scope, which closes when the handler's
+  // promise settles (every handler here is async), even if the client went away meanwhile; the
+  // storage is turned off while no scope is open (audit-scope.ts). Routes are added after this hook.
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.some((method) => WRITE_METHODS.has(method))) return;
+    const handler = route.handler;
+    route.handler = function auditedHandler(this: FastifyInstance, request, reply) {
+      const scope = scopes.get(request);
+      if (scope === undefined) return handler.call(this, request, reply);
+      let result: unknown;
+      const close = openAuditScope(scope, () => {
+        result = handler.call(this, request, reply);
+      });
+      if (result instanceof Promise) result.then(close, close);
+      else close();
+      return result;
+    } as typeof handler;
   });
   app.addHook('onError', async (request, _reply, error) => {
     if (error instanceof AppError) errorCodes.set(request, error.code);
@@ -93,6 +109,8 @@ export function describeArmRequest(method: string, route: string, params: Readon
   const segments = route.split('/').filter((s) => s !== '');
   if (segments.length === 0) return undefined;
   const last = segments[segments.length - 1]!;
+  // An action on the service itself (POST …/service/{name}/portico.import): the service is the target.
+  if (method === 'POST' && segments.length === 1 && last.includes('.')) return { operation: last, target: '' };
   const action = method === 'POST' && !last.startsWith(':') && segments.length > 1 && segments[segments.length - 2]!.startsWith(':');
   const resource = action ? segments.slice(0, -1) : segments;
   const types = resource.filter((s) => !s.startsWith(':'));

@@ -1,4 +1,4 @@
-import type { ApiRecord, GroupRecord, OperationRecord, ProductRecord } from '../management/management-store.js';
+import type { ApiRecord, GroupRecord, OperationRecord, ProductPolicyRecord, ProductRecord } from '../management/management-store.js';
 
 /** What a new Azure API Management instance has (reference/apim-reference.md §2.2, §2.3). */
 
@@ -36,6 +36,30 @@ export const DEFAULT_PRODUCTS: readonly ProductRecord[] = [
     entraAudience: null,
   },
 ];
+
+/** Starter's policy in a new APIM instance (apim-reference §2.2): 5 calls a minute, 100 a week. */
+export const STARTER_POLICY: ProductPolicyRecord = {
+  productId: 'starter',
+  format: 'xml',
+  value: [
+    '<policies>',
+    '  <inbound>',
+    '    <rate-limit calls="5" renewal-period="60" />',
+    '    <quota calls="100" renewal-period="604800" />',
+    '    <base />',
+    '  </inbound>',
+    '  <backend>',
+    '    <base />',
+    '  </backend>',
+    '  <outbound>',
+    '    <base />',
+    '  </outbound>',
+    '  <on-error>',
+    '    <base />',
+    '  </on-error>',
+    '</policies>',
+  ].join('\n'),
+};
 
 export function echoApi(serviceUrl: string): ApiRecord {
   return {

@@ -20,6 +20,7 @@ export function adaptDirectoryClient(client: IdentityDirectoryClient, principalI
     getServicePrincipalByAppId: (appId) => orUndefined(() => client.getServicePrincipalByAppId(appId)),
     grantAppRole: (input) => client.grantAppRole(input),
     revokeAppRole: (assignmentId) => client.revokeAppRole(assignmentId),
+    applyApplicationBatch: (batch) => client.applyApplicationBatch(batch),
     addPassword: (objectId, input) => client.addPassword(objectId, input),
     listOwnedApplications: () => client.listApplicationsCreatedBy(principalId),
   };

@@ -3,7 +3,7 @@ import type { Store } from '../store/store.js';
 import { oneChange } from '../store/change-unit.js';
 import { DirectoryService, ROLE_IDS, GRAPH_APP_ID, GRAPH_RESOURCE_URIS } from '../identity/index.js';
 import { MANAGEMENT_RESOURCE_URI, MANAGEMENT_ROLES, storedSubscriptionKey, type ServiceInstance } from '../management/index.js';
-import { DEFAULT_GROUPS, DEFAULT_PRODUCTS, ECHO_OPERATIONS, echoApi } from './defaults.js';
+import { DEFAULT_GROUPS, DEFAULT_PRODUCTS, ECHO_OPERATIONS, STARTER_POLICY, echoApi } from './defaults.js';
 import { randomBytes } from 'node:crypto';
 
 const INSTANCE_KEY = 'instance';
@@ -124,8 +124,11 @@ async function seedApiManagement(tx: Store, options: BootstrapOptions, echoServi
     await m.addProductApi(product.id, 'echo-api');
     for (const group of DEFAULT_GROUPS) await m.addProductGroup(product.id, group.id);
   }
+  // Enforced from the first start (stores created before product policies got it from migration 0008).
+  await m.putProductPolicy(STARTER_POLICY);
   const primary = storedSubscriptionKey(options.secretBox, newSubscriptionKey());
   const secondary = storedSubscriptionKey(options.secretBox, newSubscriptionKey());
+  const now = new Date().toISOString();
   await m.putSubscription({
     id: 'master',
     displayName: 'Built-in all-access subscription',
@@ -138,7 +141,8 @@ async function seedApiManagement(tx: Store, options: BootstrapOptions, echoServi
     secondaryKeyEncrypted: secondary.encrypted,
     allowTracing: false,
     stateComment: null,
-    createdDate: new Date().toISOString(),
+    createdDate: now,
+    startDate: now, // active from the start
   });
 }
 

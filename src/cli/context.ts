@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { CliError } from './cli-error.js';
 import type { Settings } from './global-options.js';
-import { asRecord, listAll, request, trustCertificateAuthority, type HttpResponse, type SendOptions } from './http.js';
+import { asRecord, listAll, request, send, trustCertificateAuthority, type HttpResponse, type SendOptions } from './http.js';
 import { Output, type Io } from './output.js';
+import { confirm, nonInteractive, type Prompter } from './confirm.js';
+import { portico } from './invocation.js';
 import type { CredentialsFile } from '../bootstrap/credentials-file.js';
 
 /** The resource the admin client asks for to call the Graph-shaped directory API. */
@@ -17,7 +19,7 @@ export function parseCredentials(text: string, path: string): Partial<Credential
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new CliError(`error: ${path} is not valid JSON. It is written by \`portico start\`; start Portico again or pass --credentials <file>.`);
+    throw new CliError(`error: ${path} is not valid JSON. It is written by \`${portico('start')}\`; start Portico again or pass --credentials <file>.`);
   }
   const record = asRecord(parsed);
   if (record === undefined) throw new CliError(`error: ${path} does not hold a JSON object.`);
@@ -85,8 +87,14 @@ export class CliContext {
   constructor(
     readonly settings: Settings,
     io: Io,
+    private readonly prompter: Prompter = nonInteractive,
   ) {
     this.out = new Output(settings.output, io);
+  }
+
+  /** Asks before a destructive or access-cutting change; `options.yes` is the command's --yes. */
+  confirm(what: string, options: Record<string, unknown>): Promise<void> {
+    return confirm(this.prompter, what, options.yes === true);
   }
 
   get managementUrl(): string {
@@ -124,7 +132,7 @@ export class CliContext {
         (response) => response.access_token,
         (error: unknown) => {
           if (!(error instanceof CliError) || error.code === undefined) throw error;
-          const from = `--client-id/--client-secret, PORTICO_CLIENT_ID/PORTICO_CLIENT_SECRET or ${this.settings.credentialsPath}`;
+          const from = `--admin-client-id/--admin-client-secret, PORTICO_CLIENT_ID/PORTICO_CLIENT_SECRET or ${this.settings.credentialsPath}`;
           throw new CliError(`${error.message}\n(signing in as the admin client ${clientId}, taken from ${from})`, 1, error.code);
         },
       );
@@ -147,6 +155,12 @@ export class CliContext {
     const bearer = await this.adminToken(this.need('managementScope'));
     const headers = method === 'PATCH' || method === 'DELETE' ? { 'if-match': '*', ...options.headers } : options.headers;
     return request(this.armUrl(path), { ...options, headers, method, bearer });
+  }
+
+  /** Like arm, but every answer is returned, error or not: the caller reads error bodies itself. */
+  async armSend(method: string, path: string, options: Omit<SendOptions, 'method' | 'bearer'> = {}): Promise<HttpResponse> {
+    const bearer = await this.adminToken(this.need('managementScope'));
+    return send(this.armUrl(path), { ...options, method, bearer });
   }
 
   /** The resource, or undefined when the server answers ResourceNotFound. */
@@ -208,8 +222,8 @@ export class CliContext {
     const exists = this.file !== undefined && Object.keys(this.file).length > 0;
     return new CliError(
       exists
-        ? `error: ${path} has no ${what}. It is written by \`portico start\`; start Portico again or pass --credentials <file>.`
-        : `error: no Portico credentials found at ${path}. Start Portico first (\`portico start\`), or pass --credentials <file> (or set PORTICO_CREDENTIALS / PORTICO_DATA_DIR).`,
+        ? `error: ${path} has no ${what}. It is written by \`${portico('start')}\`; start Portico again or pass --credentials <file>.`
+        : `error: no Portico credentials found at ${path}. Start Portico first (\`${portico('start')}\`), or pass --credentials <file> (or set PORTICO_CREDENTIALS / PORTICO_DATA_DIR).`,
     );
   }
 }

@@ -13,6 +13,9 @@ export interface GlobalOptionValues {
   managementUrl?: string;
   identityUrl?: string;
   tenant?: string;
+  adminClientId?: string;
+  adminClientSecret?: string;
+  /** The old spellings of --admin-client-id/--admin-client-secret (hidden; they collided with token's own). */
   clientId?: string;
   clientSecret?: string;
   output?: string;
@@ -28,6 +31,8 @@ export interface Settings {
   tenantId?: string;
   clientId?: string;
   clientSecret?: string;
+  /** Warnings about deprecated spellings used on this command line. */
+  deprecations: string[];
 }
 
 export interface Environment {
@@ -49,9 +54,12 @@ export function addGlobalOptions(command: Command, except: ReadonlyArray<keyof G
     ['managementUrl', new Option('--management-url <url>', 'management API base URL (env PORTICO_MANAGEMENT_URL; default from the credentials file)')],
     ['identityUrl', new Option('--identity-url <url>', 'identity provider base URL (env PORTICO_IDENTITY_URL; default from the credentials file)')],
     ['tenant', new Option('--tenant <tenantId>', 'directory (tenant) id (env PORTICO_TENANT_ID; default from the credentials file)')],
-    ['clientId', new Option('--client-id <id>', 'admin client id (env PORTICO_CLIENT_ID; default from the credentials file)')],
-    ['clientSecret', new Option('--client-secret <secret>', 'admin client secret (env PORTICO_CLIENT_SECRET; default from the credentials file)')],
-    ['output', new Option('-o, --output <format>', 'output format: text or json (env PORTICO_OUTPUT; default text)').choices(OUTPUT_FORMATS)],
+    ['adminClientId', new Option('--admin-client-id <id>', 'admin client id (env PORTICO_CLIENT_ID; default from the credentials file)')],
+    ['adminClientSecret', new Option('--admin-client-secret <secret>', 'admin client secret (env PORTICO_CLIENT_SECRET; default from the credentials file)')],
+    // Deprecated spellings, hidden: `token` uses --client-id/--client-secret for the client application.
+    ['clientId', new Option('--client-id <id>', 'deprecated: use --admin-client-id').hideHelp()],
+    ['clientSecret', new Option('--client-secret <secret>', 'deprecated: use --admin-client-secret').hideHelp()],
+    ['output', new Option('-o, --output <format>', 'output format: table or json (env PORTICO_OUTPUT; default table)').choices(OUTPUT_FORMATS)],
     ['apiVersion', new Option('--api-version <version>', `management api-version (env PORTICO_API_VERSION; default ${DEFAULT_API_VERSION})`)],
   ];
   for (const [name, option] of options) {
@@ -81,7 +89,7 @@ export function collectGlobalOptions(command: Command): GlobalOptionValues {
 /** Flags win over PORTICO_* variables, which win over the credentials file (read later, lazily). */
 export function resolveSettings(flags: GlobalOptionValues, { env, cwd }: Environment): Settings {
   const pick = (flag: string | undefined, variable: string): string | undefined => nonEmpty(flag) ?? nonEmpty(env[variable]);
-  const output = pick(flags.output, 'PORTICO_OUTPUT') ?? 'text';
+  const output = pick(flags.output, 'PORTICO_OUTPUT') ?? 'table';
   if (!(OUTPUT_FORMATS as readonly string[]).includes(output)) {
     throw usageError(`output format "${output}" is not one of ${OUTPUT_FORMATS.join(', ')} (from PORTICO_OUTPUT).`);
   }
@@ -97,8 +105,12 @@ export function resolveSettings(flags: GlobalOptionValues, { env, cwd }: Environ
     managementUrl: managementUrl === undefined ? undefined : trimSlash(managementUrl),
     identityUrl: identityUrl === undefined ? undefined : trimSlash(identityUrl),
     tenantId: pick(flags.tenant, 'PORTICO_TENANT_ID'),
-    clientId: pick(flags.clientId, 'PORTICO_CLIENT_ID'),
-    clientSecret: pick(flags.clientSecret, 'PORTICO_CLIENT_SECRET'),
+    clientId: pick(flags.adminClientId ?? flags.clientId, 'PORTICO_CLIENT_ID'),
+    clientSecret: pick(flags.adminClientSecret ?? flags.clientSecret, 'PORTICO_CLIENT_SECRET'),
+    deprecations: [
+      ...(flags.clientId !== undefined ? ['--client-id (for the admin client) is deprecated; use --admin-client-id.'] : []),
+      ...(flags.clientSecret !== undefined ? ['--client-secret (for the admin client) is deprecated; use --admin-client-secret.'] : []),
+    ],
   };
 }
 

@@ -1,6 +1,7 @@
 import { rootCertificates } from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { CliError } from './cli-error.js';
+import { portico } from './invocation.js';
 
 /** Set when a CA besides the system's must be trusted (Portico's local CA); undefined: global fetch as is. */
 let trustingDispatcher: Agent | undefined;
@@ -130,10 +131,10 @@ export function describeNetworkError(url: string, error: unknown): string {
     // keep the raw string
   }
   if (code === 'ECONNREFUSED') {
-    return `error: cannot reach Portico at ${origin} (connection refused). Is it running? Start it with \`portico start\`, or check the URLs in your credentials file / --management-url / --identity-url.`;
+    return `error: cannot reach Portico at ${origin} (connection refused). Is it running? Start it with \`${portico('start')}\`, or check the URLs in your credentials file / --management-url / --identity-url.`;
   }
   if (code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
-    return `error: the TLS certificate of ${origin} is not trusted (${code}). With \`portico start --tls local\` the credentials file names the CA (caCertificate); for another certificate set NODE_EXTRA_CA_CERTS to the file of the CA that issued it.`;
+    return `error: the TLS certificate of ${origin} is not trusted (${code}). With \`${portico('start --tls local')}\` the credentials file names the CA (caCertificate); for another certificate set NODE_EXTRA_CA_CERTS to the file of the CA that issued it.`;
   }
   const reason = code ?? str(cause?.message) ?? (error instanceof Error ? error.message : String(error));
   return `error: request to ${origin} failed (${reason}).`;

@@ -1,24 +1,35 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error.js';
+import { nonInteractive, processPrompter, type Prompter } from './confirm.js';
+import { detectInvocation, portico, setInvocation } from './invocation.js';
 import { addGlobalOptions } from './global-options.js';
 import type { Io } from './output.js';
 import { registerAppCommands } from './commands/app.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerCallCommand } from './commands/call.js';
 import { registerDirectoryCommands } from './commands/directory.js';
+import { registerImportCommand } from './commands/import.js';
 import { registerKeysCommands } from './commands/keys.js';
+import { registerLinkCommands } from './commands/link.js';
 import { registerProductCommands } from './commands/product.js';
 import { addGlobalOptionsToLeaves, type Deps } from './commands/shared.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerTokenCommand } from './commands/token.js';
 import { registerUserCommands } from './commands/user.js';
+import { registerApiCommands } from './commands/api.js';
+import { registerApplyCommands } from './commands/apply.js';
+import { registerGroupCommands } from './commands/group.js';
+import { registerStatusCommand } from './commands/status.js';
+import { registerSubscriptionCommands } from './commands/subscription.js';
 
 export interface MainOptions {
   io?: Io;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   exit?: (code: number) => void;
+  /** Asks for confirmations (default: the process's terminal when given the process's io). */
+  prompter?: Prompter;
 }
 
 const processIo: Io = {
@@ -35,29 +46,59 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   const io = options.io ?? processIo;
   // `portico app list | head -1` closes the pipe early; that is not an error.
   if (options.io === undefined) process.stdout.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' ? process.exit(0) : undefined));
-  const deps: Deps = { io, environment: { env: options.env ?? process.env, cwd: options.cwd ?? process.cwd() } };
-  const program = buildProgram(deps, options.exit ?? ((code) => process.exit(code)));
+  const env = options.env ?? process.env;
+  setInvocation(detectInvocation(env));
+  const json = wantsJson(argv, env);
+  const prompter = options.prompter ?? (options.io === undefined ? processPrompter : nonInteractive);
+  // In json mode commander's own messages are reported below as one JSON error instead.
+  const deps: Deps = { io, environment: { env, cwd: options.cwd ?? process.cwd() }, prompter };
+  const program = buildProgram(deps, options.exit ?? ((code) => process.exit(code)), json ? () => undefined : io.err);
   try {
     await program.parseAsync([...argv]);
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Commander has printed its message or the help already.
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      // Commander has printed its message or the help already (unless in json mode).
+      if (json) io.err(jsonError('UsageError', error.code === 'commander.help' ? 'a command is missing; add --help to see the commands.' : error.message));
+      return 2;
     }
-    io.err(`${error instanceof CliError ? error.message : `error: ${error instanceof Error ? error.message : String(error)}`}\n`);
-    return error instanceof CliError ? error.exitCode : 1;
+    const exitCode = error instanceof CliError ? error.exitCode : 1;
+    const message = error instanceof CliError ? error.message : `error: ${error instanceof Error ? error.message : String(error)}`;
+    if (json) io.err(jsonError(error instanceof CliError && error.code !== undefined ? error.code : exitCode === 2 ? 'UsageError' : 'Error', message));
+    else io.err(`${message}\n`);
+    return exitCode;
   }
 }
 
-export function buildProgram(deps: Deps, exit: (code: number) => void): Command {
-  const program = new Command('portico')
+/** `{"error":{"code","message"}}` on one line; the message without the `error <code>: ` prefix of the text form. */
+function jsonError(code: string, message: string): string {
+  const plain = message.replace(/^error(?: [^\s:]+)?: /, '').replace(/\n\(add --help for usage\)$/, '').trim();
+  return `${JSON.stringify({ error: { code, message: plain } })}\n`;
+}
+
+/** Whether the run asked for JSON (known before commander parses, for errors commander reports). */
+export function wantsJson(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
+  let format = env.PORTICO_OUTPUT;
+  for (let index = 2; index < argv.length; index++) {
+    const arg = argv[index]!;
+    if (arg === '--') break;
+    if ((arg === '-o' || arg === '--output') && index + 1 < argv.length) format = argv[++index];
+    else if (arg.startsWith('--output=')) format = arg.slice('--output='.length);
+    else if (/^-o[^-]/.test(arg)) format = arg.slice(2);
+  }
+  return format === 'json';
+}
+
+export function buildProgram(deps: Deps, exit: (code: number) => void, commanderErr: (text: string) => void = deps.io.err): Command {
+  const program = new Command(portico('').trim())
     .description('Portico: self-hosted API management with an embedded Entra-compatible identity provider.')
     .version(packageVersion(), '-V, --version')
     .enablePositionalOptions()
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
-    .configureOutput({ writeOut: deps.io.out, writeErr: deps.io.err });
+    .showSuggestionAfterError(true)
+    .configureOutput({ writeOut: deps.io.out, writeErr: commanderErr });
   addGlobalOptions(program);
   program.addHelpText(
     'after',
@@ -72,19 +113,28 @@ export function buildProgram(deps: Deps, exit: (code: number) => void): Command 
       '  $ portico product update starter --auth-types application-token',
       '  $ portico user create --email alice@example.com --first-name Alice --last-name Smith',
       '  $ portico app register --name "Contoso Billing" --owner alice --products starter',
-      '  $ portico app secret contoso-billing',
+      '  $ portico app secret add contoso-billing',
       '  $ portico token --client-id <client id> --client-secret <secret> --product starter',
       '  $ portico call /echo/resource?param1=sample --method POST --data \'{"hello":"world"}\' --token <token>',
       '',
-    ].join('\n'),
+    ]
+      .map((line) => line.replace(/^ {2}\$ portico /, `  $ ${portico('')}`))
+      .join('\n'),
   );
   registerStartCommand(program, { ...deps, exit });
+  registerStatusCommand(program, deps, packageVersion());
   registerProductCommands(program, deps);
+  registerApiCommands(program, deps);
   registerUserCommands(program, deps);
+  registerGroupCommands(program, deps);
+  registerSubscriptionCommands(program, deps);
   registerAppCommands(program, deps);
+  registerLinkCommands(program, deps);
+  registerApplyCommands(program, deps);
   registerTokenCommand(program, deps);
   registerDirectoryCommands(program, deps);
   registerKeysCommands(program, deps);
+  registerImportCommand(program, deps);
   registerCallCommand(program, deps);
   registerAuditCommands(program, deps);
   addGlobalOptionsToLeaves(program);

@@ -4,8 +4,9 @@ export interface Io {
   err(text: string): void;
 }
 
-export type OutputFormat = 'text' | 'json';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json'];
+/** `table` (aligned tables and `Label: value` lines; `text` is its older name) or `json`. */
+export type OutputFormat = 'table' | 'text' | 'json';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'text'];
 
 /**
  * Prints a command's result: `--output json` prints the raw JSON the server returned (one document
@@ -27,9 +28,9 @@ export class Output {
     this.io.out(`${text}\n`);
   }
 
-  /** A step in progress (stderr, so stdout stays clean for pipes). */
+  /** A step in progress (stderr, so stdout stays clean for pipes; silent in json mode, where stderr carries only warnings and the error). */
   progress(text: string): void {
-    this.io.err(`${text}\n`);
+    if (this.format !== 'json') this.io.err(`${text}\n`);
   }
 
   warn(text: string): void {

@@ -31,6 +31,13 @@ export interface PorticoConfig {
   readonly signingKeyRotationDays: number;
   /** Days audit events are kept; older ones are deleted at start and every hour after. */
   readonly auditRetentionDays: number;
+  /**
+   * Gateway processes (node:cluster) sharing the gateway port; 0 = the gateway runs in the main
+   * process with everything else (the default).
+   */
+  readonly workers: number;
+  /** When set, GET /metrics needs `Authorization: Bearer <this>`; unset, /metrics is open (env only: never a flag). */
+  readonly metricsToken: string | undefined;
 }
 
 /** `off`: plain http; `files`: a certificate and key the operator gives; `local`: a CA Portico makes in the data directory. */
@@ -59,7 +66,11 @@ export const DEFAULTS = Object.freeze({
   // weeks: often enough that rotation is routine and exercised, far beyond any cache or token lifetime.
   signingKeyRotationDays: 42,
   auditRetentionDays: 90, // a quarter of a year: Entra keeps its audit logs 30 days (P1/P2), Azure's activity log 90
+  workers: 0, // the gateway in the main process
 });
+
+/** More gateway processes than this is a typo, not a plan (each holds a full snapshot). */
+export const MAX_WORKERS = 64;
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -78,6 +89,7 @@ export type ConfigInput = Partial<{
   publicUrls: Partial<Record<PublicListener, string>>;
   signingKeyRotationDays: number;
   auditRetentionDays: number;
+  workers: number;
 }>;
 
 /** Reads PORTICO_* variables; explicit overrides (flags, tests) win. */
@@ -105,6 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     logLevel,
     tls: tlsSetting(env, overrides.tls),
     publicUrls: Object.freeze(publicUrls(env, overrides.publicUrls ?? {})),
+    workers: parseWorkers(overrides.workers !== undefined ? String(overrides.workers) : env.PORTICO_WORKERS),
+    metricsToken: parseMetricsToken(env.PORTICO_METRICS_TOKEN),
     signingKeyRotationDays: parseRotationDays(overrides.signingKeyRotationDays !== undefined ? String(overrides.signingKeyRotationDays) : env.PORTICO_SIGNING_KEY_ROTATION_DAYS),
     auditRetentionDays: parseRetentionDays(overrides.auditRetentionDays !== undefined ? String(overrides.auditRetentionDays) : env.PORTICO_AUDIT_RETENTION_DAYS),
   };
@@ -178,6 +192,24 @@ function parseRetentionDays(raw: string | undefined): number {
     throw configError('PORTICO_AUDIT_RETENTION_DAYS', `must be a whole number of days from 1 to 3650, got "${raw}"`);
   }
   return days;
+}
+
+function parseWorkers(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULTS.workers;
+  const workers = Number(raw);
+  if (!Number.isInteger(workers) || workers < 0 || workers > MAX_WORKERS) {
+    throw configError('PORTICO_WORKERS', `must be a whole number from 0 (the gateway in the main process) to ${MAX_WORKERS}, got "${raw}"`);
+  }
+  return workers;
+}
+
+/** A bearer token Prometheus sends: long enough not to be guessed, and a valid header value. */
+function parseMetricsToken(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 16 || !/^[\x21-\x7e]+$/.test(raw)) {
+    throw new AppError('ERR_CONFIG_INVALID', 'PORTICO_METRICS_TOKEN must be at least 16 printable ASCII characters without spaces (e.g. the output of `openssl rand -hex 32`).');
+  }
+  return raw;
 }
 
 function emptyToUndefined(value: string | undefined): string | undefined {

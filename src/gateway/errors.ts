@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { requestIdOfResponse } from './observability/request-id.js';
 
 /** APIM's gateway error messages, verbatim where APIM's wording is known (apim-reference §3.2). */
 export const GatewayMessages = {
@@ -30,6 +31,9 @@ export function errorBody(status: number, message: string): string {
 export function sendGatewayError(res: ServerResponse, status: number, message: string, headers: ExtraHeaders = {}): void {
   const body = errorBody(status, message);
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  // Every answer carries the request id (the proxy adds it to backend answers itself).
+  const requestId = requestIdOfResponse(res);
+  if (requestId !== undefined) res.setHeader('x-request-id', requestId);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }

@@ -1,17 +1,12 @@
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import { authenticate } from './authenticate.js';
-import type { RevokedApplication } from './authorize-token.js';
 import { errorBody, GatewayMessages, sendGatewayError } from './errors.js';
-import type { BackendProxy } from './proxy.js';
-import { matchRoute } from './router.js';
+import { GatewayCall, type Pipeline } from './policies/index.js';
 import type { Snapshot } from './snapshot.js';
-import { stripKeyFromQuery } from './subscription-key.js';
-import type { VerifiedTokenCache } from './token-cache.js';
 import type { ServerCertificate } from '../tls/index.js';
+import { requestIdOf, tagRequestId } from './observability/index.js';
 
 /** APIM's health probe path: 200 with an empty body when the gateway is up. */
 export const STATUS_PATH = '/status-0123456789abcdef';
@@ -26,37 +21,35 @@ const SERVER_LIMITS = {
 export interface GatewayServerDeps {
   /** The current snapshot, read once per request so a request sees one consistent view; undefined while it cannot be trusted (503). */
   readonly snapshot: () => Snapshot | undefined;
-  readonly tokens: VerifiedTokenCache;
-  readonly proxy: BackendProxy;
+  /** The policies, by phase (policies/pipeline.ts). */
+  readonly pipeline: Pipeline;
   readonly logger: Logger;
-  /** The advertised base URL, for WWW-Authenticate realms (never the Host header, which the caller controls). */
-  readonly publicUrl: () => string;
   readonly tls?: ServerCertificate;
-  /** Records refusals of revoked applications (a bounded in-memory queue; never the store here). */
-  readonly onRevoked?: (revoked: RevokedApplication) => void;
 }
 
-interface AccessLog {
-  method: string;
-  path: string;
-  status?: number;
-  durationMs?: number;
-  apiId?: string;
-  operationId?: string;
-  productId?: string;
-  subscriptionId?: string;
-  clientAppId?: string;
-  /** The connection closed before the response was complete. */
-  aborted?: boolean;
-}
+/** Where a response's GatewayCall waits for its log phase, so one shared 'close' listener serves every request. */
+const CALL = Symbol('gatewayCall');
+type WithCall = ServerResponse & { [CALL]?: GatewayCall };
 
 export function createGatewayServer(deps: GatewayServerDeps): Server {
+  const { pipeline, logger } = deps;
+  // One listener for all requests (no closure per request): the log phase, once the response is over.
+  function onResponseClose(this: WithCall): void {
+    const call = this[CALL];
+    if (call !== undefined) pipeline.log(call);
+  }
+  const fail = (res: ServerResponse, err: unknown): void => {
+    logger.error({ err }, 'gateway request failed');
+    if (!res.headersSent) sendGatewayError(res, 500, GatewayMessages.internal);
+    else res.destroy();
+  };
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    handle(deps, req, res).catch((err: unknown) => {
-      deps.logger.error({ err }, 'gateway request failed');
-      if (!res.headersSent) sendGatewayError(res, 500, GatewayMessages.internal);
-      else res.destroy();
-    });
+    try {
+      const running = handle(deps, req, res as WithCall, onResponseClose);
+      if (running !== undefined) running.catch((err: unknown) => fail(res, err));
+    } catch (err) {
+      fail(res, err);
+    }
   };
   const options = { maxHeaderSize: SERVER_LIMITS.maxHeaderSize };
   // An https.Server serves requests exactly as an http.Server does; only the socket differs.
@@ -70,10 +63,14 @@ export function createGatewayServer(deps: GatewayServerDeps): Server {
   return server;
 }
 
-async function handle(deps: GatewayServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** The health probe, the snapshot check, then the pipeline (route → … → forward; log when the response is over). */
+function handle(deps: GatewayServerDeps, req: IncomingMessage, res: WithCall, onResponseClose: (this: WithCall) => void): void | Promise<void> {
   const started = performance.now();
   const method = req.method ?? 'GET';
-  const { pathname, rawQuery } = splitUrl(req.url ?? '/');
+  const target = originForm(req.url ?? '/');
+  const q = target.indexOf('?');
+  const pathname = q === -1 ? target : target.slice(0, q);
+  const rawQuery = q === -1 ? '' : target.slice(q + 1);
 
   if (pathname === STATUS_PATH && (method === 'GET' || method === 'HEAD')) {
     // Not ready while the configuration could not be brought up to date (a load balancer moves on).
@@ -82,70 +79,32 @@ async function handle(deps: GatewayServerDeps, req: IncomingMessage, res: Server
     return;
   }
 
-  const log: AccessLog = { method, path: pathname };
-  res.once('close', () => {
-    log.status = res.statusCode;
-    log.durationMs = Math.round((performance.now() - started) * 10) / 10;
-    if (!res.writableFinished) log.aborted = true;
-    deps.logger.info(log, 'gateway request');
-  });
+  // Request id in (when sane) or made here; every answer carries it, the backend gets it, the access log writes it.
+  const requestId = requestIdOf(req.headers['x-request-id']);
+  tagRequestId(res, requestId);
 
   const snapshot = deps.snapshot();
   if (snapshot === undefined) {
     sendGatewayError(res, 503, GatewayMessages.configurationStale, { 'retry-after': '1' });
+    deps.logger.info({ reqId: requestId, method, path: pathname, status: 503 }, 'gateway request');
     return;
   }
-  const route = matchRoute(snapshot.apis, method, pathname);
-  if (!route) {
-    sendGatewayError(res, 404, GatewayMessages.notFound);
-    return;
-  }
-  const { api } = route;
-  log.apiId = api.id;
-  log.operationId = route.operation.id;
-
-  const proto = (req.socket as TLSSocket).encrypted ? 'https' : 'http';
-  const realm = `${deps.publicUrl()}/${api.path}`;
-  const decision = await authenticate({ snapshot, api, headers: req.headers, rawQuery, realm, tokens: deps.tokens, ...(deps.onRevoked ? { onRevoked: deps.onRevoked } : {}) });
-  if (!decision.ok) {
-    sendGatewayError(res, 401, decision.message, { 'www-authenticate': decision.wwwAuthenticate });
-    return;
-  }
-  const { context } = decision;
-  if (context.productId !== undefined) log.productId = context.productId;
-  if (context.subscriptionId !== undefined) log.subscriptionId = context.subscriptionId;
-  if (context.clientAppId !== undefined) log.clientAppId = context.clientAppId;
-
-  if (!api.backend) {
-    sendGatewayError(res, 500, GatewayMessages.noBackend);
-    return;
-  }
-  await deps.proxy.forward({
-    req,
-    res,
-    backend: api.backend,
-    remainder: route.remainder,
-    query: stripKeyFromQuery(rawQuery, api.keyQueryName),
-    keyHeaderLower: api.keyHeaderLower,
-    proto,
-  });
+  const call = new GatewayCall(req, res, snapshot, method, pathname, rawQuery, started, requestId);
+  res[CALL] = call;
+  res.once('close', onResponseClose);
+  return deps.pipeline.run(call);
 }
 
-/** Raw path and query of an origin-form target; absolute-form (proxy style) targets are accepted too. */
-function splitUrl(target: string): { pathname: string; rawQuery: string } {
-  let url = target;
-  if (!url.startsWith('/')) {
-    try {
-      const parsed = new URL(url);
-      url = `${parsed.pathname}${parsed.search}`;
-    } catch {
-      return { pathname: '', rawQuery: '' };
-    }
+/** The origin-form (`/path?query`) of a request target; absolute-form (proxy style) targets are accepted too. */
+function originForm(target: string): string {
+  if (target.charCodeAt(0) === 0x2f /* '/' */) return target;
+  try {
+    const parsed = new URL(target);
+    return `${parsed.pathname}${parsed.search}`;
+  } catch {
+    return '';
   }
-  const q = url.indexOf('?');
-  return q === -1 ? { pathname: url, rawQuery: '' } : { pathname: url.slice(0, q), rawQuery: url.slice(q + 1) };
 }
-
 
 /** Malformed requests get APIM's JSON error shape too, then the connection closes. */
 function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {

@@ -9,8 +9,11 @@ import type { ChangeEvent } from '../shared/change-events.js';
 import { buildSnapshot, type Snapshot } from './snapshot.js';
 import { applyChange } from './snapshot-events.js';
 import { VerifiedTokenCache } from './token-cache.js';
+import { InMemoryCounterStore, QuotaPersistence } from './counters/index.js';
+import { Pipeline, POLICIES, type PolicyDeps } from './policies/index.js';
 import type { ServerCertificate } from '../tls/index.js';
-import type { RevokedApplication } from './authorize-token.js';
+import type { PorticoMetrics } from './observability/index.js';
+import type { OnRevoked } from './policies/index.js';
 
 export interface GatewayDeps {
   readonly config: PorticoConfig;
@@ -23,8 +26,10 @@ export interface GatewayDeps {
   readonly publicUrl: () => string;
   /** Serve HTTPS with this certificate; plain http without it. */
   readonly tls?: ServerCertificate;
-  /** Told when a valid token's application has lost access; must not block (main queues it for the audit log). */
-  readonly onRevoked?: (revoked: RevokedApplication) => void;
+  /** This process's metrics: request counts and latencies, the snapshot's version and age. */
+  readonly metrics?: PorticoMetrics;
+  /** Told when a valid token's application has lost access; must not block (the primary queues it for the audit log). */
+  readonly onRevoked?: OnRevoked;
 }
 
 export interface Gateway {
@@ -36,7 +41,9 @@ export interface Gateway {
   readonly snapshotVersion: number;
   /** Full builds so far (the one at start included); events applied incrementally do not count. */
   readonly fullBuilds: number;
-  /** Stops following the feed and closes the backend connection pools (not the server). */
+  /** Writes the quota counts that changed since the last periodic write (tests, shutdown). */
+  flushQuotaCounters(): Promise<void>;
+  /** Stops following the feed, writes the quota counts and closes the backend connection pools (not the server). */
   close(): Promise<void>;
 }
 
@@ -52,6 +59,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const versionBeforeRead = async (): Promise<number> => Math.max(deps.feed.currentVersion, await deps.store.configVersion.current());
   let snapshot: Snapshot = await buildSnapshot(deps.store, await versionBeforeRead(), logger);
   let fullBuilds = 1;
+  let installedAtMs = Date.now(); // for the snapshot-age gauge
   logger.debug({ version: snapshot.version }, 'gateway snapshot built in full');
   let closed = false;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -67,6 +75,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     if (next.signingKeys !== snapshot.signingKeys && next.signingKeys.id !== snapshot.signingKeys.id) tokens.retainKeys(next.signingKeys);
     if (next.backendOrigins !== snapshot.backendOrigins) proxy.retainOrigins(next.backendOrigins);
     snapshot = next;
+    installedAtMs = Date.now();
   };
 
   const load = async (): Promise<void> => {
@@ -128,7 +137,18 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     retryTimer.unref();
   }
 
-  const server = createGatewayServer({ snapshot: () => (stale ? undefined : snapshot), tokens, proxy, logger, publicUrl: deps.publicUrl, ...(deps.tls ? { tls: deps.tls } : {}), ...(deps.onRevoked ? { onRevoked: deps.onRevoked } : {}) });
+  // Counters live in this process; quota counts are also written to the store every few seconds.
+  const rateCounters = new InMemoryCounterStore();
+  const quotaCounters = new InMemoryCounterStore();
+  const quotaPersistence = new QuotaPersistence(quotaCounters, deps.store.quotaCounters, logger, [rateCounters]);
+  await quotaPersistence.start();
+  const policyDeps: PolicyDeps = { tokens, proxy, logger, publicUrl: deps.publicUrl, rateCounters, quotaCounters, now: Date.now, metrics: deps.metrics, onRevoked: deps.onRevoked };
+  const pipeline = new Pipeline(
+    POLICIES.map((policy) => policy.create(policyDeps)),
+    logger,
+  );
+  const server = createGatewayServer({ snapshot: () => (stale ? undefined : snapshot), pipeline, logger, ...(deps.tls ? { tls: deps.tls } : {}) });
+  deps.metrics?.watchSnapshot(() => ({ version: snapshot.version, installedAtMs }));
 
   return {
     server,
@@ -139,10 +159,12 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     get fullBuilds() {
       return fullBuilds;
     },
+    flushQuotaCounters: () => quotaPersistence.flush(),
     async close() {
       closed = true;
       clearTimeout(retryTimer);
       unsubscribe();
+      await quotaPersistence.stop();
       await proxy.close();
     },
   };

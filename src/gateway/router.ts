@@ -1,5 +1,4 @@
 import type { ApiEntry, OperationEntry } from './snapshot.js';
-import { hasUnsafeSegment } from './url-template.js';
 
 export interface RouteMatch {
   readonly api: ApiEntry;
@@ -11,10 +10,10 @@ export interface RouteMatch {
 
 /**
  * Finds the API by path prefix on a segment boundary (apis are sorted longest path first, so the
- * first hit wins), then the operation by method and URL template. `pathname` is raw (encoded).
+ * first hit wins), then the operation by method and URL template. `pathname` is raw (encoded) and
+ * has passed the path-safety policy (policies/path-safety), which runs before routing.
  */
 export function matchRoute(apis: readonly ApiEntry[], method: string, pathname: string): RouteMatch | undefined {
-  if (hasUnsafeSegment(pathname)) return undefined;
   const lower = pathname.toLowerCase();
   for (const api of apis) {
     if (!lower.startsWith(api.prefix)) continue;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ChangeEvent } from '../shared/change-events.js';
 import type { Store } from '../store/store.js';
-import { buildSigningKeys, readCatalog, toClientAppEntry, toSubscriptionEntry, type Snapshot } from './snapshot.js';
+import { buildSigningKeys, readCatalog, toClientAppEntry, toSubscriptionKeyRow, type Snapshot } from './snapshot.js';
 
 /**
  * Applies one change event to a snapshot by re-reading only the rows it names, and returns the new
@@ -13,7 +13,7 @@ import { buildSigningKeys, readCatalog, toClientAppEntry, toSubscriptionEntry, t
  * links), signing keys 1 (the small key table), directory events the gateway does not read 0.
  * Products, APIs and operations change rarely and shape the per-API structures (each API's
  * products and operations), so their events re-read that small catalog whole (readCatalog: its
- * four tables and one backend application per product), keeping the high-volume maps as they are.
+ * five tables (product policies included) and one backend application per product), keeping the high-volume maps as they are.
  * `directory.changed`, which does not say precisely what changed, rebuilds in full.
  */
 export async function applyChange(snapshot: Snapshot, event: ChangeEvent, store: Store, logger?: Logger, now: number = Date.now()): Promise<Snapshot | undefined> {
@@ -35,7 +35,11 @@ export async function applyChange(snapshot: Snapshot, event: ChangeEvent, store:
     case 'clientApplication.deleted':
     case 'productLink.created':
     case 'productLink.deleted':
+    case 'productLink.approved':
+    case 'productLink.rejected':
       return refreshClientApplication(versioned, event.clientApplicationId, store);
+    case 'batch.imported':
+      return applyImportedBatch(versioned, event, store);
     case 'signingKey.created':
     case 'signingKey.rotated':
     case 'signingKey.activated':
@@ -55,6 +59,7 @@ export async function applyChange(snapshot: Snapshot, event: ChangeEvent, store:
     case 'application.deleted':
       return snapshot.index.backendAppIds.has(event.appId) ? withCatalog(versioned, store, logger) : versioned;
     case 'product.created':
+    // Also announces a change of the product's policy (its limits are part of the catalog).
     case 'product.updated':
     case 'product.apiAdded':
     case 'product.apiRemoved':
@@ -86,21 +91,12 @@ async function withCatalog(snapshot: Snapshot, store: Store, logger: Logger | un
 
 /** Re-reads each named subscription: its old key hashes leave, its current ones (if it still exists) come in. */
 async function refreshSubscriptions(snapshot: Snapshot, ids: readonly string[], store: Store): Promise<Snapshot> {
-  let byKeyHash = snapshot.subscriptionsByKeyHash;
-  let hashesById = snapshot.index.subscriptionKeyHashes;
+  let keys = snapshot.subscriptionsByKeyHash;
   for (const id of ids) {
     const record = await store.management.getSubscription(id);
-    const key = id.toLowerCase();
-    for (const hash of hashesById.get(key) ?? []) byKeyHash = byKeyHash.delete(hash);
-    if (record) {
-      const entry = toSubscriptionEntry(record);
-      byKeyHash = byKeyHash.set(record.primaryKeyHash, entry).set(record.secondaryKeyHash, entry);
-      hashesById = hashesById.set(key, [record.primaryKeyHash, record.secondaryKeyHash]);
-    } else {
-      hashesById = hashesById.delete(key);
-    }
+    keys = keys.with(id, record ? toSubscriptionKeyRow(record) : undefined);
   }
-  return { ...snapshot, subscriptionsByKeyHash: byKeyHash, index: { ...snapshot.index, subscriptionKeyHashes: hashesById } };
+  return { ...snapshot, subscriptionsByKeyHash: keys };
 }
 
 async function refreshUser(snapshot: Snapshot, id: string, store: Store): Promise<Snapshot> {
@@ -125,4 +121,56 @@ async function refreshClientApplication(snapshot: Snapshot, id: string, store: S
     byId = byId.delete(key);
   }
   return { ...snapshot, clientAppsByEntraId: byEntraId, index: { ...snapshot.index, clientAppsById: byId } };
+}
+
+/**
+ * A bulk import batch: the rows it names, read a few hundred keys per statement (O(batch), not one
+ * statement per row: a batch names up to a thousand), then put in the maps as the single events do.
+ */
+async function applyImportedBatch(snapshot: Snapshot, event: Extract<ChangeEvent, { type: 'batch.imported' }>, store: Store): Promise<Snapshot> {
+  const appIds = event.clientApplications.map((app) => app.clientApplicationId);
+  const [users, subscriptions, apps] = await Promise.all([
+    store.management.getUsers(event.userIds),
+    store.management.getSubscriptions(event.subscriptionIds),
+    store.management.getClientApplications(appIds),
+  ]);
+  const links = await store.management.listProductLinksOfApplications(apps.map((app) => app.id));
+
+  let userStates = snapshot.userStates;
+  const usersById = new Map(users.map((user) => [user.id.toLowerCase(), user]));
+  for (const id of event.userIds) {
+    const record = usersById.get(id.toLowerCase());
+    userStates = record ? userStates.set(id.toLowerCase(), record.state) : userStates.delete(id.toLowerCase());
+  }
+
+  let keys = snapshot.subscriptionsByKeyHash;
+  const subscriptionsById = new Map(subscriptions.map((s) => [s.id.toLowerCase(), s]));
+  for (const id of event.subscriptionIds) {
+    const record = subscriptionsById.get(id.toLowerCase());
+    keys = keys.with(id, record ? toSubscriptionKeyRow(record) : undefined);
+  }
+
+  let byEntraId = snapshot.clientAppsByEntraId;
+  let appsById = snapshot.index.clientAppsById;
+  const appRecords = new Map(apps.map((app) => [app.id.toLowerCase(), app]));
+  for (const id of appIds) {
+    const key = id.toLowerCase();
+    const before = appsById.get(key);
+    if (before && byEntraId.get(before.entraApplicationId) === before) byEntraId = byEntraId.delete(before.entraApplicationId);
+    const record = appRecords.get(key);
+    if (record) {
+      const entry = toClientAppEntry(record, links.get(record.id) ?? []);
+      byEntraId = byEntraId.set(entry.entraApplicationId, entry);
+      appsById = appsById.set(key, entry);
+    } else {
+      appsById = appsById.delete(key);
+    }
+  }
+  return {
+    ...snapshot,
+    userStates,
+    subscriptionsByKeyHash: keys,
+    clientAppsByEntraId: byEntraId,
+    index: { ...snapshot.index, clientAppsById: appsById },
+  };
 }

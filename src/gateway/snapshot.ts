@@ -1,20 +1,28 @@
 import { importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
-import type {
-  ApiRecord,
-  ClientApplicationRecord,
-  ClientApplicationState,
-  ProductLinkRecord,
-  ProductRecord,
-  SubscriptionRecord,
-  SubscriptionState,
-  UserState,
+import {
+  linkGrantsAccess,
+  type ApiRecord,
+  type ClientApplicationRecord,
+  type ClientApplicationState,
+  type ProductLinkRecord,
+  type ProductRecord,
+  type SubscriptionRecord,
+  type UserState,
 } from '../management/management-store.js';
+import { scanPages, type SubscriptionKeyRow } from '../store/scan-store.js';
+import { LoadProgress, type LoadProgressOptions } from '../shared/load-progress.js';
+import { Interner, lowerCased } from '../shared/interning.js';
+import { SubscriptionKeys, SubscriptionTableBuilder } from './subscription-keys.js';
 import type { SigningKeyRecord } from '../identity/directory/directory-store.js';
 import { isKeyPublished } from '../identity/index.js';
 import { PersistentMap } from '../shared/persistent-map.js';
 import { compareSpecificity, compileUrlTemplate, type UrlTemplate } from './url-template.js';
+import { NO_LIMITS, parseProductPolicy, type ProductLimits } from './policies/product-policy.js';
+
+import type { SubscriptionEntry } from './subscription-keys.js';
+export type { SubscriptionEntry } from './subscription-keys.js';
 
 /**
  * Everything the request path needs, never mutated: built from the store in one pass at start (and
@@ -22,9 +30,10 @@ import { compareSpecificity, compileUrlTemplate, type UrlTemplate } from './url-
  * did not change (snapshot-events.ts). Requests never touch the store, and a request that awaits
  * midway keeps reading the snapshot it started with.
  *
- * The high-volume parts (subscriptions, users, client applications) are PersistentMaps, so an event
- * replaces one entry in O(changed rows); the small parts (APIs, products, operations, signing keys)
- * are plain structures rebuilt when they change.
+ * The high-volume parts change per event in O(changed rows): subscriptions in SubscriptionKeys (a
+ * packed base table plus a persistent overlay), users and client applications in PersistentMaps;
+ * the small parts (APIs, products, operations, signing keys) are plain structures rebuilt when they
+ * change.
  */
 export interface Snapshot {
   /** Change-feed version this snapshot reflects (read before the store was). */
@@ -32,8 +41,8 @@ export interface Snapshot {
   /** Longest path first, so the first prefix match is the most specific API. */
   readonly apis: readonly ApiEntry[];
   readonly products: ReadonlyMap<string, ProductEntry>;
-  /** Both keys of every subscription, by SHA-256 hex. */
-  readonly subscriptionsByKeyHash: PersistentMap<SubscriptionEntry>;
+  /** Both keys of every subscription, by SHA-256 hex (get), and by id (for events). */
+  readonly subscriptionsByKeyHash: SubscriptionKeys;
   /** By lower-cased user id (ids are case-insensitive): use userIsActive. */
   readonly userStates: PersistentMap<UserState>;
   readonly clientAppsByEntraId: PersistentMap<ClientAppEntry>;
@@ -45,12 +54,20 @@ export interface Snapshot {
 }
 
 export interface SnapshotIndex {
-  /** Lower-cased subscription id → its two key hashes (the keys of subscriptionsByKeyHash it owns). */
-  readonly subscriptionKeyHashes: PersistentMap<readonly string[]>;
   /** Lower-cased client application id → its entry (found in clientAppsByEntraId by entraApplicationId). */
   readonly clientAppsById: PersistentMap<ClientAppEntry>;
   /** Directory appIds of products' backend applications (their app roles are the products' roles). */
   readonly backendAppIds: ReadonlySet<string>;
+}
+
+/** The subscription one of whose keys hashes (SHA-256 hex) to `keyHash`. Policies look up through these functions, not the maps. */
+export function subscriptionByKeyHash(snapshot: Snapshot, keyHash: string): SubscriptionEntry | undefined {
+  return snapshot.subscriptionsByKeyHash.get(keyHash);
+}
+
+/** The client application with this Entra client id (a token's `azp`). */
+export function clientAppByEntraId(snapshot: Snapshot, entraApplicationId: string): ClientAppEntry | undefined {
+  return snapshot.clientAppsByEntraId.get(entraApplicationId);
 }
 
 /** Whether the user (an owner id as stored on a subscription or client application) is active. */
@@ -72,6 +89,24 @@ export interface ApiEntry {
   readonly operations: ReadonlyMap<string, readonly OperationEntry[]>;
   /** Products holding this API. */
   readonly products: readonly ProductEntry[];
+  /** What the access policies decide by, worked out from `products` once per build. */
+  readonly access: ApiAccess;
+}
+
+/** Per-API facts of APIM's access rules (apim-reference §3.1), precomputed so requests do not scan products. */
+export interface ApiAccess {
+  /**
+   * The open product calls without credentials run in (subscriptionRequired false). A product that
+   * takes application tokens is never open: subscriptionRequired=false there must not turn the token
+   * requirement off, not even while its backend app or role is missing.
+   */
+  readonly openProduct: ProductEntry | undefined;
+  /** Products holding the API that accept tokens (application-token, audience and role set). */
+  readonly tokenProducts: readonly ProductEntry[];
+  /** Whether a key can be the right credential (no products, or one that takes keys). */
+  readonly keysAccepted: boolean;
+  /** Neither an open product nor the API itself needs credentials. */
+  readonly credentialsRequired: boolean;
 }
 
 export interface Backend {
@@ -104,13 +139,8 @@ export interface ProductEntry {
   readonly audience: string | null;
   /** The enabled app role of the product's backend application in the directory; null when none. */
   readonly roleValue: string | null;
-}
-
-export interface SubscriptionEntry {
-  readonly id: string;
-  readonly scope: string;
-  readonly state: SubscriptionState;
-  readonly ownerId: string | null;
+  /** Rate limit and quota from the product's policy (none when it has no policy). */
+  readonly limits: ProductLimits;
 }
 
 export interface ClientAppEntry {
@@ -136,47 +166,90 @@ export interface PublicKeyEntry {
   readonly retiresAt: string | null;
 }
 
-export async function buildSnapshot(store: Store, version: number, logger?: Logger, now: number = Date.now()): Promise<Snapshot> {
-  const m = store.management;
-  const [catalog, subscriptions, users, clientApps, productLinks, signingKeys] = await Promise.all([
+export interface BuildOptions {
+  /** Rows per page of the big tables (default 10,000). */
+  readonly pageSize?: number;
+  /** How often a progress line is logged while loading (LoadProgress; default 2 s). */
+  readonly progress?: LoadProgressOptions;
+}
+
+const PAGE_SIZE = 10_000;
+
+/**
+ * The full build, at start and after a version gap. The big tables are read page by page in key
+ * order (store.scans), keeping only what the request path needs as each page arrives, so the peak
+ * is what the snapshot keeps plus one page, not every row of every table as records; repeated
+ * strings (states, scopes, owners, product sets) are shared. Progress is logged while it runs.
+ */
+export async function buildSnapshot(store: Store, version: number, logger?: Logger, now: number = Date.now(), options: BuildOptions = {}): Promise<Snapshot> {
+  const pageSize = options.pageSize ?? PAGE_SIZE;
+  const progress = new LoadProgress(logger, 'gateway snapshot', options.progress);
+  const scans = store.scans;
+  const [catalog, signingKeys, subscriptionCount, userCount, clientAppCount] = await Promise.all([
     readCatalog(store, logger),
-    m.listSubscriptions(),
-    m.listUsers(),
-    m.listClientApplications(),
-    m.listProductLinks({}),
     store.directory.listSigningKeys(),
+    scans.count('subscriptions'),
+    scans.count('users'),
+    scans.count('client_applications'),
   ]);
+  const shared = new Interner();
 
-  const byKeyHash: [string, SubscriptionEntry][] = [];
-  for (const s of subscriptions) {
-    const entry = toSubscriptionEntry(s);
-    byKeyHash.push([s.primaryKeyHash, entry], [s.secondaryKeyHash, entry]);
+  const subscriptions = new SubscriptionTableBuilder(subscriptionCount);
+  for await (const page of scanPages(scans.subscriptionKeys.bind(scans), (r) => r.id, pageSize)) {
+    for (const row of page) subscriptions.add(row);
+    progress.step('subscriptions', subscriptions.added, subscriptionCount);
   }
 
-  const linkedProducts = new Map<string, ProductLinkRecord[]>();
-  for (const link of productLinks) {
-    const key = link.clientApplicationId.toLowerCase();
-    const list = linkedProducts.get(key) ?? [];
-    list.push(link);
-    linkedProducts.set(key, list);
+  const userEntries: [string, UserState][] = [];
+  for await (const page of scanPages(scans.userStates.bind(scans), (r) => r.id, pageSize)) {
+    for (const user of page) userEntries.push([lowerCased(user.id), shared.string(user.state) as UserState]);
+    progress.step('users', userEntries.length, userCount);
   }
-  const clientAppEntries = clientApps.map((app) => toClientAppEntry(app, linkedProducts.get(app.id.toLowerCase()) ?? []));
 
-  return {
+  // Links first (one small row each), grouped by application, then each application takes its set.
+  const productsByApp = new Map<string, string[]>();
+  let links = 0;
+  for await (const page of scanPages(scans.productLinks.bind(scans), (r) => r, pageSize)) {
+    for (const link of page) {
+      const key = lowerCased(link.clientApplicationId);
+      const list = productsByApp.get(key);
+      if (list) list.push(shared.string(link.productId));
+      else productsByApp.set(key, [shared.string(link.productId)]);
+    }
+    links += page.length;
+    progress.step('product links', links);
+  }
+  const clientAppEntries: ClientAppEntry[] = [];
+  for await (const page of scanPages(scans.clientApplications.bind(scans), (r) => r.id, pageSize)) {
+    for (const app of page) {
+      clientAppEntries.push({
+        id: app.id,
+        entraApplicationId: app.entraApplicationId,
+        state: shared.string(app.state) as ClientApplicationState,
+        ownerId: shared.string(app.ownerId),
+        productIds: shared.set(productsByApp.get(lowerCased(app.id)) ?? []),
+      });
+    }
+    progress.step('client applications', clientAppEntries.length, clientAppCount);
+  }
+  productsByApp.clear();
+
+  const snapshot: Snapshot = {
     version,
     apis: catalog.apis,
     products: catalog.products,
-    subscriptionsByKeyHash: PersistentMap.from(byKeyHash),
-    userStates: PersistentMap.from(users.map((u) => [u.id.toLowerCase(), u.state] as const)),
+    subscriptionsByKeyHash: subscriptions.finish(),
+    userStates: PersistentMap.from(userEntries),
     clientAppsByEntraId: PersistentMap.from(clientAppEntries.map((e) => [e.entraApplicationId, e] as const)),
     signingKeys: await buildSigningKeys(signingKeys, now, logger),
     backendOrigins: catalog.backendOrigins,
     index: {
-      subscriptionKeyHashes: PersistentMap.from(subscriptions.map((s) => [s.id.toLowerCase(), [s.primaryKeyHash, s.secondaryKeyHash]] as const)),
-      clientAppsById: PersistentMap.from(clientAppEntries.map((e) => [e.id.toLowerCase(), e] as const)),
+      clientAppsById: PersistentMap.from(clientAppEntries.map((e) => [lowerCased(e.id), e] as const)),
       backendAppIds: catalog.backendAppIds,
     },
   };
+  progress.done();
+  return snapshot;
 }
 
 /**
@@ -193,7 +266,14 @@ export interface Catalog {
 
 export async function readCatalog(store: Store, logger?: Logger): Promise<Catalog> {
   const m = store.management;
-  const [apis, operations, products, productApis] = await Promise.all([m.listApis(), m.listOperations(), m.listProducts(), m.listProductApis({})]);
+  const [apis, operations, products, productApis, policies] = await Promise.all([
+    m.listApis(),
+    m.listOperations(),
+    m.listProducts(),
+    m.listProductApis({}),
+    m.listProductPolicies(),
+  ]);
+  const limitsByProduct = new Map(policies.map((policy) => [policy.productId.toLowerCase(), productLimits(policy.productId, policy.value, logger)] as const));
   const backendAppIds = new Set(products.flatMap((p) => (p.entraApplicationId !== null ? [p.entraApplicationId] : [])));
   // One lookup per product's backend app, not every directory application (one per client app).
   const applications = await Promise.all([...backendAppIds].map((appId) => store.directory.getApplicationByAppId(appId)));
@@ -208,7 +288,7 @@ export async function readCatalog(store: Store, logger?: Logger): Promise<Catalo
     if (role) roleByAppId.set(app.appId, role.value);
   }
 
-  const productEntries = new Map<string, ProductEntry>(products.map((p) => [p.id, toProductEntry(p, roleByAppId, logger)]));
+  const productEntries = new Map<string, ProductEntry>(products.map((p) => [p.id, toProductEntry(p, roleByAppId, limitsByProduct.get(p.id.toLowerCase()) ?? NO_LIMITS, logger)]));
   const productsByApi = new Map<string, ProductEntry[]>();
   for (const link of productApis) {
     const product = productEntries.get(link.productId);
@@ -236,6 +316,7 @@ export async function readCatalog(store: Store, logger?: Logger): Promise<Catalo
     .map((api): ApiEntry => {
       const backend = parseServiceUrl(api, logger);
       if (backend) backendOrigins.add(backend.origin);
+      const products = productsByApi.get(api.id) ?? [];
       return {
         id: api.id,
         path: api.path,
@@ -246,7 +327,8 @@ export async function readCatalog(store: Store, logger?: Logger): Promise<Catalo
         keyHeaderLower: (api.subscriptionKeyHeaderName || 'Ocp-Apim-Subscription-Key').toLowerCase(),
         keyQueryName: api.subscriptionKeyQueryName || 'subscription-key',
         operations: operationsByApi.get(api.id) ?? new Map(),
-        products: productsByApi.get(api.id) ?? [],
+        products,
+        access: accessOf(api, products),
       };
     })
     .sort((a, b) => b.prefix.length - a.prefix.length);
@@ -254,8 +336,37 @@ export async function readCatalog(store: Store, logger?: Logger): Promise<Catalo
   return { apis: apiEntries, products: productEntries, backendOrigins, backendAppIds };
 }
 
-export function toSubscriptionEntry(s: SubscriptionRecord): SubscriptionEntry {
-  return { id: s.id, scope: s.scope, state: s.state, ownerId: s.ownerId };
+function accessOf(api: ApiRecord, products: readonly ProductEntry[]): ApiAccess {
+  const openProduct = products.find((p) => !p.subscriptionRequired && !p.tokenAuthentication);
+  return {
+    openProduct,
+    tokenProducts: products.filter((p) => p.acceptsTokens),
+    keysAccepted: products.length === 0 || products.some((p) => p.acceptsKeys),
+    credentialsRequired: openProduct === undefined && api.subscriptionRequired,
+  };
+}
+
+/** A stored policy the gateway cannot read (written by another version) limits nothing; said loudly. */
+function productLimits(productId: string, document: string, logger: Logger | undefined): ProductLimits {
+  try {
+    return parseProductPolicy(document);
+  } catch (error) {
+    logger?.error({ productId, err: (error as Error).message }, "product's policy cannot be read; its limits are not enforced");
+    return NO_LIMITS;
+  }
+}
+
+/** What the snapshot keeps of a subscription (store.scans reads the same columns). */
+export function toSubscriptionKeyRow(s: SubscriptionRecord): SubscriptionKeyRow {
+  return {
+    id: s.id,
+    scope: s.scope,
+    state: s.state,
+    ownerId: s.ownerId,
+    expirationDate: s.expirationDate ?? null,
+    primaryKeyHash: s.primaryKeyHash,
+    secondaryKeyHash: s.secondaryKeyHash,
+  };
 }
 
 export function toClientAppEntry(app: ClientApplicationRecord, links: readonly ProductLinkRecord[]): ClientAppEntry {
@@ -264,11 +375,12 @@ export function toClientAppEntry(app: ClientApplicationRecord, links: readonly P
     entraApplicationId: app.entraApplicationId,
     state: app.state,
     ownerId: app.ownerId,
-    productIds: new Set(links.map((l) => l.productId)),
+    // Pending and rejected links grant nothing: the gateway treats the app as not linked to that product.
+    productIds: new Set(links.filter((l) => linkGrantsAccess(l.state)).map((l) => l.productId)),
   };
 }
 
-function toProductEntry(p: ProductRecord, roleByAppId: ReadonlyMap<string, string>, logger: Logger | undefined): ProductEntry {
+function toProductEntry(p: ProductRecord, roleByAppId: ReadonlyMap<string, string>, limits: ProductLimits, logger: Logger | undefined): ProductEntry {
   const types = p.authenticationType;
   const tokenAuthentication = types.includes('application-token');
   const roleValue = (p.entraApplicationId !== null ? roleByAppId.get(p.entraApplicationId) : undefined) ?? null;
@@ -285,6 +397,7 @@ function toProductEntry(p: ProductRecord, roleByAppId: ReadonlyMap<string, strin
     acceptsTokens: tokenAuthentication && !!p.entraAudience && roleValue !== null,
     audience: p.entraAudience,
     roleValue,
+    limits,
   };
 }
 

@@ -31,12 +31,18 @@ export class VerifiedTokenCache {
     this.tenantId = tenantOfIssuer(issuer);
   }
 
-  async verify(token: string, keys: SigningKeys, now: number = Date.now()): Promise<JWTPayload | undefined> {
+  /** The payload of a token verified before and still good, without waiting; undefined otherwise (call verify). */
+  cached(token: string, keys: SigningKeys, now: number = Date.now()): JWTPayload | undefined {
     const hit = this.cache.get(token);
-    if (hit) {
-      if (hit.validUntilMs > now && keyUsable(keys, hit.kid, hit.keyFingerprint, now)) return hit.payload;
-      this.cache.delete(token);
-    }
+    if (hit === undefined) return undefined;
+    if (hit.validUntilMs > now && keyUsable(keys, hit.kid, hit.keyFingerprint, now)) return hit.payload;
+    this.cache.delete(token);
+    return undefined;
+  }
+
+  async verify(token: string, keys: SigningKeys, now: number = Date.now()): Promise<JWTPayload | undefined> {
+    const hit = this.cached(token, keys, now);
+    if (hit !== undefined) return hit;
     let verified: VerifiedAccessToken;
     try {
       verified = await verifyAccessToken(token, {

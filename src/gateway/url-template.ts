@@ -82,19 +82,35 @@ export function compareSpecificity(a: UrlTemplate, b: UrlTemplate): number {
 }
 
 /**
- * True when a segment of the raw path is `.` or `..` once percent-decoded, or hides a separator
- * (`%2F`, `%5C` or a raw backslash). Such paths never match: a backend that decodes them could
- * resolve the request outside the API's service URL.
+ * True when a segment of the raw path is `.` or `..` once percent-decoded, starts with `.;` or `..;`
+ * (Tomcat, Spring and others drop `;params` from a segment, so `..;x` is `..` to them), or hides a
+ * separator (`%2F`, `%5C` or a raw backslash). Such paths never match: a backend that decodes them
+ * could resolve the request outside the API's service URL. Only segments that start with '.' or hold
+ * a '%' are looked at closely, so an ordinary path costs one pass and no allocation.
  */
 export function hasUnsafeSegment(path: string): boolean {
   if (path.includes('\\')) return true;
-  for (const segment of path.split('/')) {
-    if (!segment.includes('%') && segment !== '.' && segment !== '..') continue;
-    const decoded = safeDecode(segment.replace(/%2e/gi, '.'));
-    if (decoded === '.' || decoded === '..' || decoded.includes('/') || decoded.includes('\\')) return true;
-    if (/%2f|%5c/i.test(segment)) return true;
+  let start = 0;
+  while (start <= path.length) {
+    let end = path.indexOf('/', start);
+    if (end === -1) end = path.length;
+    if (end > start && (path.charCodeAt(start) === 0x2e /* . */ || hasPercent(path, start, end)) && unsafeSegment(path.slice(start, end))) return true;
+    start = end + 1;
   }
   return false;
+}
+
+function hasPercent(path: string, start: number, end: number): boolean {
+  const at = path.indexOf('%', start);
+  return at !== -1 && at < end;
+}
+
+function unsafeSegment(segment: string): boolean {
+  if (/%2f|%5c/i.test(segment)) return true;
+  // %2e and %3b first, so a malformed escape elsewhere in the segment cannot hide them.
+  const decoded = segment.includes('%') ? safeDecode(segment.replace(/%2e/gi, '.').replace(/%3b/gi, ';')) : segment;
+  if (decoded === '.' || decoded === '..' || decoded.startsWith('.;') || decoded.startsWith('..;')) return true;
+  return decoded.includes('/') || decoded.includes('\\');
 }
 
 function escapeClass(char: string): string {

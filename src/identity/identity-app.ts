@@ -38,6 +38,8 @@ export interface IdentityDeps {
   readonly now?: () => Date;
   /** An http(s).Server to attach to (it may already listen); without it Fastify makes its own. */
   readonly server?: Server;
+  /** Metrics hook: called once per token endpoint answer with `issued` or the OAuth error code. */
+  readonly onTokenOutcome?: (outcome: string) => void;
 }
 
 /** The identity provider: its directory, keys, verifier and the identity listener's Fastify app. */
@@ -70,7 +72,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   const verifier = new AccessTokenVerifier({ keys, issuer: () => urls.issuer(), tenantId: urls.tenantId, now });
   // The token endpoint reads the directory from memory; each write's event is applied to that view
   // (re-reading only the rows it names) before the write answers.
-  const tokenView = new IncrementalTokenView(deps.store);
+  const tokenView = new IncrementalTokenView(deps.store, { logger: deps.logger });
   const unsubscribe = deps.feed.subscribe((event) => {
     if (event.type.startsWith('signingKey.')) keys.invalidate();
     return tokenView.changed(event);
@@ -82,7 +84,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   const serveToken = createTokenHttpHandler({
     keys, urls, view: tokenView, tokenLifetimeSeconds: deps.config.tokenLifetimeSeconds, now, throttle: createClientThrottle(),
     assertionReplay: new InMemoryReplayCache(),
-  }, { logger: deps.logger as FastifyBaseLogger, bodyLimit: deps.config.bodyLimitBytes });
+  }, { logger: deps.logger as FastifyBaseLogger, bodyLimit: deps.config.bodyLimitBytes, onOutcome: deps.onTokenOutcome });
   const server = deps.server ?? createServer();
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,

@@ -33,5 +33,14 @@ export interface DirectoryClient {
    * those a crashed registration left behind. Only these may be removed as orphans.
    */
   listOwnedApplications(): Promise<readonly DirectoryApplicationRef[]>;
+  /** Many registrations, grants and revocations in one directory transaction, all or nothing (bulk import). */
+  applyApplicationBatch(batch: {
+    register?: readonly { displayName: string; description?: string | null; grants: readonly { resourceId: string; appRoleId: string }[] }[];
+    grant?: readonly { principalId: string; resourceId: string; appRoleId: string }[];
+    revoke?: readonly string[];
+  }): Promise<{
+    readonly registered: readonly { readonly application: { readonly id: string; readonly appId: string }; readonly servicePrincipal: { readonly id: string }; readonly assignments: readonly { readonly id: string; readonly resourceId: string }[] }[];
+    readonly granted: readonly { readonly id: string; readonly principalId: string; readonly resourceId: string }[];
+  }>;
   addPassword(applicationObjectId: string, input: { displayName?: string }): Promise<{ readonly keyId: string; readonly secretText: string; readonly endDateTime: string }>;
 }

@@ -1,4 +1,4 @@
-export { buildManagementApp } from './http/app.js';
+export { buildManagementApp, type MetricsEndpoint } from './http/app.js';
 export type { ManagementAppOptions } from './http/app.js';
 export { MANAGEMENT_ROLES, MANAGEMENT_RESOURCE_URI } from './http/auth.js';
 export type { TokenVerifier } from './http/auth.js';
@@ -8,7 +8,7 @@ export type { ManagementContext, ServiceInstance } from './context.js';
 export type { DirectoryClient } from './directory-client.js';
 export type {
   UserState, UserRecord, GroupRecord, ProductAuthType, ProductRecord, ApiRecord, OperationParameter, OperationRecord,
-  SubscriptionState, SubscriptionRecord, ClientApplicationState, ClientApplicationRecord, ProductLinkRecord, ManagementStore,
+  SubscriptionState, SubscriptionRecord, ClientApplicationState, ClientApplicationRecord, ProductLinkRecord, ProductLinkState, ManagementStore,
 } from './management-store.js';
 export { reconcileDirectory } from './services/reconcile.js';
 export type { ReconcileResult } from './services/reconcile.js';

@@ -105,6 +105,22 @@ export interface SubscriptionRecord {
   readonly allowTracing: boolean;
   readonly stateComment: string | null;
   readonly createdDate: string;
+  /** APIM's expirationDate (ISO-8601): past it the key is refused. Absent or null: no expiry. */
+  readonly expirationDate?: string | null;
+  /** When it last became active (APIM's startDate, audit only). */
+  readonly startDate?: string | null;
+  /** When it was last cancelled or expired (APIM's endDate, audit only). */
+  readonly endDate?: string | null;
+  /** APIM's upcoming-expiry notification date; Portico sends no such notification, so it stays unset. */
+  readonly notificationDate?: string | null;
+}
+
+/** APIM's product policy (`products/{id}/policies/policy`): the document as sent, in its format. */
+export interface ProductPolicyRecord {
+  /** The product's stored id. */
+  readonly productId: string;
+  readonly format: 'xml' | 'rawxml';
+  readonly value: string;
 }
 
 export type ClientApplicationState = 'active' | 'pending' | 'approved' | 'rejected';
@@ -114,6 +130,10 @@ export interface ClientApplicationRecord {
   readonly displayName: string;
   readonly description: string | null;
   readonly ownerId: string; // user id
+  /**
+   * The record's own standing, 'active' for every registered application (the gateway refuses one
+   * that is not). The ARM `state` is not this: it is derived from the product links (applicationState).
+   */
   readonly state: ClientApplicationState;
   /** The directory app APIMApplication<…>: client id, object id and service principal id. */
   readonly entraApplicationId: string;
@@ -126,8 +146,23 @@ export interface ProductLinkRecord {
   readonly id: string;
   readonly clientApplicationId: string;
   readonly productId: string;
-  /** The app role assignment this link granted in the directory. */
+  /** The app role assignment this link granted in the directory; null while the link grants nothing. */
   readonly appRoleAssignmentId: string | null;
+  readonly state: ProductLinkState;
+}
+
+/**
+ * A link to a product with approvalRequired starts `pending` and becomes `approved` or `rejected` by
+ * an administrator's action; a link to any other product is `active` at once. Only `active` and
+ * `approved` links grant access (they hold the app role assignment).
+ */
+export type ProductLinkState = 'pending' | 'active' | 'approved' | 'rejected';
+
+/** The link states that grant access (hold the product's app role assignment): tokens for the product work. */
+export const GRANTING_LINK_STATES: readonly ProductLinkState[] = ['active', 'approved'];
+
+export function linkGrantsAccess(state: ProductLinkState): boolean {
+  return state === 'active' || state === 'approved';
 }
 
 /**
@@ -156,6 +191,9 @@ export interface ListFilter {
 export interface ManagementStore {
   getUser(id: string): Promise<UserRecord | undefined>;
   getUserByEmail(email: string): Promise<UserRecord | undefined>;
+  /** Batch reads (bulk import, change events naming many rows): the ones that exist, in no particular order. Names in any case. */
+  getUsers(ids: readonly string[]): Promise<UserRecord[]>;
+  getUsersByEmails(emails: readonly string[]): Promise<UserRecord[]>;
   listUsers(window?: PageWindow, filter?: ListFilter): Promise<UserRecord[]>;
   /** STORE_CONFLICT when another user has the same email. */
   putUser(user: UserRecord): Promise<void>;
@@ -180,6 +218,12 @@ export interface ManagementStore {
   addProductGroup(productId: string, groupId: string): Promise<void>;
   listProductGroups(productId: string): Promise<string[]>;
 
+  getProductPolicy(productId: string): Promise<ProductPolicyRecord | undefined>;
+  listProductPolicies(): Promise<ProductPolicyRecord[]>;
+  /** productId must be a stored product's id; deleting the product deletes its policy. */
+  putProductPolicy(policy: ProductPolicyRecord): Promise<void>;
+  deleteProductPolicy(productId: string): Promise<void>;
+
   getApi(id: string): Promise<ApiRecord | undefined>;
   /** productId (exactly as stored): the APIs linked to that product. */
   listApis(filter?: { productId?: string } & ListFilter, window?: PageWindow): Promise<ApiRecord[]>;
@@ -199,6 +243,8 @@ export interface ManagementStore {
   listProductApis(filter: { productId?: string; apiId?: string }): Promise<{ productId: string; apiId: string }[]>;
 
   getSubscription(id: string): Promise<SubscriptionRecord | undefined>;
+  /** The ones that exist, in no particular order. */
+  getSubscriptions(ids: readonly string[]): Promise<SubscriptionRecord[]>;
   /** ownerId compares exactly (subscriptions store their owner's id as stored). */
   listSubscriptions(filter?: { ownerId?: string } & ListFilter, window?: PageWindow): Promise<SubscriptionRecord[]>;
   /** How many subscriptions the owner has, or the scope has; both compare exactly (stored names), by index. */
@@ -209,6 +255,8 @@ export interface ManagementStore {
   deleteSubscription(id: string): Promise<void>;
 
   getClientApplication(id: string): Promise<ClientApplicationRecord | undefined>;
+  /** The ones that exist, in no particular order. */
+  getClientApplications(ids: readonly string[]): Promise<ClientApplicationRecord[]>;
   listClientApplications(filter?: { ownerId?: string } & ListFilter, window?: PageWindow): Promise<ClientApplicationRecord[]>;
   putClientApplication(app: ClientApplicationRecord): Promise<void>;
   /** Also removes its product links. */

@@ -6,8 +6,11 @@
 /** Management plane (ARM API). Each is the single event of one management write. */
 export type ManagementChange =
   | { readonly type: 'product.created' | 'product.updated'; readonly productId: string }
-  /** Subscriptions scoped to the product went with it (deleteSubscriptions=true). */
-  | { readonly type: 'product.deleted'; readonly productId: string; readonly subscriptionIds: readonly string[] }
+  /**
+   * Subscriptions scoped to the product went with it (deleteSubscriptions=true), and so did its
+   * backend application (client id entraApplicationId, null when application-token was never on).
+   */
+  | { readonly type: 'product.deleted'; readonly productId: string; readonly subscriptionIds: readonly string[]; readonly entraApplicationId: string | null }
   | { readonly type: 'product.apiAdded' | 'product.apiRemoved'; readonly productId: string; readonly apiId: string }
   | { readonly type: 'api.created' | 'api.updated'; readonly apiId: string }
   /** Subscriptions scoped to the API went with it. */
@@ -20,7 +23,19 @@ export type ManagementChange =
   /** The user's subscriptions went with it. */
   | { readonly type: 'user.deleted'; readonly userId: string; readonly subscriptionIds: readonly string[] }
   | ({ readonly type: 'clientApplication.created' | 'clientApplication.updated' | 'clientApplication.deleted' } & ClientApplicationIds)
-  | ({ readonly type: 'productLink.created' | 'productLink.deleted'; readonly productLinkId: string; readonly productId: string } & ClientApplicationIds);
+  | ({ readonly type: 'productLink.created' | 'productLink.deleted'; readonly productLinkId: string; readonly productId: string } & ClientApplicationIds)
+  /** An administrator approved (role granted) or rejected (role revoked) the link: a Portico extension action. */
+  | ({ readonly type: 'productLink.approved' | 'productLink.rejected'; readonly productLinkId: string; readonly productId: string } & ClientApplicationIds)
+  /**
+   * One bulk import batch (POST …/portico.import): the users, client applications (with their
+   * directory objects and product links) and subscriptions it created or changed, in one transaction.
+   */
+  | {
+      readonly type: 'batch.imported';
+      readonly userIds: readonly string[];
+      readonly clientApplications: readonly ClientApplicationIds[];
+      readonly subscriptionIds: readonly string[];
+    };
 
 /** The management record and the directory objects it owns (app registration, service principal). */
 export interface ClientApplicationIds {

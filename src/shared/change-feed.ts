@@ -4,6 +4,11 @@ export type { ChangeEvent, ChangeEventBody, ChangeEventType } from './change-eve
 
 export type ChangeListener = (event: ChangeEvent) => Promise<void> | void;
 
+/** Where a feed reports what went wrong delivering an event (a pino logger fits). */
+export interface ChangeFeedLog {
+  error(context: Record<string, unknown>, message: string): void;
+}
+
 /**
  * Announces committed writes, one event per write (store/change-unit.ts). Publishing awaits every
  * listener of this process, so when a management call returns, this process's gateway snapshot and
@@ -14,8 +19,15 @@ export interface ChangeFeed {
   subscribe(listener: ChangeListener): () => void;
   /** The highest config version this process has seen published (or started at). */
   readonly currentVersion: number;
-  /** Called after the write's transaction committed; event.version is the version it bumped to. */
+  /**
+   * Called after the write's transaction committed; event.version is the version it bumped to.
+   * Never rejects: the write is committed whatever a listener does, so every listener gets the
+   * event and a listener's failure is logged (each listener owns its fallback: the gateway
+   * rebuilds or refuses requests, the token view drops itself and reloads).
+   */
   publish(event: ChangeEvent): Promise<void>;
+  /** Logs a failure to announce a committed write (never dropped silently). */
+  reportError(error: unknown, message: string, context?: Record<string, unknown>): void;
 }
 
 /** Listeners in this process only. Start it at the store's version (store.configVersion.current()). */
@@ -23,7 +35,10 @@ export class InProcessChangeFeed implements ChangeFeed {
   private readonly listeners = new Set<ChangeListener>();
   private version: number;
 
-  constructor(startVersion = 0) {
+  constructor(
+    startVersion = 0,
+    private readonly log: ChangeFeedLog = STDERR_LOG,
+  ) {
     this.version = startVersion;
   }
 
@@ -36,8 +51,28 @@ export class InProcessChangeFeed implements ChangeFeed {
     return this.version;
   }
 
+  /** Listeners run one after another, in subscription order; one that throws does not stop the rest. */
   async publish(event: ChangeEvent): Promise<void> {
     if (event.version > this.version) this.version = event.version;
-    for (const listener of this.listeners) await listener(event);
+    for (const listener of [...this.listeners]) {
+      try {
+        await listener(event);
+      } catch (error) {
+        this.reportError(error, 'a change listener failed; the other listeners still got the event', { event: event.type, version: event.version });
+      }
+    }
+  }
+
+  reportError(error: unknown, message: string, context: Record<string, unknown> = {}): void {
+    this.log.error({ ...context, err: error }, message);
   }
 }
+
+/** Until main.ts hands the feed its logger: one JSON line on stderr, as pino would write it. */
+const STDERR_LOG: ChangeFeedLog = {
+  error(context, message) {
+    const err = context['err'];
+    const detail = err instanceof Error ? { type: err.name, message: err.message } : err;
+    process.stderr.write(`${JSON.stringify({ level: 50, time: Date.now(), ...context, err: detail, msg: message })}\n`);
+  },
+};

@@ -4,3 +4,4 @@ export type { ChangeFeed, ChangeEvent, ChangeEventBody, ChangeEventType, ChangeL
 export { isDirectoryChange } from './change-events.js';
 export { isGuid } from './ids.js';
 export { bearerToken } from './bearer.js';
+export { createProcessLogger } from './process-logger.js';

@@ -35,7 +35,7 @@ export class PersistentMap<V> {
     }
     const n = keys.length;
     if (n === 0) return PersistentMap.empty();
-    const hashes = new Uint32Array(n);
+    const hashes = new Int32Array(n);
     const sortKeys = new Uint32Array(n);
     for (let i = 0; i < n; i++) {
       hashes[i] = hashOf(keys[i]!);
@@ -229,8 +229,10 @@ function dissoc<V>(node: Node<V>, shift: number, hash: number, key: string): Nod
 /**
  * Two UTF-16 code units per step, each step mixed by a multiply, then murmur3's final avalanche:
  * half the steps of FNV-1a on 64-character digests, and as few collisions as a random 32-bit hash.
+ * Signed 32-bit, so V8 keeps it as a small integer in each leaf (an unsigned one above 2^31 would be
+ * a separately allocated number: 16 more bytes for half the leaves).
  */
-function hashOf(key: string): number {
+export function hashOf(key: string): number {
   let h = 0x811c9dc5 ^ key.length;
   let i = 0;
   for (; i + 1 < key.length; i += 2) {
@@ -246,7 +248,7 @@ function hashOf(key: string): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return h >>> 0;
+  return h | 0;
 }
 
 /** The hash with its 5-bit chunks reversed (the root's chunk on top), so sorting groups each branch's keys. */

@@ -8,7 +8,7 @@
  * transaction, is published alone once everything has committed. If the unit ends with directory
  * steps committed but no event of its own (it failed, or undid itself), it publishes one
  * `directory.changed` naming the objects touched, with a version bumped then (so no view misses
- * committed rows). Gap, documented in docs/events.md: the directory steps themselves are separate
+ * committed rows; when that bump fails, it is retried in the background until it succeeds). Gap, documented in docs/events.md: the directory steps themselves are separate
  * transactions (the management plane reaches the directory through its client, which may be remote).
  *
  * Audit: inside an audit scope (audit/audit-scope.ts: the request's caller), every transaction here
@@ -42,20 +42,33 @@ interface Unit {
   readonly feed: ChangeFeed;
   readonly events: ChangeEvent[];
   readonly absorbed: string[];
+  /** Set once its steps have run: a callback that outlives the unit must not join it. */
+  closed: boolean;
 }
 
 const units = new AsyncLocalStorage<Unit>();
+/** Units whose steps are running. */
+let running = 0;
+
+/** The unit the caller runs in, if it is still open. */
+function currentUnit(): Unit | undefined {
+  const unit = units.getStore();
+  return unit === undefined || unit.closed ? undefined : unit;
+}
 
 /**
  * Runs write in one transaction; if it returns an event, bumps the config version in that same
  * transaction and, after commit, publishes the event (or hands it to the enclosing `oneChange`).
+ * Inside an outer transaction (first start writes everything in one) the event waits for the
+ * outermost commit: a listener must never re-read rows another reader cannot see yet, or that a
+ * rollback would take back.
  */
 export async function commitChange<T>(target: ChangeTarget, write: (tx: Store) => Promise<Change<T>>): Promise<T> {
-  const unit = units.getStore();
+  const unit = currentUnit();
   const inUnit = unit !== undefined && unit.feed === target.feed;
   const scope = currentAuditScope();
   let audited: string[] = [];
-  const { result, event } = await target.store.transaction(async (tx) => {
+  const result = await target.store.transaction(async (tx) => {
     const change = await write(tx);
     if (scope) {
       // A directory step of a management write answers no request of its own (no status).
@@ -65,47 +78,91 @@ export async function commitChange<T>(target: ChangeTarget, write: (tx: Store) =
       await tx.audit.append(records);
       audited = records.map((record) => auditKey(record.operation, record.targetId));
     }
-    if (!change.event) return { result: change.result, event: undefined };
+    if (!change.event) return change.result;
     if (inUnit && isDirectoryChange(change.event)) {
       unit.absorbed.push(...objectIdsOf(change.event));
-      return { result: change.result, event: undefined };
+      return change.result;
     }
-    return { result: change.result, event: { ...change.event, version: await tx.configVersion.bump() } as ChangeEvent };
+    const event = { ...change.event, version: await tx.configVersion.bump() } as ChangeEvent;
+    await tx.afterCommit(async () => {
+      if (inUnit) unit.events.push(event);
+      else await target.feed.publish(event);
+    });
+    return change.result;
   });
+  // Counted once committed: a rolled-back transaction's rows are gone with it.
   if (scope) {
     scope.committed += audited.length;
     for (const key of audited) scope.committedKeys.add(key);
-  }
-  if (event) {
-    if (inUnit) unit.events.push(event);
-    else await target.feed.publish(event);
   }
   return result;
 }
 
 /** Runs a multi-step write so that it announces once, after its last step committed. Nested calls join. */
 export async function oneChange<T>(target: ChangeTarget, steps: () => Promise<T>): Promise<T> {
-  const outer = units.getStore();
+  const outer = currentUnit();
   if (outer && outer.feed === target.feed) return steps();
-  const unit: Unit = { feed: target.feed, events: [], absorbed: [] };
+  const unit: Unit = { feed: target.feed, events: [], absorbed: [], closed: false };
   let result: T;
+  running++;
   try {
     result = await units.run(unit, steps);
-  } catch (error) {
-    // The step's error is what the caller must see; announcing what did commit is best effort here.
-    await settle(target, unit).catch(() => undefined);
-    throw error;
+  } finally {
+    try {
+      // Whether the steps succeeded or failed, what committed must be announced. The step's error (if
+      // any) is what the caller sees; settling never throws (see settle).
+      await settle(target, unit);
+    } finally {
+      unit.closed = true;
+      // While an AsyncLocalStorage is enabled, Node 20 runs a hook for every promise and async resource
+      // of the process — measured at about a quarter of the gateway's CPU per request when it shares
+      // the process (docs/benchmarks.md). No unit running: turn it off; the next run() turns it on.
+      if (--running === 0) units.disable();
+    }
   }
-  await settle(target, unit);
   return result;
 }
 
+/** How long to wait before announcing again a unit whose announcement could not be written. */
+export const SETTLE_RETRY_MS = { first: 250, max: 30_000 };
+
+/**
+ * Publishes the unit's events. When only directory steps committed (the unit failed or undid
+ * itself), it first bumps the version for a `directory.changed` naming them. That bump is a write of
+ * its own and may fail (the store just failed the unit, likely): the directory rows are committed
+ * all the same, so the announcement is not dropped: it is logged and retried in the background
+ * (doubling delays) until the bump succeeds, and then published with its real version; meanwhile
+ * the views go on with what they have. The write's caller is not failed for it: its own outcome
+ * stands. Never throws.
+ */
 async function settle(target: ChangeTarget, unit: Unit): Promise<void> {
   if (unit.events.length === 0 && unit.absorbed.length > 0) {
-    const version = await target.store.transaction((tx) => tx.configVersion.bump());
-    unit.events.push({ type: 'directory.changed', changedObjectIds: [...new Set(unit.absorbed)], version });
+    const changedObjectIds = [...new Set(unit.absorbed)];
+    try {
+      unit.events.push(await directoryChanged(target, changedObjectIds));
+    } catch (error) {
+      announceLater(target, changedObjectIds, error, SETTLE_RETRY_MS.first);
+    }
   }
   for (const event of unit.events) await target.feed.publish(event);
+}
+
+async function directoryChanged(target: ChangeTarget, changedObjectIds: string[]): Promise<ChangeEvent> {
+  const version = await target.store.transaction((tx) => tx.configVersion.bump());
+  return { type: 'directory.changed', changedObjectIds, version };
+}
+
+function announceLater(target: ChangeTarget, changedObjectIds: string[], error: unknown, delayMs: number): void {
+  target.feed.reportError(error, `committed directory steps could not be announced (the version bump failed); retrying in ${delayMs} ms`, {
+    changedObjectIds,
+  });
+  const timer = setTimeout(() => {
+    directoryChanged(target, changedObjectIds).then(
+      (event) => target.feed.publish(event),
+      (again: unknown) => announceLater(target, changedObjectIds, again, Math.min(delayMs * 2, SETTLE_RETRY_MS.max)),
+    );
+  }, delayMs);
+  timer.unref();
 }
 
 function objectIdsOf(event: ChangeEventBody): string[] {

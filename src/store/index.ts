@@ -10,6 +10,8 @@ import type { Store } from './store.js';
 
 export type { ConfigVersionStore, SettingsStore, Store } from './store.js';
 export { commitChange, oneChange } from './change-unit.js';
+export { scanPages } from './scan-store.js';
+export type { ScanStore, ScannedTable, SubscriptionKeyRow, UserStateRow, ClientApplicationRow, ProductLinkRow, ProductLinkKey } from './scan-store.js';
 export type { Change, ChangeTarget } from './change-unit.js';
 
 
@@ -27,6 +29,11 @@ export interface OpenStoreOptions {
   readonly onLockLost?: (error: Error) => void;
   /** Sees every statement after it ran (SQL text and parameters): tests count and explain queries with it. */
   readonly onQuery?: (query: ExecutedQuery) => void;
+  /**
+   * false: do not migrate — for a reader next to the process that holds the store (a gateway
+   * worker of `--workers`), which has migrated it already and is its only writer. Default true.
+   */
+  readonly migrate?: boolean;
 }
 
 export interface ExecutedQuery {
@@ -51,7 +58,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     // Reach the server first so an outage reads as STORE_UNAVAILABLE, not as a failed migration.
     await sql`select 1`.execute(db);
     if (options.exclusive) lock = await lockInstance({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, onLost: options.onLockLost });
-    await migrateToLatest(db);
+    if (options.migrate !== false) await migrateToLatest(db);
   } catch (error) {
     await db.destroy().catch(() => undefined);
     await lock?.release().catch(() => undefined);

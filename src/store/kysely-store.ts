@@ -8,8 +8,11 @@ import { SettingsRepository } from './repos/settings-repository.js';
 import { ConfigVersionRepository } from './repos/config-version-repository.js';
 import { AuditRepository } from './repos/audit-repository.js';
 import type { AuditStore } from '../audit/audit-store.js';
+import { QuotaCounterRepository } from './repos/quota-counter-repository.js';
+import { ScanRepository } from './repos/scan-repository.js';
+import type { ScanStore } from './scan-store.js';
 import type { Db } from './repos/support.js';
-import type { ConfigVersionStore, SettingsStore, Store } from './store.js';
+import type { ConfigVersionStore, QuotaCounterStore, SettingsStore, Store } from './store.js';
 
 export class KyselyStore implements Store {
   readonly directory: DirectoryStore;
@@ -17,24 +20,42 @@ export class KyselyStore implements Store {
   readonly settings: SettingsStore;
   readonly configVersion: ConfigVersionStore;
   readonly audit: AuditStore;
+  readonly quotaCounters: QuotaCounterStore;
+  readonly scans: ScanStore;
 
   constructor(
     readonly dialect: DialectName,
     private readonly db: Db,
     /** Released on close: the exclusive-use lock of a store opened with `exclusive`. */
     private readonly onClose: () => Promise<void> = async () => undefined,
+    /** Tasks to run after the outermost transaction commits; set on transaction-bound stores only. */
+    private readonly committed: (() => Promise<void>)[] | undefined = undefined,
   ) {
     this.directory = new DirectoryRepository(db, sqlRules(dialect));
     this.management = new ManagementRepository(db, sqlRules(dialect));
     this.settings = new SettingsRepository(db);
     this.configVersion = new ConfigVersionRepository(db);
     this.audit = new AuditRepository(db, sqlRules(dialect));
+    this.quotaCounters = new QuotaCounterRepository(db);
+    this.scans = new ScanRepository(db);
   }
 
   /** Inside a transaction, a nested call joins it: fn's writes commit with the outer ones. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
-    return this.db.transaction().execute((trx) => fn(new KyselyStore(this.dialect, trx)));
+    return this.outermost(fn);
+  }
+
+  private async outermost<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    const committed: (() => Promise<void>)[] = [];
+    const result = await this.db.transaction().execute((trx) => fn(new KyselyStore(this.dialect, trx, undefined, committed)));
+    for (const task of committed) await task();
+    return result;
+  }
+
+  async afterCommit(task: () => Promise<void>): Promise<void> {
+    if (this.committed) this.committed.push(task);
+    else await task();
   }
 
   /** Closing the transaction-bound store is a no-op; only the root store owns the connections. */

@@ -172,6 +172,23 @@ export interface SubscriptionsTable {
   allow_tracing: number;
   state_comment: string | null;
   created_date: string;
+  /** Added by migration 0008; null: the subscription does not expire. */
+  expiration_date: string | null;
+  start_date: string | null;
+  end_date: string | null;
+  notification_date: string | null;
+}
+
+export interface ProductPoliciesTable {
+  product_id: string;
+  format: string;
+  value: string;
+}
+
+export interface QuotaCountersTable {
+  counter_key: string;
+  count: number | string;
+  resets_at: number | string;
 }
 
 export interface ClientApplicationsTable {
@@ -191,6 +208,7 @@ export interface ProductLinksTable {
   id: string;
   product_id: string;
   app_role_assignment_id: string | null;
+  state: string;
 }
 
 export interface SettingsTable {
@@ -220,6 +238,8 @@ export interface Database {
   product_links: ProductLinksTable;
   settings: SettingsTable;
   config_version: ConfigVersionTable;
+  product_policies: ProductPoliciesTable;
+  quota_counters: QuotaCountersTable;
   audit_events: AuditEventsTable;
 }
 

@@ -1,6 +1,7 @@
 import type { DirectoryStore } from '../identity/directory/directory-store.js';
 import type { ManagementStore } from '../management/management-store.js';
 import type { AuditStore } from '../audit/audit-store.js';
+import type { ScanStore } from './scan-store.js';
 
 /** Small string settings: bootstrap markers, instance identifiers. */
 export interface SettingsStore {
@@ -18,6 +19,22 @@ export interface ConfigVersionStore {
   bump(): Promise<number>;
 }
 
+/** One quota counter as the gateway persists it: its count in the window that ends at resetsAt (ms since epoch). */
+export interface QuotaCounterRecord {
+  readonly key: string;
+  readonly count: number;
+  readonly resetsAt: number;
+}
+
+/** The gateway's quota counts, written a few seconds behind so they survive a restart. */
+export interface QuotaCounterStore {
+  /** Counters whose window ends after `notResetBefore`. */
+  listQuotaCounters(notResetBefore: number): Promise<QuotaCounterRecord[]>;
+  /** Upserts each counter by key. */
+  putQuotaCounters(counters: readonly QuotaCounterRecord[]): Promise<void>;
+  deleteQuotaCountersResetBefore(time: number): Promise<void>;
+}
+
 /**
  * Everything durable. `transaction` runs fn with a Store whose writes commit together or not at all.
  * Inside fn, a failed statement (e.g. STORE_CONFLICT) aborts the transaction on every dialect, as
@@ -32,6 +49,16 @@ export interface Store {
   readonly configVersion: ConfigVersionStore;
   /** The append-only audit log (migration 0011). */
   readonly audit: AuditStore;
+  readonly quotaCounters: QuotaCounterStore;
+  /** Whole tables page by page, for the full builds of the in-memory views. */
+  readonly scans: ScanStore;
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * Runs task once the outermost transaction this store belongs to has committed (never when it
+   * rolls back); that transaction's `transaction` call resolves only after its tasks ran, in order.
+   * On a store outside any transaction the task runs at once. Change events are published this
+   * way (store/change-unit.ts), so no listener sees a write before it is visible to other readers.
+   */
+  afterCommit(task: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }

@@ -252,6 +252,60 @@ describeEachDialect('the audit log', (dialect) => {
     });
   });
 
+  test('a bulk import records one row for the batch and one per written item, in its transaction; a refused batch one failure row', async () => {
+    const items = [
+      { type: 'user', name: 'imported-ivy', properties: { email: 'ivy@example.com', firstName: 'Ivy', lastName: 'Import' } },
+      { type: 'clientApplication', name: 'ivy-app', properties: { displayName: 'Ivy app', ownerId: '/users/imported-ivy', productIds: ['/products/starter'] } },
+      { type: 'subscription', name: 'ivy-sub', properties: { displayName: 'Ivy', scope: '/products/starter', ownerId: '/users/imported-ivy', state: 'active' } },
+    ];
+    const imported = await admin.call('POST', '/portico.import', { items });
+    expect(imported.status).toBe(200);
+    const list = await events(`?$filter=${encodeURIComponent(`timestamp ge '${started}'`)}`);
+    const base = admin.servicePath;
+    const batch = find(list, 'portico.import', base).filter((e) => e.properties.targetId === base);
+    expect(batch).toHaveLength(1);
+    expect(batch[0]!.properties).toMatchObject({ outcome: 'success', status: 200, details: { created: 3, updated: 0, items: 3 } });
+    const correlationId = batch[0]!.properties.correlationId;
+    const rows = list.filter((e) => e.properties.correlationId === correlationId && e.properties.details?.['via'] === 'portico.import');
+    expect(rows.map((e) => [e.properties.operation, e.properties.targetId.slice(base.length), e.properties.details?.['status']]).sort()).toEqual([
+      ['clientApplications.write', '/clientApplications/ivy-app', 'created'],
+      ['subscriptions.write', '/subscriptions/ivy-sub', 'created'],
+      ['users.write', '/users/imported-ivy', 'created'],
+    ]);
+    expect(rows.find((e) => e.properties.operation === 'clientApplications.write')!.properties.details).toMatchObject({ productLinksAdded: ['starter'] });
+
+    // Sent again: nothing changed, so only the batch row (no item rows).
+    expect((await admin.call('POST', '/portico.import', { items })).status).toBe(200);
+    const again = find(await events(`?$filter=${encodeURIComponent("operation eq 'portico.import'")}`), 'portico.import', base);
+    expect(again).toHaveLength(2);
+    expect(again[0]!.properties).toMatchObject({ outcome: 'success', status: 200 });
+
+    const refused = await admin.call('POST', '/portico.import', { items: [{ type: 'user', name: 'bad', properties: { email: 'not-an-email' } }] });
+    expect(refused.status).toBe(400);
+    const failures = (await events(`?$filter=${encodeURIComponent("operation eq 'portico.import'")}`)).filter((e) => e.properties.outcome === 'failure');
+    expect(failures.map((e) => [e.properties.targetId, e.properties.status, e.properties.details?.['code']])).toEqual([[base, 400, 'ValidationError']]);
+  });
+
+  test('approving and rejecting a product link are audited on the link with their role grant and revocation', async () => {
+    expect((await admin.call('PATCH', '/products/unlimited', { properties: { authenticationType: ['application-token'] } }, { 'if-match': '*' })).status).toBe(200);
+    expect((await admin.call('PUT', '/clientApplications/alice-pending', { properties: { displayName: 'Alice pending', ownerId: '/users/alice', productIds: ['/products/unlimited'] } })).status).toBe(201);
+    const link = '/clientApplications/alice-pending/productLinks/unlimited';
+    expect((await admin.call('POST', `${link}/approve`)).status).toBe(200);
+    expect((await admin.call('POST', `${link}/reject`)).status).toBe(200);
+    const list = await events(`?$filter=${encodeURIComponent(`target eq '${admin.servicePath}${link}'`)}`);
+    expect(list.map((e) => [e.properties.operation, e.properties.outcome, e.properties.status])).toEqual([
+      ['clientApplications/productLinks.reject', 'success', 200],
+      ['clientApplications/productLinks.approve', 'success', 200],
+    ]);
+    expect(list[1]!.properties.details).toEqual({ productId: 'unlimited' });
+    const all = await events();
+    const [reject, approve] = list;
+    expect(all.filter((e) => e.properties.correlationId === approve!.properties.correlationId).map((e) => e.properties.operation).sort())
+      .toEqual(['appRoleAssignments.create', 'clientApplications/productLinks.approve']);
+    expect(all.filter((e) => e.properties.correlationId === reject!.properties.correlationId).map((e) => e.properties.operation).sort())
+      .toEqual(['appRoleAssignments.delete', 'clientApplications/productLinks.reject']);
+  });
+
   test('no secret value appears in any stored audit row (nor anywhere in the audit table)', async () => {
     // Reading a subscription's keys is an audited action too; the keys themselves are not in it.
     const keys = await admin.call('POST', '/subscriptions/master/listSecrets');

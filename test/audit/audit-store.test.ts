@@ -10,7 +10,7 @@ import { useFreshStore } from '../store/harness.js';
 import { commitChange } from '../../src/store/index.js';
 import { InProcessChangeFeed } from '../../src/shared/index.js';
 import {
-  newAuditScope, purgeExpiredAuditEvents, RefusalRecorder, REFUSED_OPERATION, runInAuditScope, type AuditEventRecord,
+  currentAuditScope, newAuditScope, purgeExpiredAuditEvents, RefusalRecorder, REFUSED_OPERATION, runInAuditScope, type AuditEventRecord,
 } from '../../src/audit/index.js';
 
 const quiet = pino({ level: 'silent' });
@@ -129,4 +129,30 @@ describeEachDialect('audit store', (dialect) => {
     await recorder.stop();
     expect(await store.audit.list({ operation: REFUSED_OPERATION, actor: 'app-1' }, { top: 100 })).toHaveLength(3);
   });
+});
+
+test('an audit scope holds while any is open and is gone once all have closed (its storage is then turned off)', async () => {
+  const scope = (name: string) => newAuditScope({ actor: { objectId: null, appId: name }, correlationId: name, serviceResourceId: SERVICE });
+  let releaseFirst!: () => void;
+  const firstMayEnd = new Promise<void>((resolve) => (releaseFirst = resolve));
+  const seen: (string | null | undefined)[] = [];
+  const first = runInAuditScope(scope('first'), async () => {
+    await firstMayEnd;
+    await Promise.resolve();
+    seen.push(currentAuditScope()?.correlationId);
+  });
+  await runInAuditScope(scope('second'), async () => {
+    await Promise.resolve();
+    seen.push(currentAuditScope()?.correlationId);
+  });
+  // The second scope closed while the first was open: the first still sees its own scope.
+  releaseFirst();
+  await first;
+  expect(seen).toEqual(['second', 'first']);
+  expect(currentAuditScope()).toBeUndefined();
+  // Reopened after being turned off, a scope works again.
+  expect(await runInAuditScope(scope('third'), async () => {
+    await Promise.resolve();
+    return currentAuditScope()?.correlationId;
+  })).toBe('third');
 });

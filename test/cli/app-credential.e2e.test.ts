@@ -1,5 +1,5 @@
 /**
- * `portico app credential add|list|remove` through the built command (bin/portico.js → dist/),
+ * `portico app credential add|list|delete` (alias remove) through the built command (bin/portico.js → dist/),
  * against the real program booted in this process; the certificate it uploads then gets a token
  * with a client assertion. When running this file alone, run `npm run build` before.
  */
@@ -119,7 +119,10 @@ describe('portico app credential', () => {
     expect(text.stdout).toContain(cert.sha1);
 
     const first = listed.find((k) => k.customKeyIdentifier === cert.sha1)!;
-    const removed = await cli('app', 'credential', 'remove', 'dave-app', '--key-id', first.keyId);
+    const refused = await cli('app', 'credential', 'delete', 'dave-app', '--key-id', first.keyId);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('Add --yes to go ahead.');
+    const removed = await cli('app', 'credential', 'remove', 'dave-app', '--key-id', first.keyId, '--yes');
     expect(removed).toMatchObject({ code: 0, stdout: `Removed certificate ${first.keyId} from application dave-app.\n` });
     expect((await tokenWithCertificate(cert)).body.error_codes).toEqual([700027]);
     const nothing = await cli('app', 'credential', 'remove', 'dave-app', '--key-id', first.keyId);

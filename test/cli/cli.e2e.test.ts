@@ -70,6 +70,25 @@ describe('the portico command through the seed flow', () => {
     expect(run.stdout).toContain('ID: starter\n');
     expect(run.stdout).toContain('Authentication types: application-token\n');
     expect(line(run.stdout, 'Audience')).toBe(audience);
+    expect(run.stdout).toContain('Rate limit: 5 calls per 60 seconds\nQuota: 100 calls per 604800 seconds\n');
+  });
+
+  it("shows and sets a product's limits (its policy)", async () => {
+    const shown = await cli('product', 'policy', 'show', 'starter');
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('Rate limit: 5 calls per 60 seconds\nQuota: 100 calls per 604800 seconds\n\n<policies>\n');
+    const none = await cli('product', 'policy', 'show', 'unlimited');
+    expect(none).toEqual({ code: 0, stdout: 'Product unlimited has no policy: its calls are not limited.\n', stderr: '' });
+
+    const set = await cli('product', 'policy', 'set', 'unlimited', '--quota', '1000/2592000');
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toBe('Set the policy of product unlimited.\nRate limit: none\nQuota: 1000 calls per 2592000 seconds\n');
+    const json = await cli('product', 'show', 'unlimited', '--output', 'json');
+    expect(JSON.parse(json.stdout).limits).toEqual({ quota: { calls: 1000, renewalPeriod: 2592000 } });
+    const bad = await cli('product', 'policy', 'set', 'unlimited', '--rate-limit', 'lots');
+    expect(bad).toEqual({ code: 2, stdout: '', stderr: "error: --rate-limit must be CALLS/SECONDS with whole numbers above 0, e.g. 5/60; 'lots' is not.\n" });
+    const removed = await cli('product', 'policy', 'set', 'unlimited', '--none');
+    expect(removed).toEqual({ code: 0, stdout: 'Removed the policy of product unlimited: its calls are not limited.\n', stderr: '' });
   });
 
   it('creates a user with an id from the email', async () => {
@@ -106,7 +125,7 @@ describe('the portico command through the seed flow', () => {
   });
 
   it('creates a client secret, shown once with its expiry', async () => {
-    const run = await cli('app', 'secret', 'contoso-billing');
+    const run = await cli('app', 'secret', 'add', 'contoso-billing');
     expect(run.code, run.stderr).toBe(0);
     expect(line(run.stdout, 'Client ID')).toBe(clientId);
     clientSecret = line(run.stdout, 'Client secret');
@@ -156,6 +175,7 @@ describe('the portico command through the seed flow', () => {
     expect(resource.name).toBe('starter');
     expect(resource.properties.authenticationType).toEqual(['application-token']);
     expect(resource.properties.application.entra.audience).toBe(audience);
+    expect((resource as unknown as { limits: unknown }).limits).toEqual({ rateLimit: { calls: 5, renewalPeriod: 60 }, quota: { calls: 100, renewalPeriod: 604800 } });
 
     const apps = await cli('-o', 'json', 'app', 'list', '--owner', 'alice-smith');
     expect(apps.code, apps.stderr).toBe(0);
@@ -198,12 +218,12 @@ describe('the portico command through the seed flow', () => {
   });
 
   it('unlinks, deletes and blocks, reporting each', async () => {
-    expect((await cli('app', 'remove-product', 'contoso-billing', 'starter')).stdout).toBe('Unlinked product starter from application contoso-billing.\n');
-    expect((await cli('app', 'add-product', 'contoso-billing', 'starter')).stdout).toBe('Linked product starter to application contoso-billing.\n');
-    expect((await cli('user', 'block', 'alice-smith')).stdout).toBe('User alice-smith is now blocked.\n');
+    expect((await cli('app', 'unlink', 'contoso-billing', 'starter', '--yes')).stdout).toBe('Unlinked product starter from application contoso-billing.\n');
+    expect((await cli('app', 'link', 'contoso-billing', 'starter')).stdout).toBe('Linked product starter to application contoso-billing.\n');
+    expect((await cli('user', 'block', 'alice-smith', '--yes')).stdout).toBe('User alice-smith is now blocked.\n');
     expect((await cli('user', 'unblock', 'alice-smith')).stdout).toBe('User alice-smith is now active.\n');
-    expect((await cli('app', 'delete', 'contoso-billing')).stdout).toBe('Deleted application contoso-billing.\n');
-    expect((await cli('app', 'delete', 'contoso-billing')).stdout).toBe('Application contoso-billing does not exist; nothing deleted.\n');
+    expect((await cli('app', 'delete', 'contoso-billing', '-y')).stdout).toBe('Deleted application contoso-billing.\n');
+    expect((await cli('app', 'delete', 'contoso-billing', '-y')).stdout).toBe('Application contoso-billing does not exist; nothing deleted.\n');
   });
 
   it('prints no audience once application-token is off again', async () => {

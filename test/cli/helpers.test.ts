@@ -9,16 +9,17 @@ import { resolveSettings } from '../../src/cli/global-options.js';
 describe('resolveSettings', () => {
   const environment = (env: NodeJS.ProcessEnv) => ({ env, cwd: '/home/me/project' });
 
-  it('defaults to text, the preview api-version and ./.portico/credentials.json', () => {
+  it('defaults to table, the preview api-version and ./.portico/credentials.json', () => {
     expect(resolveSettings({}, environment({}))).toEqual({
       credentialsPath: '/home/me/project/.portico/credentials.json',
-      output: 'text',
+      output: 'table',
       apiVersion: '2025-03-01-preview',
       managementUrl: undefined,
       identityUrl: undefined,
       tenantId: undefined,
       clientId: undefined,
       clientSecret: undefined,
+      deprecations: [],
     });
   });
 

@@ -26,7 +26,7 @@ describe('portico (argument handling)', () => {
   });
 
   it('gives every command help with examples', async () => {
-    for (const command of [['product', 'show'], ['user', 'create'], ['app', 'secret'], ['token'], ['directory', 'role', 'assign'], ['start'], ['call']]) {
+    for (const command of [['product', 'show'], ['user', 'create'], ['app', 'secret', 'add'], ['app', 'secret', 'list'], ['subscription', 'create'], ['apply'], ['export'], ['status'], ['token'], ['directory', 'role', 'assign'], ['start'], ['call']]) {
       const result = await run([...command, '--help']);
       expect(result.code).toBe(0);
       expect(result.out).toContain('Examples:\n  $ portico ');
@@ -57,6 +57,18 @@ describe('portico (argument handling)', () => {
 
     const output = await run(['product', 'list', '--output', 'xml']);
     expect(output.code).toBe(2);
+
+    // A mistyped option is reported as unknown, with a suggestion, not as a missing required one.
+    const typo = await run(['app', 'register', '--name', 'Billing', '--owner', 'alice', '--product', 'starter']);
+    expect(typo).toEqual({ code: 2, out: '', err: "error: unknown option '--product'\n(Did you mean --products?)\n(add --help for usage)\n" });
+  });
+
+  it('tells someone who types the old `app secret <appId>` what to type now', async () => {
+    const result = await run(['app', 'secret', 'contoso-billing']);
+    expect(result.code).toBe(2);
+    expect(result.err).toBe("error: unknown command 'contoso-billing'. To create a client secret for application contoso-billing: portico app secret add contoso-billing\n(add --help for usage)\n");
+    const typo = await run(['app', 'secret', 'lst', 'x']);
+    expect(typo.err).toContain("error: unknown command 'lst'\n(Did you mean list?)");
   });
 
   it('exits 2 when a command group is called without a command', async () => {
@@ -83,7 +95,25 @@ describe('portico (argument handling)', () => {
 
   it('exits 2 on an invalid PORTICO_OUTPUT', async () => {
     const result = await run(['product', 'list'], { PORTICO_OUTPUT: 'xml' });
-    expect(result).toEqual({ code: 2, out: '', err: 'error: output format "xml" is not one of text, json (from PORTICO_OUTPUT).\n' });
+    expect(result).toEqual({ code: 2, out: '', err: 'error: output format "xml" is not one of table, json, text (from PORTICO_OUTPUT).\n' });
+  });
+});
+
+describe('portico (json errors and invocation)', () => {
+  it('reports usage errors as one JSON document on stderr with --output json', async () => {
+    const result = await run(['product', 'list', '--bogus', '--output', 'json']);
+    expect(result).toEqual({ code: 2, out: '', err: '{"error":{"code":"UsageError","message":"unknown option \'--bogus\'"}}\n' });
+    const missing = await run(['product', 'list'], { PORTICO_OUTPUT: 'json' });
+    expect(missing.code).toBe(1);
+    expect(JSON.parse(missing.err)).toEqual({ error: { code: 'Error', message: MISSING('/tmp/portico-cli-test-cwd/.portico/credentials.json').replace(/^error: /, '').trim() } });
+  });
+
+  it('prints usage and examples the way Portico was invoked (npx)', async () => {
+    const result = await run(['product', 'show', '--help'], { npm_command: 'exec' });
+    expect(result.out).toContain('Usage: npx portico product show [options] <productId>');
+    expect(result.out).toContain('  $ npx portico product show starter\n');
+    const plain = await run(['product', 'show', '--help'], {});
+    expect(plain.out).toContain('  $ portico product show starter\n');
   });
 });
 

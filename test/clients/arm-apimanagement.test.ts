@@ -51,6 +51,15 @@ for (const mode of CLIENT_MODES) {
       expect(steps.secrets.secondaryKeyLength).toBeGreaterThanOrEqual(32);
     });
 
+    test("sets, gets, lists and deletes a product's policy (rate limit) with the SDK's productPolicy operations; an unsupported element is a RestError 400", () => {
+      const policy = steps.productPolicy;
+      expect(policy.put).toEqual({ name: 'policy', format: 'rawxml', value: expect.stringContaining('<rate-limit calls="10" renewal-period="60" />') });
+      expect(policy.get).toMatchObject({ name: 'policy', format: 'rawxml', value: policy.put.value, eTag: expect.stringMatching(/^".+"$/) });
+      expect(policy.list).toEqual(['policy']);
+      expect(policy.entityTag).toBe(policy.get.eTag);
+      expect(policy.bad).toMatchObject({ name: 'RestError', statusCode: 400, code: 'ValidationError' });
+    });
+
     test('lists APIs', () => {
       expect(steps.apis).toEqual([{ name: 'echo-api', path: 'echo' }]);
     });

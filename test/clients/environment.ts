@@ -105,6 +105,9 @@ export async function startClientEnvironment(mode: ClientMode): Promise<ClientEn
       return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
     };
 
+    // Every client test calls the gateway with this one application: Starter's 5 calls a minute would
+    // refuse some. Limits are test/e2e/product-policies.test.ts's subject; here Starter limits nothing.
+    await expectStatus(manage('DELETE', '/products/starter/policies/policy'), 200);
     // The README's seed flow: application-token on Starter, a user, a client application, a secret.
     const starter = await expectStatus(manage('PATCH', '/products/starter', { properties: { authenticationType: ['application-token'] } }, { 'if-match': '*' }), 200);
     const audience = starter.properties.application.entra.audience as string;

@@ -168,7 +168,11 @@ describeEachDialect('token endpoint throttling', (dialect) => {
     expect(body.error_codes).toEqual([90055]);
   });
 
-  test('10,000 requests with random client ids do not lift a throttle', async () => {
+  // A flood of unknown client ids must not lift a running throttle. The table's own rules (capacity,
+  // what is dropped to make room) are covered with a fake clock in failure-throttle.test.ts; here
+  // the flood stays small enough to finish well inside the one-minute window on a busy machine
+  // (10,000 requests once took longer than the window under load, and the throttle ended by itself).
+  test('2,000 requests with random client ids do not lift a throttle', async () => {
     const { clientId, secret } = await newClient('flood-victim');
     const right = () => post({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, scope: scope() });
     for (let i = 0; i < 20; i++) {
@@ -179,14 +183,14 @@ describeEachDialect('token endpoint throttling', (dialect) => {
     const statuses = new Map<number, number>();
     let sent = 0;
     const flood = async () => {
-      while (sent < 10_000) {
+      while (sent < 2_000) {
         sent++;
         const result = await post({ grant_type: 'client_credentials', client_id: randomUUID(), client_secret: 'x', scope: scope() });
         statuses.set(result.status, (statuses.get(result.status) ?? 0) + 1);
       }
     };
     await Promise.all(Array.from({ length: 16 }, flood));
-    expect(Object.fromEntries(statuses)).toEqual({ 400: 10_000 }); // AADSTS700016 each
+    expect(Object.fromEntries(statuses)).toEqual({ 400: 2_000 }); // AADSTS700016 each
 
     const after = await right();
     expect(after.status).toBe(429);

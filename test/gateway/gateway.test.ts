@@ -149,7 +149,7 @@ async function seed(store: Store, echoUrl: string): Promise<void> {
     ['app-pending', 'tokens'],
   ] as const;
   for (const [app, p] of links) {
-    await m.putProductLink({ id: `${app}-${p}`, clientApplicationId: app, productId: p, appRoleAssignmentId: null });
+    await m.putProductLink({ id: `${app}-${p}`, clientApplicationId: app, productId: p, appRoleAssignmentId: null, state: 'active' });
   }
 }
 
@@ -373,13 +373,13 @@ describe('subscription keys', () => {
   it('never treats a product that takes application tokens as open', async () => {
     const tokens = await h.store.management.getProduct('tokens');
     await h.store.management.putProduct({ ...tokens!, subscriptionRequired: false });
-    await announceTestWrite(h.feed, { type: 'product.updated', productId: 'tokens' });
+    await announceTestWrite(h, { type: 'product.updated', productId: 'tokens' });
     try {
       const response = await h.call('GET', '/tok/resource');
       expect(response.status).toBe(401);
     } finally {
       await h.store.management.putProduct(tokens!);
-      await announceTestWrite(h.feed, { type: 'product.updated', productId: 'tokens' });
+      await announceTestWrite(h, { type: 'product.updated', productId: 'tokens' });
     }
   });
 
@@ -387,11 +387,11 @@ describe('subscription keys', () => {
     const before = h.gateway.snapshotVersion;
     const sub = await h.store.management.getSubscription('sub-api');
     await h.store.management.putSubscription({ ...sub!, state: 'cancelled' });
-    await announceTestWrite(h.feed, { type: 'subscription.updated', subscriptionId: 'sub-api' });
+    await announceTestWrite(h, { type: 'subscription.updated', subscriptionId: 'sub-api' });
     expect(h.gateway.snapshotVersion).toBeGreaterThan(before);
     expect((await h.call('GET', '/echo/resource', { 'ocp-apim-subscription-key': 'sub-api-primary' })).status).toBe(401);
     await h.store.management.putSubscription(sub!);
-    await announceTestWrite(h.feed, { type: 'subscription.updated', subscriptionId: 'sub-api' });
+    await announceTestWrite(h, { type: 'subscription.updated', subscriptionId: 'sub-api' });
     expect((await h.call('GET', '/echo/resource', { 'ocp-apim-subscription-key': 'sub-api-primary' })).status).toBe(200);
   });
 });
@@ -492,7 +492,7 @@ describe('access tokens', () => {
     const token = await signToken(h.signingKey, { aud: AUD_TOK, azp: CLIENT_UNLINK, roles: [ROLE_TOK] });
     expect((await h.call('GET', '/tok/resource', bearer(token))).status).toBe(200);
     await h.store.management.deleteProductLink('app-unlink', 'app-unlink-tokens');
-    await announceTestWrite(h.feed, {
+    await announceTestWrite(h, {
       type: 'productLink.deleted', productLinkId: 'app-unlink-tokens', productId: 'tokens',
       clientApplicationId: 'app-unlink', entraApplicationId: null, entraObjectId: null, entraServicePrincipalId: null,
     });
@@ -504,18 +504,18 @@ describe('access tokens', () => {
     const token = await signToken(h.signingKey, { aud: AUD_TOK, azp: CLIENT_BLOCK, roles: [ROLE_TOK] });
     expect((await h.call('GET', '/tok/resource', bearer(token))).status).toBe(200);
     await h.store.management.putUser({ ...(await h.store.management.getUser('u-block'))!, state: 'blocked' });
-    await announceTestWrite(h.feed, { type: 'user.stateChanged', userId: 'u-block', state: 'blocked' });
+    await announceTestWrite(h, { type: 'user.stateChanged', userId: 'u-block', state: 'blocked' });
     await expectTokenRefused(token);
     expect(h.revoked.at(-1)).toMatchObject({ appId: CLIENT_BLOCK, reason: 'ownerBlocked' });
   });
 
   it('stops honouring cached tokens when their signing key retires', async () => {
     const second = await insertSigningKey(h.store, 'key-2');
-    await announceTestWrite(h.feed, { type: 'signingKey.created', kid: 'key-2' });
+    await announceTestWrite(h, { type: 'signingKey.created', kid: 'key-2' });
     const token = await signToken(second, { aud: AUD_TOK, azp: CLIENT_MAIN, roles: [ROLE_TOK] });
     expect((await h.call('GET', '/tok/resource', bearer(token))).status).toBe(200);
     await h.store.directory.setSigningKeyRetirement('key-2', new Date(Date.now() - 1000).toISOString());
-    await announceTestWrite(h.feed, { type: 'signingKey.rotated', kid: 'key-2' });
+    await announceTestWrite(h, { type: 'signingKey.rotated', kid: 'key-2' });
     await expectTokenRefused(token);
     expect((await h.call('GET', '/tok/resource', bearer(await mainToken()))).status).toBe(200);
   });
@@ -523,13 +523,13 @@ describe('access tokens', () => {
   it('takes the role from the backend application, not from the product name', async () => {
     const tokens = (await h.store.management.getProduct('tokens'))!;
     await h.store.management.putProduct({ ...tokens, displayName: 'Renamed' });
-    await announceTestWrite(h.feed, { type: 'product.updated', productId: 'tokens' });
+    await announceTestWrite(h, { type: 'product.updated', productId: 'tokens' });
     try {
       expect((await h.call('GET', '/tok/resource', bearer(await mainToken()))).status).toBe(200);
       await expectTokenRefused(await mainToken({ roles: ['Product.Renamed.All'] }));
     } finally {
       await h.store.management.putProduct(tokens);
-      await announceTestWrite(h.feed, { type: 'product.updated', productId: 'tokens' });
+      await announceTestWrite(h, { type: 'product.updated', productId: 'tokens' });
     }
   });
 
@@ -546,10 +546,10 @@ describe('access tokens', () => {
     await expectClosed();
     const app = backendApp(AUD_NOROLE, role, false);
     await h.store.directory.insertApplication(app);
-    await announceTestWrite(h.feed, { type: 'directory.changed', changedObjectIds: [app.id] });
+    await announceTestWrite(h, { type: 'directory.changed', changedObjectIds: [app.id] });
     await expectClosed();
     await h.store.directory.updateApplication(backendApp(AUD_NOROLE, role));
-    await announceTestWrite(h.feed, { type: 'directory.changed', changedObjectIds: [app.id] });
+    await announceTestWrite(h, { type: 'directory.changed', changedObjectIds: [app.id] });
     expect((await h.call('GET', '/norole/resource', bearer(token))).status).toBe(200);
   });
 

@@ -22,7 +22,7 @@ import { sha256 } from '../../src/shared/crypto.js';
 import { InProcessChangeFeed, type ChangeFeed } from '../../src/shared/change-feed.js';
 import { openStore, type OpenStoreOptions } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
-import type { RevokedApplication } from '../../src/gateway/authorize-token.js';
+import type { RevokedApplication } from '../../src/gateway/index.js';
 
 export const TENANT_ID = '11111111-1111-1111-1111-111111111111';
 export const ISSUER = `https://login.portico.test/${TENANT_ID}/v2.0`;

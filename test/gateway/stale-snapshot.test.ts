@@ -4,7 +4,7 @@
  * (503, Retry-After) and its health probe says not ready, instead of serving the stale view.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { announceTestWrite } from '../helpers/change-events.js';
+import { bumpTestVersion } from '../helpers/change-events.js';
 import { api, openHarness, operation, subscription, type Harness } from './harness.js';
 
 let h: Harness;
@@ -23,8 +23,9 @@ afterAll(async () => {
 
 test('a change that cannot be applied while the store is down makes the gateway refuse requests with 503', async () => {
   expect((await h.call('GET', '/open/resource')).status).toBe(200);
-  await h.store.close(); // the store goes away: the incremental step and the rebuild both fail
-  await announceTestWrite(h.feed, { type: 'subscription.deleted', subscriptionId: 'sub-1' });
+  const version = await bumpTestVersion(h.store); // the write committed, then the store goes away:
+  await h.store.close(); // the incremental step and the rebuild both fail
+  await h.feed.publish({ type: 'subscription.deleted', subscriptionId: 'sub-1', version });
 
   const refused = await h.call('GET', '/open/resource');
   expect(refused.status).toBe(503);

@@ -78,6 +78,13 @@ describe('hasUnsafeSegment', () => {
     expect(hasUnsafeSegment('/echo/%2e%2e%2f')).toBe(true);
     expect(hasUnsafeSegment('/echo/caf%C3%A9')).toBe(false);
   });
+
+  it("refuses segments starting with '..;' or '.;' (Tomcat and Spring drop ;params), plain or encoded", () => {
+    for (const path of ['/echo/..;/admin', '/echo/..;x/y', '/echo/.;/x', '/echo/%2e%2e;/x', '/echo/%2E;jsessionid=1/x', '/echo/..%3b/x', '/echo/.%3B', '/..;/echo']) {
+      expect(hasUnsafeSegment(path), path).toBe(true);
+    }
+    for (const path of ['/echo/a..;/x', '/echo/.well-known/x', '/echo/..x;/y', '/echo/;..', '/echo/file.;x', '/']) expect(hasUnsafeSegment(path), path).toBe(false);
+  });
 });
 
 describe('matching stays linear on crafted paths', () => {

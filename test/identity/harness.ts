@@ -83,7 +83,7 @@ export class IdentityHarness {
    * announces it as every directory write does, so the token endpoint's in-memory view follows.
    */
   async announceDirectoryWrite(id = 'written-by-test'): Promise<void> {
-    await announceTestWrite(this.feed, { type: 'directory.changed', changedObjectIds: [id] });
+    await announceTestWrite(this, { type: 'directory.changed', changedObjectIds: [id] });
   }
 
   get system() {

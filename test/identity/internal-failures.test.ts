@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ROLE_IDS } from '../../src/identity/index.js';
-import { announceTestWrite } from '../helpers/change-events.js';
+import { bumpTestVersion } from '../helpers/change-events.js';
 import { describeEachDialect } from '../helpers/databases.js';
 import { IdentityHarness, expectEntraError, type TestClient } from './harness.js';
 
@@ -14,9 +14,10 @@ describeEachDialect('internal failures', (dialect) => {
     h = await IdentityHarness.start(dialect);
     client = await h.createClient();
     graphToken = (await h.graphCaller([ROLE_IDS.globalAdministrator])).token;
+    const version = await bumpTestVersion(h.store);
     await h.store.close(); // every later store call fails
     // The token endpoint reads an in-memory view; a directory change makes it read the store again.
-    await announceTestWrite(h.feed, { type: 'directory.changed', changedObjectIds: [client.app.id] });
+    await h.feed.publish({ type: 'directory.changed', changedObjectIds: [client.app.id], version });
   });
   afterAll(async () => h?.stop());
 

@@ -3,6 +3,8 @@
  * the result equals a full load; a version gap or an imprecise event rebuilds once; the statements
  * one event costs do not grow with the directory.
  */
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { newGuid } from '../../src/shared/index.js';
 import type { ChangeEvent } from '../../src/shared/index.js';
@@ -110,6 +112,46 @@ describeEachDialect('IncrementalTokenView', (dialect) => {
     expect(directory().application(client!.app.appId)!.requiredResourceAccess).toEqual([]);
     await expectSameAsFullLoad();
     expect(loads).toBe(before);
+  });
+
+  test('batch.imported re-reads each client application it names, without a full load', async () => {
+    const target = { store: h.store, feed: h.feed };
+    const before = loads;
+    const clients: TestClient[] = [];
+    await oneChange(target, async () => {
+      clients.push(await h.createClient(), await h.createClient()); // absorbed: the batch's event names them
+      await commitChange(target, async () => ({
+        result: undefined,
+        event: {
+          type: 'batch.imported', userIds: ['someone'], subscriptionIds: ['sub'],
+          clientApplications: clients.map((c, i) => ({ clientApplicationId: `imported-${i}`, entraApplicationId: c.app.appId, entraObjectId: c.app.id, entraServicePrincipalId: c.sp.id })),
+        },
+      }));
+    });
+    for (const client of clients) {
+      expect(directory().application(client.app.appId)?.id).toBe(client.app.id);
+      expect(directory().servicePrincipal(client.app.appId)?.id).toBe(client.sp.id);
+    }
+    expect(loads).toBe(before);
+    await expectSameAsFullLoad();
+  });
+
+  test('product.deleted names its backend app: the app and its principal leave the view without a full load', async () => {
+    const target = { store: h.store, feed: h.feed };
+    const backend = await h.createResource({ roles: ['Product.Gone.All'], assignmentRequired: true });
+    expect(directory().servicePrincipal(backend.app.appId)?.id).toBe(backend.sp.id);
+    const before = loads;
+    await oneChange(target, async () => {
+      await h.system.deleteApplication(backend.app.id); // absorbed: the product's own event names it
+      await commitChange(target, async () => ({
+        result: undefined,
+        event: { type: 'product.deleted', productId: 'gone', subscriptionIds: [], entraApplicationId: backend.app.appId },
+      }));
+    });
+    expect(directory().application(backend.app.appId)).toBeUndefined();
+    expect(directory().servicePrincipal(backend.app.appId)).toBeUndefined();
+    expect(loads).toBe(before);
+    await expectSameAsFullLoad();
   });
 
   test('a version gap rebuilds once and picks up the write whose event was missed; imprecise events rebuild too', async () => {
@@ -251,5 +293,70 @@ describe('IncrementalTokenView: failures', () => {
     expect(await view.current()).toBeDefined();
     await store.close();
     await database.drop();
+  });
+});
+
+describeEachDialect('loadTokenDirectory: page by page', (dialect) => {
+  test('a load in pages of one, two or three rows equals one in large pages, and reports its progress', async () => {
+    const database = await createTestDatabase(dialect);
+    const store = await openStore({ dataDir: database.dataDir, databaseUrl: database.databaseUrl });
+    try {
+      const rows = await seed(store, 7);
+      for (let i = 1; i < 4; i++) {
+        await store.directory.insertAppRoleAssignment({ id: newGuid(), principalId: rows.spIds[i]!, resourceId: rows.spIds[0]!, appRoleId: newGuid(), createdDateTime: new Date().toISOString() });
+      }
+      const reference = contents(await loadTokenDirectory(store));
+      expect((reference['apps'] as unknown[]).length).toBe(7);
+      expect((reference['assignments'] as unknown[]).length).toBe(3);
+      for (const pageSize of [1, 2, 3]) expect(contents(await loadTokenDirectory(store, { pageSize }))).toEqual(reference);
+
+      const lines: string[] = [];
+      const logger = pino({ level: 'info' }, new Writable({
+        write(chunk: Buffer, _enc, done) {
+          for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line).msg);
+          done();
+        },
+      }));
+      let now = 0;
+      await loadTokenDirectory(store, { pageSize: 4, logger, progress: { everyMs: 1_000, clock: () => (now += 1_000) } });
+      expect(lines).toEqual([
+        'loading the token endpoint directory: 4 of 7 applications',
+        'loading the token endpoint directory: 7 of 7 applications',
+        'loading the token endpoint directory: 4 of 7 service principals',
+        'loading the token endpoint directory: 7 of 7 service principals',
+        'loading the token endpoint directory: 3 of 3 app role assignments',
+        'loaded the token endpoint directory in 6.0 s (7 applications, 7 service principals, 3 app role assignments)',
+      ]);
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  });
+});
+
+describeEachDialect('loadTokenDirectory: order within an object', (dialect) => {
+  test("a principal's grants and an application's secrets are in the repositories' order, as an event's re-read puts them", async () => {
+    const database = await createTestDatabase(dialect);
+    const store = await openStore({ dataDir: database.dataDir, databaseUrl: database.databaseUrl });
+    try {
+      const rows = await seed(store, 3);
+      const at = (minutes: number) => new Date(Date.UTC(2026, 0, 1, 0, minutes)).toISOString();
+      // Ids and times in opposite orders, so an order by id alone would differ.
+      const later = new Date(Date.now() + 86_400_000).toISOString();
+      for (const [i, keyId] of ['ffffffff-0000-4000-8000-000000000001', 'eeeeeeee-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000003'].entries()) {
+        await store.directory.insertPasswordCredential({ keyId, applicationId: rows.objectIds[0]!, displayName: null, hint: 'abc', secretHash: 'y'.repeat(43), startDateTime: at(i), endDateTime: later });
+      }
+      for (const [i, id] of ['ffffffff-0000-4000-8000-00000000000a', 'eeeeeeee-0000-4000-8000-00000000000b', '00000000-0000-4000-8000-00000000000c'].entries()) {
+        await store.directory.insertAppRoleAssignment({ id, principalId: rows.spIds[1]!, resourceId: rows.spIds[i === 2 ? 2 : 0]!, appRoleId: newGuid(), createdDateTime: at(i) });
+      }
+      for (const pageSize of [1, 2, 100]) {
+        const full = await loadTokenDirectory(store, { pageSize });
+        expect(full.passwordCredentials(rows.objectIds[0]!).map((c) => c.keyId)).toEqual((await store.directory.listPasswordCredentials(rows.objectIds[0]!)).map((c) => c.keyId));
+        expect(full.appRoleAssignments(rows.spIds[1]!).map((a) => a.id)).toEqual((await store.directory.listAppRoleAssignments({ principalId: rows.spIds[1]! })).map((a) => a.id));
+      }
+    } finally {
+      await store.close();
+      await database.drop();
+    }
   });
 });

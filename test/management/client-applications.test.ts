@@ -158,7 +158,7 @@ describeEachDialect('management API: client applications', (dialect) => {
         id: `${serviceId(portico)}/clientApplications/dev-app/productLinks/gold`,
         type: 'Microsoft.ApiManagement/service/clientApplications/productLinks',
         name: 'gold',
-        properties: { productId: `${serviceId(portico)}/products/gold` },
+        properties: { productId: `${serviceId(portico)}/products/gold`, state: 'active' },
       }],
     });
 
@@ -168,7 +168,7 @@ describeEachDialect('management API: client applications', (dialect) => {
       id: `${serviceId(portico)}/clientApplications/dev-app/productLinks/silver-link`,
       type: 'Microsoft.ApiManagement/service/clientApplications/productLinks',
       name: 'silver-link',
-      properties: { productId: `${serviceId(portico)}/products/silver` },
+      properties: { productId: `${serviceId(portico)}/products/silver`, state: 'active' },
     });
     expect((await admin.call('PUT', '/clientApplications/dev-app/productLinks/silver-link', { properties: { productId: '/products/silver' } })).status).toBe(200);
 

@@ -43,10 +43,13 @@ describeEachDialect('management API: subscriptions', (dialect) => {
         scope: `${serviceId(portico)}/`,
         state: 'active',
         createdDate: expect.any(String),
+        startDate: expect.any(String),
         stateComment: null,
         allowTracing: false,
       },
     });
+    // Active from the first start.
+    expect(response.body.properties.startDate).toBe(response.body.properties.createdDate);
     const { primaryKey } = await secrets('master');
     expect((await callEcho(primaryKey)).status).toBe(200);
   });
@@ -117,7 +120,7 @@ describeEachDialect('management API: subscriptions', (dialect) => {
   test('GET never shows keys; POST listSecrets does, with an ETag', async () => {
     const got = await admin.call('GET', '/subscriptions/s-product');
     expect(got.status).toBe(200);
-    expect(Object.keys(got.body.properties).sort()).toEqual(['allowTracing', 'createdDate', 'displayName', 'ownerId', 'scope', 'state', 'stateComment']);
+    expect(Object.keys(got.body.properties).sort()).toEqual(['allowTracing', 'createdDate', 'displayName', 'ownerId', 'scope', 'startDate', 'state', 'stateComment']);
     const list = await admin.call('GET', '/subscriptions');
     expect(JSON.stringify(list.body)).not.toMatch(/primaryKey|secondaryKey/);
 
@@ -178,6 +181,52 @@ describeEachDialect('management API: subscriptions', (dialect) => {
     const suspended = await admin.call('PATCH', '/subscriptions/s-pending', { properties: { state: 'suspended' } }, { 'if-match': '*' });
     expect(suspended.status).toBe(200);
     expect((await callEcho('my-own-primary-key-0001-abcdefghij')).status).toBe(401);
+  });
+
+  test("APIM's audit dates: startDate when it becomes active, endDate when cancelled or expired; read-only, expirationDate writable", async () => {
+    const sid = serviceId(portico);
+    const base = {
+      displayName: 'Dated',
+      ownerId: `${sid}/users/sub-owner`,
+      scope: `${sid}/apis`,
+      createdDate: expect.any(String),
+      stateComment: null,
+      allowTracing: false,
+    };
+    // Read-only dates sent on PUT are ignored, as ARM ignores read-only properties.
+    const created = await admin.call('PUT', '/subscriptions/s-dated', {
+      properties: { scope: '/apis', displayName: 'Dated', ownerId: '/users/sub-owner', startDate: '2020-01-01T00:00:00Z', endDate: '2020-01-02T00:00:00Z', notificationDate: '2020-01-03T00:00:00Z' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.properties).toEqual({ ...base, state: 'submitted' });
+
+    const before = new Date().toISOString();
+    const activated = await admin.call('PATCH', '/subscriptions/s-dated', { properties: { state: 'active', expirationDate: '2030-01-31T00:00:00Z' } }, { 'if-match': '*' });
+    const after = new Date().toISOString();
+    expect(activated.status).toBe(200);
+    const startDate = activated.body.properties.startDate as string;
+    expect(startDate >= before && startDate <= after).toBe(true);
+    expect(activated.body.properties).toEqual({ ...base, state: 'active', startDate, expirationDate: '2030-01-31T00:00:00.000Z' });
+
+    // Another change that keeps it active keeps the start date.
+    const renamed = await admin.call('PATCH', '/subscriptions/s-dated', { properties: { displayName: 'Dated', stateComment: 'ok' } }, { 'if-match': '*' });
+    expect(renamed.body.properties.startDate).toBe(startDate);
+
+    const cancelled = await admin.call('PATCH', '/subscriptions/s-dated', { properties: { state: 'cancelled' } }, { 'if-match': '*' });
+    const endDate = cancelled.body.properties.endDate as string;
+    expect(endDate >= startDate).toBe(true);
+    expect(cancelled.body.properties).toEqual({ ...base, state: 'cancelled', stateComment: 'ok', startDate, expirationDate: '2030-01-31T00:00:00.000Z', endDate });
+    expect((await admin.call('GET', '/subscriptions/s-dated')).body.properties).toEqual(cancelled.body.properties);
+
+    // Active again: a new start, and the end date goes.
+    const again = await admin.call('PATCH', '/subscriptions/s-dated', { properties: { state: 'active', expirationDate: null } }, { 'if-match': '*' });
+    const restarted = again.body.properties.startDate as string;
+    expect(restarted >= endDate).toBe(true);
+    expect(again.body.properties).toEqual({ ...base, state: 'active', stateComment: 'ok', startDate: restarted });
+
+    const expired = await admin.call('PATCH', '/subscriptions/s-dated', { properties: { state: 'expired' } }, { 'if-match': '*' });
+    expect(expired.body.properties.endDate >= restarted).toBe(true);
+    expect(expired.body.properties.startDate).toBe(restarted);
   });
 
   test('DELETE removes the subscription and its keys stop working', async () => {

@@ -27,6 +27,21 @@ describeEachDialect('ManagementStore', (dialect) => {
     expect(await mgmt().getUserByEmail('other@example.com')).toBeUndefined();
   });
 
+  test('batch reads find the named users, subscriptions and client applications in any case, in chunks, skipping the missing', async () => {
+    const ids = Array.from({ length: 1_200 }, (_, i) => `b${i}`); // more than one chunk of 500
+    await ctx().store.transaction(async (tx) => {
+      for (const id of ids) await tx.management.putUser(user({ id }));
+      for (const id of ids.slice(0, 3)) await tx.management.putSubscription(subscription({ id: `s-${id}`, primaryKeyHash: `p-${id}`, secondaryKeyHash: `s-${id}` }));
+      await tx.management.putClientApplication(clientApplication({ id: 'ca-b0', ownerId: 'b0', entraApplicationId: 'c0', entraObjectId: 'o0', entraServicePrincipalId: 'p0' }));
+    });
+    const found = await mgmt().getUsers([...ids.map((id) => id.toUpperCase()), 'missing', 'B0']);
+    expect(found.map((u) => u.id).sort()).toEqual([...ids].sort());
+    expect((await mgmt().getUsersByEmails(['B1@EXAMPLE.COM', 'b2@example.com', 'none@example.com'])).map((u) => u.id).sort()).toEqual(['b1', 'b2']);
+    expect((await mgmt().getSubscriptions(['S-B0', 's-b2', 's-b9'])).map((s) => s.id).sort()).toEqual(['s-b0', 's-b2']);
+    expect(await mgmt().getClientApplications(['CA-B0', 'ca-none'])).toEqual([clientApplication({ id: 'ca-b0', ownerId: 'b0', entraApplicationId: 'c0', entraObjectId: 'o0', entraServicePrincipalId: 'p0' })]);
+    expect(await mgmt().getUsers([])).toEqual([]);
+  });
+
   test('another user with the same email in any case is STORE_CONFLICT', async () => {
     await mgmt().putUser(user({ id: 'u1', email: 'ada@example.com' }));
     await expect(mgmt().putUser(user({ id: 'u2', email: 'ADA@example.com' }))).rejects.toMatchObject({

@@ -211,5 +211,5 @@ export function clientApplication(o: Partial<ClientApplicationRecord> = {}): Cli
 }
 
 export function productLink(o: Partial<ProductLinkRecord> = {}): ProductLinkRecord {
-  return { id: 'l1', clientApplicationId: 'ca1', productId: 'starter', appRoleAssignmentId: null, ...o };
+  return { id: 'l1', clientApplicationId: 'ca1', productId: 'starter', appRoleAssignmentId: null, state: 'active', ...o };
 }

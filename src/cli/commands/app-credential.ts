@@ -6,7 +6,7 @@ import { CliError, usageError } from '../cli-error.js';
 import { props, seg, type CliContext } from '../context.js';
 import { asRecord } from '../http.js';
 import { textOf } from '../output.js';
-import { act, leaf, type Deps } from './shared.js';
+import { act, leaf, withYes, type Deps } from './shared.js';
 
 type GraphObject = Record<string, unknown>;
 
@@ -14,7 +14,7 @@ type GraphObject = Record<string, unknown>;
 const MAX_FILE_BYTES = 64 * 1024;
 
 /**
- * `portico app credential add|list|remove`: the certificates a client application signs its
+ * `portico app credential add|list|delete`: the certificates a client application signs its
  * client assertions with (private_key_jwt). Everything goes through the Graph-shaped API, the
  * way Graph does it: PATCH the application's whole `keyCredentials` list.
  */
@@ -73,9 +73,12 @@ export function registerAppCredentialCommands(app: Command, deps: Deps): void {
     }),
   );
 
-  leaf(credential, 'remove <appId>', 'remove a certificate (assertions signed with it stop working at once)', [
-    'portico app credential remove contoso-billing --key-id 6f0d2c1e-9a4b-4c7e-8d3f-2b1a0e9c8d7f',
-  ])
+  // `delete`, as every other noun says; `remove` was its first name and still works.
+  withYes(
+    leaf(credential, 'delete <appId>', 'delete a certificate (assertions signed with it stop working at once)', [
+      'portico app credential delete contoso-billing --key-id 6f0d2c1e-9a4b-4c7e-8d3f-2b1a0e9c8d7f --yes',
+    ]).alias('remove'),
+  )
     .requiredOption('--key-id <keyId>', 'the credential\'s Key ID (see `portico app credential list`)')
     .action(
       act(deps, async (ctx, [appId], options) => {
@@ -85,6 +88,7 @@ export function registerAppCredentialCommands(app: Command, deps: Deps): void {
         const existing = keyCredentialsOf(application);
         const deleted = existing.some((k) => k.keyId === keyId);
         if (deleted) {
+          await ctx.confirm(`Deleting certificate ${keyId} of application ${appId} stops assertions signed with it working at once`, options);
           const remaining = existing.filter((k) => k.keyId !== keyId).map(kept);
           await ctx.graph('PATCH', `/applications/${seg(String(application.id))}`, { json: { keyCredentials: remaining } });
         }

@@ -2,13 +2,14 @@ import type { Command } from 'commander';
 import { deriveId, parseIdList } from '../args.js';
 import { CliError, usageError } from '../cli-error.js';
 import { lastSegment, props, seg, type ArmResource, type CliContext } from '../context.js';
-import { asRecord } from '../http.js';
 import { textOf } from '../output.js';
-import { act, leaf, type Deps } from './shared.js';
+import { act, leaf, withYes, type Deps } from './shared.js';
 import { registerAppCredentialCommands } from './app-credential.js';
+import { registerAppSecretCommands } from './app-secret.js';
+import { portico } from '../invocation.js';
 
 export function registerAppCommands(program: Command, deps: Deps): void {
-  const app = program.command('app').description('register client applications, link them to products and create their secrets');
+  const app = program.command('app').description('register client applications, link them to products, manage their secrets and certificates');
 
   leaf(app, 'register', 'register a client application owned by one user, with access to products that have application-token on', [
     'portico app register --name "Contoso Billing" --owner alice --products starter',
@@ -30,7 +31,7 @@ export function registerAppCommands(program: Command, deps: Deps): void {
         // PUT would quietly update (even re-own) an existing application; registering must not.
         const existing = await ctx.armFind(`/clientApplications/${seg(appId)}`);
         if (existing !== undefined) {
-          throw new CliError(`error: client application ${appId} already exists (owner ${lastSegment(String(props(existing).ownerId ?? ''))}). Choose another --id, or change it with \`portico app add-product\` / \`remove-product\`.`);
+          throw new CliError(`error: client application ${appId} already exists (owner ${lastSegment(String(props(existing).ownerId ?? ''))}). Choose another --id, or change its products with \`${portico('app link')}\` / \`unlink\`.`);
         }
         ctx.out.progress(`Registering application ${appId} (directory application, service principal, access to ${products.join(', ')})…`);
         const response = await ctx.arm('PUT', `/clientApplications/${seg(appId)}`, { json: { properties } });
@@ -39,7 +40,7 @@ export function registerAppCommands(program: Command, deps: Deps): void {
           ctx.out.line(`${response.status === 201 ? 'Registered' : 'Updated'} application ${resource.name ?? appId}.`);
           const productIds = props(resource).productIds;
           printApp(ctx, resource, Array.isArray(productIds) ? productIds.map(lastSegment) : products);
-          ctx.out.progress(`Next: create a client secret with \`portico app secret ${resource.name ?? appId}\`.`);
+          ctx.out.progress(`Next: create a client secret with \`${portico(`app secret add ${resource.name ?? appId}`)}\`.`);
         });
       }),
     );
@@ -73,8 +74,12 @@ export function registerAppCommands(program: Command, deps: Deps): void {
     }),
   );
 
-  leaf(app, 'delete <appId>', 'delete a client application (its tokens stop working at once)', ['portico app delete contoso-billing']).action(
-    act(deps, async (ctx, [appId]) => {
+  withYes(leaf(app, 'delete <appId>', 'delete a client application (its tokens stop working at once)', [
+    'portico app delete contoso-billing',
+    'portico app delete contoso-billing --yes',
+  ])).action(
+    act(deps, async (ctx, [appId], options) => {
+      await ctx.confirm(`Deleting application ${appId} stops its tokens working at once`, options);
       // ARM answers 204 when there was nothing to delete.
       const deleted = (await ctx.arm('DELETE', `/clientApplications/${seg(appId!)}`)).status !== 204;
       ctx.out.result({ name: appId, deleted }, () =>
@@ -83,10 +88,14 @@ export function registerAppCommands(program: Command, deps: Deps): void {
     }),
   );
 
-  leaf(app, 'add-product <appId> <productId>', 'give a client application access to one more product', [
-    'portico app add-product contoso-billing unlimited',
+  leaf(app, 'link <appId> <productId>', 'link a client application to one more product (a product link)', [
+    'portico app link contoso-billing unlimited',
   ]).action(
     act(deps, async (ctx, [appId, productId]) => {
+      const existing = await findLink(ctx, appId!, productId!);
+      if (existing !== undefined) {
+        return ctx.out.result(existing, () => ctx.out.line(`Application ${appId} was already linked to product ${productId}.`));
+      }
       const response = await ctx.arm('PUT', productLinkPath(appId!, productId!), {
         json: { properties: { productId: `${ctx.serviceId}/products/${seg(productId!)}` } },
       });
@@ -96,38 +105,30 @@ export function registerAppCommands(program: Command, deps: Deps): void {
     }),
   );
 
-  leaf(app, 'remove-product <appId> <productId>', 'take a product away from a client application (its tokens stop working for it at once)', [
-    'portico app remove-product contoso-billing unlimited',
-  ]).action(
-    act(deps, async (ctx, [appId, productId]) => {
-      const deleted = (await ctx.arm('DELETE', productLinkPath(appId!, productId!))).status !== 204;
-      ctx.out.result({ name: productId, deleted }, () =>
-        ctx.out.line(deleted ? `Unlinked product ${productId} from application ${appId}.` : `Application ${appId} was not linked to product ${productId}.`),
+  withYes(leaf(app, 'unlink <appId> <productId>', 'unlink a product from a client application (its tokens stop working for it at once)', [
+    'portico app unlink contoso-billing unlimited',
+    'portico app unlink contoso-billing unlimited --yes',
+  ])).action(
+    act(deps, async (ctx, [appId, productId], options) => {
+      const link = await findLink(ctx, appId!, productId!);
+      if (link !== undefined) {
+        await ctx.confirm(`Unlinking product ${productId} from application ${appId} cuts its access to that product at once`, options);
+        await ctx.arm('DELETE', `/clientApplications/${seg(appId!)}/productLinks/${seg(link.name ?? productId!)}`);
+      }
+      ctx.out.result({ name: productId, deleted: link !== undefined }, () =>
+        ctx.out.line(link !== undefined ? `Unlinked product ${productId} from application ${appId}.` : `Application ${appId} was not linked to product ${productId}.`),
       );
     }),
   );
 
-  leaf(app, 'secret <appId>', 'create a new client secret (shown once; valid for one year)', ['portico app secret contoso-billing']).action(
-    act(deps, async (ctx, [appId]) => {
-      const path = `/clientApplications/${seg(appId!)}`;
-      const clientId = textOf(props(await ctx.armGet(path)).entraApplicationId);
-      ctx.out.progress(`Creating a new client secret for ${appId}…`);
-      const response = await ctx.arm('POST', `${path}/listSecrets`);
-      const entra = asRecord(asRecord(response.body)?.entra);
-      const secret = textOf(entra?.clientSecret);
-      if (secret === undefined) throw new CliError('error: the server answered without a client secret.');
-      ctx.out.result(response.body, () =>
-        ctx.out.fields([
-          ['Client ID', clientId],
-          ['Client secret', secret],
-          ['Expires', textOf(entra?.expiresAt)],
-        ]),
-      );
-      ctx.out.warn('copy the client secret now: it cannot be shown again. Running this command again creates another new secret.');
-    }),
-  );
-
+  registerAppSecretCommands(app, deps);
   registerAppCredentialCommands(app, deps);
+}
+
+/** The product link of `appId` whose productId names `productId` (its link id may differ). */
+export async function findLink(ctx: CliContext, appId: string, productId: string): Promise<ArmResource | undefined> {
+  const links = await ctx.armList(`/clientApplications/${seg(appId)}/productLinks`);
+  return links.find((link) => lastSegment(props(link).productId).toLowerCase() === productId.toLowerCase());
 }
 
 function productLinkPath(appId: string, productId: string): string {

@@ -1,13 +1,15 @@
 import { Option, type Command } from 'commander';
 import { PRODUCT_STATES, parseAuthTypes, parseBoolean, type AuthType } from '../args.js';
-import { usageError } from '../cli-error.js';
-import { props, seg, type ArmResource, type CliContext } from '../context.js';
+import { CliError, usageError } from '../cli-error.js';
+import { portico } from '../invocation.js';
+import { lastSegment, props, seg, type ArmResource, type CliContext } from '../context.js';
 import { asRecord } from '../http.js';
 import { textOf, yesNo } from '../output.js';
-import { act, leaf, type Deps } from './shared.js';
+import { act, leaf, withYes, type Deps } from './shared.js';
+import { limitFields, registerProductPolicyCommands } from './product-policy.js';
 
 export function registerProductCommands(program: Command, deps: Deps): void {
-  const product = program.command('product').description('list, show and configure products (authentication types, state)');
+  const product = program.command('product').description('list, show, create, update and delete products (authentication types, state)');
 
   leaf(product, 'list', 'list the products of the service', ['portico product list', 'portico product list --output json']).action(
     act(deps, async (ctx) => {
@@ -25,13 +27,53 @@ export function registerProductCommands(program: Command, deps: Deps): void {
     }),
   );
 
-  leaf(product, 'show <productId>', 'show a product, with its audience and scope when application-token is on', [
+  leaf(product, 'show <productId>', 'show a product, with its limits, and its audience and scope when application-token is on', [
     'portico product show starter',
     'portico product show starter --output json',
   ]).action(
     act(deps, async (ctx, [productId]) => {
       const resource = await ctx.armGet(`/products/${seg(productId!)}`);
-      ctx.out.result(resource, () => printProduct(ctx, resource));
+      // The limits of its policy (rate limit, quota) as JSON; {} when it has none.
+      const policy = await ctx.armFind(`/products/${seg(productId!)}/policies/policy`);
+      const limits = asRecord(policy ? props(policy).limits : undefined) ?? {};
+      ctx.out.result({ ...resource, limits }, () => printProduct(ctx, resource, limits));
+    }),
+  );
+
+  leaf(product, 'create <productId>', 'create a product', [
+    'portico product create gold --display-name Gold --state published --auth-types application-token',
+  ])
+    .requiredOption('--display-name <name>', 'display name')
+    .option('--description <text>', 'description')
+    .option('--auth-types <types>', 'comma-separated: subscription-key, application-token, or none', parseAuthTypes)
+    .addOption(new Option('--state <state>', 'publication state (default notPublished)').choices(PRODUCT_STATES))
+    .option('--subscription-required <bool>', 'whether calls need a subscription key (true|false; default true)', parseBoolean)
+    .option('--approval-required <bool>', 'whether new subscriptions need approval (true|false; default false)', parseBoolean)
+    .action(
+      act(deps, async (ctx, [productId], options) => {
+        if ((await ctx.armFind(`/products/${seg(productId!)}`)) !== undefined) {
+          throw new CliError(`error: product ${productId} already exists; change it with \`${portico(`product update ${productId}`)}\`.`);
+        }
+        const response = await ctx.arm('PUT', `/products/${seg(productId!)}`, { json: { properties: updateProperties(options) } });
+        const resource = (response.body ?? {}) as ArmResource;
+        ctx.out.result(resource, () => {
+          ctx.out.line(`Created product ${resource.name ?? productId}.`);
+          printProduct(ctx, resource, {}); // a new product has no policy yet
+        });
+      }),
+    );
+
+  withYes(
+    leaf(product, 'delete <productId>', 'delete a product (its links and, with --delete-subscriptions, its subscriptions)', [
+      'portico product delete gold',
+      'portico product delete gold --delete-subscriptions --yes',
+    ]).option('--delete-subscriptions', 'also delete the product\'s subscriptions'),
+  ).action(
+    act(deps, async (ctx, [productId], options) => {
+      await ctx.confirm(`Deleting product ${productId} cuts the access of every application and subscription that uses it`, options);
+      const query = options.deleteSubscriptions === true ? '?deleteSubscriptions=true' : '';
+      const deleted = (await ctx.arm('DELETE', `/products/${seg(productId!)}${query}`)).status !== 204;
+      ctx.out.result({ name: productId, deleted }, () => ctx.out.line(deleted ? `Deleted product ${productId}.` : `Product ${productId} does not exist; nothing deleted.`));
     }),
   );
 
@@ -51,11 +93,20 @@ export function registerProductCommands(program: Command, deps: Deps): void {
     .option('--approval-required <bool>', 'whether new subscriptions need approval (true|false)', parseBoolean)
     .option('--display-name <name>', 'new display name')
     .option('--description <text>', 'new description')
+    .option('-y, --yes', 'do not ask before turning off application-token while applications are linked')
     .action(
       act(deps, async (ctx, [productId], options) => {
         const properties = updateProperties(options);
         if (Object.keys(properties).length === 0) {
           throw usageError('nothing to update: give --auth-types, --state, --subscription-required, --approval-required, --display-name or --description.');
+        }
+        const newTypes = properties.authenticationType as AuthType[] | undefined;
+        if (newTypes !== undefined && !newTypes.includes('application-token')) {
+          const current = props(await ctx.armGet(`/products/${seg(productId!)}`));
+          const linked = tokensOn(current) ? await appsLinkedTo(ctx, productId!) : [];
+          if (linked.length > 0) {
+            await ctx.confirm(`Turning off application-token on ${productId} cuts the access of ${linked.length} linked application(s) (${linked.slice(0, 5).join(', ')}${linked.length > 5 ? ', …' : ''})`, options);
+          }
         }
         const turningOnTokens = (properties.authenticationType as AuthType[] | undefined)?.includes('application-token') === true;
         ctx.out.progress(
@@ -77,6 +128,19 @@ export function registerProductCommands(program: Command, deps: Deps): void {
         });
       }),
     );
+
+  registerProductPolicyCommands(product, deps);
+}
+
+/** The ids of the client applications linked to a product. */
+export async function appsLinkedTo(ctx: CliContext, productId: string): Promise<string[]> {
+  const apps = await ctx.armList('/clientApplications');
+  const linked: string[] = [];
+  for (const app of apps) {
+    const links = await ctx.armList(`/clientApplications/${seg(app.name ?? '')}/productLinks`);
+    if (links.some((link) => lastSegment(props(link).productId).toLowerCase() === productId.toLowerCase())) linked.push(app.name ?? '');
+  }
+  return linked;
 }
 
 /** The PATCH body's properties from the options given (only those). */
@@ -105,7 +169,7 @@ export function scopeForAudience(audience: string): string {
   return audience.includes('://') ? `${audience.replace(/\/+$/, '')}/.default` : `api://${audience}/.default`;
 }
 
-function printProduct(ctx: CliContext, resource: ArmResource): void {
+function printProduct(ctx: CliContext, resource: ArmResource, limits: Record<string, unknown>): void {
   const p = props(resource);
   const audience = audienceOf(p);
   ctx.out.fields([
@@ -121,6 +185,7 @@ function printProduct(ctx: CliContext, resource: ArmResource): void {
     ['Application ID', textOf(asRecord(asRecord(p.application)?.entra)?.applicationId)],
     ['Audience', audience],
     ['Scope', audience !== undefined && tokensOn(p) ? scopeForAudience(audience) : undefined],
+    ...limitFields(limits),
   ]);
 }
 

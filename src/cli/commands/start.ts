@@ -28,6 +28,7 @@ export function registerStartCommand(program: Command, deps: StartDeps): void {
     .option('--public-identity-url <url>', 'URL clients use for the identity provider; part of every token\'s issuer (env PORTICO_PUBLIC_IDENTITY_URL)')
     .option('--audit-retention-days <days>', 'days audit events are kept before the hourly clean-up deletes them (env PORTICO_AUDIT_RETENTION_DAYS; default 90)')
     .option('--signing-key-rotation-days <days>', 'days each token-signing key signs before the next takes over (env PORTICO_SIGNING_KEY_ROTATION_DAYS; default 42)')
+    .option('--workers <n>', 'gateway processes sharing the gateway port (node:cluster); 0 = the gateway runs in the main process (env PORTICO_WORKERS; default 0)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (env PORTICO_LOG_LEVEL; default info)')
     .addHelpText(
       'after',
@@ -45,6 +46,7 @@ export function registerStartCommand(program: Command, deps: StartDeps): void {
         '  $ portico start --tls-cert cert.pem --tls-key key.pem',
         '  $ portico start --public-identity-url https://login.example.com --public-management-url https://management.example.com --public-gateway-url https://api.example.com',
         '  $ portico start --data-dir /var/lib/portico --gateway-port 9080',
+        '  $ portico start --workers 4       # four gateway processes on the gateway port',
         '  $ PORTICO_DATABASE_URL=postgres://portico@localhost/portico portico start',
         '',
       ].join('\n'),
@@ -97,6 +99,7 @@ export function startOverrides(options: Record<string, unknown>): ConfigInput {
   // Validated by loadConfig with the variable's rule; a non-number reaches it as NaN and is refused there.
   if (typeof options.signingKeyRotationDays === 'string') overrides.signingKeyRotationDays = Number(options.signingKeyRotationDays);
   if (typeof options.auditRetentionDays === 'string') overrides.auditRetentionDays = Number(options.auditRetentionDays);
+  if (typeof options.workers === 'string') overrides.workers = Number(options.workers);
   if (options.tls !== undefined) {
     const mode = String(options.tls).toLowerCase();
     if (mode !== 'local' && mode !== 'off') throw usage(`--tls takes "local" or "off"; for your own certificate use --tls-cert and --tls-key.`);

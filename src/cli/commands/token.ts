@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import { CliError, usageError } from '../cli-error.js';
 import { fetchToken, props, seg } from '../context.js';
 import { act, leaf, type Deps } from './shared.js';
+import { portico } from '../invocation.js';
 import { audienceOf, scopeForAudience } from './product.js';
 
 export function registerTokenCommand(program: Command, deps: Deps): void {
-  // --client-id/--client-secret here are the client application's, so the admin ones are left out.
+  // --client-id/--client-secret here are the client application's; the admin's are --admin-client-id/--admin-client-secret.
   leaf(
     program,
     'token',
@@ -32,7 +33,7 @@ export function registerTokenCommand(program: Command, deps: Deps): void {
           const audience = audienceOf(props(await ctx.armGet(`/products/${seg(productId)}`)));
           if (audience === undefined) {
             throw new CliError(
-              `error: product ${productId} has no audience: application-token is not on. Turn it on with \`portico product update ${productId} --auth-types application-token\`.`,
+              `error: product ${productId} has no audience: application-token is not on. Turn it on with \`${portico(`product update ${productId} --auth-types application-token`)}\`.`,
             );
           }
           resolvedScope = scopeForAudience(audience);
@@ -42,7 +43,7 @@ export function registerTokenCommand(program: Command, deps: Deps): void {
         ctx.out.progress(`Requesting a token for ${resolvedScope}…`);
         const token = await fetchToken(ctx.identityUrl, ctx.tenantId, String(options.clientId), secret, resolvedScope!);
         ctx.out.result(token, () => ctx.out.line(token.access_token));
-        if (ctx.out.format === 'text' && typeof token.expires_in === 'number') ctx.out.progress(`The token expires in ${token.expires_in} seconds.`);
+        if (ctx.out.format !== 'json' && typeof token.expires_in === 'number') ctx.out.progress(`The token expires in ${token.expires_in} seconds.`);
       }),
     );
 }

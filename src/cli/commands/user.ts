@@ -3,7 +3,7 @@ import { userIdFromEmail } from '../args.js';
 import { CliError, usageError } from '../cli-error.js';
 import { props, seg, type ArmResource, type CliContext } from '../context.js';
 import { textOf } from '../output.js';
-import { act, leaf, type Deps } from './shared.js';
+import { act, leaf, withYes, type Deps } from './shared.js';
 
 export function registerUserCommands(program: Command, deps: Deps): void {
   const user = program.command('user').description('manage the users (developers) who own client applications');
@@ -68,8 +68,11 @@ export function registerUserCommands(program: Command, deps: Deps): void {
     ['block', 'blocked', 'block a user: their applications stop getting access at once'],
     ['unblock', 'active', 'unblock (re-activate) a user'],
   ] as const) {
-    leaf(user, `${name} <userId>`, effect, [`portico user ${name} alice`]).action(
-      act(deps, async (ctx, [userId]) => {
+    const command = leaf(user, `${name} <userId>`, effect, [`portico user ${name} alice`]);
+    if (name === 'block') withYes(command);
+    command.action(
+      act(deps, async (ctx, [userId], options) => {
+        if (name === 'block') await ctx.confirm(`Blocking user ${userId} cuts their applications' and subscriptions' access at once`, options);
         const response = await ctx.arm('PATCH', `/users/${seg(userId!)}`, { json: { properties: { state } } });
         const resource = (response.body ?? {}) as ArmResource;
         ctx.out.result(resource, () => ctx.out.line(`User ${userId} is now ${textOf(props(resource).state) ?? state}.`));
@@ -77,10 +80,17 @@ export function registerUserCommands(program: Command, deps: Deps): void {
     );
   }
 
-  leaf(user, 'delete <userId>', 'delete a user', ['portico user delete alice']).action(
-    act(deps, async (ctx, [userId]) => {
+  withYes(
+    leaf(user, 'delete <userId>', 'delete a user (one who owns client applications cannot be deleted until those are)', [
+      'portico user delete alice',
+      'portico user delete alice --delete-subscriptions --yes',
+    ]).option('--delete-subscriptions', 'also delete the subscriptions the user owns'),
+  ).action(
+    act(deps, async (ctx, [userId], options) => {
+      await ctx.confirm(`Deleting user ${userId} cannot be undone`, options);
+      const query = options.deleteSubscriptions === true ? '?deleteSubscriptions=true' : '';
       // ARM answers 204 when there was nothing to delete.
-      const deleted = (await ctx.arm('DELETE', `/users/${seg(userId!)}`)).status !== 204;
+      const deleted = (await ctx.arm('DELETE', `/users/${seg(userId!)}${query}`)).status !== 204;
       ctx.out.result({ name: userId, deleted }, () => ctx.out.line(deleted ? `Deleted user ${userId}.` : `User ${userId} does not exist; nothing deleted.`));
     }),
   );

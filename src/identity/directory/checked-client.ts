@@ -24,6 +24,7 @@ const REQUIRED: Readonly<Record<keyof DirectoryClient, DirectoryPermission>> = {
   getServicePrincipalsByIds: 'read',
   grantAppRole: 'manageApplications',
   revokeAppRole: 'manageApplications',
+  applyApplicationBatch: 'manageApplications',
   listAppRoleAssignments: 'read',
   pageAppRoleAssignments: 'read',
   addPassword: 'manageApplications',

@@ -44,6 +44,11 @@ export interface DirectoryClient {
   /** Idempotent: an identical existing assignment is returned unchanged. */
   grantAppRole(input: GrantAppRoleInput): Promise<AppRoleAssignmentRecord>;
   revokeAppRole(assignmentId: string): Promise<void>;
+  /**
+   * Registrations (application + service principal + grants), grants and revocations, many at once
+   * in one transaction, all or nothing (bulk import). Needs what createApplication needs.
+   */
+  applyApplicationBatch(batch: ApplicationBatch): Promise<ApplicationBatchResult>;
   listAppRoleAssignments(filter: { principalId?: string; resourceId?: string }): Promise<AppRoleAssignmentRecord[]>;
   /** One page (top + 1 at most) of a principal's assignments, or of a resource's. */
   pageAppRoleAssignments(filter: { principalId: string } | { resourceId: string }, page: DirectoryPage): Promise<AppRoleAssignmentRecord[]>;
@@ -107,6 +112,28 @@ export interface GrantAppRoleInput {
   readonly principalId: string;
   readonly resourceId: string;
   readonly appRoleId: string;
+}
+
+export interface ApplicationBatch {
+  /** New client registrations: each gets an application (`api://{appId}`), its service principal and these grants. */
+  readonly register?: readonly { readonly displayName: string; readonly description?: string | null; readonly grants: readonly Omit<GrantAppRoleInput, 'principalId'>[] }[];
+  /** Grants to existing principals (an identical existing grant is kept). */
+  readonly grant?: readonly GrantAppRoleInput[];
+  /** App role assignment ids to revoke. */
+  readonly revoke?: readonly string[];
+}
+
+export interface RegisteredApplication {
+  readonly application: ApplicationRecord;
+  readonly servicePrincipal: ServicePrincipalRecord;
+  readonly assignments: readonly AppRoleAssignmentRecord[];
+}
+
+export interface ApplicationBatchResult {
+  /** In the order of `register`. */
+  readonly registered: readonly RegisteredApplication[];
+  /** In the order of `grant`. */
+  readonly granted: readonly AppRoleAssignmentRecord[];
 }
 
 export interface AddPasswordInput {

@@ -3,6 +3,7 @@ import type { DirectoryContext } from './directory-context.js';
 import * as applications from './applications.js';
 import * as servicePrincipals from './service-principals.js';
 import * as appRoles from './app-role-assignments.js';
+import { applyApplicationBatch } from './application-batch.js';
 import * as passwords from './password-credentials.js';
 import * as keys from './key-credentials.js';
 import * as roles from './directory-role-assignments.js';
@@ -42,6 +43,7 @@ export class UncheckedDirectoryClient implements DirectoryClient {
 
   grantAppRole: DirectoryClient['grantAppRole'] = (input) => appRoles.grantAppRole(this.ctx, input);
   revokeAppRole: DirectoryClient['revokeAppRole'] = (id) => appRoles.revokeAppRole(this.ctx, id);
+  applyApplicationBatch: DirectoryClient['applyApplicationBatch'] = (batch) => applyApplicationBatch(this.ctx, batch);
   listAppRoleAssignments: DirectoryClient['listAppRoleAssignments'] = (filter) => appRoles.listAppRoleAssignments(this.ctx, filter);
   pageAppRoleAssignments: DirectoryClient['pageAppRoleAssignments'] = (filter, page) =>
     this.ctx.store.directory.pageAppRoleAssignments('principalId' in filter ? { principalId: requireObjectId(filter.principalId) } : { resourceId: requireObjectId(filter.resourceId) }, page);

@@ -1,11 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { ApplicationRecord, ServicePrincipalRecord } from '../directory/directory-store.js';
 import type { IdentityUrls } from '../identity-urls.js';
 import type { SigningKeys } from '../keys/signing-keys.js';
 import type { AssertionReplayCache } from './client-auth/replay-cache.js';
 import type { Grant } from './grants/grant.js';
 import type { FailureThrottle } from './failure-throttle.js';
-import type { TokenDirectory, TokenView } from './token-view.js';
+import type { TokenApplication, TokenDirectory, TokenServicePrincipal, TokenView } from './token-view.js';
 
 /** What the token endpoint needs; built once per listener. */
 export interface TokenDeps {
@@ -33,8 +32,8 @@ export interface TokenRequest {
 }
 
 export interface AuthenticatedClient {
-  readonly app: ApplicationRecord;
-  readonly servicePrincipal: ServicePrincipalRecord;
+  readonly app: TokenApplication;
+  readonly servicePrincipal: TokenServicePrincipal;
   /** keyId of the credential that matched; logged, the secret never is. */
   readonly credentialKeyId: string;
   /** Entra's azpacr: '1' = client secret, '2' = certificate. */
@@ -46,8 +45,8 @@ export interface AuthenticatedClient {
 export interface ResolvedResource {
   /** The identifier as requested, without '/.default' (used in messages). */
   readonly identifier: string;
-  readonly app: ApplicationRecord;
-  readonly servicePrincipal: ServicePrincipalRecord;
+  readonly app: TokenApplication;
+  readonly servicePrincipal: TokenServicePrincipal;
 }
 
 export interface TokenResponse {

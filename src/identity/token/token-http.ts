@@ -21,6 +21,8 @@ export interface TokenHttpOptions {
   readonly logger: FastifyBaseLogger;
   /** The listener's body limit; the token endpoint takes at most TOKEN_BODY_LIMIT of it. */
   readonly bodyLimit: number;
+  /** Counts each answer: `issued`, or the OAuth `error` code of a refusal (metrics hook). */
+  readonly onOutcome?: ((outcome: string) => void) | undefined;
 }
 
 /**
@@ -39,7 +41,7 @@ export function createTokenHttpHandler(deps: TokenDeps, options: TokenHttpOption
     const queryAt = url.indexOf('?');
     const match = TOKEN_PATH.exec(queryAt === -1 ? url : url.slice(0, queryAt));
     if (!match) return false;
-    const exchange = new TokenExchange(req, res, deps, options.logger, queryAt === -1 ? '' : url.slice(queryAt + 1));
+    const exchange = new TokenExchange(req, res, deps, options.logger, queryAt === -1 ? '' : url.slice(queryAt + 1), options.onOutcome);
     readLimitedBody(req, limit).then(
       (body) => {
         if (body === undefined) exchange.fail(new OAuthError(90014, `The request body is larger than ${TOKEN_BODY_LIMIT / 1024} KiB.`));
@@ -62,6 +64,7 @@ class TokenExchange {
     private readonly deps: TokenDeps,
     private readonly parentLogger: FastifyBaseLogger,
     private readonly query: string,
+    private readonly onOutcome: ((outcome: string) => void) | undefined,
   ) {}
 
   get log(): FastifyBaseLogger {
@@ -81,7 +84,10 @@ class TokenExchange {
         return exchange.log;
       },
     }, this.deps).then(
-      (response) => this.send(200, JSON.stringify(response)),
+      (response) => {
+        this.onOutcome?.('issued');
+        this.send(200, JSON.stringify(response));
+      },
       (error: unknown) => this.fail(error),
     );
   }
@@ -94,6 +100,7 @@ class TokenExchange {
       this.log.error({ err: error, remoteAddress: this.req.socket.remoteAddress }, 'token endpoint failed');
       oauth = new OAuthError(50000, 'There was an error issuing a token. Try again later.');
     }
+    this.onOutcome?.(oauth.error);
     if (oauth.status < 500) this.log.info({ remoteAddress: this.req.socket.remoteAddress, aadsts: oauth.aadsts, error: oauth.error }, 'token request refused');
     const correlation = correlationIdFrom(this.req.headers['client-request-id'], this.query);
     const body = JSON.stringify(entraErrorBody(oauth, this.id, correlation, this.deps.urls, this.deps.now()));

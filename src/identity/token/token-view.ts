@@ -1,4 +1,5 @@
 import type { ChangeEvent } from '../../shared/index.js';
+import type { ClientApplicationIds } from '../../shared/change-events.js';
 import type { Store } from '../../store/store.js';
 import { normaliseUri } from '../directory/applications.js';
 import type {
@@ -9,6 +10,21 @@ import type {
   ServicePrincipalRecord,
 } from '../directory/directory-store.js';
 import { PersistentMap } from '../../shared/persistent-map.js';
+import { Interner, lowerCased } from '../../shared/interning.js';
+import { LoadProgress, type LoadProgressOptions } from '../../shared/load-progress.js';
+import { scanPages, type AppRoleAssignmentScanRow } from '../../store/scan-store.js';
+import type { Logger } from 'pino';
+
+/**
+ * What the token endpoint keeps of each directory object: the fields its steps read (and, for an
+ * application, its identifier URIs and requiredResourceAccess, which tell what to remove when it
+ * changes). Descriptions, display names of principals, creation times are left in the store: at
+ * 100,000 client applications they were most of the view.
+ */
+export type TokenApplication = Pick<ApplicationRecord, 'id' | 'appId' | 'displayName' | 'identifierUris' | 'appRoles' | 'requiredResourceAccess'>;
+export type TokenServicePrincipal = Pick<ServicePrincipalRecord, 'id' | 'appId' | 'accountEnabled' | 'appRoleAssignmentRequired'>;
+export type TokenAppRoleAssignment = Pick<AppRoleAssignmentRecord, 'id' | 'principalId' | 'resourceId' | 'appRoleId'>;
+export type TokenPasswordCredential = Pick<PasswordCredentialRecord, 'keyId' | 'secretHash' | 'startDateTime' | 'endDateTime'>;
 
 /**
  * What the token endpoint reads of the directory, in memory and immutable: one request sees one
@@ -16,15 +32,15 @@ import { PersistentMap } from '../../shared/persistent-map.js';
  */
 export interface TokenDirectory {
   /** By appId, in any case. */
-  application(appId: string): ApplicationRecord | undefined;
+  application(appId: string): TokenApplication | undefined;
   /** By appId, in any case. */
-  servicePrincipal(appId: string): ServicePrincipalRecord | undefined;
+  servicePrincipal(appId: string): TokenServicePrincipal | undefined;
   /** The application's client secrets (digests), by application object id. */
-  passwordCredentials(applicationId: string): readonly PasswordCredentialRecord[];
+  passwordCredentials(applicationId: string): readonly TokenPasswordCredential[];
   /** The application's certificates (private_key_jwt), by application object id. */
   keyCredentials(applicationId: string): readonly KeyCredentialRecord[];
   /** Roles granted to a principal (service principal object id). */
-  appRoleAssignments(principalId: string): readonly AppRoleAssignmentRecord[];
+  appRoleAssignments(principalId: string): readonly TokenAppRoleAssignment[];
   /** The appId an identifier URI names (matched as normaliseUri does: case, trailing slashes). */
   appIdForIdentifierUri(uri: string): string | undefined;
 }
@@ -45,38 +61,38 @@ const NONE: readonly never[] = Object.freeze([]);
 /** Every index of one directory state; each map is persistent, so a new state shares the untouched parts. */
 interface Indexes {
   /** By lower-cased appId. */
-  readonly apps: PersistentMap<ApplicationRecord>;
+  readonly apps: PersistentMap<TokenApplication>;
   /** By object id (to find what to remove when an event names the object). */
-  readonly appsById: PersistentMap<ApplicationRecord>;
+  readonly appsById: PersistentMap<TokenApplication>;
   /** normaliseUri(identifier URI) → appId. */
   readonly uris: PersistentMap<string>;
   /** By lower-cased appId. */
-  readonly sps: PersistentMap<ServicePrincipalRecord>;
-  readonly spsById: PersistentMap<ServicePrincipalRecord>;
+  readonly sps: PersistentMap<TokenServicePrincipal>;
+  readonly spsById: PersistentMap<TokenServicePrincipal>;
   /** By application object id. */
-  readonly passwords: PersistentMap<readonly PasswordCredentialRecord[]>;
+  readonly passwords: PersistentMap<readonly TokenPasswordCredential[]>;
   readonly certificates: PersistentMap<readonly KeyCredentialRecord[]>;
   /** By principal (service principal object id). */
-  readonly assignments: PersistentMap<readonly AppRoleAssignmentRecord[]>;
+  readonly assignments: PersistentMap<readonly TokenAppRoleAssignment[]>;
 }
 
 /** One immutable directory state over persistent maps. */
 export class IndexedTokenDirectory implements TokenDirectory {
   constructor(readonly indexes: Indexes) {}
 
-  application(appId: string): ApplicationRecord | undefined {
+  application(appId: string): TokenApplication | undefined {
     return this.indexes.apps.get(appId.toLowerCase());
   }
-  servicePrincipal(appId: string): ServicePrincipalRecord | undefined {
+  servicePrincipal(appId: string): TokenServicePrincipal | undefined {
     return this.indexes.sps.get(appId.toLowerCase());
   }
-  passwordCredentials(applicationId: string): readonly PasswordCredentialRecord[] {
+  passwordCredentials(applicationId: string): readonly TokenPasswordCredential[] {
     return this.indexes.passwords.get(applicationId) ?? NONE;
   }
   keyCredentials(applicationId: string): readonly KeyCredentialRecord[] {
     return this.indexes.certificates.get(applicationId) ?? NONE;
   }
-  appRoleAssignments(principalId: string): readonly AppRoleAssignmentRecord[] {
+  appRoleAssignments(principalId: string): readonly TokenAppRoleAssignment[] {
     return this.indexes.assignments.get(principalId) ?? NONE;
   }
   appIdForIdentifierUri(uri: string): string | undefined {
@@ -84,26 +100,128 @@ export class IndexedTokenDirectory implements TokenDirectory {
   }
 }
 
-/** Reads everything the token endpoint needs in one pass (at start, and after a version gap). */
-export async function loadTokenDirectory(store: Store): Promise<IndexedTokenDirectory> {
-  const directory = store.directory;
-  const [applications, servicePrincipals, credentials, certificates, assignments] = await Promise.all([
-    directory.listApplications(),
-    directory.listServicePrincipals(),
-    directory.listAllPasswordCredentials(),
-    directory.listAllKeyCredentials(),
-    directory.listAppRoleAssignments({}),
-  ]);
-  return new IndexedTokenDirectory({
-    apps: PersistentMap.from(applications.map((app) => [app.appId.toLowerCase(), app])),
+export interface LoadOptions {
+  /** Rows per page (default 10,000). */
+  readonly pageSize?: number;
+  /** Progress lines while loading (LoadProgress), when a logger is given. */
+  readonly logger?: Logger;
+  readonly progress?: LoadProgressOptions;
+}
+
+const PAGE_SIZE = 10_000;
+
+/**
+ * Reads everything the token endpoint needs (at start, and after a version gap), each table page
+ * by page in key order (store.scans), keeping only the Token* fields of each row as it arrives and
+ * one copy of repeated values (display names, role lists, the resource every client is granted).
+ */
+export async function loadTokenDirectory(store: Store, options: LoadOptions = {}): Promise<IndexedTokenDirectory> {
+  const scans = store.scans;
+  const pageSize = options.pageSize ?? PAGE_SIZE;
+  const progress = new LoadProgress(options.logger, 'token endpoint directory', options.progress);
+  const shared = new Interner();
+  const [appCount, spCount, assignmentCount] = await Promise.all([scans.count('applications'), scans.count('service_principals'), scans.count('app_role_assignments')]);
+
+  const applications: TokenApplication[] = [];
+  for await (const page of scanPages(scans.applications.bind(scans), (a) => a.id, pageSize)) {
+    for (const app of page) applications.push(tokenApplication(app, shared));
+    progress.step('applications', applications.length, appCount);
+  }
+  const servicePrincipals: TokenServicePrincipal[] = [];
+  for await (const page of scanPages(scans.servicePrincipals.bind(scans), (sp) => sp.id, pageSize)) {
+    for (const sp of page) servicePrincipals.push(tokenServicePrincipal(sp, shared));
+    progress.step('service principals', servicePrincipals.length, spCount);
+  }
+  // Each principal's grants, an application's secrets and certificates are kept in the order the
+  // repositories list them (creation, then id), as an event's re-read puts them.
+  const grantRows = new Map<string, AppRoleAssignmentScanRow[]>();
+  let assignmentsRead = 0;
+  for await (const page of scanPages(scans.appRoleAssignments.bind(scans), (a) => a.id, pageSize)) {
+    for (const a of page) addTo(grantRows, a.principalId, a);
+    assignmentsRead += page.length;
+    progress.step('app role assignments', assignmentsRead, assignmentCount);
+  }
+  const assignments = new Map<string, TokenAppRoleAssignment[]>();
+  for (const [principalId, rows] of grantRows) {
+    sortBy(rows, (a) => a.createdDateTime, (a) => a.id);
+    assignments.set(shared.string(principalId), rows.map((a) => tokenAppRoleAssignment(a, shared)));
+  }
+  grantRows.clear();
+  const passwords = new Map<string, TokenPasswordCredential[]>();
+  for await (const page of scanPages(scans.passwordCredentials.bind(scans), (c) => c.keyId, pageSize)) {
+    for (const c of page) addTo(passwords, shared.string(c.applicationId), tokenPasswordCredential(c));
+  }
+  for (const list of passwords.values()) sortBy(list, (c) => c.startDateTime, (c) => c.keyId);
+  const certificates = new Map<string, KeyCredentialRecord[]>();
+  for await (const page of scanPages(scans.keyCredentials.bind(scans), (c) => c.keyId, pageSize)) {
+    for (const c of page) addTo(certificates, shared.string(c.applicationId), c);
+  }
+  for (const list of certificates.values()) sortBy(list, (c) => c.createdDateTime, (c) => c.keyId);
+
+  const directory = new IndexedTokenDirectory({
+    apps: PersistentMap.from(applications.map((app) => [lowerCased(app.appId), app])),
     appsById: PersistentMap.from(applications.map((app) => [app.id, app])),
-    uris: PersistentMap.from(applications.flatMap((app) => app.identifierUris.map((uri) => [normaliseUri(uri), app.appId] as const))),
-    sps: PersistentMap.from(servicePrincipals.map((sp) => [sp.appId.toLowerCase(), sp])),
+    uris: PersistentMap.from(applications.flatMap((app) => app.identifierUris.map((uri) => [sameIfEqual(normaliseUri(uri), uri), app.appId] as const))),
+    sps: PersistentMap.from(servicePrincipals.map((sp) => [lowerCased(sp.appId), sp])),
     spsById: PersistentMap.from(servicePrincipals.map((sp) => [sp.id, sp])),
-    passwords: PersistentMap.from(groupBy(credentials, (c) => c.applicationId)),
-    certificates: PersistentMap.from(groupBy(certificates, (c) => c.applicationId)),
-    assignments: PersistentMap.from(groupBy(assignments, (a) => a.principalId)),
+    passwords: PersistentMap.from(passwords),
+    certificates: PersistentMap.from(certificates),
+    assignments: PersistentMap.from(assignments),
   });
+  progress.done();
+  return directory;
+}
+
+/** The fields of an application the view keeps; with an Interner, repeated values are shared. */
+export function tokenApplication(app: TokenApplication, shared?: Interner): TokenApplication {
+  return {
+    id: shared ? shared.string(app.id) : app.id,
+    appId: shared ? shared.string(app.appId) : app.appId,
+    displayName: shared ? shared.string(app.displayName) : app.displayName,
+    identifierUris: app.identifierUris,
+    appRoles: shared ? shared.value(app.appRoles) : app.appRoles,
+    requiredResourceAccess: shared ? shared.value(app.requiredResourceAccess) : app.requiredResourceAccess,
+  };
+}
+
+function tokenServicePrincipal(sp: TokenServicePrincipal, shared?: Interner): TokenServicePrincipal {
+  return { id: shared ? shared.string(sp.id) : sp.id, appId: shared ? shared.string(sp.appId) : sp.appId, accountEnabled: sp.accountEnabled, appRoleAssignmentRequired: sp.appRoleAssignmentRequired };
+}
+
+function tokenAppRoleAssignment(a: TokenAppRoleAssignment, shared?: Interner): TokenAppRoleAssignment {
+  return {
+    id: a.id,
+    principalId: shared ? shared.string(a.principalId) : a.principalId,
+    resourceId: shared ? shared.string(a.resourceId) : a.resourceId,
+    appRoleId: shared ? shared.string(a.appRoleId) : a.appRoleId,
+  };
+}
+
+function tokenPasswordCredential(c: TokenPasswordCredential): TokenPasswordCredential {
+  return { keyId: c.keyId, secretHash: c.secretHash, startDateTime: c.startDateTime, endDateTime: c.endDateTime };
+}
+
+/** Sorts in place by the keys in turn, comparing code units (as the repositories' sortBy does). */
+function sortBy<T>(items: T[], ...keys: ((item: T) => string)[]): void {
+  items.sort((x, y) => {
+    for (const key of keys) {
+      const a = key(x);
+      const b = key(y);
+      if (a !== b) return a < b ? -1 : 1;
+    }
+    return 0;
+  });
+}
+
+/** `value`, or `original` when they are equal: one string instead of two. */
+function sameIfEqual(value: string, original: string): string {
+  return value === original ? original : value;
+}
+
+function addTo<T>(groups: Map<string, T[]>, key: string, item: T): void {
+  const group = groups.get(key);
+  if (group) group.push(item);
+  else groups.set(key, [item]);
 }
 
 /** The next state being assembled from one event: replaces whole entries, never touches the previous state. */
@@ -138,9 +256,11 @@ class DirectoryEdit {
     x.certificates = x.certificates.delete(objectId);
   }
 
-  putApplication(app: ApplicationRecord, passwords: readonly PasswordCredentialRecord[], certificates: readonly KeyCredentialRecord[]): void {
+  putApplication(record: ApplicationRecord, passwordRecords: readonly PasswordCredentialRecord[], certificates: readonly KeyCredentialRecord[]): void {
     const x = this.indexes;
-    x.apps = x.apps.set(app.appId.toLowerCase(), app);
+    const app = tokenApplication(record);
+    const passwords = passwordRecords.map(tokenPasswordCredential);
+    x.apps = x.apps.set(lowerCased(app.appId), app);
     x.appsById = x.appsById.set(app.id, app);
     for (const uri of app.identifierUris) x.uris = x.uris.set(normaliseUri(uri), app.appId);
     if (passwords.length > 0) x.passwords = x.passwords.set(app.id, passwords);
@@ -157,14 +277,16 @@ class DirectoryEdit {
     }
   }
 
-  putServicePrincipal(sp: ServicePrincipalRecord): void {
+  putServicePrincipal(record: ServicePrincipalRecord): void {
     const x = this.indexes;
-    x.sps = x.sps.set(sp.appId.toLowerCase(), sp);
+    const sp = tokenServicePrincipal(record);
+    x.sps = x.sps.set(lowerCased(sp.appId), sp);
     x.spsById = x.spsById.set(sp.id, sp);
   }
 
-  setAssignments(principalId: string, assignments: readonly AppRoleAssignmentRecord[]): void {
+  setAssignments(principalId: string, records: readonly AppRoleAssignmentRecord[]): void {
     const x = this.indexes;
+    const assignments = records.map((a) => tokenAppRoleAssignment(a));
     x.assignments = assignments.length > 0 ? x.assignments.set(principalId, assignments) : x.assignments.delete(principalId);
   }
 }
@@ -270,11 +392,12 @@ async function applyEvent(refresh: Refresher, event: ChangeEvent, store: Store):
     case 'clientApplication.deleted':
     case 'productLink.created':
     case 'productLink.deleted':
-      // The app registration (requiredResourceAccess follows links), the principal and its role grants.
-      if (event.entraObjectId) await refresh.application(event.entraObjectId);
-      else if (event.entraApplicationId) await refresh.applicationByAppId(event.entraApplicationId);
-      if (event.entraServicePrincipalId) await refresh.servicePrincipal(event.entraServicePrincipalId);
-      else if (event.entraApplicationId) await refresh.servicePrincipalByAppId(event.entraApplicationId);
+    case 'productLink.approved':
+    case 'productLink.rejected':
+      await refreshClient(refresh, event);
+      return 'applied';
+    case 'batch.imported':
+      for (const app of event.clientApplications) await refreshClient(refresh, app);
       return 'applied';
     case 'product.created':
     case 'product.updated': {
@@ -286,7 +409,13 @@ async function applyEvent(refresh: Refresher, event: ChangeEvent, store: Store):
       }
       return 'applied';
     }
-    case 'product.deleted': // its backend app went with it, but the event does not name it
+    case 'product.deleted':
+      // Its backend app and principal went with it (their grants too): they leave the view.
+      if (event.entraApplicationId) {
+        await refresh.applicationByAppId(event.entraApplicationId);
+        await refresh.servicePrincipalByAppId(event.entraApplicationId);
+      }
+      return 'applied';
     case 'directory.changed': // a unit of work that failed part-way: the ids are a hint, not a promise
       return 'rebuild';
     default:
@@ -296,9 +425,19 @@ async function applyEvent(refresh: Refresher, event: ChangeEvent, store: Store):
   }
 }
 
+/** A client application's app registration (requiredResourceAccess follows links), its principal and role grants. */
+async function refreshClient(refresh: Refresher, ids: ClientApplicationIds): Promise<void> {
+  if (ids.entraObjectId) await refresh.application(ids.entraObjectId);
+  else if (ids.entraApplicationId) await refresh.applicationByAppId(ids.entraApplicationId);
+  if (ids.entraServicePrincipalId) await refresh.servicePrincipal(ids.entraServicePrincipalId);
+  else if (ids.entraApplicationId) await refresh.servicePrincipalByAppId(ids.entraApplicationId);
+}
+
 export interface IncrementalTokenViewOptions {
   /** The full load; replaceable so tests can count loads. */
   readonly load?: (store: Store) => Promise<IndexedTokenDirectory>;
+  /** Where the default full load reports its progress. */
+  readonly logger?: Logger;
 }
 
 /**
@@ -321,7 +460,8 @@ export class IncrementalTokenView implements TokenView {
     private readonly store: Store,
     options: IncrementalTokenViewOptions = {},
   ) {
-    this.load = options.load ?? loadTokenDirectory;
+    const logger = options.logger;
+    this.load = options.load ?? ((store) => loadTokenDirectory(store, logger ? { logger } : {}));
   }
 
   /** The config version the view reflects (undefined before the first load). */
@@ -387,15 +527,4 @@ export class IncrementalTokenView implements TokenView {
 function unique(ids: readonly string[], except: readonly string[]): string[] {
   const skip = new Set(except);
   return [...new Set(ids)].filter((id) => !skip.has(id));
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
 }

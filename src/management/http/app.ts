@@ -22,6 +22,15 @@ export interface ManagementAppOptions {
   /** This listener's own base URL: nextLink and metadata are built from it, never from the Host header. */
   readonly publicUrl: string;
   readonly liveRoles: LiveRoles;
+  /** Serves Prometheus' text format at GET /metrics (docs/gateway.md, Observability). */
+  readonly metrics?: MetricsEndpoint | undefined;
+}
+
+export interface MetricsEndpoint {
+  /** The exposition text and its content type (for every process of this instance). */
+  scrape(): Promise<{ readonly contentType: string; readonly body: string }>;
+  /** When set, callers must send `Authorization: Bearer <token>`; otherwise /metrics is open. */
+  authorize?(authorization: string | undefined): boolean;
 }
 
 const SERVICE_PREFIX = '/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/Microsoft.ApiManagement/service/:serviceName';
@@ -68,6 +77,18 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
       authentication: { loginEndpoint: `${options.identityUrl}/adfs`, audiences: [MANAGEMENT_RESOURCE_URI] },
     };
   });
+
+  if (options.metrics) {
+    const metrics = options.metrics;
+    // Prometheus scrapes without a session: open by default (an internal port), or a bearer token.
+    app.get('/metrics', async (request, reply) => {
+      if (metrics.authorize && !metrics.authorize(request.headers.authorization)) {
+        throw new AppError('AuthenticationFailed', 'GET /metrics needs Authorization: Bearer <the token in PORTICO_METRICS_TOKEN>.');
+      }
+      const { contentType, body } = await metrics.scrape();
+      return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body);
+    });
+  }
 
   const subscriptionResource = () => ({
     id: `/subscriptions/${ctx.instance.subscriptionId}`,

@@ -7,6 +7,7 @@ import * as products from '../services/products.js';
 import * as apis from '../services/apis.js';
 import * as users from '../services/users.js';
 import * as subscriptions from '../services/subscriptions.js';
+import * as productPolicies from '../services/product-policies.js';
 import * as clientApps from '../services/client-applications.js';
 import { groupResource, requireGroup, serviceResource } from '../services/service.js';
 import { commitChange } from '../../store/change-unit.js';
@@ -14,6 +15,7 @@ import { auditEventResource } from '../services/audit-events.js';
 import { auditFilterOf } from '../arm/audit-filter.js';
 import { keysetPageOf, keysetWindowOf } from '../arm/paging.js';
 import { requestUrl } from './send.js';
+import { importBatch } from '../services/import.js';
 
 type Params = Record<string, string>;
 /** What the lists' $filter compares (by index, case-insensitively); users have no displayName but an email. */
@@ -52,6 +54,26 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     sendResource(reply, 200, products.productResource(ctx, await products.patchProduct(ctx, params(request).productId!, request.body, ifMatchOf(request)))));
   app.delete('/products/:productId', async (request, reply) =>
     sendDeleted(reply, await products.deleteProduct(ctx, params(request).productId!, ifMatchOf(request), flag(request, 'deleteSubscriptions'))));
+
+  // product policies (APIM's products/{id}/policies/policy)
+  app.get('/products/:productId/policies', async (request, reply) => {
+    const product = await products.requireProduct(ctx, params(request).productId!);
+    const policy = await ctx.store.management.getProductPolicy(product.id);
+    const format = productPolicies.formatOf(request.query);
+    return sendList(request, reply, policy ? [productPolicies.productPolicyResource(ctx, product, policy, format)] : []);
+  });
+  app.get('/products/:productId/policies/:policyId', async (request, reply) => {
+    const format = productPolicies.formatOf(request.query);
+    const { product, policy } = await productPolicies.requireProductPolicy(ctx, params(request).productId!, params(request).policyId!);
+    // One ETag per stored policy, whichever format the caller asked to see it in.
+    return reply.status(200).header('ETag', etagOf(productPolicies.policyEtagResource(ctx, product, policy))).send(productPolicies.productPolicyResource(ctx, product, policy, format));
+  });
+  app.put('/products/:productId/policies/:policyId', async (request, reply) => {
+    const { product, policy, created } = await productPolicies.putProductPolicy(ctx, params(request).productId!, params(request).policyId!, request.body, ifMatchOf(request));
+    return sendResource(reply, created ? 201 : 200, productPolicies.productPolicyResource(ctx, product, policy, policy.format));
+  });
+  app.delete('/products/:productId/policies/:policyId', async (request, reply) =>
+    sendDeleted(reply, await productPolicies.deleteProductPolicy(ctx, params(request).productId!, params(request).policyId!, ifMatchOf(request))));
 
   // product ↔ API links
   app.get('/products/:productId/apis', async (request, reply) => {
@@ -180,6 +202,9 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     return reply.status(204).send();
   });
 
+  // bulk import (a Portico extension; docs/management-api.md)
+  app.post('/portico.import', async (request, reply) => reply.header('Cache-Control', 'no-store').send(await importBatch(ctx, request.body)));
+
   // client applications
   app.get('/clientApplications', async (request, reply) =>
     sendPage(request, reply, NAMED, (window, filter) => ctx.store.management.listClientApplications(filter, window), (list) => clientApps.clientApplicationResources(ctx, list)));
@@ -199,11 +224,14 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     return sendList(request, reply, links.map((link) => clientApps.productLinkResource(ctx, link)));
   });
   app.get('/clientApplications/:appId/productLinks/:linkId', async (request, reply) => {
-    const clientApp = await clientApps.requireClientApplication(ctx, params(request).appId!);
-    const link = await ctx.store.management.getProductLink(clientApp.id, params(request).linkId!);
-    if (!link) throw new AppError('ResourceNotFound', `Product link '${params(request).linkId}' of client application '${clientApp.id}' was not found.`);
+    const { link } = await clientApps.requireProductLink(ctx, params(request).appId!, params(request).linkId!);
     return sendResource(reply, 200, clientApps.productLinkResource(ctx, link));
   });
+  // Approval actions: a Portico extension (docs/management-api.md); writes, so Contributor only.
+  app.post('/clientApplications/:appId/productLinks/:linkId/approve', async (request, reply) =>
+    sendResource(reply, 200, clientApps.productLinkResource(ctx, await clientApps.approveProductLink(ctx, params(request).appId!, params(request).linkId!))));
+  app.post('/clientApplications/:appId/productLinks/:linkId/reject', async (request, reply) =>
+    sendResource(reply, 200, clientApps.productLinkResource(ctx, await clientApps.rejectProductLink(ctx, params(request).appId!, params(request).linkId!))));
   app.put('/clientApplications/:appId/productLinks/:linkId', async (request, reply) => {
     const { link, created } = await clientApps.putProductLink(ctx, params(request).appId!, params(request).linkId!, request.body);
     return sendResource(reply, created ? 201 : 200, clientApps.productLinkResource(ctx, link));

@@ -1,5 +1,5 @@
 import { AppError } from '../../errors/index.js';
-import type { ClientApplicationRecord, ProductLinkRecord, ProductRecord } from '../management-store.js';
+import { linkGrantsAccess, type ClientApplicationRecord, type ClientApplicationState, type ProductLinkRecord, type ProductLinkState, type ProductRecord } from '../management-store.js';
 import type { ManagementContext } from '../context.js';
 import { resolveOwnerReference } from './users.js';
 import { armResource, childResourceId, parseChildReference, type ArmResource } from '../arm/resource.js';
@@ -26,7 +26,7 @@ function clientApplicationResourceWith(ctx: ManagementContext, app: ClientApplic
     displayName: app.displayName,
     description: app.description,
     ownerId: childResourceId(ctx.instance, 'users', app.ownerId),
-    state: app.state,
+    state: applicationState(links),
     entraApplicationId: app.entraApplicationId,
     entraTenantId: ctx.instance.tenantId,
     productIds: links.map((link) => childResourceId(ctx.instance, 'products', link.productId)),
@@ -37,8 +37,23 @@ function clientApplicationResourceWith(ctx: ManagementContext, app: ClientApplic
 export function productLinkResource(ctx: ManagementContext, link: ProductLinkRecord): ArmResource {
   return armResource(ctx.instance, [['clientApplications', link.clientApplicationId], ['productLinks', link.id]], {
     productId: childResourceId(ctx.instance, 'products', link.productId),
+    // A Portico extension (the spec's link has productId only): where the approval stands.
+    state: link.state,
   });
 }
+
+/**
+ * The application's read-only `state`, derived from its links as the spec describes: `approved`
+ * when an administrator approved any link, else `active` when any link is active, `rejected` when
+ * every link was rejected, else `pending` (no links, or only pending ones, or pending and rejected).
+ */
+export function applicationState(links: readonly Pick<ProductLinkRecord, 'state'>[]): ClientApplicationState {
+  if (links.some((link) => link.state === 'approved')) return 'approved';
+  if (links.some((link) => link.state === 'active')) return 'active';
+  if (links.length > 0 && links.every((link) => link.state === 'rejected')) return 'rejected';
+  return 'pending';
+}
+
 
 export async function requireClientApplication(ctx: ManagementContext, id: string): Promise<ClientApplicationRecord> {
   const app = await ctx.store.management.getClientApplication(id);
@@ -133,7 +148,7 @@ async function registerApplication(
     };
     const links: ProductLinkRecord[] = [];
     for (const product of products) {
-      links.push(await grantProduct(ctx, app, product, product.id));
+      links.push(await newLink(ctx, app, product, product.id));
       crashPoint('registration.roleGranted');
     }
     await commitChange(ctx, async (tx) => {
@@ -150,8 +165,18 @@ async function registerApplication(
   }
 }
 
+/**
+ * A new link: to a product with approvalRequired it is pending and grants nothing yet (no app role
+ * assignment, so the token endpoint refuses the product with AADSTS501051 and the gateway treats
+ * the app as unlinked); to any other product it is active and granted at once.
+ */
+async function newLink(ctx: ManagementContext, app: ClientApplicationRecord, product: ProductRecord, linkId: string): Promise<ProductLinkRecord> {
+  if (product.approvalRequired) return { id: linkId, clientApplicationId: app.id, productId: product.id, appRoleAssignmentId: null, state: 'pending' };
+  return grantProduct(ctx, app, product, linkId, 'active');
+}
+
 /** Grants the product's app role to the application's service principal and returns the link to store. */
-async function grantProduct(ctx: ManagementContext, app: ClientApplicationRecord, product: ProductRecord, linkId: string): Promise<ProductLinkRecord> {
+async function grantProduct(ctx: ManagementContext, app: ClientApplicationRecord, product: ProductRecord, linkId: string, state: ProductLinkState): Promise<ProductLinkRecord> {
   const action = `grant client application '${app.id}' access to product '${product.id}'`;
   const backend = await asManagedIdentity(ctx, action, (d) => d.getApplicationByAppId(product.entraApplicationId!));
   const backendSp = await asManagedIdentity(ctx, action, (d) => d.getServicePrincipalByAppId(product.entraApplicationId!));
@@ -162,7 +187,7 @@ async function grantProduct(ctx: ManagementContext, app: ClientApplicationRecord
   const assignment = await asManagedIdentity(ctx, action, (d) =>
     d.grantAppRole({ principalId: app.entraServicePrincipalId, resourceId: backendSp.id, appRoleId: role.id }),
   );
-  return { id: linkId, clientApplicationId: app.id, productId: product.id, appRoleAssignmentId: assignment.id };
+  return { id: linkId, clientApplicationId: app.id, productId: product.id, appRoleAssignmentId: assignment.id, state };
 }
 
 /** Takes the directory steps (revoke, grant) and returns the link rows to write with the record. */
@@ -183,7 +208,7 @@ async function reconcileLinks(
     if (linked.has(product.id)) continue;
     const linkId = freeLinkId(product.id, takenIds);
     takenIds.add(linkId.toLowerCase());
-    put.push(await grantProduct(ctx, app, product, linkId));
+    put.push(await newLink(ctx, app, product, linkId));
   }
   return { put, deleted };
 }
@@ -192,7 +217,7 @@ async function reconcileLinks(
  * The product id, unless a link of another product already has that name in any case (links are
  * never overwritten, and the store would update 'Gold' when asked to put 'gold'). `taken` is lower case.
  */
-function freeLinkId(productId: string, taken: ReadonlySet<string>): string {
+export function freeLinkId(productId: string, taken: ReadonlySet<string>): string {
   const free = (name: string) => !taken.has(name.toLowerCase());
   if (free(productId)) return productId;
   for (let n = 2; ; n++) if (free(`${productId}-${n}`)) return `${productId}-${n}`;
@@ -222,7 +247,7 @@ async function resolveTokenProducts(ctx: ManagementContext, references: string[]
   return products;
 }
 
-async function resolveTokenProduct(ctx: ManagementContext, reference: string, target: string): Promise<ProductRecord> {
+export async function resolveTokenProduct(ctx: ManagementContext, reference: string, target: string): Promise<ProductRecord> {
   const productId = parseChildReference(ctx.instance, 'products', reference);
   const product = productId !== undefined ? await ctx.store.management.getProduct(productId) : undefined;
   if (!product) {
@@ -284,17 +309,9 @@ export async function putProductLink(ctx: ManagementContext, appId: string, link
     throw new AppError('Conflict', `Client application '${app.id}' is already linked to product '${product.id}' by product link '${other.id}'.`);
   }
   const link = await oneChange(ctx, async () => {
-    const granted = await grantProduct(ctx, app, product, linkId);
-    try {
-      await commitChange(ctx, async (tx) => {
-        await tx.management.putProductLink(granted);
-        return { result: undefined, event: productLinkEvent('productLink.created', app, granted) };
-      });
-    } catch (error) {
-      await asManagedIdentity(ctx, 'undo a role grant', (d) => d.revokeAppRole(granted.appRoleAssignmentId!)).catch(() => undefined);
-      throw error;
-    }
-    return granted;
+    const created = await newLink(ctx, app, product, linkId);
+    await commitLink(ctx, app, created, 'productLink.created');
+    return created;
   });
   return { link, created: true };
 }
@@ -314,6 +331,67 @@ export async function deleteProductLink(ctx: ManagementContext, appId: string, l
   return true;
 }
 
-function productLinkEvent(type: 'productLink.created' | 'productLink.deleted', app: ClientApplicationRecord, link: ProductLinkRecord): ChangeEventBody {
+/** Writes the link with its event; a role granted for it is taken back when the write fails. */
+async function commitLink(ctx: ManagementContext, app: ClientApplicationRecord, link: ProductLinkRecord, type: ProductLinkEventType): Promise<void> {
+  try {
+    await commitChange(ctx, async (tx) => {
+      await tx.management.putProductLink(link);
+      return { result: undefined, event: productLinkEvent(type, app, link) };
+    });
+  } catch (error) {
+    const assignmentId = link.appRoleAssignmentId;
+    if (assignmentId) await asManagedIdentity(ctx, 'undo a role grant', (d) => d.revokeAppRole(assignmentId)).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * A Portico extension action (POST …/productLinks/{id}/approve): a pending or rejected link becomes
+ * `approved` and its app role is granted, so tokens for the product are issued and accepted again.
+ * An active or approved link is returned unchanged, with no event.
+ */
+export async function approveProductLink(ctx: ManagementContext, appId: string, linkId: string): Promise<ProductLinkRecord> {
+  const { app, link } = await requireProductLink(ctx, appId, linkId);
+  if (linkGrantsAccess(link.state)) return link;
+  const product = await ctx.store.management.getProduct(link.productId);
+  if (!product || !product.authenticationType.includes('application-token') || product.entraApplicationId === null) {
+    throw new AppError('Conflict', `Product '${link.productId}' does not have application-token access turned on, so link '${link.id}' cannot grant anything. Add "application-token" to the product's authenticationType first.`);
+  }
+  return oneChange(ctx, async () => {
+    const approved = await grantProduct(ctx, app, product, link.id, 'approved');
+    await commitLink(ctx, app, approved, 'productLink.approved');
+    return approved;
+  });
+}
+
+/**
+ * A Portico extension action (POST …/productLinks/{id}/reject): the link becomes `rejected` and its
+ * app role, if any, is revoked, so the gateway refuses the application for the product at once
+ * (tokens already issued included). A rejected link is returned unchanged, with no event.
+ */
+export async function rejectProductLink(ctx: ManagementContext, appId: string, linkId: string): Promise<ProductLinkRecord> {
+  const { app, link } = await requireProductLink(ctx, appId, linkId);
+  if (link.state === 'rejected') return link;
+  const rejected: ProductLinkRecord = { ...link, appRoleAssignmentId: null, state: 'rejected' };
+  await oneChange(ctx, async () => {
+    await revokeLink(ctx, link);
+    await commitChange(ctx, async (tx) => {
+      await tx.management.putProductLink(rejected);
+      return { result: undefined, event: productLinkEvent('productLink.rejected', app, rejected) };
+    });
+  });
+  return rejected;
+}
+
+export async function requireProductLink(ctx: ManagementContext, appId: string, linkId: string): Promise<{ app: ClientApplicationRecord; link: ProductLinkRecord }> {
+  const app = await requireClientApplication(ctx, appId);
+  const link = await ctx.store.management.getProductLink(app.id, linkId);
+  if (!link) throw new AppError('ResourceNotFound', `Product link '${linkId}' of client application '${app.id}' was not found.`);
+  return { app, link };
+}
+
+type ProductLinkEventType = 'productLink.created' | 'productLink.deleted' | 'productLink.approved' | 'productLink.rejected';
+
+function productLinkEvent(type: ProductLinkEventType, app: ClientApplicationRecord, link: ProductLinkRecord): ChangeEventBody {
   return { type, productLinkId: link.id, productId: link.productId, ...clientApplicationIds(app) };
 }

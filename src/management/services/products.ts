@@ -173,7 +173,7 @@ export async function deleteProduct(ctx: ManagementContext, id: string, ifMatch:
       // The ids the delete itself removed, not the list read above: a subscription created in between
       // must leave the gateway's snapshot too, or its key would outlive it.
       const removed = await tx.management.deleteProduct(productId);
-      return { result: undefined, event: { type: 'product.deleted', productId, subscriptionIds: removed } };
+      return { result: undefined, event: { type: 'product.deleted', productId, subscriptionIds: removed, entraApplicationId: existing.entraApplicationId } };
     });
   });
   return true;

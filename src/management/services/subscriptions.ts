@@ -10,7 +10,7 @@ import { BodyValidator, checkResourceName } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
 import { serviceResourceId } from '../context.js';
 
-const STATES: readonly SubscriptionState[] = ['active', 'suspended', 'submitted', 'rejected', 'cancelled', 'expired'];
+export const SUBSCRIPTION_STATES: readonly SubscriptionState[] = ['active', 'suspended', 'submitted', 'rejected', 'cancelled', 'expired'];
 
 export function subscriptionResource(ctx: ManagementContext, s: SubscriptionRecord): ArmResource {
   return armResource(ctx.instance, [['subscriptions', s.id]], {
@@ -21,7 +21,38 @@ export function subscriptionResource(ctx: ManagementContext, s: SubscriptionReco
     createdDate: s.createdDate,
     stateComment: s.stateComment,
     allowTracing: s.allowTracing,
+    // Absent unless set, as APIM leaves unset dates out.
+    ...(s.startDate ? { startDate: s.startDate } : {}),
+    ...(s.expirationDate ? { expirationDate: s.expirationDate } : {}),
+    ...(s.endDate ? { endDate: s.endDate } : {}),
+    ...(s.notificationDate ? { notificationDate: s.notificationDate } : {}),
   });
+}
+
+/**
+ * APIM's audit dates follow the state: `startDate` is stamped whenever the subscription becomes
+ * active (and `endDate` cleared), `endDate` whenever it becomes cancelled or expired. Otherwise both
+ * stay as they were. They are read-only: a value sent in a body is ignored, as ARM ignores read-only
+ * properties. `notificationDate` is kept as stored (Portico sends no expiry notifications).
+ */
+export function withStateDates(existing: SubscriptionRecord | undefined, next: SubscriptionRecord, now: string = new Date().toISOString()): SubscriptionRecord {
+  const { startDate: _s, endDate: _e, notificationDate: _n, ...rest } = next;
+  let startDate = existing?.startDate ?? null;
+  let endDate = existing?.endDate ?? null;
+  const entered = existing?.state !== next.state;
+  if (entered && next.state === 'active') {
+    startDate = now;
+    endDate = null;
+  } else if (entered && (next.state === 'cancelled' || next.state === 'expired')) {
+    endDate = now;
+  }
+  const notificationDate = existing?.notificationDate ?? null;
+  return {
+    ...rest,
+    ...(startDate !== null ? { startDate } : {}),
+    ...(endDate !== null ? { endDate } : {}),
+    ...(notificationDate !== null ? { notificationDate } : {}),
+  };
 }
 
 export async function requireSubscription(ctx: ManagementContext, id: string): Promise<SubscriptionRecord> {
@@ -38,19 +69,20 @@ export async function putSubscription(ctx: ManagementContext, id: string, body: 
   const displayName = input.string('displayName', { required: !existing, max: 100 });
   const scopeRef = input.string('scope', { required: !existing, max: 1000 });
   const ownerRef = input.nullableString('ownerId', 1000);
-  const state = input.oneOf('state', STATES);
+  const state = input.oneOf('state', SUBSCRIPTION_STATES);
   // Keys are looked up by an unsalted hash, so they must be long enough not to be guessed.
   const primaryKey = input.string('primaryKey', { min: 32, max: 256 });
   const secondaryKey = input.string('secondaryKey', { min: 32, max: 256 });
   const allowTracing = input.boolean('allowTracing');
   const stateComment = input.nullableString('stateComment', 1000);
+  const expirationDate = readDate(input, 'expirationDate');
   input.done();
   const scope = scopeRef !== undefined ? await resolveScope(ctx, scopeRef) : existing!.scope;
   let ownerId = existing?.ownerId ?? null;
   if (ownerRef !== undefined) ownerId = ownerRef === null ? null : await resolveOwnerReference(ctx, ownerRef);
   const primary = primaryKey ?? (existing ? undefined : newSubscriptionKey());
   const secondary = secondaryKey ?? (existing ? undefined : newSubscriptionKey());
-  const subscription: SubscriptionRecord = {
+  let subscription: SubscriptionRecord = {
     // Names are case-insensitive: an existing subscription keeps the name it was created with.
     id: existing?.id ?? id,
     displayName: displayName ?? existing!.displayName,
@@ -63,11 +95,29 @@ export async function putSubscription(ctx: ManagementContext, id: string, body: 
     stateComment: stateComment !== undefined ? stateComment : (existing?.stateComment ?? null),
     createdDate: existing?.createdDate ?? new Date().toISOString(),
   };
+  const expires = expirationDate !== undefined ? expirationDate : (existing?.expirationDate ?? null);
+  if (expires !== null) subscription = { ...subscription, expirationDate: expires };
+  subscription = withStateDates(existing, subscription);
   await commitChange(ctx, async (tx) => {
     await tx.management.putSubscription(subscription);
     return { result: undefined, event: { type: existing ? 'subscription.updated' : 'subscription.created', subscriptionId: subscription.id } };
   });
   return { subscription, created: !existing };
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:\d{2})?)?$/;
+
+/** An ISO-8601 date or date-time (UTC when no offset is given), normalised; null clears it. */
+function readDate(input: BodyValidator, name: string): string | null | undefined {
+  const value = input.nullableString(name, 40);
+  if (value === null || value === undefined) return value;
+  const withZone = value.length > 10 && !/(?:Z|[+-]\d{2}:\d{2})$/.test(value) ? `${value}Z` : value;
+  const time = ISO_DATE.test(value) ? Date.parse(withZone) : Number.NaN;
+  if (Number.isNaN(time)) {
+    input.fail(name, 'must be an ISO 8601 date or date-time, e.g. 2027-01-31T00:00:00Z.');
+    return undefined;
+  }
+  return new Date(time).toISOString();
 }
 
 /** The owner's stored user id: the reference may name it in any case. */
@@ -76,7 +126,7 @@ export async function putSubscription(ctx: ManagementContext, id: string, body: 
  * The scope as stored: names (and, as in ARM, collection segments) match in any case, and the stored
  * scope carries the product's or API's stored name, which the gateway compares exactly.
  */
-async function resolveScope(ctx: ManagementContext, reference: string): Promise<string> {
+export async function resolveScope(ctx: ManagementContext, reference: string): Promise<string> {
   const base = serviceResourceId(ctx.instance).toLowerCase();
   let scope = reference.toLowerCase().startsWith(base) ? reference.slice(base.length) : reference;
   if (scope === '') scope = '/';
@@ -120,12 +170,12 @@ export async function deleteSubscription(ctx: ManagementContext, id: string, ifM
   return true;
 }
 
-function primaryFields(ctx: ManagementContext, key: string): Pick<SubscriptionRecord, 'primaryKeyHash' | 'primaryKeyEncrypted'> {
+export function primaryFields(ctx: ManagementContext, key: string): Pick<SubscriptionRecord, 'primaryKeyHash' | 'primaryKeyEncrypted'> {
   const stored = storedSubscriptionKey(ctx.secretBox, key);
   return { primaryKeyHash: stored.hash, primaryKeyEncrypted: stored.encrypted };
 }
 
-function secondaryFields(ctx: ManagementContext, key: string): Pick<SubscriptionRecord, 'secondaryKeyHash' | 'secondaryKeyEncrypted'> {
+export function secondaryFields(ctx: ManagementContext, key: string): Pick<SubscriptionRecord, 'secondaryKeyHash' | 'secondaryKeyEncrypted'> {
   const stored = storedSubscriptionKey(ctx.secretBox, key);
   return { secondaryKeyHash: stored.hash, secondaryKeyEncrypted: stored.encrypted };
 }

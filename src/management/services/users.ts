@@ -8,9 +8,9 @@ import { armResource, parseChildReference, type ArmResource } from '../arm/resou
 import { BodyValidator, checkResourceName } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
 
-const STATES: readonly UserState[] = ['active', 'blocked', 'pending', 'deleted'];
+export const USER_STATES: readonly UserState[] = ['active', 'blocked', 'pending', 'deleted'];
 // Deliberately simple: one @, no spaces, a dot in the domain part.
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export async function userResource(ctx: ManagementContext, user: UserRecord): Promise<ArmResource> {
   return userResourceWith(ctx, user, await ctx.store.management.listUserGroups(user.id));
@@ -50,7 +50,7 @@ export async function putUser(ctx: ManagementContext, id: string, body: unknown,
   const firstName = input.string('firstName', { required: true, max: 100 });
   const lastName = input.string('lastName', { required: true, max: 100 });
   const password = input.string('password', { min: 8, max: 256 });
-  const state = input.oneOf('state', STATES);
+  const state = input.oneOf('state', USER_STATES);
   const note = input.nullableString('note', 4000);
   input.done();
   // Names are case-insensitive: an existing user keeps the name it was created with.
@@ -81,7 +81,7 @@ export async function patchUser(ctx: ManagementContext, id: string, body: unknow
   const firstName = input.string('firstName', { max: 100, min: 1 });
   const lastName = input.string('lastName', { max: 100, min: 1 });
   const password = input.string('password', { min: 8, max: 256 });
-  const state = input.oneOf('state', STATES);
+  const state = input.oneOf('state', USER_STATES);
   const note = input.nullableString('note', 4000);
   input.done();
   const user: UserRecord = {

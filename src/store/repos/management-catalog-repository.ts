@@ -4,7 +4,7 @@
  * case updates the existing row and keeps its stored name; links are idempotent; lists are ordered
  * by key in code unit order (SqlRules.byteOrder), paged in SQL when given a window.
  */
-import type { ApiRecord, ListFilter, OperationRecord, PageWindow, ProductRecord } from '../../management/management-store.js';
+import type { ApiRecord, ListFilter, OperationRecord, PageWindow, ProductPolicyRecord, ProductRecord } from '../../management/management-store.js';
 import type { SqlRules } from '../dialect.js';
 import { apiRecord, apiRow, operationRecord, operationRow, productRecord, productRow } from './management-rows.js';
 import { byId, childNameKey, filtered, inTransaction, NAME_KEY, ordered, pinsOneRow, sameName, sortBy, type Db } from './support.js';
@@ -43,6 +43,30 @@ export class CatalogRepository {
       await trx.deleteFrom('products').where(sameName('id', id)).execute();
       return removed;
     });
+  }
+
+  // --- product policies (the product's id as stored; deleting the product cascades) ----------
+
+  async getProductPolicy(productId: string): Promise<ProductPolicyRecord | undefined> {
+    const row = await this.db.selectFrom('product_policies').selectAll().where(sameName('product_id', productId)).executeTakeFirst();
+    return row && { productId: row.product_id, format: row.format as ProductPolicyRecord['format'], value: row.value };
+  }
+
+  async listProductPolicies(): Promise<ProductPolicyRecord[]> {
+    const rows = await this.db.selectFrom('product_policies').selectAll().execute();
+    return sortBy(rows, 'product_id').map((row) => ({ productId: row.product_id, format: row.format as ProductPolicyRecord['format'], value: row.value }));
+  }
+
+  async putProductPolicy(policy: ProductPolicyRecord): Promise<void> {
+    await this.db
+      .insertInto('product_policies')
+      .values({ product_id: policy.productId, format: policy.format, value: policy.value })
+      .onConflict((oc) => oc.column('product_id').doUpdateSet({ format: policy.format, value: policy.value }))
+      .execute();
+  }
+
+  async deleteProductPolicy(productId: string): Promise<void> {
+    await this.db.deleteFrom('product_policies').where(sameName('product_id', productId)).execute();
   }
 
   async addProductGroup(productId: string, groupId: string): Promise<void> {

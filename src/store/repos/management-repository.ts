@@ -27,7 +27,7 @@ import {
   userRecord,
   userRow,
 } from './management-rows.js';
-import { byId, childNameKey, filtered, groupByKey, NAME_KEY, ordered, pinsOneRow, sameName, sortBy } from './support.js';
+import { anyName, byId, childNameKey, chunks, filtered, groupByKey, NAME_KEY, ordered, pinsOneRow, sameName, sortBy } from './support.js';
 
 export class ManagementRepository extends CatalogRepository implements ManagementStore {
   // --- users (group memberships cascade) ------------------------------------------------------
@@ -35,6 +35,20 @@ export class ManagementRepository extends CatalogRepository implements Managemen
   async getUser(id: string): Promise<UserRecord | undefined> {
     const row = await this.db.selectFrom('users').selectAll().where(sameName('id', id)).executeTakeFirst();
     return row && userRecord(row);
+  }
+
+  async getUsers(ids: readonly string[]): Promise<UserRecord[]> {
+    const out: UserRecord[] = [];
+    for (const part of chunks([...new Set(ids)])) out.push(...(await this.db.selectFrom('users').selectAll().where(anyName('id', part)).execute()).map(userRecord));
+    return out;
+  }
+
+  async getUsersByEmails(emails: readonly string[]): Promise<UserRecord[]> {
+    const out: UserRecord[] = [];
+    for (const part of chunks([...new Set(emails.map((e) => e.toLowerCase()))])) {
+      out.push(...(await this.db.selectFrom('users').selectAll().where('email_lower', 'in', part).execute()).map(userRecord));
+    }
+    return out;
   }
 
   async getUserByEmail(email: string): Promise<UserRecord | undefined> {
@@ -128,6 +142,12 @@ export class ManagementRepository extends CatalogRepository implements Managemen
     return row && subscriptionRecord(row);
   }
 
+  async getSubscriptions(ids: readonly string[]): Promise<SubscriptionRecord[]> {
+    const out: SubscriptionRecord[] = [];
+    for (const part of chunks([...new Set(ids)])) out.push(...(await this.db.selectFrom('subscriptions').selectAll().where(anyName('id', part)).execute()).map(subscriptionRecord));
+    return out;
+  }
+
   async listSubscriptions(filter: { ownerId?: string } & ListFilter = {}, window?: PageWindow): Promise<SubscriptionRecord[]> {
     let query = filtered(this.db.selectFrom('subscriptions').selectAll(), filter);
     if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
@@ -164,6 +184,14 @@ export class ManagementRepository extends CatalogRepository implements Managemen
   async getClientApplication(id: string): Promise<ClientApplicationRecord | undefined> {
     const row = await this.db.selectFrom('client_applications').selectAll().where(sameName('id', id)).executeTakeFirst();
     return row && clientApplicationRecord(row);
+  }
+
+  async getClientApplications(ids: readonly string[]): Promise<ClientApplicationRecord[]> {
+    const out: ClientApplicationRecord[] = [];
+    for (const part of chunks([...new Set(ids)])) {
+      out.push(...(await this.db.selectFrom('client_applications').selectAll().where(anyName('id', part)).execute()).map(clientApplicationRecord));
+    }
+    return out;
   }
 
   async listClientApplications(filter: { ownerId?: string } & ListFilter = {}, window?: PageWindow): Promise<ClientApplicationRecord[]> {

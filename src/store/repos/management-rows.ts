@@ -175,6 +175,10 @@ export function subscriptionRow(s: SubscriptionRecord): SubscriptionsTable {
     allow_tracing: toInt(s.allowTracing),
     state_comment: s.stateComment,
     created_date: s.createdDate,
+    expiration_date: s.expirationDate ?? null,
+    start_date: s.startDate ?? null,
+    end_date: s.endDate ?? null,
+    notification_date: s.notificationDate ?? null,
   };
 }
 
@@ -192,6 +196,11 @@ export function subscriptionRecord(row: SubscriptionsTable): SubscriptionRecord 
     allowTracing: toBool(row.allow_tracing),
     stateComment: row.state_comment,
     createdDate: row.created_date,
+    // Optional in the record: absent when the subscription does not expire.
+    ...(row.expiration_date !== null ? { expirationDate: row.expiration_date } : {}),
+    ...(row.start_date !== null ? { startDate: row.start_date } : {}),
+    ...(row.end_date !== null ? { endDate: row.end_date } : {}),
+    ...(row.notification_date !== null ? { notificationDate: row.notification_date } : {}),
   };
 }
 
@@ -229,6 +238,7 @@ export function productLinkRow(l: ProductLinkRecord): ProductLinksTable {
     id: l.id,
     product_id: l.productId,
     app_role_assignment_id: l.appRoleAssignmentId,
+    state: l.state,
   };
 }
 
@@ -238,5 +248,6 @@ export function productLinkRecord(row: ProductLinksTable): ProductLinkRecord {
     clientApplicationId: row.client_application_id,
     productId: row.product_id,
     appRoleAssignmentId: row.app_role_assignment_id,
+    state: row.state as ProductLinkRecord['state'],
   };
 }

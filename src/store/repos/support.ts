@@ -119,6 +119,18 @@ export function sameName(column: string, name: string): RawBuilder<SqlBool> {
   return sql<SqlBool>`lower(${sql.ref(column)}) = lower(${name})`;
 }
 
+/** Any of these names, in any case (one statement for a batch; callers keep lists to a few hundred). */
+export function anyName(column: string, names: readonly string[]): RawBuilder<SqlBool> {
+  return sql<SqlBool>`lower(${sql.ref(column)}) in (${sql.join(names.map((name) => sql`lower(${name})`))})`;
+}
+
+/** Splits a long key list so no statement carries more than `size` parameters. */
+export function chunks<T>(items: readonly T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 /** Upsert conflict targets: the unique indexes on lower(name) of migration 0002, written alike. */
 export const NAME_KEY = sql`lower(id)`;
 export const childNameKey = (parent: 'api_id' | 'client_application_id'): RawBuilder<unknown> => sql`lower(${sql.ref(parent)}), lower(id)`;

@@ -51,6 +51,29 @@ await run(async () => {
     const secrets = await client.subscription.listSecrets(rg, service, 'bob-unlimited');
     steps.secrets = { primaryKeyLength: secrets.primaryKey?.length ?? 0, secondaryKeyLength: secrets.secondaryKey?.length ?? 0 };
 
+    // Product policy (rate limit and quota): APIM's PolicyContract through the SDK's own operations.
+    const policyValue = '<policies><inbound><rate-limit calls="10" renewal-period="60" /><base /></inbound><outbound><base /></outbound></policies>';
+    const putPolicy = await client.productPolicy.createOrUpdate(rg, service, 'unlimited', 'policy', { format: 'rawxml', value: policyValue });
+    const gotPolicy = await client.productPolicy.get(rg, service, 'unlimited', 'policy', { format: 'rawxml' });
+    const policies = [];
+    for await (const policy of client.productPolicy.listByProduct(rg, service, 'unlimited')) policies.push(policy.name);
+    const policyTag = await client.productPolicy.getEntityTag(rg, service, 'unlimited', 'policy');
+    let badPolicy;
+    try {
+      await client.productPolicy.createOrUpdate(rg, service, 'unlimited', 'policy', { format: 'xml', value: '<policies><inbound><ip-filter action="allow" /></inbound></policies>' });
+      badPolicy = { status: 'accepted' };
+    } catch (error) {
+      badPolicy = describeError(error);
+    }
+    await client.productPolicy.delete(rg, service, 'unlimited', 'policy', '*');
+    steps.productPolicy = {
+      put: { name: putPolicy.name, format: putPolicy.format, value: putPolicy.value },
+      get: { name: gotPolicy.name, format: gotPolicy.format, value: gotPolicy.value, eTag: gotPolicy.eTag },
+      list: policies,
+      entityTag: policyTag.eTag,
+      bad: badPolicy,
+    };
+
     steps.apis = [];
     for await (const api of client.api.listByService(rg, service)) steps.apis.push({ name: api.name, path: api.path });
 

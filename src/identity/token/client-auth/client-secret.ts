@@ -7,7 +7,7 @@ import type { PasswordCredentialRecord } from '../../directory/directory-store.j
  * stopping at a match, so response time does not reveal which credential (if any) matched.
  * Returns the keyId of a currently valid match; otherwise throws Entra's error.
  */
-export function verifyClientSecret(secret: string, credentials: readonly PasswordCredentialRecord[], now: Date, appId: string): string {
+export function verifyClientSecret(secret: string, credentials: readonly Pick<PasswordCredentialRecord, 'keyId' | 'secretHash' | 'startDateTime' | 'endDateTime'>[], now: Date, appId: string): string {
   const digest = sha256(secret);
   const at = now.getTime();
   let validMatch: string | undefined;

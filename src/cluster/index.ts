@@ -1,0 +1,2 @@
+export { startGatewayWorkers, type GatewayWorkers } from './gateway-workers.js';
+export type { WorkerSettings } from './messages.js';

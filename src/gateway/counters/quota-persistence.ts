@@ -1,0 +1,61 @@
+import type { Logger } from 'pino';
+import type { QuotaCounterStore } from '../../store/store.js';
+import type { InMemoryCounterStore } from './in-memory-counter-store.js';
+
+/** How far behind the stored quota counts may be: at most this, plus one write. */
+export const QUOTA_FLUSH_INTERVAL_MS = 2_000;
+
+/**
+ * Keeps the quota counts in the store so a restart does not give every caller a fresh quota: loads
+ * them at start, writes the changed ones every QUOTA_FLUSH_INTERVAL_MS (and drops ended windows,
+ * in memory and in the store), and writes once more on a graceful stop. A crash loses at most the
+ * last interval's calls. Rate-limit windows (seconds to minutes) are not persisted.
+ */
+export class QuotaPersistence {
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly counters: InMemoryCounterStore,
+    private readonly store: QuotaCounterStore,
+    private readonly logger: Logger,
+    /** Other in-memory counters swept on the same beat (the rate-limit windows). */
+    private readonly alsoSweep: readonly InMemoryCounterStore[] = [],
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async start(): Promise<void> {
+    this.counters.restore(await this.store.listQuotaCounters(this.now()), this.now());
+    this.timer = setInterval(() => {
+      // Ended rate-limit windows go on every beat, even while a slow store write holds up the flush.
+      for (const other of this.alsoSweep) other.sweep(this.now());
+      void this.flush();
+    }, QUOTA_FLUSH_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  /** Writes the changed counters; one write at a time, a failure is retried on the next beat. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.write());
+    return this.flushing;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  private async write(): Promise<void> {
+    const now = this.now();
+    const changed = this.counters.drainChanged(now);
+    this.counters.sweep(now);
+    try {
+      if (changed.length === 0) return; // an idle gateway does not write
+      await this.store.putQuotaCounters(changed);
+      await this.store.deleteQuotaCountersResetBefore(now);
+    } catch (err) {
+      this.counters.markChanged(changed);
+      this.logger.warn({ err }, 'writing quota counters failed; retrying on the next flush');
+    }
+  }
+}
