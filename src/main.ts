@@ -7,7 +7,8 @@ import { PorticoMetrics } from './gateway/observability/index.js';
 import { openStore, type OpenStoreOptions } from './store/index.js';
 import type { Store } from './store/index.js';
 import { createIdentity } from './identity/index.js';
-import { buildManagementApp, MANAGEMENT_RESOURCE_URI, type MetricsEndpoint } from './management/index.js';
+import { buildManagementApp, MANAGEMENT_RESOURCE_URI, reconcileDirectory, serviceResourceId, type ManagementContext, type MetricsEndpoint } from './management/index.js';
+import { newAuditScope, RefusalRecorder, runInAuditScope, startAuditRetention, SYSTEM_ACTOR, type AuditActor } from './audit/index.js';
 import { createEchoServer, createGateway, type Gateway } from './gateway/index.js';
 import { ensureInstance, reissueAdminCredentials, ADMIN_USER_EMAIL } from './bootstrap/first-start.js';
 import { credentialsPath, readCredentials, writeCredentials, type CredentialsFile } from './bootstrap/credentials-file.js';
@@ -99,7 +100,10 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
     // What Portico advertises: discovery, the issuer, nextLink, credentials.json — never a Host header.
     const publicUrl = (name: PublicListener): string => config.publicUrls[name] ?? defaultPublicUrl(bound[name], config.host);
 
-    const boot = await ensureInstance({ store, secretBox: box, secretValidityDays: config.secretValidityDays, echoUrl: bound.echo.url });
+    // Portico's own writes are audited too (actor: none), e.g. the admin secret minted at first start.
+    const asSystem = <T>(fn: () => Promise<T>, actor: AuditActor = SYSTEM_ACTOR, service: string | null = null): Promise<T> =>
+      runInAuditScope(newAuditScope({ actor, correlationId: null, serviceResourceId: service }), fn);
+    const boot = await asSystem(() => ensureInstance({ store, secretBox: box, secretValidityDays: config.secretValidityDays, echoUrl: bound.echo.url }));
     const { instance } = boot;
     await noteIssuerChange(store, publicUrl('identity'), logger);
     const identity = await createIdentity({
@@ -115,14 +119,39 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
     });
     cleanups.push(() => identity.close());
 
+    const ctx: ManagementContext = {
+      store,
+      feed,
+      secretBox: box,
+      instance,
+      directory: adaptDirectoryClient(identity.directory.forPrincipal(instance.managedIdentityPrincipalId), instance.managedIdentityPrincipalId),
+    };
+    // Before the management API serves: remove what a registration killed midway left in the
+    // directory (docs/architecture.md), acting — and audited — as the service's managed identity.
+    // This, the audit retention job and the refusal queue run only here, in the primary: gateway
+    // workers (--workers, src/cluster/) open the store read-only and never run startPortico.
+    const managedIdentity = await identity.directory.system.getServicePrincipal(instance.managedIdentityPrincipalId);
+    const reconciled = await asSystem(() => reconcileDirectory(ctx).catch((error: unknown) => {
+      logger.error({ err: error }, 'start-up reconciliation could not read the directory; it is retried at the next start');
+      return { removedApplications: [], removedClientApplications: [], failures: [] };
+    }), { objectId: instance.managedIdentityPrincipalId, appId: managedIdentity?.appId ?? null }, serviceResourceId(instance));
+    if (reconciled.removedApplications.length > 0) {
+      logger.warn({ removed: reconciled.removedApplications }, 'removed directory applications that an interrupted registration left unreferenced');
+    }
+    if (reconciled.removedClientApplications.length > 0) {
+      logger.warn({ removed: reconciled.removedClientApplications }, 'removed client applications whose directory application an interrupted deletion had already removed');
+    }
+    for (const failure of reconciled.failures) {
+      logger.error({ err: failure.error, objectId: failure.objectId }, 'start-up reconciliation could not finish for this directory object; it is retried at the next start');
+    }
+    const stopRetention = await startAuditRetention({ audit: store.audit, retentionDays: config.auditRetentionDays, logger });
+    cleanups.push(async () => stopRetention());
+    const refusals = new RefusalRecorder({ audit: store.audit, logger, serviceResourceId: serviceResourceId(instance) });
+    refusals.start();
+    cleanups.push(() => refusals.stop());
+
     const management = await buildManagementApp({
-      ctx: {
-        store,
-        feed,
-        secretBox: box,
-        instance,
-        directory: adaptDirectoryClient(identity.directory.forPrincipal(instance.managedIdentityPrincipalId)),
-      },
+      ctx,
       verifier: identity.verifier,
       logger: logger.child({ listener: 'management' }),
       server: servers.management,
@@ -141,6 +170,7 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
       const gateway: Gateway = await createGateway({
         config, store, feed, logger: logger.child({ listener: 'gateway' }), issuer: identity.urls.issuer(),
         publicUrl: () => gatewayPublicUrl, ...(tls ? { tls } : {}), metrics,
+        onRevoked: (revoked) => refusals.record(revoked),
       });
       cleanups.push(() => gateway.close());
       gatewayServer = gateway.server;
@@ -163,6 +193,8 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
         feed,
         logger: logger.child({ component: 'gateway-workers' }),
         metrics,
+        // Workers never write the store: their refusals come here over IPC, to this process's queue.
+        onRevoked: (revoked) => refusals.record(revoked),
       });
       workers = started;
       cleanups.push(() => started.stop());
@@ -197,7 +229,7 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
       managementScope: `${MANAGEMENT_RESOURCE_URI}.default`,
       admin: { clientId: instance.adminAppId, clientSecret: boot.secrets?.adminClientSecret ?? '' },
       adminUser: { email: ADMIN_USER_EMAIL, password: boot.secrets?.adminUserPassword ?? '' },
-    }, boot.secrets !== undefined, async () => reissueAdminCredentials(store, instance, config.secretValidityDays, feed), logger);
+    }, boot.secrets !== undefined, async () => asSystem(() => reissueAdminCredentials(store, instance, config.secretValidityDays, feed)), logger);
 
     logger.info({ credentialsFile: path, firstStart: boot.firstStart, database: store.dialect }, `admin credentials are in ${path}`);
     print(`Portico is up (${store.dialect === 'sqlite' ? `SQLite in ${config.dataDir}` : 'PostgreSQL'}, tenant ${instance.tenantId}):`);

@@ -3,7 +3,7 @@ import type { DirectoryClient as IdentityDirectoryClient } from '../identity/ind
 import type { DirectoryClient } from '../management/index.js';
 
 /** The management plane's view of the embedded directory: lookups answer undefined instead of throwing. */
-export function adaptDirectoryClient(client: IdentityDirectoryClient): DirectoryClient {
+export function adaptDirectoryClient(client: IdentityDirectoryClient, principalId: string): DirectoryClient {
   const orUndefined = async <T>(call: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await call();
@@ -25,5 +25,6 @@ export function adaptDirectoryClient(client: IdentityDirectoryClient): Directory
     addPassword: (objectId, input) => client.addPassword(objectId, input),
     listPasswords: (objectId) => client.listPasswords(objectId),
     removePassword: (objectId, keyId) => client.removePassword(objectId, keyId),
+    listOwnedApplications: () => client.listApplicationsCreatedBy(principalId),
   };
 }

@@ -141,6 +141,11 @@ export class CliContext {
     return token;
   }
 
+  /** The admin's token for the management API (to follow absolute nextLinks page by page). */
+  managementToken(): Promise<string> {
+    return this.adminToken(this.need('managementScope'));
+  }
+
   /** `{svc}{path}?api-version=…` */
   armUrl(path: string): string {
     return withQuery(`${this.managementUrl}${this.serviceId}${path}`, { 'api-version': this.settings.apiVersion });

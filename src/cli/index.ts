@@ -6,6 +6,7 @@ import { detectInvocation, portico, setInvocation } from './invocation.js';
 import { addGlobalOptions } from './global-options.js';
 import type { Io } from './output.js';
 import { registerAppCommands } from './commands/app.js';
+import { registerAuditCommands } from './commands/audit.js';
 import { registerCallCommand } from './commands/call.js';
 import { registerDirectoryCommands } from './commands/directory.js';
 import { registerImportCommand } from './commands/import.js';
@@ -135,6 +136,7 @@ export function buildProgram(deps: Deps, exit: (code: number) => void, commander
   registerKeysCommands(program, deps);
   registerImportCommand(program, deps);
   registerCallCommand(program, deps);
+  registerAuditCommands(program, deps);
   addGlobalOptionsToLeaves(program);
   return program;
 }

@@ -82,6 +82,8 @@ async function start(settings: WorkerSettings): Promise<void> {
     publicUrl: () => settings.publicUrl,
     ...(settings.tls ? { tls: settings.tls } : {}),
     metrics,
+    // The refusal recorder lives in the primary (the only writer); a lost message loses one audit row, never a request.
+    onRevoked: (revoked) => send({ type: 'portico:refused', revoked }),
   });
   for (const event of early ?? []) apply(event);
   early = undefined;

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import type { ChangeEvent, ChangeFeed } from '../shared/index.js';
 import type { PorticoMetrics } from '../gateway/observability/index.js';
+import type { OnRevoked } from '../gateway/index.js';
 import { isPorticoMessage, type FromWorker, type ToWorker, type WorkerSettings } from './messages.js';
 
 /** A worker has this long to apply a change event before it is replaced (it then rebuilds in full). */
@@ -48,6 +49,8 @@ export async function startGatewayWorkers(options: {
   readonly feed: ChangeFeed;
   readonly logger: Logger;
   readonly metrics: PorticoMetrics;
+  /** A worker refused a valid token whose application lost access (the audit log's refusal recorder). */
+  readonly onRevoked?: OnRevoked;
 }): Promise<GatewayWorkers> {
   const { count, feed, logger, metrics } = options;
   let settings = options.settings;
@@ -88,6 +91,8 @@ export async function startGatewayWorkers(options: {
           settle(entry);
         } else if (m.type === 'portico:metrics') {
           metricsReplies.get(m.requestId)?.(m.metrics);
+        } else if (m.type === 'portico:refused') {
+          options.onRevoked?.(m.revoked);
         } else if (m.type === 'portico:failed') {
           clearTimeout(timer);
           reject(new Error(`gateway worker ${worker.process.pid} could not start: ${m.message}`));

@@ -1,5 +1,6 @@
 import type { PorticoConfig } from '../config/index.js';
 import type { ChangeEvent } from '../shared/index.js';
+import type { RevokedApplication } from '../gateway/index.js';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 
 /** What a gateway worker needs to start: everything else it reads from the store itself. */
@@ -29,7 +30,9 @@ export type FromWorker =
   | { readonly type: 'portico:ready'; readonly port: number; readonly version: number }
   | { readonly type: 'portico:applied'; readonly version: number }
   | { readonly type: 'portico:metrics'; readonly requestId: number; readonly metrics: MetricObjectWithValues<MetricValue<string>>[] }
-  | { readonly type: 'portico:failed'; readonly message: string };
+  | { readonly type: 'portico:failed'; readonly message: string }
+  /** A valid token was refused because its application lost access: the primary queues it for the audit log. */
+  | { readonly type: 'portico:refused'; readonly revoked: RevokedApplication };
 
 export function isPorticoMessage(message: unknown): message is { type: string } {
   return typeof message === 'object' && message !== null && typeof (message as { type?: unknown }).type === 'string' && (message as { type: string }).type.startsWith('portico:');

@@ -31,6 +31,8 @@ export interface PorticoConfig {
   readonly publicUrls: Readonly<Partial<Record<PublicListener, string>>>;
   /** Days a token-signing key signs before the automatic schedule rotates it (fractions allowed). */
   readonly signingKeyRotationDays: number;
+  /** Days audit events are kept; older ones are deleted at start and every hour after. */
+  readonly auditRetentionDays: number;
   /**
    * Gateway processes (node:cluster) sharing the gateway port; 0 = the gateway runs in the main
    * process with everything else (the default).
@@ -69,6 +71,7 @@ export const DEFAULTS = Object.freeze({
   // Entra rolls its keys "on a periodic basis" with "no set or guaranteed time" between rolls. Six
   // weeks: often enough that rotation is routine and exercised, far beyond any cache or token lifetime.
   signingKeyRotationDays: 42,
+  auditRetentionDays: 90, // a quarter of a year: Entra keeps its audit logs 30 days (P1/P2), Azure's activity log 90
   workers: 0, // the gateway in the main process
 });
 
@@ -92,6 +95,7 @@ export type ConfigInput = Partial<{
   tls: 'local' | 'off' | { certFile: string; keyFile: string };
   publicUrls: Partial<Record<PublicListener, string>>;
   signingKeyRotationDays: number;
+  auditRetentionDays: number;
   workers: number;
 }>;
 
@@ -128,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     workers: parseWorkers(overrides.workers !== undefined ? String(overrides.workers) : env.PORTICO_WORKERS),
     metricsToken: parseMetricsToken(env.PORTICO_METRICS_TOKEN),
     signingKeyRotationDays: parseRotationDays(overrides.signingKeyRotationDays !== undefined ? String(overrides.signingKeyRotationDays) : env.PORTICO_SIGNING_KEY_ROTATION_DAYS),
+    auditRetentionDays: parseRetentionDays(overrides.auditRetentionDays !== undefined ? String(overrides.auditRetentionDays) : env.PORTICO_AUDIT_RETENTION_DAYS),
   };
   return Object.freeze(config);
 }
@@ -188,6 +193,15 @@ function parseRotationDays(raw: string | undefined): number {
   const days = Number(raw);
   if (!Number.isFinite(days) || days <= 0 || days > 365) {
     throw configError('PORTICO_SIGNING_KEY_ROTATION_DAYS', `must be a number of days greater than 0 and at most 365 (fractions allowed), got "${raw}"`);
+  }
+  return days;
+}
+
+function parseRetentionDays(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULTS.auditRetentionDays;
+  const days = Number(raw);
+  if (!Number.isInteger(days) || days < 1 || days > 3650) {
+    throw configError('PORTICO_AUDIT_RETENTION_DAYS', `must be a whole number of days from 1 to 3650, got "${raw}"`);
   }
   return days;
 }

@@ -13,6 +13,7 @@ import { InMemoryCounterStore, QuotaPersistence } from './counters/index.js';
 import { Pipeline, POLICIES, type PolicyDeps } from './policies/index.js';
 import type { ServerCertificate } from '../tls/index.js';
 import type { PorticoMetrics } from './observability/index.js';
+import type { OnRevoked } from './policies/index.js';
 
 export interface GatewayDeps {
   readonly config: PorticoConfig;
@@ -27,6 +28,8 @@ export interface GatewayDeps {
   readonly tls?: ServerCertificate;
   /** This process's metrics: request counts and latencies, the snapshot's version and age. */
   readonly metrics?: PorticoMetrics;
+  /** Told when a valid token's application has lost access; must not block (the primary queues it for the audit log). */
+  readonly onRevoked?: OnRevoked;
 }
 
 export interface Gateway {
@@ -139,7 +142,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const quotaCounters = new InMemoryCounterStore();
   const quotaPersistence = new QuotaPersistence(quotaCounters, deps.store.quotaCounters, logger, [rateCounters]);
   await quotaPersistence.start();
-  const policyDeps: PolicyDeps = { tokens, proxy, logger, publicUrl: deps.publicUrl, rateCounters, quotaCounters, now: Date.now, metrics: deps.metrics };
+  const policyDeps: PolicyDeps = { tokens, proxy, logger, publicUrl: deps.publicUrl, rateCounters, quotaCounters, now: Date.now, metrics: deps.metrics, onRevoked: deps.onRevoked };
   const pipeline = new Pipeline(
     POLICIES.map((policy) => policy.create(policyDeps)),
     logger,

@@ -109,7 +109,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
 
   await app.register(async (scope) => registerDiscoveryRoutes(scope, { urls, keys, now }));
   await app.register(async (scope) => {
-    await registerGraphRoutes(scope, { directory, verifier, urls, now });
+    await registerGraphRoutes(scope, { directory, verifier, urls, now, audit: deps.store.audit, logger: deps.logger });
     registerSigningKeyRoutes(scope, { keys, directory }); // a Portico extension under the Graph-shaped auth
   }, { prefix: '/v1.0' });
   await app.ready();

@@ -29,6 +29,11 @@ export interface DirectoryClient {
   getServicePrincipalByAppId(appId: string): Promise<{ readonly id: string } | undefined>;
   grantAppRole(input: { principalId: string; resourceId: string; appRoleId: string }): Promise<{ readonly id: string }>;
   revokeAppRole(assignmentId: string): Promise<void>;
+  /**
+   * The applications the service's managed identity created (Graph: its ownedObjects), to find
+   * those a crashed registration left behind. Only these may be removed as orphans.
+   */
+  listOwnedApplications(): Promise<readonly DirectoryApplicationRef[]>;
   /** Many registrations, grants and revocations in one directory transaction, all or nothing (bulk import). */
   applyApplicationBatch(batch: {
     register?: readonly { displayName: string; description?: string | null; grants: readonly { resourceId: string; appRoleId: string }[] }[];

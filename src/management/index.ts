@@ -10,3 +10,5 @@ export type {
   UserState, UserRecord, GroupRecord, ProductAuthType, ProductRecord, ApiRecord, OperationParameter, OperationRecord,
   SubscriptionState, SubscriptionRecord, ClientApplicationState, ClientApplicationRecord, ProductLinkRecord, ProductLinkState, ManagementStore,
 } from './management-store.js';
+export { reconcileDirectory } from './services/reconcile.js';
+export type { ReconcileResult } from './services/reconcile.js';

@@ -10,11 +10,17 @@
  * `directory.changed` naming the objects touched, with a version bumped then (so no view misses
  * committed rows; when that bump fails, it is retried in the background until it succeeds). Gap, documented in docs/events.md: the directory steps themselves are separate
  * transactions (the management plane reaches the directory through its client, which may be remote).
+ *
+ * Audit: inside an audit scope (audit/audit-scope.ts: the request's caller), every transaction here
+ * also writes the write's audit rows — one per event (audit/audit-entry.ts), or the change's own
+ * `audit` entries — so a write and its audit record commit together or not at all.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { isDirectoryChange, type ChangeEvent, type ChangeEventBody } from '../shared/change-events.js';
 import type { ChangeFeed } from '../shared/change-feed.js';
 import type { Store } from './store.js';
+import { auditKey, currentAuditScope } from '../audit/audit-scope.js';
+import { auditEntriesOf, auditRecordsOf, type AuditEntry } from '../audit/audit-entry.js';
 
 export interface ChangeTarget {
   readonly store: Store;
@@ -25,6 +31,11 @@ export interface ChangeTarget {
 export interface Change<T> {
   readonly result: T;
   readonly event: ChangeEventBody | undefined;
+  /**
+   * The audit rows to write instead of the event's own (one per event by default): a batch can
+   * give one entry for the batch or one per item. Written only inside an audit scope.
+   */
+  readonly audit?: readonly AuditEntry[];
 }
 
 interface Unit {
@@ -55,8 +66,18 @@ function currentUnit(): Unit | undefined {
 export async function commitChange<T>(target: ChangeTarget, write: (tx: Store) => Promise<Change<T>>): Promise<T> {
   const unit = currentUnit();
   const inUnit = unit !== undefined && unit.feed === target.feed;
-  return target.store.transaction(async (tx) => {
+  const scope = currentAuditScope();
+  let audited: string[] = [];
+  const result = await target.store.transaction(async (tx) => {
     const change = await write(tx);
+    if (scope) {
+      // A directory step of a management write answers no request of its own (no status).
+      const step = inUnit && change.event !== undefined && isDirectoryChange(change.event);
+      const entries = change.audit ?? (change.event ? auditEntriesOf(change.event, scope.correlationId !== null && !step) : []);
+      const records = auditRecordsOf(entries, scope);
+      await tx.audit.append(records);
+      audited = records.map((record) => auditKey(record.operation, record.targetId));
+    }
     if (!change.event) return change.result;
     if (inUnit && isDirectoryChange(change.event)) {
       unit.absorbed.push(...objectIdsOf(change.event));
@@ -69,6 +90,12 @@ export async function commitChange<T>(target: ChangeTarget, write: (tx: Store) =
     });
     return change.result;
   });
+  // Counted once committed: a rolled-back transaction's rows are gone with it.
+  if (scope) {
+    scope.committed += audited.length;
+    for (const key of audited) scope.committedKeys.add(key);
+  }
+  return result;
 }
 
 /** Runs a multi-step write so that it announces once, after its last step committed. Nested calls join. */

@@ -6,6 +6,8 @@ import { DirectoryRepository } from './repos/directory-repository.js';
 import { ManagementRepository } from './repos/management-repository.js';
 import { SettingsRepository } from './repos/settings-repository.js';
 import { ConfigVersionRepository } from './repos/config-version-repository.js';
+import { AuditRepository } from './repos/audit-repository.js';
+import type { AuditStore } from '../audit/audit-store.js';
 import { QuotaCounterRepository } from './repos/quota-counter-repository.js';
 import { ScanRepository } from './repos/scan-repository.js';
 import type { ScanStore } from './scan-store.js';
@@ -17,6 +19,7 @@ export class KyselyStore implements Store {
   readonly management: ManagementStore;
   readonly settings: SettingsStore;
   readonly configVersion: ConfigVersionStore;
+  readonly audit: AuditStore;
   readonly quotaCounters: QuotaCounterStore;
   readonly scans: ScanStore;
 
@@ -32,6 +35,7 @@ export class KyselyStore implements Store {
     this.management = new ManagementRepository(db, sqlRules(dialect));
     this.settings = new SettingsRepository(db);
     this.configVersion = new ConfigVersionRepository(db);
+    this.audit = new AuditRepository(db, sqlRules(dialect));
     this.quotaCounters = new QuotaCounterRepository(db);
     this.scans = new ScanRepository(db);
   }

@@ -13,6 +13,8 @@ export interface ApplicationsTable {
   required_resource_access: string;
   requested_access_token_version: number;
   created_date_time: string;
+  /** The service principal that created it; null for first-start objects and older rows (migration 0011). */
+  created_by: string | null;
 }
 
 /** One row per identifier URI of an application, keyed by its normalised form: the uniqueness index. */
@@ -238,6 +240,22 @@ export interface Database {
   config_version: ConfigVersionTable;
   product_policies: ProductPoliciesTable;
   quota_counters: QuotaCountersTable;
+  audit_events: AuditEventsTable;
+}
+
+/** Append-only (migration 0011); `target_key` is target_id in lower case, the indexed lookup term. */
+export interface AuditEventsTable {
+  id: string;
+  timestamp: string;
+  actor_object_id: string | null;
+  actor_app_id: string | null;
+  operation: string;
+  target_id: string;
+  target_key: string;
+  outcome: string;
+  status: number | null;
+  correlation_id: string | null;
+  details: string | null;
 }
 
 /** One row (id 1): the configuration version every announced write bumps. */

@@ -1,5 +1,6 @@
 import type { DirectoryStore } from '../identity/directory/directory-store.js';
 import type { ManagementStore } from '../management/management-store.js';
+import type { AuditStore } from '../audit/audit-store.js';
 import type { ScanStore } from './scan-store.js';
 
 /** Small string settings: bootstrap markers, instance identifiers. */
@@ -46,6 +47,8 @@ export interface Store {
   readonly management: ManagementStore;
   readonly settings: SettingsStore;
   readonly configVersion: ConfigVersionStore;
+  /** The append-only audit log (migration 0011). */
+  readonly audit: AuditStore;
   readonly quotaCounters: QuotaCounterStore;
   /** Whole tables page by page, for the full builds of the in-memory views. */
   readonly scans: ScanStore;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { CredentialsFile } from '../../src/bootstrap/credentials-file.js';
-import { ManagementClient } from '../helpers/clients.js';
+import { ManagementClient, requestToken } from '../helpers/clients.js';
 
 const BIN = new URL('../../bin/portico.js', import.meta.url).pathname;
 const WORKERS = 2;
@@ -132,4 +132,27 @@ test('/metrics merges the workers: their gateway requests, one snapshot version'
   expect(count(text, '', '4xx')).toBe(CALLS);
   expect(Number(/^portico_gateway_snapshot_version (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
   expect(text.match(/^portico_gateway_snapshot_version /gm)).toHaveLength(1);
+});
+
+test("a worker's refusal of a revoked application's token reaches the audit log through the primary", async () => {
+  expect((await admin.call('PATCH', '/products/starter', { properties: { authenticationType: ['application-token'] } }, { 'if-match': '*' })).status).toBe(200);
+  const app = await admin.call('PUT', '/clientApplications/wendy-app', { properties: { displayName: 'Wendy app', ownerId: '/users/wendy', productIds: ['/products/starter'] } });
+  expect(app.status).toBe(201);
+  const clientId = app.body.properties.entraApplicationId as string;
+  const secret = (await admin.call('POST', '/clientApplications/wendy-app/listSecrets')).body.entra.clientSecret as string;
+  const audience = (await admin.call('GET', '/products/starter')).body.properties.application.entra.audience as string;
+  const issued = await requestToken(credentials.identityUrl, credentials.tenantId, { grant_type: 'client_credentials', client_id: clientId, client_secret: secret, scope: `api://${audience}/.default` });
+  expect(issued.status).toBe(200);
+  const call = async () => (await request(`${credentials.gatewayUrl}/echo/resource?param1=sample`, { headers: { authorization: `Bearer ${issued.body.access_token as string}` }, dispatcher: freshConnections })).statusCode;
+  expect(await call()).toBe(200);
+  expect((await admin.call('DELETE', '/clientApplications/wendy-app/productLinks/starter')).status).toBe(200);
+  for (let i = 0; i < CALLS; i++) expect(await call()).toBe(401);
+  // Workers send refusals over IPC; the primary's queue writes them about once a second.
+  const filter = `?$filter=${encodeURIComponent("operation eq 'gateway.tokenRefused'")}`;
+  let refused = (await admin.call('GET', `/auditEvents${filter}`)).body.value as { properties: Record<string, unknown> }[];
+  while (refused.length === 0) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    refused = (await admin.call('GET', `/auditEvents${filter}`)).body.value;
+  }
+  expect(refused[0]!.properties).toMatchObject({ outcome: 'failure', status: 401, details: { reason: 'notLinked', appId: clientId } });
 });

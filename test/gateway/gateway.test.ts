@@ -467,15 +467,23 @@ describe('access tokens', () => {
   });
 
   it('refuses a token without the product role', async () => {
+    const before = h.revoked.length;
     await expectTokenRefused(await mainToken({ roles: [] }));
     await expectTokenRefused(await mainToken({ roles: undefined }));
     await expectTokenRefused(await mainToken({ roles: [ROLE_BOTH] }));
+    expect(h.revoked.length).toBe(before); // not issued for this product: not a revoked application
   });
 
   it('refuses a token of an unknown or inactive client application', async () => {
+    const before = h.revoked.length;
     await expectTokenRefused(await mainToken({ azp: '99999999-0000-0000-0000-000000000000' }));
     await expectTokenRefused(await mainToken({ azp: undefined }));
     await expectTokenRefused(await mainToken({ azp: CLIENT_PENDING }));
+    // Reported for the audit log: a token issued for this product whose application lost access.
+    expect(h.revoked.slice(before).map((r) => [r.appId, r.reason])).toEqual([
+      ['99999999-0000-0000-0000-000000000000', 'applicationDeleted'],
+      [CLIENT_PENDING, 'applicationInactive'],
+    ]);
   });
 
   it('refuses a token signed with an unknown key or without kid', async () => {
@@ -505,6 +513,7 @@ describe('access tokens', () => {
       clientApplicationId: 'app-unlink', entraApplicationId: null, entraObjectId: null, entraServicePrincipalId: null,
     });
     await expectTokenRefused(token);
+    expect(h.revoked.at(-1)).toMatchObject({ appId: CLIENT_UNLINK, clientApplicationId: 'app-unlink', reason: 'notLinked' });
   });
 
   it('cuts access when the owner is blocked', async () => {
@@ -513,6 +522,7 @@ describe('access tokens', () => {
     await h.store.management.putUser({ ...(await h.store.management.getUser('u-block'))!, state: 'blocked' });
     await announceTestWrite(h, { type: 'user.stateChanged', userId: 'u-block', state: 'blocked' });
     await expectTokenRefused(token);
+    expect(h.revoked.at(-1)).toMatchObject({ appId: CLIENT_BLOCK, reason: 'ownerBlocked' });
   });
 
   it('stops honouring cached tokens when their signing key retires', async () => {

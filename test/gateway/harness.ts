@@ -22,6 +22,7 @@ import { sha256 } from '../../src/shared/crypto.js';
 import { InProcessChangeFeed, type ChangeFeed } from '../../src/shared/change-feed.js';
 import { openStore, type OpenStoreOptions } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
+import type { RevokedApplication } from '../../src/gateway/index.js';
 
 export const TENANT_ID = '11111111-1111-1111-1111-111111111111';
 export const ISSUER = `https://login.portico.test/${TENANT_ID}/v2.0`;
@@ -37,6 +38,8 @@ export interface Harness {
   readonly logLines: Record<string, unknown>[];
   readonly signingKey: TestSigningKey;
   readonly agent: Agent;
+  /** What the gateway reported as refusals of revoked applications (main sends these to the audit log). */
+  readonly revoked: RevokedApplication[];
   call(method: string, path: string, headers?: Record<string, string>, body?: string): Promise<HttpResult>;
   close(): Promise<void>;
 }
@@ -87,7 +90,8 @@ export async function openHarness(
   const config = loadConfig({}, { dataDir, backendTimeoutMs: options.backendTimeoutMs ?? 5_000 });
   const feed = new InProcessChangeFeed();
   let gatewayUrl = '';
-  const gateway = await createGateway({ config, store, feed, logger, issuer: ISSUER, publicUrl: () => gatewayUrl });
+  const revoked: RevokedApplication[] = [];
+  const gateway = await createGateway({ config, store, feed, logger, issuer: ISSUER, publicUrl: () => gatewayUrl, onRevoked: (r) => revoked.push(r) });
   gatewayUrl = await listen(gateway.server);
   const agent = new Agent();
 
@@ -100,6 +104,7 @@ export async function openHarness(
     logLines,
     signingKey,
     agent,
+    revoked,
     async call(method, path, headers = {}, body) {
       const res = await request(`${gatewayUrl}${path}`, { method: method as 'GET', headers, body, dispatcher: agent });
       const text = await res.body.text();

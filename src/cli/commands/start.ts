@@ -26,6 +26,7 @@ export function registerStartCommand(program: Command, deps: StartDeps): void {
     .option('--public-gateway-url <url>', 'URL clients use for the gateway, e.g. behind a proxy (env PORTICO_PUBLIC_GATEWAY_URL)')
     .option('--public-management-url <url>', 'URL clients use for the management API (env PORTICO_PUBLIC_MANAGEMENT_URL)')
     .option('--public-identity-url <url>', 'URL clients use for the identity provider; part of every token\'s issuer (env PORTICO_PUBLIC_IDENTITY_URL)')
+    .option('--audit-retention-days <days>', 'days audit events are kept before the hourly clean-up deletes them (env PORTICO_AUDIT_RETENTION_DAYS; default 90)')
     .option('--signing-key-rotation-days <days>', 'days each token-signing key signs before the next takes over (env PORTICO_SIGNING_KEY_ROTATION_DAYS; default 42)')
     .option('--workers <n>', 'gateway processes sharing the gateway port (node:cluster); 0 = the gateway runs in the main process (env PORTICO_WORKERS; default 0)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (env PORTICO_LOG_LEVEL; default info)')
@@ -102,6 +103,7 @@ export function startOverrides(options: Record<string, unknown>): ConfigInput {
   if (typeof options.logFormat === 'string') overrides.logFormat = options.logFormat;
   // Validated by loadConfig with the variable's rule; a non-number reaches it as NaN and is refused there.
   if (typeof options.signingKeyRotationDays === 'string') overrides.signingKeyRotationDays = Number(options.signingKeyRotationDays);
+  if (typeof options.auditRetentionDays === 'string') overrides.auditRetentionDays = Number(options.auditRetentionDays);
   if (typeof options.workers === 'string') overrides.workers = Number(options.workers);
   if (options.tls !== undefined) {
     const mode = String(options.tls).toLowerCase();

@@ -21,6 +21,7 @@ export { Pipeline } from './pipeline.js';
 export { Refusals, type Refusal } from './refusals.js';
 export { GatewayCall, PHASES, type Phase, type PolicyHandler, type Rejection, type Outcome } from './types.js';
 export type { PolicyDeps, PolicyDefinition } from './definition.js';
+export type { OnRevoked, RevokedApplication } from './application-token/authorize-token.js';
 export type { RequestRecord } from './request-record.js';
 export { requestRecord } from './request-record.js';
 export { parseProductPolicy, NO_LIMITS, type ProductLimits } from './product-policy.js';

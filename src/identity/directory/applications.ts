@@ -28,6 +28,7 @@ export async function createApplication(ctx: DirectoryContext, input: CreateAppl
   const app: ApplicationRecord = {
     id: newGuid(), appId, displayName, description, identifierUris, appRoles,
     requiredResourceAccess: [], requestedAccessTokenVersion: version, createdDateTime: isoNow(ctx),
+    ...(input.createdBy ? { createdBy: input.createdBy.toLowerCase() } : {}),
   };
   return commit(ctx, async (tx) => {
     if (await tx.directory.getApplicationByAppId(appId)) throw duplicate('appId');

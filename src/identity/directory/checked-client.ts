@@ -11,6 +11,7 @@ const REQUIRED: Readonly<Record<keyof DirectoryClient, DirectoryPermission>> = {
   getApplication: 'read',
   getApplicationByAppId: 'read',
   listApplications: 'read',
+  listApplicationsCreatedBy: 'read',
   pageApplications: 'read',
   getApplicationsByAppIds: 'read',
   listCredentialsOfApplications: 'read',
@@ -69,6 +70,8 @@ export function permissionCheckedClient(ctx: DirectoryContext, principalId: stri
       // role management, not application management. Otherwise an Application Administrator could
       // mint a secret for the bootstrap admin and take over the instance.
       if (CREDENTIAL_METHODS.has(method) && (await holdsDirectoryRoles(ctx, args[0]))) await demand('manageRoleAssignments');
+      // The creator is recorded as the acting principal, never as whatever the input claims.
+      if (method === 'createApplication' && typeof args[0] === 'object' && args[0] !== null) args = [{ ...args[0], createdBy: caller }, ...args.slice(1)];
       return call(...args);
     };
   }

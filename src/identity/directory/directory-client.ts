@@ -21,6 +21,8 @@ export interface DirectoryClient {
   getApplication(objectId: string): Promise<ApplicationRecord | undefined>;
   getApplicationByAppId(appId: string): Promise<ApplicationRecord | undefined>;
   listApplications(): Promise<ApplicationRecord[]>;
+  /** The applications this service principal created (Graph: its ownedObjects), oldest first. */
+  listApplicationsCreatedBy(principalId: string): Promise<ApplicationRecord[]>;
   /** One page of applications (top + 1 at most), filtered and ordered in the store; see DirectoryPageQuery. */
   pageApplications(query: DirectoryPageQuery): Promise<ApplicationRecord[]>;
   /** The applications of these appIds, in one read; unknown ones are left out. */
@@ -95,6 +97,8 @@ export interface CreateApplicationInput {
   readonly appId?: string;
   /** Default 2. */
   readonly requestedAccessTokenVersion?: 1 | 2;
+  /** Who creates it: a permission-checked client always sets its own principal here. */
+  readonly createdBy?: string | null;
 }
 
 export interface CreateServicePrincipalInput {

@@ -30,6 +30,11 @@ export interface ApplicationRecord {
   /** 2 = v2 access tokens (the default here); 1 = v1. */
   readonly requestedAccessTokenVersion: 1 | 2;
   readonly createdDateTime: string;
+  /**
+   * The service principal that created it (Entra makes it an owner); null for first-start objects
+   * and applications older than migration 0011. Never changes.
+   */
+  readonly createdBy?: string | null;
 }
 
 /** A client secret. Only the SHA-256 digest of the secret is stored. */
@@ -148,6 +153,8 @@ export interface DirectoryStore {
   getApplication(id: string): Promise<ApplicationRecord | undefined>;
   getApplicationByAppId(appId: string): Promise<ApplicationRecord | undefined>;
   listApplications(): Promise<ApplicationRecord[]>;
+  /** The applications a service principal created (object id, lower case), by index. */
+  listApplicationsCreatedBy(principalId: string): Promise<ApplicationRecord[]>;
   /** A page of applications, filtered and paged in SQL by index. */
   pageApplications(query: DirectoryPageQuery): Promise<ApplicationRecord[]>;
   /** The applications of these appIds (exactly as stored), in one query; missing ones are left out. */

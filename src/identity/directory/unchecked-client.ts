@@ -20,6 +20,8 @@ export class UncheckedDirectoryClient implements DirectoryClient {
   getApplication: DirectoryClient['getApplication'] = (id) => applications.getApplication(this.ctx, id);
   getApplicationByAppId: DirectoryClient['getApplicationByAppId'] = (appId) => applications.getApplicationByAppId(this.ctx, appId);
   listApplications: DirectoryClient['listApplications'] = () => this.ctx.store.directory.listApplications();
+  listApplicationsCreatedBy: DirectoryClient['listApplicationsCreatedBy'] = (principalId) =>
+    this.ctx.store.directory.listApplicationsCreatedBy(requireObjectId(principalId));
   pageApplications: DirectoryClient['pageApplications'] = (query) => this.ctx.store.directory.pageApplications(storedCase(query));
   getApplicationsByAppIds: DirectoryClient['getApplicationsByAppIds'] = (appIds) =>
     this.ctx.store.directory.listApplicationsByAppIds(appIds.map((appId) => appId.toLowerCase()));

@@ -4,6 +4,7 @@ import { GRAPH_APP_ID } from '../directory/microsoft-graph.js';
 import { TokenVerificationError } from '../token/access-token-verifier.js';
 import { graphErrorBody } from './graph-errors.js';
 import { setCaller, type GraphDeps } from './graph-context.js';
+import { setRequestActor } from '../../audit/index.js';
 
 /**
  * Bearer token for Microsoft Graph's appId, verified against our own keys. The caller then acts
@@ -16,6 +17,7 @@ export function graphAuthentication(deps: GraphDeps) {
     try {
       const claims = await deps.verifier.verify(token, { audiences: [GRAPH_APP_ID] });
       setCaller(request, deps.directory.forPrincipal(claims.oid), claims.oid);
+      setRequestActor(request, { objectId: claims.oid, appId: typeof claims.azp === 'string' ? claims.azp : null });
       return undefined;
     } catch (err) {
       if (!(err instanceof TokenVerificationError)) throw err;

@@ -3,12 +3,17 @@ import type { DirectoryClient } from '../directory/directory-client.js';
 import type { DirectoryService } from '../directory/directory-service.js';
 import type { IdentityUrls } from '../identity-urls.js';
 import type { AccessTokenVerifier } from '../token/access-token-verifier.js';
+import type { Logger } from 'pino';
+import type { AuditStore } from '../../audit/index.js';
 
 export interface GraphDeps {
   readonly directory: DirectoryService;
   readonly verifier: AccessTokenVerifier;
   readonly urls: IdentityUrls;
   readonly now: () => Date;
+  /** Where the directory API's refused and failed writes are audited (successful ones are, in their transaction). */
+  readonly audit: AuditStore;
+  readonly logger: Logger;
 }
 
 /** The authenticated caller: its directory client and its service principal id, set by the auth hook for each request. */

@@ -6,6 +6,7 @@ import { sendGraphError, toGraphError } from './graph-errors.js';
 import { registerApplicationRoutes } from './routes/applications.js';
 import { registerRoleManagementRoutes } from './routes/role-management.js';
 import { registerServicePrincipalRoutes } from './routes/service-principals.js';
+import { auditRequests, type AuditEntry } from '../../audit/index.js';
 
 /** The Microsoft Graph–shaped directory API; register with `{ prefix: '/v1.0' }`. */
 export async function registerGraphRoutes(app: FastifyInstance, deps: GraphDeps): Promise<void> {
@@ -16,7 +17,24 @@ export async function registerGraphRoutes(app: FastifyInstance, deps: GraphDeps)
   });
   // Authenticate before the body is parsed: an anonymous caller learns nothing about body rules.
   app.addHook('onRequest', graphAuthentication(deps));
+  auditRequests(app, { audit: deps.audit, logger: deps.logger, serviceResourceId: null, describe: describeGraphRequest, now: deps.now, successRow: 'if-nothing-committed' });
   registerApplicationRoutes(app, deps);
   registerServicePrincipalRoutes(app, deps);
   registerRoleManagementRoutes(app, deps);
+}
+
+/** The directory API's writes, named as their committed changes are (audit/audit-entry.ts); the target is the object. */
+const GRAPH_WRITES: Readonly<Record<string, { operation: string; param?: string }>> = {
+  'PATCH /v1.0/applications/:id': { operation: 'applications.write', param: 'id' },
+  'POST /v1.0/applications/:id/addPassword': { operation: 'applications.addPassword', param: 'id' },
+  'POST /v1.0/applications/:id/removePassword': { operation: 'applications.removePassword', param: 'id' },
+  'POST /v1.0/roleManagement/directory/roleAssignments': { operation: 'roleAssignments.create' },
+  'DELETE /v1.0/roleManagement/directory/roleAssignments/:id': { operation: 'roleAssignments.delete', param: 'id' },
+  'POST /v1.0/portico/signingKeys/rotate': { operation: 'signingKeys.rotate' },
+};
+
+function describeGraphRequest(method: string, route: string, params: Readonly<Record<string, string>>): Pick<AuditEntry, 'operation' | 'target'> | undefined {
+  const known = GRAPH_WRITES[`${method} ${route}`];
+  if (!known) return { operation: `${method} ${route}`, target: route };
+  return { operation: known.operation, target: known.param ? (params[known.param] ?? '') : route.replace(/^\/v1\.0/, '') };
 }

@@ -72,3 +72,34 @@ function readInt(url: URL, name: string, fallback: number, min: number, max: num
   }
   return value;
 }
+
+/**
+ * $top and a `parts`-column $skipToken, for lists ordered by a composite key (the audit log: time,
+ * then id). $skip is refused there: such a list pages only by continuation.
+ */
+export function keysetWindowOf(requestUrl: URL, parts: number): { top: number; after: readonly string[] | undefined } {
+  if (requestUrl.searchParams.has('$skip')) {
+    throw new AppError('ValidationError', 'This list pages by $skipToken only (follow nextLink); remove $skip.', [
+      { code: 'InvalidParameter', target: '$skip', message: 'is not supported on this list' },
+    ]);
+  }
+  const top = readInt(requestUrl, '$top', DEFAULT_TOP, 1, MAX_TOP);
+  const raw = requestUrl.searchParams.get(SKIP_TOKEN);
+  if (raw === null) return { top, after: undefined };
+  const key = decodeSkipToken(raw, parts);
+  if (key === undefined) {
+    throw new AppError('ValidationError', `${SKIP_TOKEN} is not a continuation this list issued. Follow the nextLink of the previous page as given, or start again without ${SKIP_TOKEN}.`, [
+      { code: 'InvalidParameter', target: SKIP_TOKEN, message: 'must be the value from a nextLink of this list' },
+    ]);
+  }
+  return { top, after: key };
+}
+
+/** A page of up to top + 1 rows in the list's order; the nextLink continues after the last row's key. */
+export function keysetPageOf<T>(rows: readonly T[], top: number, requestUrl: URL, keyOf: (item: T) => readonly string[]): Page<T> {
+  const value = rows.slice(0, top);
+  if (rows.length <= top) return { value };
+  const next = new URL(requestUrl.href);
+  next.searchParams.set(SKIP_TOKEN, encodeSkipToken(keyOf(value[value.length - 1]!)));
+  return { value, nextLink: next.href };
+}

@@ -12,6 +12,8 @@ import { AJV_OPTIONS, paramsOf, plainQuery } from './schemas.js';
 import { RouteCatalog } from './route-catalog.js';
 import { openApiDocument } from './openapi.js';
 import { schemaValidationError } from './schema-errors.js';
+import { auditRequests, describeArmRequest } from '../../audit/index.js';
+import { serviceResourceId } from '../context.js';
 
 export interface ManagementAppOptions {
   readonly ctx: ManagementContext;
@@ -150,6 +152,13 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
           );
         }
         checkApiVersion((request.query as Record<string, unknown>)['api-version']);
+      });
+      auditRequests(scope, {
+        audit: ctx.store.audit,
+        logger: options.logger,
+        serviceResourceId: serviceResourceId(ctx.instance),
+        successRow: 'unless-recorded',
+        describe: (method, route, params) => describeArmRequest(method, route.slice(SERVICE_PREFIX.length), params),
       });
       registerServiceRoutes(scope, ctx);
     },

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/index.js';
 import { decodeJwt } from 'jose';
 import { bearerToken } from '../../shared/index.js';
+import { setRequestActor } from '../../audit/index.js';
 
 /** App roles of the management resource application. */
 export const MANAGEMENT_ROLES = Object.freeze({
@@ -64,6 +65,8 @@ export async function authenticateCaller(request: FastifyRequest, verifier: Toke
     appId: String(claims.azp ?? ''),
     roles: (await liveRoles(objectId)) ?? [],
   };
+  // Known before the role check, so a refused write is audited with who tried it.
+  setRequestActor(request, { objectId: caller.objectId || null, appId: caller.appId || null });
   const readOnly = request.method === 'GET' || request.method === 'HEAD';
   const allowed = caller.roles.includes(MANAGEMENT_ROLES.contributor) || (readOnly && caller.roles.includes(MANAGEMENT_ROLES.reader));
   if (!allowed) {

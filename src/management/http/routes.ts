@@ -11,6 +11,10 @@ import * as productPolicies from '../services/product-policies.js';
 import * as clientApps from '../services/client-applications.js';
 import { groupResource, requireGroup, serviceResource } from '../services/service.js';
 import { commitChange } from '../../store/change-unit.js';
+import { auditEventResource } from '../services/audit-events.js';
+import { auditFilterOf } from '../arm/audit-filter.js';
+import { keysetPageOf, keysetWindowOf } from '../arm/paging.js';
+import { requestUrl } from './send.js';
 import { importBatch } from '../services/import.js';
 import { apiBody, clientApplicationBody, deleteQuery, importBody, listQuery, operationBody, paramsOf, plainQuery, policyQuery, productLinkBody, productPatchBody, productPolicyBody, productPutBody, subscriptionBody, userPatchBody, userPutBody } from './schemas.js';
 
@@ -22,6 +26,21 @@ const params = (request: FastifyRequest): Params => request.params as Params;
 /** Routes relative to the service's ARM path; one line of wiring per operation, logic lives in services/. */
 export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementContext): void {
   app.get('', { schema: { querystring: plainQuery } }, async (_request, reply) => sendResource(reply, 200, serviceResource(ctx)));
+
+  // audit log (a Portico extension): newest first, filtered and paged in SQL
+  app.get('/auditEvents', async (request, reply) => {
+    const url = requestUrl(request);
+    const window = keysetWindowOf(url, 2);
+    const query = auditFilterOf(url);
+    const rows = await ctx.store.audit.list(query, { top: window.top, after: window.after as [string, string] | undefined });
+    const page = keysetPageOf(rows, window.top, url, (event) => [event.timestamp, event.id]);
+    return reply.header('Cache-Control', 'no-store').send({ ...page, value: page.value.map((event) => auditEventResource(ctx, event)) });
+  });
+  app.get('/auditEvents/:eventId', async (request, reply) => {
+    const event = await ctx.store.audit.get(params(request).eventId!);
+    if (!event) throw new AppError('ResourceNotFound', 'Audit event not found.');
+    return reply.header('Cache-Control', 'no-store').send(auditEventResource(ctx, event));
+  });
 
   // products
   app.get('/products', { schema: { querystring: listQuery } }, async (request, reply) =>

@@ -9,6 +9,7 @@ import { asManagedIdentity, removeAsManagedIdentity } from './managed-identity.j
 import { commitChange, oneChange } from '../../store/change-unit.js';
 import type { ChangeEventBody } from '../../shared/index.js';
 import type { ClientApplicationIds } from '../../shared/change-events.js';
+import { crashPoint } from '../../shared/test-crash.js';
 
 export async function clientApplicationResource(ctx: ManagementContext, app: ClientApplicationRecord): Promise<ArmResource> {
   return clientApplicationResourceWith(ctx, app, await ctx.store.management.listProductLinks({ clientApplicationId: app.id }));
@@ -136,8 +137,10 @@ async function registerApplication(
       description: `Client application '${fields.displayName}' of API Management service '${ctx.instance.serviceName}'.`,
     }),
   );
+  crashPoint('registration.applicationCreated');
   try {
     const sp = await asManagedIdentity(ctx, action, (d) => d.createServicePrincipal({ appId: directoryApp.appId }));
+    crashPoint('registration.servicePrincipalCreated');
     const app: ClientApplicationRecord = {
       ...fields,
       state: 'active',
@@ -147,12 +150,16 @@ async function registerApplication(
       createdDate: new Date().toISOString(),
     };
     const links: ProductLinkRecord[] = [];
-    for (const product of products) links.push(await newLink(ctx, app, product, product.id));
+    for (const product of products) {
+      links.push(await newLink(ctx, app, product, product.id));
+      crashPoint('registration.roleGranted');
+    }
     await commitChange(ctx, async (tx) => {
       await tx.management.putClientApplication(app);
       for (const link of links) await tx.management.putProductLink(link);
       return { result: undefined, event: { type: 'clientApplication.created', ...clientApplicationIds(app) } };
     });
+    crashPoint('registration.recordCommitted');
     return app;
   } catch (error) {
     // Deleting the directory app also removes its service principal and role assignments.
@@ -264,6 +271,7 @@ export async function deleteClientApplication(ctx: ManagementContext, id: string
   // issued): when the managed identity may not delete it, nothing has changed yet and the error says why.
   await oneChange(ctx, async () => {
     await removeAsManagedIdentity(ctx, `delete the Entra application of client application '${appId}'`, (d) => d.deleteApplication(existing.entraObjectId));
+    crashPoint('deletion.applicationDeleted');
     await commitChange(ctx, async (tx) => {
       await tx.management.deleteClientApplication(appId);
       return { result: undefined, event: { type: 'clientApplication.deleted', ...clientApplicationIds(existing) } };

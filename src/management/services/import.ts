@@ -13,6 +13,11 @@
  *    re-read those rows only. Items identical to what is stored are left alone (re-running an
  *    import is safe).
  *
+ * Audit (docs/audit.md): step 3's transaction also writes one audit row for the batch
+ * (`portico.import` on the service, with its counts) and one per created or updated item (users.write,
+ * clientApplications.write with the links added and removed, subscriptions.write; details.via names
+ * the import), so the resources' own histories show the import. Unchanged items get no row.
+ *
  * If step 3 fails after step 2, the applications registered in step 2 are deleted again (as a
  * single registration does); grants and revocations of existing applications' links stay, as a
  * failed single PUT's do (docs/events.md, Gaps).
@@ -21,6 +26,7 @@ import { AppError, StoreError, type ErrorDetail } from '../../errors/index.js';
 import { newSubscriptionKey } from '../../shared/index.js';
 import type { ClientApplicationIds } from '../../shared/change-events.js';
 import { commitChange, oneChange } from '../../store/change-unit.js';
+import { IMPORT_OPERATION, type AuditEntry } from '../../audit/index.js';
 import type { ClientApplicationRecord, ProductLinkRecord, ProductRecord, SubscriptionRecord, UserRecord } from '../management-store.js';
 import type { ManagementContext } from '../context.js';
 import { parseChildReference } from '../arm/resource.js';
@@ -450,7 +456,7 @@ async function write(ctx: ManagementContext, plans: readonly Plan[], apps: Map<n
           await conflictNamesItem(plan.index, () => tx.management.putSubscription(plan.record));
           subscriptionIds.push(plan.record.id);
         }
-        return { result: undefined, event: { type: 'batch.imported', userIds, clientApplications, subscriptionIds } };
+        return { result: undefined, event: { type: 'batch.imported', userIds, clientApplications, subscriptionIds }, audit: auditEntriesOfBatch(plans, directory) };
       });
     } catch (error) {
       // Deleting a registered directory app also removes its service principal and role grants.
@@ -460,6 +466,37 @@ async function write(ctx: ManagementContext, plans: readonly Plan[], apps: Map<n
       throw error;
     }
   });
+}
+
+/** One row for the batch, then one per written item, in item order. */
+function auditEntriesOfBatch(plans: readonly Plan[], directory: DirectoryOutcome): AuditEntry[] {
+  const via = { via: IMPORT_OPERATION };
+  const items = [...plans].sort((a, b) => a.index - b.index).map((plan): AuditEntry => {
+    const details = { ...via, item: plan.index, status: plan.status };
+    switch (plan.kind) {
+      case 'user':
+        return { operation: 'users.write', target: `/users/${plan.record.id}`, status: null, details };
+      case 'subscription':
+        return { operation: 'subscriptions.write', target: `/subscriptions/${plan.record.id}`, status: null, details };
+      case 'clientApplication': {
+        const { app, put, deleted } = directory.get(plan.index)!;
+        return {
+          operation: 'clientApplications.write',
+          target: `/clientApplications/${app.id}`,
+          status: null,
+          details: {
+            ...details,
+            entraApplicationId: app.entraApplicationId,
+            entraObjectId: app.entraObjectId,
+            productLinksAdded: put.map((link) => link.id),
+            productLinksRemoved: deleted.map((link) => link.id),
+          },
+        };
+      }
+    }
+  });
+  const count = (status: ImportStatus): number => plans.filter((plan) => plan.status === status).length;
+  return [{ operation: IMPORT_OPERATION, target: '', status: 200, details: { created: count('created'), updated: count('updated'), items: plans.length } }, ...items];
 }
 
 /** A uniqueness clash the checks could not see (a concurrent write): 409, naming the item. */

@@ -7,6 +7,7 @@ import { checkIfMatch, requireIfMatch } from '../arm/etag.js';
 import { asManagedIdentity, removeAsManagedIdentity } from './managed-identity.js';
 import { productRoleValue } from './product-role.js';
 import { commitChange, oneChange } from '../../store/change-unit.js';
+import { crashPoint } from '../../shared/test-crash.js';
 
 const AUTH_TYPES: readonly ProductAuthType[] = ['subscription-key', 'application-token'];
 const STATES = ['notPublished', 'published'] as const;
@@ -174,6 +175,7 @@ async function saveProductSteps(ctx: ManagementContext, product: ProductRecord, 
     const backend = await createBackendApplication(ctx, product);
     createdAppObjectId = backend.objectId;
     toSave = { ...product, entraApplicationId: backend.appId, entraAudience: backend.appId };
+    crashPoint('product.backendCreated');
   }
   try {
     await commitChange(ctx, async (tx) => {

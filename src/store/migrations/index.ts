@@ -7,6 +7,7 @@ import * as m0005 from './2026_11_30_0005_list_indexes.js';
 import * as m0006 from './2026_11_30_0006_config_version.js';
 import * as m0007 from './2026_11_30_0007_list_indexes.js';
 import * as m0008 from './2026_11_30_0008_product_policies.js';
+import * as m0011 from './2026_11_30_0011_audit_log.js';
 import * as m0014 from './2026_11_30_0014_link_state.js';
 
 /**
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_30_0006_config_version': m0006,
   '2026_11_30_0007_list_indexes': m0007,
   '2026_11_30_0008_product_policies': m0008,
+  '2026_11_30_0011_audit_log': m0011,
   '2026_11_30_0014_link_state': m0014,
 };
 

@@ -56,7 +56,7 @@ export class DirectoryRepository implements DirectoryStore {
    * requiredResourceAccess), not fail on a URI it never changed.
    */
   async updateApplication(app: ApplicationRecord): Promise<void> {
-    const { id, app_id: _appId, created_date_time: _created, ...changes } = applicationRow(app);
+    const { id, app_id: _appId, created_date_time: _created, created_by: _createdBy, ...changes } = applicationRow(app);
     await inTransaction(this.db, async (trx) => {
       const before = await trx.selectFrom('applications').select('identifier_uris').where('id', '=', id).executeTakeFirst();
       if (!before) throw new StoreError('STORE_NOT_FOUND', `application ${id} does not exist`);
@@ -90,6 +90,11 @@ export class DirectoryRepository implements DirectoryStore {
 
   async listApplications(): Promise<ApplicationRecord[]> {
     const rows = await this.db.selectFrom('applications').selectAll().execute();
+    return sortBy(rows, 'created_date_time', 'id').map(applicationRecord);
+  }
+
+  async listApplicationsCreatedBy(principalId: string): Promise<ApplicationRecord[]> {
+    const rows = await this.db.selectFrom('applications').selectAll().where('created_by', '=', principalId).execute();
     return sortBy(rows, 'created_date_time', 'id').map(applicationRecord);
   }
 

@@ -30,6 +30,7 @@ export function applicationRow(app: ApplicationRecord): ApplicationsTable {
     required_resource_access: toJson(app.requiredResourceAccess),
     requested_access_token_version: app.requestedAccessTokenVersion,
     created_date_time: app.createdDateTime,
+    created_by: app.createdBy ?? null,
   };
 }
 
@@ -44,6 +45,7 @@ export function applicationRecord(row: ApplicationsTable): ApplicationRecord {
     requiredResourceAccess: fromJson(row.required_resource_access),
     requestedAccessTokenVersion: row.requested_access_token_version === 1 ? 1 : 2,
     createdDateTime: row.created_date_time,
+    ...(row.created_by !== null ? { createdBy: row.created_by } : {}),
   };
 }
 

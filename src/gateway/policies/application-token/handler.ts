@@ -3,12 +3,14 @@ import { bearerToken } from '../../../shared/bearer.js';
 import type { PolicyDefinition } from '../definition.js';
 import { Refusals, TOKEN_REJECTION_REFUSALS } from '../refusals.js';
 import type { GatewayCall, Outcome } from '../types.js';
-import { authorizeToken } from './authorize-token.js';
+import { authorizeToken, type OnRevoked } from './authorize-token.js';
 
 /**
  * Authenticate phase, after subscription-key: only when no good key was found and a product holding
  * the API takes tokens. A token verified before answers at once (the cache); a new one is verified
  * asynchronously, once. A bad token does not answer here: the access policy picks the message.
+ * A valid token whose application lost access is reported to `deps.onRevoked` (the audit log's
+ * refusal recorder: an in-memory queue, never the store on the request path).
  */
 export const applicationToken: PolicyDefinition = {
   name: 'application-token',
@@ -29,7 +31,7 @@ export const applicationToken: PolicyDefinition = {
         const cached = deps.tokens.cached(plain, keys);
         if (cached !== undefined) {
           call.tokenPresented = true;
-          return grant(call, cached);
+          return grant(call, cached, deps.onRevoked);
         }
       }
       const token = bearerToken(header);
@@ -38,10 +40,10 @@ export const applicationToken: PolicyDefinition = {
       if (token === '') return void (call.credentialRefusal = Refusals.tokenEmpty);
       if (token !== plain) {
         const cached = deps.tokens.cached(token, keys);
-        if (cached !== undefined) return grant(call, cached);
+        if (cached !== undefined) return grant(call, cached, deps.onRevoked);
       }
       return deps.tokens.verify(token, keys).then((payload) => {
-        if (typeof payload !== 'string') return grant(call, payload);
+        if (typeof payload !== 'string') return grant(call, payload, deps.onRevoked);
         call.credentialRefusal = TOKEN_REJECTION_REFUSALS[payload];
         return undefined;
       });
@@ -61,7 +63,7 @@ function printable(code: number): boolean {
   return code > 0x20 && code < 0x7f;
 }
 
-function grant(call: GatewayCall, payload: JWTPayload): undefined {
-  authorizeToken(call, call.api!.access.tokenProducts, payload);
+function grant(call: GatewayCall, payload: JWTPayload, onRevoked: OnRevoked | undefined): undefined {
+  authorizeToken(call, call.api!.access.tokenProducts, payload, onRevoked);
   return undefined;
 }
