@@ -256,7 +256,8 @@ describeEachDialect('the audit log', (dialect) => {
     const items = [
       { type: 'user', name: 'imported-ivy', properties: { email: 'ivy@example.com', firstName: 'Ivy', lastName: 'Import' } },
       { type: 'clientApplication', name: 'ivy-app', properties: { displayName: 'Ivy app', ownerId: '/users/imported-ivy', productIds: ['/products/starter'] } },
-      { type: 'subscription', name: 'ivy-sub', properties: { displayName: 'Ivy', scope: '/products/starter', ownerId: '/users/imported-ivy', state: 'active' } },
+      // Starter takes only tokens here, so the subscription is to all APIs.
+      { type: 'subscription', name: 'ivy-sub', properties: { displayName: 'Ivy', scope: '/apis', ownerId: '/users/imported-ivy', state: 'active' } },
     ];
     const imported = await admin.call('POST', '/portico.import', { items });
     expect(imported.status).toBe(200);

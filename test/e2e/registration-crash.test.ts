@@ -38,12 +38,12 @@ async function start(database: TestDatabase, crashAt?: string): Promise<Running>
   });
   const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
   const stderr: string[] = [];
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  child.stdout.resume(); // the log (warnings only here)
   await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (/^\s*credentials /m.test(out)) resolve();
+    // The start-up banner, with its credentials line, is on stderr.
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr.push(chunk.toString());
+      if (/^\s*credentials /m.test(stderr.join(''))) resolve();
     });
     void exited.then((how) => reject(new Error(`portico start ended (${String(how)}) before it was ready: ${stderr.join('')}`)));
   });
