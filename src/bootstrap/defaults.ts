@@ -1,4 +1,5 @@
 import type { ApiRecord, GroupRecord, OperationRecord, ProductPolicyRecord, ProductRecord } from '../management/management-store.js';
+import { productPolicyDocument } from '../gateway/index.js';
 
 /** What a new Azure API Management instance has (reference/apim-reference.md §2.2, §2.3). */
 
@@ -41,24 +42,7 @@ export const DEFAULT_PRODUCTS: readonly ProductRecord[] = [
 export const STARTER_POLICY: ProductPolicyRecord = {
   productId: 'starter',
   format: 'xml',
-  value: [
-    '<policies>',
-    '  <inbound>',
-    '    <rate-limit calls="5" renewal-period="60" />',
-    '    <quota calls="100" renewal-period="604800" />',
-    '    <base />',
-    '  </inbound>',
-    '  <backend>',
-    '    <base />',
-    '  </backend>',
-    '  <outbound>',
-    '    <base />',
-    '  </outbound>',
-    '  <on-error>',
-    '    <base />',
-    '  </on-error>',
-    '</policies>',
-  ].join('\n'),
+  value: productPolicyDocument(['<rate-limit calls="5" renewal-period="60" />', '<quota calls="100" renewal-period="604800" />']),
 };
 
 export function echoApi(serviceUrl: string): ApiRecord {

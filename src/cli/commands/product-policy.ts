@@ -4,6 +4,8 @@ import { usageError } from '../cli-error.js';
 import { props, seg, type ArmResource } from '../context.js';
 import { asRecord } from '../http.js';
 import { act, leaf, type Deps } from './shared.js';
+// The document's layout only (a pure function): not the gateway itself.
+import { productPolicyDocument } from '../../gateway/policies/product-policy.js';
 
 /** A policy document is a few hundred bytes; the server refuses more than 256 KiB anyway. */
 const MAX_POLICY_FILE_BYTES = 256 * 1024;
@@ -71,23 +73,7 @@ export function policyDocument(rateLimit: string | undefined, quota: string | un
   const inbound: string[] = [];
   if (rateLimit !== undefined) inbound.push(limitElement('rate-limit', '--rate-limit', rateLimit));
   if (quota !== undefined) inbound.push(limitElement('quota', '--quota', quota));
-  return [
-    '<policies>',
-    '  <inbound>',
-    ...inbound.map((line) => `    ${line}`),
-    '    <base />',
-    '  </inbound>',
-    '  <backend>',
-    '    <base />',
-    '  </backend>',
-    '  <outbound>',
-    '    <base />',
-    '  </outbound>',
-    '  <on-error>',
-    '    <base />',
-    '  </on-error>',
-    '</policies>',
-  ].join('\n');
+  return productPolicyDocument(inbound);
 }
 
 function limitElement(element: string, option: string, value: string): string {

@@ -24,7 +24,7 @@ export type { PolicyDeps, PolicyDefinition } from './definition.js';
 export type { OnRevoked, RevokedApplication } from './application-token/authorize-token.js';
 export type { RequestRecord } from './request-record.js';
 export { requestRecord } from './request-record.js';
-export { parseProductPolicy, NO_LIMITS, type ProductLimits } from './product-policy.js';
+export { parseProductPolicy, productPolicyDocument, NO_LIMITS, type ProductLimits } from './product-policy.js';
 export { PolicyConfigError } from './schema.js';
 export { rateLimitSchema, type RateLimitConfig } from './rate-limit/schema.js';
 export { quotaSchema, type QuotaConfig } from './quota/schema.js';

@@ -11,6 +11,27 @@ export interface ProductLimits {
 
 export const NO_LIMITS: ProductLimits = { rateLimit: undefined, quota: undefined };
 
+/** A product policy document in APIM's layout: the given `<inbound>` elements, then `<base />` in every section. */
+export function productPolicyDocument(inbound: readonly string[]): string {
+  return [
+    '<policies>',
+    '  <inbound>',
+    ...inbound.map((element) => `    ${element}`),
+    '    <base />',
+    '  </inbound>',
+    '  <backend>',
+    '    <base />',
+    '  </backend>',
+    '  <outbound>',
+    '    <base />',
+    '  </outbound>',
+    '  <on-error>',
+    '    <base />',
+    '  </on-error>',
+    '</policies>',
+  ].join('\n');
+}
+
 const SECTIONS = ['inbound', 'backend', 'outbound', 'on-error'];
 
 /**
