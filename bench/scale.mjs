@@ -85,6 +85,9 @@ async function measureSize(size) {
       return row;
     }
     const api = await managementClient(dataDir);
+    // Starter's default policy (5 calls a minute) would answer the throughput runs with 429: this
+    // bench measures costs, not limits (npm run bench has a scenario with limits on).
+    await api.expect('DELETE', '/products/starter/policies/policy', undefined, 200);
 
     // 4. Writes and reads, one at a time.
     const run = `r${Date.now().toString(36)}`;
@@ -272,7 +275,11 @@ async function managementClient(dataDir) {
     async expect(method, path, body, status) {
       const response = await fetch(`${base}${path}${path.includes('?') ? '&' : '?'}api-version=${API_VERSION}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(method === 'PATCH' || method === 'DELETE' ? { 'if-match': '*' } : {}), // ARM requires If-Match there (products)
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();
