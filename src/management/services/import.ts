@@ -34,6 +34,7 @@ import { BodyValidator, RESOURCE_NAME, validationError } from '../arm/validate.j
 import { asManagedIdentity, removeAsManagedIdentity } from './managed-identity.js';
 import { EMAIL, USER_STATES } from './users.js';
 import { SUBSCRIPTION_STATES, checkScopeTakesKeys, primaryFields, resolveScope, secondaryFields, withStateDates } from './subscriptions.js';
+import { isStoredSubscriptionKey } from './subscription-keys.js';
 import { clientApplicationIds, freeLinkId, resolveTokenProduct } from './client-applications.js';
 
 /** Items per batch: large enough to amortise a commit, small enough for one request body and one event. */
@@ -356,8 +357,8 @@ async function planSubscription(
   const primary = primaryKey ?? (existing ? undefined : newSubscriptionKey());
   const secondary = secondaryKey ?? (existing ? undefined : newSubscriptionKey());
   // A given key that is already the stored one is not re-sealed: the record stays identical.
-  const keepPrimary = primary === undefined || (existing !== undefined && primaryFieldsMatch(ctx, existing, primary));
-  const keepSecondary = secondary === undefined || (existing !== undefined && secondaryFieldsMatch(ctx, existing, secondary));
+  const keepPrimary = primary === undefined || (existing !== undefined && isStoredSubscriptionKey(existing.primaryKeyHash, primary));
+  const keepSecondary = secondary === undefined || (existing !== undefined && isStoredSubscriptionKey(existing.secondaryKeyHash, secondary));
   const record: SubscriptionRecord = withStateDates(existing, {
     id: existing?.id ?? name,
     displayName: displayName ?? existing!.displayName,
@@ -375,8 +376,6 @@ async function planSubscription(
   return { kind: 'subscription', index, name, record, status: statusOf(existing, record) };
 }
 
-const primaryFieldsMatch = (ctx: ManagementContext, s: SubscriptionRecord, key: string): boolean => primaryFields(ctx, key).primaryKeyHash === s.primaryKeyHash;
-const secondaryFieldsMatch = (ctx: ManagementContext, s: SubscriptionRecord, key: string): boolean => secondaryFields(ctx, key).secondaryKeyHash === s.secondaryKeyHash;
 
 /** PUT clientApplications/{name} semantics (client-applications.ts). */
 async function planClientApplication(
