@@ -18,6 +18,7 @@ import { managementRolesOf } from './bootstrap/management-roles.js';
 import { defaultPublicUrl, listen, listeningUrl, newServer, pickFreePort, replaceCertificate, type Listening } from './listeners.js';
 import { startGatewayWorkers, type GatewayWorkers } from './cluster/index.js';
 import { renewLocalCertificatePeriodically, resolveTls } from './tls/index.js';
+import { createPortal } from './portal/index.js';
 
 export interface RunningPortico {
   /** What clients use: the public URLs of gateway, management and identity; the echo backend's bound URL. */
@@ -160,6 +161,13 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
       publicUrl: publicUrl('management'),
       liveRoles: managementRolesOf(identity.directory.system, instance.managementAppId),
       metrics: metricsEndpoint(() => scrape(), config.metricsToken),
+      portal: createPortal({
+        store: store.management,
+        sessionLimits: { idleMs: config.portalSessionIdleSeconds * 1000, maxMs: config.portalSessionMaxSeconds * 1000 },
+        // Behind a TLS-terminating proxy the listener is http but browsers reach it over https.
+        secure: tls !== undefined || publicUrl('management').startsWith('https:'),
+        serviceResourceId: serviceResourceId(instance),
+      }),
     });
     cleanups.push(() => management.close());
 

@@ -40,6 +40,10 @@ export interface PorticoConfig {
   readonly workers: number;
   /** When set, GET /metrics needs `Authorization: Bearer <this>`; unset, /metrics is open (env only: never a flag). */
   readonly metricsToken: string | undefined;
+  /** Portal sessions end after this many seconds unused (PORTICO_PORTAL_SESSION_IDLE_MINUTES). */
+  readonly portalSessionIdleSeconds: number;
+  /** …and this many seconds after sign-in, however busy (PORTICO_PORTAL_SESSION_MAX_HOURS). */
+  readonly portalSessionMaxSeconds: number;
 }
 
 export type LogFormat = 'json' | 'pretty' | 'auto';
@@ -73,6 +77,8 @@ export const DEFAULTS = Object.freeze({
   signingKeyRotationDays: 42,
   auditRetentionDays: 90, // a quarter of a year: Entra keeps its audit logs 30 days (P1/P2), Azure's activity log 90
   workers: 0, // the gateway in the main process
+  portalSessionIdleMinutes: 30, // Azure's portal signs out idle users after an hour at most; half that for an admin tool
+  portalSessionMaxHours: 12, // a working day: sign in once in the morning
 });
 
 /** More gateway processes than this is a typo, not a plan (each holds a full snapshot). */
@@ -97,6 +103,9 @@ export type ConfigInput = Partial<{
   signingKeyRotationDays: number;
   auditRetentionDays: number;
   workers: number;
+  /** Seconds (not minutes): tests end sessions quickly. */
+  portalSessionIdleSeconds: number;
+  portalSessionMaxSeconds: number;
 }>;
 
 /** Reads PORTICO_* variables; explicit overrides (flags, tests) win. */
@@ -133,6 +142,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     metricsToken: parseMetricsToken(env.PORTICO_METRICS_TOKEN),
     signingKeyRotationDays: parseRotationDays(overrides.signingKeyRotationDays !== undefined ? String(overrides.signingKeyRotationDays) : env.PORTICO_SIGNING_KEY_ROTATION_DAYS),
     auditRetentionDays: parseRetentionDays(overrides.auditRetentionDays !== undefined ? String(overrides.auditRetentionDays) : env.PORTICO_AUDIT_RETENTION_DAYS),
+    portalSessionIdleSeconds: overrides.portalSessionIdleSeconds ?? 60 * parseWholeNumber('PORTICO_PORTAL_SESSION_IDLE_MINUTES', env.PORTICO_PORTAL_SESSION_IDLE_MINUTES, DEFAULTS.portalSessionIdleMinutes, 1, 1440),
+    portalSessionMaxSeconds: overrides.portalSessionMaxSeconds ?? 3600 * parseWholeNumber('PORTICO_PORTAL_SESSION_MAX_HOURS', env.PORTICO_PORTAL_SESSION_MAX_HOURS, DEFAULTS.portalSessionMaxHours, 1, 168),
   };
   return Object.freeze(config);
 }
@@ -195,6 +206,14 @@ function parseRotationDays(raw: string | undefined): number {
     throw configError('PORTICO_SIGNING_KEY_ROTATION_DAYS', `must be a number of days greater than 0 and at most 365 (fractions allowed), got "${raw}"`);
   }
   return days;
+}
+
+function parseWholeNumber(variable: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  // Environment only (no flag), so the message names just the variable.
+  if (!Number.isInteger(value) || value < min || value > max) throw new AppError('ERR_CONFIG_INVALID', `${variable} must be a whole number from ${min} to ${max}, got "${raw}".`);
+  return value;
 }
 
 function parseRetentionDays(raw: string | undefined): number {

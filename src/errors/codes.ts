@@ -29,6 +29,10 @@ export const APP_ERROR_CODES = {
   InvalidAuthenticationToken: { status: 401, when: 'A Graph request has no valid bearer token for the Graph resource.' },
   Authorization_RequestDenied: { status: 403, when: 'The caller lacks the directory role the Graph operation needs.' },
   Request_ResourceNotFound: { status: 404, when: 'The Graph object does not exist.' },
+  // portals (session sign-in, docs/portals.md)
+  SignInFailed: { status: 401, when: 'A portal sign-in with an unknown email, a wrong password, or an account that may not use this portal (blocked, or not an administrator).' },
+  CsrfTokenInvalid: { status: 403, when: 'A write made with a portal session cookie lacks the session\'s X-CSRF-Token header, or the header holds another value.' },
+  TooManySignInAttempts: { status: 429, when: 'Too many failed portal sign-ins for this account or from this address; the Retry-After header says when to try again.' },
   // any listener
   NotFound: { status: 404, when: 'No route matches the request method and path.' },
   InternalServerError: { status: 500, when: 'An unexpected failure; details are in the server log, never in the response.' },
