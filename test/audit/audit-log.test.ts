@@ -100,7 +100,7 @@ describeEachDialect('the audit log', (dialect) => {
     expect(one.body).toEqual(registered[0]);
     const missing = await admin.call('GET', '/auditEvents/00000000-0000-0000-0000-000000000000');
     expect(missing.status).toBe(404);
-    expect(missing.body.error).toEqual({ code: 'ResourceNotFound', message: 'Audit event not found.' });
+    expect(missing.body.error).toEqual({ code: 'ResourceNotFound', message: 'Audit event not found.', details: null });
     // Newest first.
     const times = list.map((e) => e.properties.timestamp);
     expect([...times].sort().reverse()).toEqual(times);

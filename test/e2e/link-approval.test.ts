@@ -157,7 +157,7 @@ describeEachDialect('product link approval', (dialect) => {
 
     const missing = await admin.call('POST', `${link('ua', 'nope')}/approve`);
     expect(missing.status).toBe(404);
-    expect(missing.body).toEqual({ error: { code: 'ResourceNotFound', message: 'ClientApplicationProductLink not found.' } });
+    expect(missing.body).toEqual({ error: { code: 'ResourceNotFound', message: 'ClientApplicationProductLink not found.', details: null } });
     const noApp = await admin.call('POST', `${link('nope', 'x')}/reject`);
     expect(noApp.status).toBe(404);
     expect(noApp.body.error.code).toBe('ResourceNotFound');

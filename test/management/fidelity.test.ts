@@ -108,7 +108,7 @@ describeEachDialect('management API: fidelity to the APIM spec', (dialect) => {
     for (const [path, message] of cases) {
       const response = await admin.call('GET', path);
       expect(response.status, path).toBe(404);
-      expect(response.body, path).toEqual({ error: { code: 'ResourceNotFound', message } });
+      expect(response.body, path).toEqual({ error: { code: 'ResourceNotFound', message, details: null } });
     }
   });
 

@@ -180,12 +180,17 @@ describeEachDialect('management API: bulk import', (dialect) => {
     const tokensOnly = await importItems([{ type: 'subscription', name: 'imp-gold-sub', properties: { displayName: 'Gold', scope: '/products/gold' } }]);
     expect(tokensOnly.status).toBe(400);
     expect(tokensOnly.body.error.details).toEqual([
-      { code: 'InvalidProperty', target: 'items[0].properties.scope', message: 'items[0].properties.scope names a product that does not accept subscription keys' },
+      {
+        code: 'ValidationError',
+        target: 'items[0].properties.scope',
+        message:
+          "items[0].properties.scope names product 'gold', which does not accept subscription keys (its authenticationType is application-token): a subscription to it would have keys the gateway refuses. Add 'subscription-key' to the product's authenticationType, or give the client application access with a product link (PUT /clientApplications/{id}/productLinks/{linkId}).",
+      },
     ]);
 
     const tooMany = await importItems(users(1001, 300));
     expect(tooMany.status).toBe(400);
-    expect(tooMany.body.error.message).toBe('items must hold 1 to 1000 resources; it holds 1001. Send larger imports in several batches.');
+    expect(tooMany.body.error.details).toEqual([{ code: 'ValidationError', target: 'items', message: 'items must hold 1 to 1000 resources; it holds 1001. Send larger imports in several batches.' }]);
 
     expect((await admin.call('GET', '/users/imp-user-100')).status).toBe(404);
     expect((await admin.call('GET', '/users/imp-user-200')).status).toBe(404);

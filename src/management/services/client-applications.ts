@@ -5,6 +5,7 @@ import { resolveOwnerReference } from './users.js';
 import { armResource, childResourceId, parseChildReference, type ArmResource } from '../arm/resource.js';
 import { BodyValidator, checkResourceName, validationError } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
+import { armDateTime } from '../arm/date.js';
 import { asManagedIdentity, removeAsManagedIdentity } from './managed-identity.js';
 import { commitChange, oneChange } from '../../store/change-unit.js';
 import type { ChangeEventBody } from '../../shared/index.js';
@@ -304,12 +305,6 @@ export async function newClientSecret(ctx: ManagementContext, id: string): Promi
   }
   const secret = await asManagedIdentity(ctx, action, (d) => d.addPassword(app.entraObjectId, { displayName: `${MINTED_SECRET_PREFIX}${new Date().toISOString().slice(0, 10)}` }));
   return { entra: { clientSecret: secret.secretText, expiresAt: armDateTime(secret.endDateTime) } };
-}
-
-/** ARM's date-time: seven fractional digits, as `2026-04-17T09:51:58.9472187Z` in the spec's example. */
-export function armDateTime(iso: string): string {
-  const date = new Date(iso);
-  return date.toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
 }
 
 export async function putProductLink(ctx: ManagementContext, appId: string, linkId: string, body: unknown): Promise<{ link: ProductLinkRecord; created: boolean }> {

@@ -142,9 +142,7 @@ function readItems(body: unknown): RawItem[] {
     throw new AppError('InvalidRequestContent', 'The request body must be a JSON object like {"items": [{"type": "user", "name": "…", "properties": {…}}, …]}.');
   }
   if (items.length === 0 || items.length > MAX_IMPORT_ITEMS) {
-    throw new AppError('ValidationError', `items must hold 1 to ${MAX_IMPORT_ITEMS} resources; it holds ${items.length}. Send larger imports in several batches.`, [
-      { code: 'InvalidProperty', target: 'items', message: `must hold 1 to ${MAX_IMPORT_ITEMS} resources` },
-    ]);
+    throw validationError([{ target: 'items', message: `items must hold 1 to ${MAX_IMPORT_ITEMS} resources; it holds ${items.length}. Send larger imports in several batches.` }]);
   }
   return items.map((item) => (typeof item === 'object' && item !== null && !Array.isArray(item) ? (item as RawItem) : { type: undefined, name: undefined, properties: undefined }));
 }
