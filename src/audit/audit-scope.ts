@@ -11,8 +11,11 @@ import type { AuditActor } from './audit-store.js';
 export interface AuditScope {
   readonly actor: AuditActor;
   readonly correlationId: string | null;
-  /** The service's ARM id: management targets are ids under it. */
-  readonly serviceResourceId: string | null;
+  /**
+   * The service's ARM id: management targets are ids under it. Set later by first start, which opens
+   * its scope before the service (and so its id) exists.
+   */
+  serviceResourceId: string | null;
   readonly now: () => Date;
   /** Rows committed so far in this scope: the request edge adds its own row only when none was. */
   committed: number;

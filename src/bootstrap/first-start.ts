@@ -2,7 +2,8 @@ import { InProcessChangeFeed, hashPassword, newGuid, newSubscriptionKey, type Ch
 import type { Store } from '../store/store.js';
 import { oneChange } from '../store/change-unit.js';
 import { DirectoryService, ROLE_IDS, GRAPH_APP_ID, GRAPH_RESOURCE_URIS } from '../identity/index.js';
-import { MANAGEMENT_RESOURCE_URI, MANAGEMENT_ROLES, storedSubscriptionKey, type ServiceInstance } from '../management/index.js';
+import { MANAGEMENT_RESOURCE_URI, MANAGEMENT_ROLES, serviceResourceId, storedSubscriptionKey, type ServiceInstance } from '../management/index.js';
+import { auditRecordsOf, currentAuditScope, type AuditEntry } from '../audit/index.js';
 import { DEFAULT_GROUPS, DEFAULT_PRODUCTS, ECHO_OPERATIONS, STARTER_POLICY, echoApi } from './defaults.js';
 import { randomBytes } from 'node:crypto';
 
@@ -83,9 +84,6 @@ export async function ensureInstance(options: BootstrapOptions): Promise<Bootstr
     await directory.assignDirectoryRole({ principalId: adminSp.id, roleDefinitionId: ROLE_IDS.applicationAdministrator });
     const adminSecret = await directory.addPassword(admin.id, { displayName: 'credentials.json' });
 
-    const adminUserPassword = randomBytes(18).toString('base64url');
-    await seedApiManagement(tx, options, echoServiceUrl, adminUserPassword);
-
     const instance: StoredInstance = {
       tenantId,
       subscriptionId: newGuid(),
@@ -96,10 +94,37 @@ export async function ensureInstance(options: BootstrapOptions): Promise<Bootstr
       adminAppId: admin.appId,
       adminAppObjectId: admin.id,
     };
+    const adminUserPassword = randomBytes(18).toString('base64url');
+    await seedApiManagement(tx, options, echoServiceUrl, adminUserPassword);
+    await auditSeed(tx, instance);
     await tx.settings.putSetting(ECHO_URL_KEY, echoServiceUrl);
     await tx.settings.putSetting(INSTANCE_KEY, JSON.stringify(instance));
     return { instance, firstStart: true, secrets: { adminClientSecret: adminSecret.secretText, adminUserPassword } };
   });
+}
+
+/**
+ * The service's own resources made at first start are audited like any write, with full ARM ids as
+ * targets (the scope learns the service's id here: it did not exist when the scope was opened).
+ * Directory objects made before are recorded by the directory with their object ids.
+ */
+async function auditSeed(tx: Store, instance: ServiceInstance): Promise<void> {
+  const scope = currentAuditScope();
+  if (!scope) return;
+  scope.serviceResourceId = serviceResourceId(instance);
+  const via = { via: 'first start' };
+  const entries: AuditEntry[] = [
+    { operation: 'users.write', target: `/users/${ADMIN_USER_ID}`, status: null, details: via },
+    { operation: 'apis.write', target: '/apis/echo-api', status: null, details: via },
+    ...ECHO_OPERATIONS.map((o): AuditEntry => ({ operation: 'apis/operations.write', target: `/apis/${o.apiId}/operations/${o.id}`, status: null, details: via })),
+    ...DEFAULT_PRODUCTS.flatMap((p): AuditEntry[] => [
+      { operation: 'products.write', target: `/products/${p.id}`, status: null, details: via },
+      { operation: 'products/apis.write', target: `/products/${p.id}/apis/echo-api`, status: null, details: via },
+    ]),
+    { operation: 'products/policies.write', target: `/products/${STARTER_POLICY.productId}/policies/policy`, status: null, details: via },
+    { operation: 'subscriptions.write', target: '/subscriptions/master', status: null, details: via },
+  ];
+  await tx.audit.append(auditRecordsOf(entries, scope));
 }
 
 async function seedApiManagement(tx: Store, options: BootstrapOptions, echoServiceUrl: string, adminUserPassword: string): Promise<void> {

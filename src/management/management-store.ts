@@ -268,5 +268,11 @@ export interface ManagementStore {
   listProductLinksOfApplications(clientApplicationIds: readonly string[]): Promise<Map<string, ProductLinkRecord[]>>;
   /** STORE_CONFLICT when the application already links the product under another id. */
   putProductLink(link: ProductLinkRecord): Promise<void>;
+  /**
+   * Writes the link's state and role assignment only if its stored state is still `from` (one
+   * conditional UPDATE): approve and reject on one link serialize on it. False when the link changed
+   * (or was deleted) since it was read.
+   */
+  transitionProductLink(link: ProductLinkRecord, from: ProductLinkState): Promise<boolean>;
   deleteProductLink(clientApplicationId: string, id: string): Promise<void>;
 }

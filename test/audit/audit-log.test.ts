@@ -67,7 +67,8 @@ describeEachDialect('the audit log', (dialect) => {
   test("the seed flow's writes are listed newest first with actor, target and outcome", async () => {
     const list = await events();
     const base = admin.servicePath;
-    const product = find(list, 'products.write', `${base}/products/starter`);
+    // First start recorded Starter too (no actor); the seed flow's PATCH is the admin's.
+    const product = find(list, 'products.write', `${base}/products/starter`).filter((e) => e.properties.actor.objectId !== undefined);
     expect(product).toHaveLength(1);
     expect(product[0]!.properties).toMatchObject({
       actor: { objectId: adminObjectId, appId: portico.credentials.admin.clientId },
@@ -100,7 +101,7 @@ describeEachDialect('the audit log', (dialect) => {
     expect(one.body).toEqual(registered[0]);
     const missing = await admin.call('GET', '/auditEvents/00000000-0000-0000-0000-000000000000');
     expect(missing.status).toBe(404);
-    expect(missing.body.error).toEqual({ code: 'ResourceNotFound', message: 'Audit event not found.' });
+    expect(missing.body.error).toEqual({ code: 'ResourceNotFound', message: 'Audit event not found.', details: null });
     // Newest first.
     const times = list.map((e) => e.properties.timestamp);
     expect([...times].sort().reverse()).toEqual(times);
@@ -250,6 +251,26 @@ describeEachDialect('the audit log', (dialect) => {
       status: 401,
       details: { reason: 'notLinked', appId: app.entraApplicationId, count: 1 },
     });
+  });
+
+  test("first start's rows target full ARM ids (the seeded service resources) or directory object ids, never a service-relative path", async () => {
+    const first = (await events('?$top=1000')).filter((e) => e.properties.actor.objectId === undefined);
+    const base = admin.servicePath;
+    expect(first.length).toBeGreaterThan(0);
+    for (const event of first) expect(event.properties.targetId.startsWith(`${base}/`) || /^[0-9a-f-]{36}$/.test(event.properties.targetId), event.properties.targetId).toBe(true);
+    const seeded = first.filter((e) => e.properties.details?.['via'] === 'first start').map((e) => [e.properties.operation, e.properties.targetId.slice(base.length)]);
+    expect(seeded).toEqual(
+      expect.arrayContaining([
+        ['users.write', '/users/1'],
+        ['apis.write', '/apis/echo-api'],
+        ['apis/operations.write', '/apis/echo-api/operations/create-resource'],
+        ['products.write', '/products/starter'],
+        ['products.write', '/products/unlimited'],
+        ['products/apis.write', '/products/starter/apis/echo-api'],
+        ['products/policies.write', '/products/starter/policies/policy'],
+        ['subscriptions.write', '/subscriptions/master'],
+      ]),
+    );
   });
 
   test('a bulk import records one row for the batch and one per written item, in its transaction; a refused batch one failure row', async () => {

@@ -107,7 +107,7 @@ export async function startClientEnvironment(mode: ClientMode): Promise<ClientEn
 
     // Every client test calls the gateway with this one application: Starter's 5 calls a minute would
     // refuse some. Limits are test/e2e/product-policies.test.ts's subject; here Starter limits nothing.
-    await expectStatus(manage('DELETE', '/products/starter/policies/policy'), 200);
+    await expectStatus(manage('DELETE', '/products/starter/policies/policy', undefined, { 'if-match': '*' }), 200);
     // The README's seed flow: application-token on Starter, a user, a client application, a secret.
     const starter = await expectStatus(manage('PATCH', '/products/starter', { properties: { authenticationType: ['application-token'] } }, { 'if-match': '*' }), 200);
     const audience = starter.properties.application.entra.audience as string;

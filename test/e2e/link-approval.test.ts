@@ -157,9 +157,46 @@ describeEachDialect('product link approval', (dialect) => {
 
     const missing = await admin.call('POST', `${link('ua', 'nope')}/approve`);
     expect(missing.status).toBe(404);
-    expect(missing.body).toEqual({ error: { code: 'ResourceNotFound', message: 'ClientApplicationProductLink not found.' } });
+    expect(missing.body).toEqual({ error: { code: 'ResourceNotFound', message: 'ClientApplicationProductLink not found.', details: null } });
     const noApp = await admin.call('POST', `${link('nope', 'x')}/reject`);
     expect(noApp.status).toBe(404);
     expect(noApp.body.error.code).toBe('ResourceNotFound');
+  });
+  test('approve and reject sent together on one link serialize: one decision wins, the other is 409, and the role follows the final state', async () => {
+    const apps = ['race-0', 'race-1', 'race-2', 'race-3', 'race-4', 'race-5'];
+    const clients = new Map<string, { clientId: string; clientSecret: string }>();
+    for (const app of apps) {
+      clients.set(app, await register(app));
+      expect((await admin.call('PUT', link(app, 'unlimited'), { properties: { productId: '/products/unlimited' } })).status).toBe(201);
+    }
+    // Every pair at once; which one wins is up to the scheduler, so the assertions hold for either order.
+    const answers = await Promise.all(
+      apps.map(async (app) => {
+        const [approve, reject] = await Promise.all([admin.call('POST', `${link(app, 'unlimited')}/approve`), admin.call('POST', `${link(app, 'unlimited')}/reject`)]);
+        return { app, approve, reject };
+      }),
+    );
+    for (const { app, approve, reject } of answers) {
+      const final = (await admin.call('GET', link(app, 'unlimited'))).body.properties.state as string;
+      expect(['approved', 'rejected']).toContain(final);
+      expect([approve.status, reject.status]).not.toEqual([409, 409]);
+      const loser = approve.status === 409 ? { answer: approve, wanted: 'approved', other: 'rejected' } : reject.status === 409 ? { answer: reject, wanted: 'rejected', other: 'approved' } : undefined;
+      if (loser) {
+        // The winner's decision stands, and the loser says what happened.
+        expect(final).toBe(loser.other);
+        expect(loser.answer.body).toEqual({
+          error: {
+            code: 'Conflict',
+            message: `Product link 'unlimited' of client application '${app}' was changed by another request while it was being ${loser.wanted} (it was 'pending'; it is '${loser.other}' now). Read the link again and decide on its current state.`,
+            details: null,
+          },
+        });
+      } else {
+        expect([approve.status, reject.status]).toEqual([200, 200]);
+      }
+      // The directory agrees with the link: a role (and so a token) exactly when it is approved.
+      const issued = await token(clients.get(app)!, unlimitedAudience);
+      expect([app, final, issued.status]).toEqual([app, final, final === 'approved' ? 200 : 400]);
+    }
   });
 });

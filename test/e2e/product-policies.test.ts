@@ -166,23 +166,23 @@ describeEachDialect('product policies: rate limit and quota for keys and tokens'
     const unknownElement = await put(policy('<set-header name="x" exists-action="override"><value>1</value></set-header>'));
     expect(unknownElement.status).toBe(400);
     const message = "Policy element 'set-header' is not supported in <inbound> (line 3): Portico supports only <rate-limit>, <quota> and <base /> in <inbound>.";
-    expect(unknownElement.body).toEqual({ error: { code: 'ValidationError', message, details: [{ code: 'InvalidPolicy', target: 'set-header', message }] } });
+    expect(unknownElement.body).toEqual({ error: { code: 'ValidationError', message: 'One or more fields contain incorrect values:', details: [{ code: 'ValidationError', target: 'set-header', message }] } });
 
     const inOutbound = await put('<policies><inbound /><outbound><cache-store duration="10" /></outbound></policies>');
     expect(inOutbound.status).toBe(400);
-    expect(inOutbound.body.error.message).toBe("Policy element 'cache-store' is not supported in <outbound> (line 1): Portico supports only <base /> in <outbound>.");
+    expect(inOutbound.body.error.details[0].message).toBe("Policy element 'cache-store' is not supported in <outbound> (line 1): Portico supports only <base /> in <outbound>.");
 
     const unknownAttribute = await put(policy('<rate-limit calls="5" renewal-period="60" counter-key="x" />'));
     expect(unknownAttribute.status).toBe(400);
-    expect(unknownAttribute.body.error.message).toBe("Attribute 'counter-key' is not supported on <rate-limit>; it takes 'calls', 'renewal-period'.");
+    expect(unknownAttribute.body.error.details[0].message).toBe("Attribute 'counter-key' is not supported on <rate-limit>; it takes 'calls', 'renewal-period'.");
 
     const missing = await put(policy('<quota calls="5" />'));
-    expect(missing.body.error.message).toBe("<quota> needs the attribute 'renewal-period' (length of the period in seconds).");
+    expect(missing.body.error.details[0].message).toBe("<quota> needs the attribute 'renewal-period' (length of the period in seconds).");
     const notNumber = await put(policy('<rate-limit calls="many" renewal-period="60" />'));
-    expect(notNumber.body.error.message).toBe("Attribute 'calls' of <rate-limit> must be an integer from 1 to 2147483647; 'many' is not.");
+    expect(notNumber.body.error.details[0].message).toBe("Attribute 'calls' of <rate-limit> must be an integer from 1 to 2147483647; 'many' is not.");
     const malformed = await put('<policies><inbound></policies>');
     expect(malformed.status).toBe(400);
-    expect(malformed.body.error.message).toBe('The policy document is not well-formed XML: </policies> closes <inbound> (line 1).');
+    expect(malformed.body.error.details[0].message).toBe('The policy document is not well-formed XML: </policies> closes <inbound> (line 1).');
     const link = await put('https://example.com/policy.xml', 'rawxml-link');
     expect(link.status).toBe(400);
     expect(link.body.error).toEqual({

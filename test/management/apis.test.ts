@@ -75,7 +75,7 @@ describeEachDialect('management API: APIs and operations', (dialect) => {
     ]);
     const missing = await admin.call('GET', '/apis/echo-api/operations/nope');
     expect(missing.status).toBe(404);
-    expect(missing.body).toEqual({ error: { code: 'ResourceNotFound', message: 'Operation not found.' } });
+    expect(missing.body).toEqual({ error: { code: 'ResourceNotFound', message: 'Operation not found.', details: null } });
     expect((await admin.call('GET', '/apis/nope/operations')).status).toBe(404);
   });
 

@@ -206,23 +206,23 @@ describeEachDialect('management API: ARM basics', (dialect) => {
     const url = serviceUrl(portico, '/products/body-test', '2022-08-01');
     const text = await raw(url, { method: 'PUT', token, headers: { 'content-type': 'text/plain' }, body: 'displayName=x' });
     expect(text.status).toBe(415);
-    expect(text.body).toEqual({ error: { code: 'UnsupportedMediaType', message: "Send the request body as JSON with 'Content-Type: application/json'." } });
+    expect(text.body).toEqual({ error: { code: 'UnsupportedMediaType', message: "Send the request body as JSON with 'Content-Type: application/json'.", details: null } });
     const form = await raw(url, { method: 'PUT', token, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'displayName=x' });
     expect(form.status).toBe(415);
     expect(form.body.error.code).toBe('UnsupportedMediaType');
 
     const broken = await raw(url, { method: 'PUT', token, headers: { 'content-type': 'application/json' }, body: '{"properties": {' });
     expect(broken.status).toBe(400);
-    expect(broken.body).toEqual({ error: { code: 'InvalidRequestContent', message: 'The request body is not valid JSON.' } });
+    expect(broken.body).toEqual({ error: { code: 'InvalidRequestContent', message: 'The request body is not valid JSON.', details: null } });
     const array = await raw(url, { method: 'PUT', token, headers: { 'content-type': 'application/json' }, body: '[1, 2]' });
     expect(array.status).toBe(400);
-    expect(array.body).toEqual({ error: { code: 'InvalidRequestContent', message: 'The request body must be a JSON object like {"properties": {...}}.' } });
+    expect(array.body).toEqual({ error: { code: 'InvalidRequestContent', message: 'The request body must be a JSON object like {"properties": {...}}.', details: null } });
     const missing = await raw(url, { method: 'PUT', token });
     expect(missing.status).toBe(400);
     expect(missing.body.error.code).toBe('InvalidRequestContent');
     const badProperties = await raw(url, { method: 'PUT', token, body: { properties: 'x' } });
     expect(badProperties.status).toBe(400);
-    expect(badProperties.body).toEqual({ error: { code: 'InvalidRequestContent', message: "The request body's 'properties' must be a JSON object." } });
+    expect(badProperties.body).toEqual({ error: { code: 'InvalidRequestContent', message: "The request body's 'properties' must be a JSON object.", details: null } });
     // JSON with a charset parameter is still JSON.
     const charset = await raw(url, { method: 'PUT', token, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ properties: { displayName: 'Body test' } }) });
     expect(charset.status).toBe(201);

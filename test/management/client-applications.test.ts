@@ -174,7 +174,7 @@ describeEachDialect('management API: client applications', (dialect) => {
 
     const twice = await admin.call('PUT', '/clientApplications/dev-app/productLinks/silver-again', { properties: { productId: '/products/silver' } });
     expect(twice.status).toBe(409);
-    expect(twice.body).toEqual({ error: { code: 'Conflict', message: "Client application 'dev-app' is already linked to product 'silver' by product link 'silver-link'." } });
+    expect(twice.body).toEqual({ error: { code: 'Conflict', message: "Client application 'dev-app' is already linked to product 'silver' by product link 'silver-link'.", details: null } });
     const otherProduct = await admin.call('PUT', '/clientApplications/dev-app/productLinks/silver-link', { properties: { productId: '/products/gold' } });
     expect(otherProduct.status).toBe(409);
     expect(otherProduct.body.error.message).toBe("Product link 'silver-link' already links product 'silver'. Use another link name or delete it first.");
@@ -195,7 +195,7 @@ describeEachDialect('management API: client applications', (dialect) => {
     expect((await admin.call('DELETE', '/clientApplications/dev-app/productLinks/silver-link')).status).toBe(204);
     const gone = await admin.call('GET', '/clientApplications/dev-app/productLinks/silver-link');
     expect(gone.status).toBe(404);
-    expect(gone.body).toEqual({ error: { code: 'ResourceNotFound', message: 'ClientApplicationProductLink not found.' } });
+    expect(gone.body).toEqual({ error: { code: 'ResourceNotFound', message: 'ClientApplicationProductLink not found.', details: null } });
     expect((await roleAssignments(appId)).map((a) => a.appRoleId)).toEqual([(await roleOf(goldAudience)).appRoleId]);
     expect((await admin.call('GET', '/clientApplications/nope/productLinks')).status).toBe(404);
   });

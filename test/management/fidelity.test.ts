@@ -93,6 +93,60 @@ describeEachDialect('management API: fidelity to the APIM spec', (dialect) => {
     expect((await admin.call('DELETE', '/products/etag-check', undefined, { 'if-match': changed.headers.get('etag')! })).status).toBe(200);
   });
 
+  test('If-Match is required where the spec requires it (APIs, operations, users, subscriptions, a product policy): missing is a ValidationError, stale is 412; client applications and links take none', async () => {
+    const required = {
+      error: {
+        code: 'ValidationError',
+        message: 'One or more fields contain incorrect values:',
+        details: [{ code: 'ValidationError', target: 'If-Match', message: 'If-Match header is required: send the ETag from a GET of the resource, or * to change whatever version is current.' }],
+      },
+    };
+    expect((await admin.call('PUT', '/apis/im-api', { properties: { displayName: 'IM', path: 'im' } })).status).toBe(201);
+    expect((await admin.call('PUT', '/apis/im-api/operations/get', { properties: { displayName: 'Get', method: 'GET', urlTemplate: '/' } })).status).toBe(201);
+    expect((await admin.call('PUT', '/users/im-user', { properties: { email: 'im@example.com', firstName: 'I', lastName: 'M' } })).status).toBe(201);
+    expect((await admin.call('PUT', '/subscriptions/im-sub', { properties: { displayName: 'IM', scope: '/apis' } })).status).toBe(201);
+    expect((await admin.call('PUT', '/products/im-prod', { properties: { displayName: 'IM' } })).status).toBe(201);
+    const policy = '<policies><inbound><base /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>';
+    expect((await admin.call('PUT', '/products/im-prod/policies/policy', { properties: { value: policy } })).status).toBe(201);
+    const writes: [string, string, unknown][] = [
+      ['PATCH', '/apis/im-api', { properties: { description: 'x' } }],
+      ['DELETE', '/apis/im-api/operations/get', undefined],
+      ['PATCH', '/users/im-user', { properties: { note: 'x' } }],
+      ['PATCH', '/subscriptions/im-sub', { properties: { stateComment: 'x' } }],
+      ['DELETE', '/products/im-prod/policies/policy', undefined],
+      ['DELETE', '/subscriptions/im-sub', undefined],
+      ['DELETE', '/users/im-user', undefined],
+      ['DELETE', '/apis/im-api', undefined],
+    ];
+    for (const [method, path, body] of writes) {
+      const missing = await admin.call(method, path, body, { 'if-match': undefined });
+      expect([method, path, missing.status]).toEqual([method, path, 400]);
+      expect(missing.body).toEqual(required);
+      const stale = await admin.call(method, path, body, { 'if-match': '"stale"' });
+      expect([method, path, stale.status]).toEqual([method, path, 412]);
+      expect(stale.body.error.code).toBe('PreconditionFailed');
+      const current = (await admin.call('GET', path)).headers.get('etag')!;
+      expect((await admin.call(method, path, body, { 'if-match': current })).status).toBe(200);
+    }
+    // The spec's ClientApplication_Delete and productLink operations declare no If-Match.
+    expect((await admin.call('PUT', '/clientApplications/im-app', { properties: { displayName: 'IM app', ownerId: '/users/fid-owner' } })).status).toBe(201);
+    expect((await admin.call('DELETE', '/clientApplications/im-app', undefined, { 'if-match': undefined })).status).toBe(200);
+  });
+
+  test("dates are ARM's: seven fractional digits (registrationDate, createdDate, expirationDate)", async () => {
+    const user = await admin.call('GET', '/users/fid-owner');
+    expect(user.body.properties.registrationDate).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/);
+    const sub = await admin.call('PUT', '/subscriptions/dated', { properties: { displayName: 'Dated', scope: '/apis', expirationDate: '2026-11-30T08:00:00.123Z' } });
+    expect(sub.status).toBe(201);
+    expect(sub.body.properties.createdDate).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/);
+    expect(sub.body.properties.expirationDate).toBe('2026-11-30T08:00:00.1230000Z');
+    // What a GET answers can be PUT back as is (seven digits are read as the same instant).
+    const again = await admin.call('PUT', '/subscriptions/dated', { properties: { displayName: 'Dated', scope: '/apis', expirationDate: sub.body.properties.expirationDate } });
+    expect(again.status).toBe(200);
+    expect(again.body.properties.expirationDate).toBe('2026-11-30T08:00:00.1230000Z');
+    expect(again.headers.get('etag')).toBe(sub.headers.get('etag'));
+  });
+
   test("404 messages are Azure's: '<Resource> not found.'", async () => {
     const cases: [string, string][] = [
       ['/products/nope', 'Product not found.'],
@@ -108,7 +162,7 @@ describeEachDialect('management API: fidelity to the APIM spec', (dialect) => {
     for (const [path, message] of cases) {
       const response = await admin.call('GET', path);
       expect(response.status, path).toBe(404);
-      expect(response.body, path).toEqual({ error: { code: 'ResourceNotFound', message } });
+      expect(response.body, path).toEqual({ error: { code: 'ResourceNotFound', message, details: null } });
     }
   });
 

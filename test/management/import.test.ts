@@ -180,17 +180,57 @@ describeEachDialect('management API: bulk import', (dialect) => {
     const tokensOnly = await importItems([{ type: 'subscription', name: 'imp-gold-sub', properties: { displayName: 'Gold', scope: '/products/gold' } }]);
     expect(tokensOnly.status).toBe(400);
     expect(tokensOnly.body.error.details).toEqual([
-      { code: 'InvalidProperty', target: 'items[0].properties.scope', message: 'items[0].properties.scope names a product that does not accept subscription keys' },
+      {
+        code: 'ValidationError',
+        target: 'items[0].properties.scope',
+        message:
+          "items[0].properties.scope names product 'gold', which does not accept subscription keys (its authenticationType is application-token): a subscription to it would have keys the gateway refuses. Add 'subscription-key' to the product's authenticationType, or give the client application access with a product link (PUT /clientApplications/{id}/productLinks/{linkId}).",
+      },
     ]);
 
     const tooMany = await importItems(users(1001, 300));
     expect(tooMany.status).toBe(400);
-    expect(tooMany.body.error.message).toBe('items must hold 1 to 1000 resources; it holds 1001. Send larger imports in several batches.');
+    expect(tooMany.body.error.details).toEqual([{ code: 'ValidationError', target: 'items', message: 'items must hold 1 to 1000 resources; it holds 1001. Send larger imports in several batches.' }]);
 
     expect((await admin.call('GET', '/users/imp-user-100')).status).toBe(404);
     expect((await admin.call('GET', '/users/imp-user-200')).status).toBe(404);
     expect(await graph.applicationCount()).toBe(applications);
     expect(events).toEqual([]);
     expect(portico.running.feed.currentVersion).toBe(version);
+  });
+  test('an imported link to a product with approvalRequired is pending, as a PUT makes it: no role until an administrator approves it', async () => {
+    // Platinum takes tokens and needs approval; Gold does not.
+    const platinumAudience = await tokenProduct(admin, 'platinum', 'Platinum');
+    expect((await admin.call('PATCH', '/products/platinum', { properties: { approvalRequired: true } }, { 'if-match': '*' })).status).toBe(200);
+    const imported = await importItems([
+      { type: 'user', name: 'imp-approver', properties: { email: 'imp-approver@example.com', firstName: 'Imp', lastName: 'Approver' } },
+      { type: 'clientApplication', name: 'imp-pending', properties: { displayName: 'Imported pending', ownerId: '/users/imp-approver', productIds: ['/products/platinum', '/products/gold'] } },
+      { type: 'clientApplication', name: 'imp-later', properties: { displayName: 'Imported later', ownerId: '/users/imp-approver', productIds: ['/products/gold'] } },
+    ]);
+    expect(imported.status).toBe(200);
+    const links = async (app: string) =>
+      ((await admin.call('GET', `/clientApplications/${app}/productLinks`)).body.value as { name: string; properties: { state: string } }[]).map((l) => [l.name, l.properties.state]);
+    expect(await links('imp-pending')).toEqual([['gold', 'active'], ['platinum', 'pending']]);
+    expect((await admin.call('GET', '/clientApplications/imp-pending')).body.properties.state).toBe('active');
+
+    const secret = (await admin.call('POST', '/clientApplications/imp-pending/listSecrets')).body.entra.clientSecret as string;
+    const clientId = imported.body.value[1].entraApplicationId as string;
+    const tokenFor = (audience: string) =>
+      requestToken(portico.identityUrl, portico.credentials.tenantId, { grant_type: 'client_credentials', client_id: clientId, client_secret: secret, scope: `api://${audience}/.default` });
+    expect((await tokenFor(goldAudience)).status).toBe(200);
+    const refused = await tokenFor(platinumAudience);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error_codes).toEqual([501051]);
+
+    // An existing application gaining the product through a later batch gets a pending link too.
+    const gained = await importItems([{ type: 'clientApplication', name: 'imp-later', properties: { displayName: 'Imported later', productIds: ['/products/gold', '/products/platinum'] } }]);
+    expect(gained.body.value).toEqual([{ type: 'clientApplication', name: 'imp-later', status: 'updated', entraApplicationId: expect.any(String) }]);
+    expect(await links('imp-later')).toEqual([['gold', 'active'], ['platinum', 'pending']]);
+    // Sent again, nothing changes: the pending link stays pending.
+    expect((await importItems([{ type: 'clientApplication', name: 'imp-later', properties: { displayName: 'Imported later', productIds: ['/products/gold', '/products/platinum'] } }])).body.unchanged).toBe(1);
+    expect(await links('imp-later')).toEqual([['gold', 'active'], ['platinum', 'pending']]);
+
+    expect((await admin.call('POST', '/clientApplications/imp-pending/productLinks/platinum/approve')).status).toBe(200);
+    expect((await tokenFor(platinumAudience)).status).toBe(200);
   });
 });

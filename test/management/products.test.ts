@@ -176,10 +176,10 @@ describeEachDialect('management API: products', (dialect) => {
 
     const missingApi = await admin.call('PUT', '/products/gold/apis/no-such-api');
     expect(missingApi.status).toBe(404);
-    expect(missingApi.body).toEqual({ error: { code: 'ResourceNotFound', message: 'Api not found.' } });
+    expect(missingApi.body).toEqual({ error: { code: 'ResourceNotFound', message: 'Api not found.', details: null } });
     const missingProduct = await admin.call('PUT', '/products/no-such-product/apis/echo-api');
     expect(missingProduct.status).toBe(404);
-    expect(missingProduct.body).toEqual({ error: { code: 'ResourceNotFound', message: 'Product not found.' } });
+    expect(missingProduct.body).toEqual({ error: { code: 'ResourceNotFound', message: 'Product not found.', details: null } });
     expect((await admin.call('GET', '/products/no-such-product/apis')).status).toBe(404);
 
     expect((await admin.call('DELETE', '/products/gold/apis/echo-api')).status).toBe(200);
@@ -196,7 +196,7 @@ describeEachDialect('management API: products', (dialect) => {
 
     const refused = await admin.call('DELETE', '/products/silver', undefined, { 'if-match': '*' });
     expect(refused.status).toBe(409);
-    expect(refused.body).toEqual({ error: { code: 'Conflict', message: "Product 'silver' has 1 subscription(s). Delete them first or pass deleteSubscriptions=true." } });
+    expect(refused.body).toEqual({ error: { code: 'Conflict', message: "Product 'silver' has 1 subscription(s). Delete them first or pass deleteSubscriptions=true.", details: null } });
     expect((await admin.call('GET', '/products/silver')).status).toBe(200);
     expect((await admin.call('DELETE', '/products/silver?deleteSubscriptions=false', undefined, { 'if-match': '*' })).status).toBe(409);
 
@@ -214,7 +214,7 @@ describeEachDialect('management API: products', (dialect) => {
 
     const refused = await admin.call('DELETE', '/products/bronze?deleteSubscriptions=true', undefined, { 'if-match': '*' });
     expect(refused.status).toBe(409);
-    expect(refused.body).toEqual({ error: { code: 'Conflict', message: "Product 'bronze' is still linked to client applications: bronze-app. Remove those product links first." } });
+    expect(refused.body).toEqual({ error: { code: 'Conflict', message: "Product 'bronze' is still linked to client applications: bronze-app. Remove those product links first.", details: null } });
     expect((await admin.call('GET', '/products/bronze')).status).toBe(200);
 
     expect((await admin.call('DELETE', '/clientApplications/bronze-app/productLinks/bronze')).status).toBe(200);
@@ -227,7 +227,7 @@ describeEachDialect('management API: products', (dialect) => {
   test('an unknown product is 404 ResourceNotFound for GET, PATCH and product APIs; DELETE is 204', async () => {
     const get = await admin.call('GET', '/products/nope');
     expect(get.status).toBe(404);
-    expect(get.body).toEqual({ error: { code: 'ResourceNotFound', message: 'Product not found.' } });
+    expect(get.body).toEqual({ error: { code: 'ResourceNotFound', message: 'Product not found.', details: null } });
     expect((await admin.call('PATCH', '/products/nope', { properties: { description: 'x' } }, { 'if-match': '*' })).status).toBe(404);
     expect((await admin.call('DELETE', '/products/nope', undefined, { 'if-match': '*' })).status).toBe(204);
   });

@@ -45,9 +45,9 @@ describeEachDialect('management API: schemas', (dialect) => {
       error: { code: 'ValidationError', message: 'One or more fields contain incorrect values:', details: [{ code: 'ValidationError', target: 'productId', message: 'productId is required.' }] },
     });
     const notObject = await admin.call('PUT', '/products/shape', ['not', 'an', 'object']);
-    expect(notObject.body).toEqual({ error: { code: 'InvalidRequestContent', message: 'The request body must be a JSON object like {"properties": {...}}.' } });
+    expect(notObject.body).toEqual({ error: { code: 'InvalidRequestContent', message: 'The request body must be a JSON object like {"properties": {...}}.', details: null } });
     const properties = await admin.call('PUT', '/products/shape', { properties: 'x' });
-    expect(properties.body).toEqual({ error: { code: 'InvalidRequestContent', message: "The request body's 'properties' must be a JSON object." } });
+    expect(properties.body).toEqual({ error: { code: 'InvalidRequestContent', message: "The request body's 'properties' must be a JSON object.", details: null } });
     const noCoercion = await admin.call('PUT', '/products/shape', { properties: { displayName: 'Shape', subscriptionRequired: 'true', subscriptionsLimit: '5' } });
     expect(noCoercion.body.error.details.map((d: { target: string }) => d.target)).toEqual(['subscriptionRequired', 'subscriptionsLimit']);
     expect((await admin.call('GET', '/products/shape')).status).toBe(404);
@@ -57,7 +57,7 @@ describeEachDialect('management API: schemas', (dialect) => {
     for (const body of ['{"properties":{"displayName":"P"},"__proto__":{"polluted":true}}', '{"properties":{"displayName":"P"},"constructor":{"prototype":{"polluted":true}}}']) {
       const response = await raw(serviceUrl(portico, '/products/poison', V), { method: 'PUT', token, body, headers: { 'content-type': 'application/json' } });
       expect(response.status).toBe(400);
-      expect(response.body).toEqual({ error: { code: 'InvalidRequestContent', message: 'The request body is not valid JSON.' } });
+      expect(response.body).toEqual({ error: { code: 'InvalidRequestContent', message: 'The request body is not valid JSON.', details: null } });
     }
     expect((await admin.call('GET', '/products/poison')).status).toBe(404);
     const listed = await raw(serviceUrl(portico, '/subscriptions/master/listSecrets', V), { method: 'POST', token, body: '', headers: { 'content-type': 'application/json' } });

@@ -141,7 +141,7 @@ describeEachDialect('management API: users', (dialect) => {
 
     const other = await admin.call('GET', '/users/owner-a/clientApplications/app-b');
     expect(other.status).toBe(404);
-    expect(other.body).toEqual({ error: { code: 'ResourceNotFound', message: 'ClientApplication not found.' } });
+    expect(other.body).toEqual({ error: { code: 'ResourceNotFound', message: 'ClientApplication not found.', details: null } });
     expect((await admin.call('GET', '/users/owner-a/clientApplications/none')).status).toBe(404);
     expect((await admin.call('GET', '/users/nobody/clientApplications')).status).toBe(404);
     expect((await admin.call('GET', '/users/1/clientApplications')).body).toEqual({ value: [] });
@@ -150,12 +150,12 @@ describeEachDialect('management API: users', (dialect) => {
   test('DELETE: a user owning a client application is 409; user 1 is 409; otherwise 200 then 204', async () => {
     const owner = await admin.call('DELETE', '/users/owner-a', undefined, { 'if-match': '*' });
     expect(owner.status).toBe(409);
-    expect(owner.body).toEqual({ error: { code: 'Conflict', message: "User 'owner-a' owns client applications: app-a. Delete them first." } });
+    expect(owner.body).toEqual({ error: { code: 'Conflict', message: "User 'owner-a' owns client applications: app-a. Delete them first.", details: null } });
     expect((await admin.call('GET', '/users/owner-a')).status).toBe(200);
 
     const builtIn = await admin.call('DELETE', '/users/1', undefined, { 'if-match': '*' });
     expect(builtIn.status).toBe(409);
-    expect(builtIn.body).toEqual({ error: { code: 'Conflict', message: "User '1' is the built-in administrator and cannot be deleted." } });
+    expect(builtIn.body).toEqual({ error: { code: 'Conflict', message: "User '1' is the built-in administrator and cannot be deleted.", details: null } });
     expect((await admin.call('GET', '/users/1')).status).toBe(200);
 
     expect((await admin.call('DELETE', '/clientApplications/app-a', undefined, { 'if-match': '*' })).status).toBe(200);

@@ -315,6 +315,28 @@ describeEachDialect('ManagementStore', (dialect) => {
     expect(await mgmt().listProductLinks({})).toEqual([b, { ...a, appRoleAssignmentId: 'granted' }]);
   });
 
+  test('transitionProductLink writes only while the stored state is the one read: the second of two decisions loses', async () => {
+    for (const id of ['starter', 'unlimited']) await mgmt().putProduct(product({ id }));
+    await mgmt().putClientApplication(clientApplication({ id: 'ca1' }));
+    const pending = productLink({ clientApplicationId: 'ca1', id: 'l1', productId: 'unlimited', state: 'pending' });
+    await mgmt().putProductLink(pending);
+    const approved = { ...pending, state: 'approved' as const, appRoleAssignmentId: 'ara' };
+    const rejected = { ...pending, state: 'rejected' as const };
+    expect(await mgmt().transitionProductLink(approved, 'pending')).toBe(true);
+    expect(await mgmt().transitionProductLink(rejected, 'pending')).toBe(false);
+    expect(await mgmt().getProductLink('ca1', 'l1')).toEqual(approved);
+    // The names match in any case, as everywhere; a missing link is no transition.
+    expect(await mgmt().transitionProductLink({ ...rejected, clientApplicationId: 'CA1', id: 'L1' }, 'approved')).toBe(true);
+    expect(await mgmt().getProductLink('ca1', 'l1')).toEqual(rejected);
+    expect(await mgmt().transitionProductLink({ ...approved, id: 'nope' }, 'pending')).toBe(false);
+    // In a transaction: the conditional write is what serializes two decisions.
+    const results = await Promise.all([
+      ctx().store.transaction(async (tx) => tx.management.transitionProductLink(approved, 'rejected')),
+      ctx().store.transaction(async (tx) => tx.management.transitionProductLink({ ...pending, state: 'active' }, 'rejected')),
+    ]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
   test('linking a product the application already links under another id is STORE_CONFLICT', async () => {
     for (const id of ['starter', 'unlimited']) await mgmt().putProduct(product({ id }));
     await mgmt().putClientApplication(clientApplication());

@@ -1,4 +1,5 @@
-import { AppError } from '../../errors/index.js';
+import type { AppError } from '../../errors/index.js';
+import { validationError } from './validate.js';
 import type { AuditQuery } from '../../audit/index.js';
 
 /**
@@ -56,5 +57,5 @@ function excerpt(raw: string): string {
 }
 
 function invalid(message: string): AppError {
-  return new AppError('ValidationError', message, [{ code: 'InvalidParameter', target: '$filter', message }]);
+  return validationError([{ target: '$filter', message }]);
 }

@@ -1,4 +1,5 @@
-import { AppError } from '../../errors/index.js';
+import type { AppError } from '../../errors/index.js';
+import { validationError } from './validate.js';
 import type { ListFilter } from '../management-store.js';
 
 export type FilterProperty = keyof ListFilter;
@@ -17,23 +18,23 @@ const MAX_FILTER_LENGTH = 2000;
 export function listFilterOf(requestUrl: URL, allowed: readonly FilterProperty[]): ListFilter {
   const raw = requestUrl.searchParams.get('$filter');
   if (raw === null) return {};
-  if (allowed.length === 0) throw invalid('This list does not support $filter; remove it.', 'is not supported on this list');
+  if (allowed.length === 0) throw invalid('$filter is not supported on this list; remove it.');
   const supported = `${allowed.map((p) => `${p} eq '…'`).join(', ')}, joined by 'and'`;
-  if (raw.length > MAX_FILTER_LENGTH) throw invalid(`$filter must be at most ${MAX_FILTER_LENGTH} characters.`, `must be at most ${MAX_FILTER_LENGTH} characters`);
+  if (raw.length > MAX_FILTER_LENGTH) throw invalid(`$filter must be at most ${MAX_FILTER_LENGTH} characters.`);
   const filter: Record<string, string> = {};
   let at = 0;
   for (;;) {
     CLAUSE.lastIndex = at;
     const match = CLAUSE.exec(raw);
-    if (!match) throw invalid(`$filter '${excerpt(raw)}' is not supported here. Supported: ${supported}.`, `supports ${supported}`);
+    if (!match) throw invalid(`$filter '${excerpt(raw)}' is not supported here. Supported: ${supported}.`);
     const property = allowed.find((p) => p.toLowerCase() === match[1]!.toLowerCase());
-    if (!property) throw invalid(`$filter cannot compare '${match[1]}' on this list. Supported: ${supported}.`, `supports ${supported}`);
-    if (filter[property] !== undefined) throw invalid(`$filter compares '${property}' twice; give each property once.`, 'names a property twice');
+    if (!property) throw invalid(`$filter cannot compare '${match[1]}' on this list. Supported: ${supported}.`);
+    if (filter[property] !== undefined) throw invalid(`$filter compares '${property}' twice; give each property once.`);
     filter[property] = match[2]!.replace(/''/g, "'");
     at = CLAUSE.lastIndex;
     if (at === raw.length) return filter;
     AND.lastIndex = at;
-    if (!AND.test(raw)) throw invalid(`$filter '${excerpt(raw)}' is not supported here. Supported: ${supported}.`, `supports ${supported}`);
+    if (!AND.test(raw)) throw invalid(`$filter '${excerpt(raw)}' is not supported here. Supported: ${supported}.`);
     at = AND.lastIndex;
   }
 }
@@ -42,6 +43,7 @@ function excerpt(raw: string): string {
   return raw.length > 200 ? `${raw.slice(0, 200)}…` : raw;
 }
 
-function invalid(message: string, detail: string): AppError {
-  return new AppError('ValidationError', message, [{ code: 'InvalidParameter', target: '$filter', message: detail }]);
+/** ARM's ValidationError shape, as for a body field: the detail names `$filter` and what is supported. */
+function invalid(message: string): AppError {
+  return validationError([{ target: '$filter', message }]);
 }

@@ -1,4 +1,4 @@
-import { AppError } from '../../errors/index.js';
+import { validationError } from './validate.js';
 import { decodeSkipToken, encodeSkipToken } from '../../shared/skip-token.js';
 import type { PageWindow } from '../management-store.js';
 
@@ -54,9 +54,7 @@ function readSkipToken(url: URL): string | undefined {
   if (raw === null) return undefined;
   const key = decodeSkipToken(raw, 1);
   if (key === undefined) {
-    throw new AppError('ValidationError', `${SKIP_TOKEN} is not a continuation this list issued. Follow the nextLink of the previous page as given, or start again without ${SKIP_TOKEN}.`, [
-      { code: 'InvalidParameter', target: SKIP_TOKEN, message: 'must be the value from a nextLink of this list' },
-    ]);
+    throw invalidSkipToken();
   }
   return key[0];
 }
@@ -66,9 +64,7 @@ function readInt(url: URL, name: string, fallback: number, min: number, max: num
   if (raw === null) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new AppError('ValidationError', `${name} must be a whole number from ${min} to ${max}, got '${raw}'.`, [
-      { code: 'InvalidParameter', target: name, message: `must be a whole number from ${min} to ${max}` },
-    ]);
+    throw validationError([{ target: name, message: `${name} must be a whole number from ${min} to ${max}; '${raw.slice(0, 50)}' is not.` }]);
   }
   return value;
 }
@@ -79,18 +75,14 @@ function readInt(url: URL, name: string, fallback: number, min: number, max: num
  */
 export function keysetWindowOf(requestUrl: URL, parts: number): { top: number; after: readonly string[] | undefined } {
   if (requestUrl.searchParams.has('$skip')) {
-    throw new AppError('ValidationError', 'This list pages by $skipToken only (follow nextLink); remove $skip.', [
-      { code: 'InvalidParameter', target: '$skip', message: 'is not supported on this list' },
-    ]);
+    throw validationError([{ target: '$skip', message: '$skip is not supported on this list: it pages by $skipToken only (follow nextLink); remove $skip.' }]);
   }
   const top = readInt(requestUrl, '$top', DEFAULT_TOP, 1, MAX_TOP);
   const raw = requestUrl.searchParams.get(SKIP_TOKEN);
   if (raw === null) return { top, after: undefined };
   const key = decodeSkipToken(raw, parts);
   if (key === undefined) {
-    throw new AppError('ValidationError', `${SKIP_TOKEN} is not a continuation this list issued. Follow the nextLink of the previous page as given, or start again without ${SKIP_TOKEN}.`, [
-      { code: 'InvalidParameter', target: SKIP_TOKEN, message: 'must be the value from a nextLink of this list' },
-    ]);
+    throw invalidSkipToken();
   }
   return { top, after: key };
 }
@@ -102,4 +94,14 @@ export function keysetPageOf<T>(rows: readonly T[], top: number, requestUrl: URL
   const next = new URL(requestUrl.href);
   next.searchParams.set(SKIP_TOKEN, encodeSkipToken(keyOf(value[value.length - 1]!)));
   return { value, nextLink: next.href };
+}
+
+/** ARM's ValidationError shape, as for a body field. */
+function invalidSkipToken() {
+  return validationError([
+    {
+      target: SKIP_TOKEN,
+      message: `${SKIP_TOKEN} is not a continuation this list issued. Follow the nextLink of the previous page as given, or start again without ${SKIP_TOKEN}.`,
+    },
+  ]);
 }

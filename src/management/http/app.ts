@@ -78,6 +78,7 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
   app.removeContentTypeParser('text/plain');
   const handleError = armErrorHandler({ authorizationUri: `${options.identityUrl}/${ctx.instance.tenantId}`, bodyLimit: options.bodyLimit });
   app.decorateRequest('publicBaseUrl', '');
+  app.decorateRequest('reachedService', false);
   app.addHook('onRequest', async (request) => {
     request.publicBaseUrl = options.publicUrl;
   });
@@ -166,6 +167,7 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
           );
         }
         checkApiVersion((request.query as Record<string, unknown>)['api-version']);
+        request.reachedService = true;
       });
       auditRequests(scope, {
         audit: ctx.store.audit,

@@ -24,6 +24,10 @@ export function armErrorHandler(options: ArmErrorOptions): ArmErrorHandler {
       message: app.expose ? app.message : 'The request failed because of an internal error. The server log has the details.',
     };
     if (app.expose && app.details.length > 0) body.details = app.details;
+    // APIM's own answers (the request reached the service's resources) always carry `details`, null
+    // when there are none (`{"code":"ResourceNotFound","message":"Api not found.","details":null}`);
+    // ARM's front door (authentication, api-version, unknown paths) leaves it out.
+    else if (request.reachedService) body.details = null;
     void reply.status(app.status).type('application/json; charset=utf-8').send({ error: body });
   };
 }
@@ -50,4 +54,11 @@ function toAppError(error: unknown, options: ArmErrorOptions): AppError {
 /** A quoted-string for a header parameter: no CR/LF, quotes and backslashes escaped. */
 function quoted(text: string): string {
   return text.replace(/[\r\n]+/g, ' ').replace(/["\\]/g, '\\$&');
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set once the request passed ARM's checks (token, service path, api-version) and is APIM's to answer. */
+    reachedService: boolean;
+  }
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ManagementContext } from '../context.js';
 import { AppError } from '../../errors/index.js';
-import { sendDeleted, sendList, sendPage, sendResource, ifMatchOf, flag } from './send.js';
+import { sendDeleted, sendList, sendPage, sendResource, ifMatchOf, requiredIfMatchOf, flag } from './send.js';
 import { etagOf } from '../arm/etag.js';
 import * as products from '../services/products.js';
 import * as apis from '../services/apis.js';
@@ -16,7 +16,7 @@ import { auditFilterOf } from '../arm/audit-filter.js';
 import { keysetPageOf, keysetWindowOf } from '../arm/paging.js';
 import { requestUrl } from './send.js';
 import { importBatch } from '../services/import.js';
-import { apiBody, clientApplicationBody, deleteQuery, importBody, listQuery, operationBody, paramsOf, plainQuery, policyQuery, productLinkBody, productPatchBody, productPolicyBody, productPutBody, subscriptionBody, userPatchBody, userPutBody } from './schemas.js';
+import { apiBody, auditListQuery, clientApplicationBody, deleteQuery, importBody, listQuery, operationBody, paramsOf, plainQuery, policyListQuery, policyQuery, productLinkBody, productPatchBody, productPolicyBody, productPutBody, subscriptionBody, userPatchBody, userPutBody } from './schemas.js';
 
 type Params = Record<string, string>;
 /** What the lists' $filter compares (by index, case-insensitively); users have no displayName but an email. */
@@ -28,7 +28,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
   app.get('', { schema: { querystring: plainQuery } }, async (_request, reply) => sendResource(reply, 200, serviceResource(ctx)));
 
   // audit log (a Portico extension): newest first, filtered and paged in SQL
-  app.get('/auditEvents', async (request, reply) => {
+  app.get('/auditEvents', { schema: { querystring: auditListQuery } }, async (request, reply) => {
     const url = requestUrl(request);
     const window = keysetWindowOf(url, 2);
     const query = auditFilterOf(url);
@@ -36,7 +36,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     const page = keysetPageOf(rows, window.top, url, (event) => [event.timestamp, event.id]);
     return reply.header('Cache-Control', 'no-store').send({ ...page, value: page.value.map((event) => auditEventResource(ctx, event)) });
   });
-  app.get('/auditEvents/:eventId', async (request, reply) => {
+  app.get('/auditEvents/:eventId', { schema: { params: paramsOf(['eventId']), querystring: plainQuery } }, async (request, reply) => {
     const event = await ctx.store.audit.get(params(request).eventId!);
     if (!event) throw new AppError('ResourceNotFound', 'Audit event not found.');
     return reply.header('Cache-Control', 'no-store').send(auditEventResource(ctx, event));
@@ -57,7 +57,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     sendDeleted(reply, await products.deleteProduct(ctx, params(request).productId!, ifMatchOf(request), flag(request, 'deleteSubscriptions'))));
 
   // product policies (APIM's products/{id}/policies/policy)
-  app.get('/products/:productId/policies', { schema: { params: paramsOf(['productId']), querystring: listQuery } }, async (request, reply) => {
+  app.get('/products/:productId/policies', { schema: { params: paramsOf(['productId']), querystring: policyListQuery } }, async (request, reply) => {
     const product = await products.requireProduct(ctx, params(request).productId!);
     const policy = await ctx.store.management.getProductPolicy(product.id);
     const format = productPolicies.formatOf(request.query);
@@ -74,7 +74,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     return sendResource(reply, created ? 201 : 200, productPolicies.productPolicyResource(ctx, product, policy, policy.format));
   });
   app.delete('/products/:productId/policies/:policyId', { schema: { params: paramsOf(['productId', 'policyId']), querystring: plainQuery } }, async (request, reply) =>
-    sendDeleted(reply, await productPolicies.deleteProductPolicy(ctx, params(request).productId!, params(request).policyId!, ifMatchOf(request))));
+    sendDeleted(reply, await productPolicies.deleteProductPolicy(ctx, params(request).productId!, params(request).policyId!, requiredIfMatchOf(request))));
 
   // product ↔ API links
   app.get('/products/:productId/apis', { schema: { params: paramsOf(['productId']), querystring: listQuery } }, async (request, reply) => {
@@ -115,11 +115,12 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     return sendResource(reply, created ? 201 : 200, apis.apiResource(ctx, api));
   });
   app.patch('/apis/:apiId', { schema: { params: paramsOf(['apiId']), querystring: plainQuery, body: apiBody } }, async (request, reply) => {
+    const ifMatch = requiredIfMatchOf(request);
     await apis.requireApi(ctx, params(request).apiId!);
-    const { api } = await apis.putApi(ctx, params(request).apiId!, request.body, ifMatchOf(request));
+    const { api } = await apis.putApi(ctx, params(request).apiId!, request.body, ifMatch);
     return sendResource(reply, 200, apis.apiResource(ctx, api));
   });
-  app.delete('/apis/:apiId', { schema: { params: paramsOf(['apiId']), querystring: plainQuery } }, async (request, reply) => sendDeleted(reply, await apis.deleteApi(ctx, params(request).apiId!, ifMatchOf(request))));
+  app.delete('/apis/:apiId', { schema: { params: paramsOf(['apiId']), querystring: plainQuery } }, async (request, reply) => sendDeleted(reply, await apis.deleteApi(ctx, params(request).apiId!, requiredIfMatchOf(request))));
   app.get('/apis/:apiId/operations', { schema: { params: paramsOf(['apiId']), querystring: listQuery } }, async (request, reply) => {
     const api = await apis.requireApi(ctx, params(request).apiId!);
     return sendList(request, reply, (await ctx.store.management.listOperations(api.id)).map((o) => apis.operationResource(ctx, o)));
@@ -135,7 +136,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     return sendResource(reply, created ? 201 : 200, apis.operationResource(ctx, operation));
   });
   app.delete('/apis/:apiId/operations/:operationId', { schema: { params: paramsOf(['apiId', 'operationId']), querystring: plainQuery } }, async (request, reply) =>
-    sendDeleted(reply, await apis.deleteOperation(ctx, params(request).apiId!, params(request).operationId!, ifMatchOf(request))));
+    sendDeleted(reply, await apis.deleteOperation(ctx, params(request).apiId!, params(request).operationId!, requiredIfMatchOf(request))));
 
   // users
   app.get('/users', { schema: { querystring: listQuery } }, async (request, reply) =>
@@ -146,9 +147,9 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     return sendResource(reply, created ? 201 : 200, await users.userResource(ctx, user));
   });
   app.patch('/users/:userId', { schema: { params: paramsOf(['userId']), querystring: plainQuery, body: userPatchBody } }, async (request, reply) =>
-    sendResource(reply, 200, await users.userResource(ctx, await users.patchUser(ctx, params(request).userId!, request.body, ifMatchOf(request)))));
+    sendResource(reply, 200, await users.userResource(ctx, await users.patchUser(ctx, params(request).userId!, request.body, requiredIfMatchOf(request)))));
   app.delete('/users/:userId', { schema: { params: paramsOf(['userId']), querystring: deleteQuery(true) } }, async (request, reply) =>
-    sendDeleted(reply, await users.deleteUser(ctx, params(request).userId!, ifMatchOf(request), flag(request, 'deleteSubscriptions'))));
+    sendDeleted(reply, await users.deleteUser(ctx, params(request).userId!, requiredIfMatchOf(request), flag(request, 'deleteSubscriptions'))));
   app.get('/users/:userId/clientApplications', { schema: { params: paramsOf(['userId']), querystring: listQuery } }, async (request, reply) => {
     const user = await users.requireUser(ctx, params(request).userId!);
     return sendPage(request, reply, NAMED, (window, filter) => ctx.store.management.listClientApplications({ ...filter, ownerId: user.id }, window), (list) => clientApps.clientApplicationResources(ctx, list));
@@ -181,11 +182,12 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     return sendResource(reply, created ? 201 : 200, subscriptions.subscriptionResource(ctx, subscription));
   });
   app.patch('/subscriptions/:sid', { schema: { params: paramsOf(['sid']), querystring: plainQuery, body: subscriptionBody } }, async (request, reply) => {
+    const ifMatch = requiredIfMatchOf(request);
     await subscriptions.requireSubscription(ctx, params(request).sid!);
-    const { subscription } = await subscriptions.putSubscription(ctx, params(request).sid!, request.body, ifMatchOf(request));
+    const { subscription } = await subscriptions.putSubscription(ctx, params(request).sid!, request.body, ifMatch);
     return sendResource(reply, 200, subscriptions.subscriptionResource(ctx, subscription));
   });
-  app.delete('/subscriptions/:sid', { schema: { params: paramsOf(['sid']), querystring: plainQuery } }, async (request, reply) => sendDeleted(reply, await subscriptions.deleteSubscription(ctx, params(request).sid!, ifMatchOf(request))));
+  app.delete('/subscriptions/:sid', { schema: { params: paramsOf(['sid']), querystring: plainQuery } }, async (request, reply) => sendDeleted(reply, await subscriptions.deleteSubscription(ctx, params(request).sid!, requiredIfMatchOf(request))));
   app.post('/subscriptions/:sid/listSecrets', { schema: { params: paramsOf(['sid']), querystring: plainQuery } }, async (request, reply) => {
     const subscription = await subscriptions.requireSubscription(ctx, params(request).sid!);
     // Azure tooling reads the subscription's ETag from this answer too; keys must not be cached.

@@ -154,22 +154,37 @@ export function paramsOf(names: readonly string[], creates = false): TSchema {
 }
 
 const queryString = (description: string) => Type.Optional(Type.String({ description }));
+/** A whole number in a query string (the validator does not coerce, so the rule is a pattern). */
+const queryCount = (description: string, pattern: string, rule: string) => Type.Optional(Type.String({ description, pattern, 'x-rule': rule }));
 // Checked (and a repeated one compared) by the api-version hook, which answers ARM's own codes.
 const baseQuery = { 'api-version': Type.Optional(Type.Unsafe<string>({ description: 'The API version, such as 2025-03-01-preview.' })) };
 export const plainQuery = Type.Object(baseQuery, { additionalProperties: true });
+const pagingQuery = {
+  $top: queryCount('How many items a page holds at most (1 to 1000, default 100).', '^(?:[1-9][0-9]{0,2}|1000)$', 'must be a whole number from 1 to 1000.'),
+  $skipToken: queryString('The continuation from a nextLink.'),
+};
 export const listQuery = Type.Object(
   {
     ...baseQuery,
-    $filter: queryString("An OData filter: eq, ne, contains, startswith, endswith on name and displayName, joined by 'and'."),
-    $top: queryString('How many items a page holds at most.'),
-    $skip: queryString('How many items to skip.'),
-    $skipToken: queryString('The continuation from a nextLink.'),
+    $filter: queryString("An OData filter: eq comparisons on name and displayName (users: name, email), joined by 'and'."),
+    ...pagingQuery,
+    $skip: queryCount('How many items to skip.', '^(?:0|[1-9][0-9]{0,14})$', 'must be a whole number from 0 to 999999999999999.'),
   },
   { additionalProperties: true },
 );
+/** The audit log pages by continuation only ($skip is refused with a message that says so). */
+export const auditListQuery = Type.Object(
+  { ...baseQuery, $filter: queryString("timestamp ge/le '<ISO 8601>', actor eq, target eq, operation eq, joined by 'and'."), ...pagingQuery },
+  { additionalProperties: true },
+);
 export const deleteQuery = (withSubscriptions: boolean) =>
-  Type.Object(withSubscriptions ? { ...baseQuery, deleteSubscriptions: Type.Optional(Type.String({ enum: ['true', 'false'] })) } : baseQuery, { additionalProperties: true });
-export const policyQuery = Type.Object({ ...baseQuery, format: queryString('xml or rawxml.') }, { additionalProperties: true });
+  Type.Object(
+    withSubscriptions ? { ...baseQuery, deleteSubscriptions: Type.Optional(Type.String({ enum: ['true', 'false'], description: 'Also delete its subscriptions.' })) } : baseQuery,
+    { additionalProperties: true },
+  );
+const policyFormat = { format: Type.Optional(Type.String({ enum: ['xml', 'rawxml'], description: 'xml (default) or rawxml.' })) };
+export const policyQuery = Type.Object({ ...baseQuery, ...policyFormat }, { additionalProperties: true });
+export const policyListQuery = Type.Object({ ...listQuery.properties, ...policyFormat }, { additionalProperties: true });
 
 /** Options the validator needs: no type coercion (a number is not a string), every problem at once. */
 export const AJV_OPTIONS = { coerceTypes: false, allErrors: true, removeAdditional: false, useDefaults: false, verbose: true, keywords: ['x-rule'] } as const;

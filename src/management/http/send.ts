@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ArmResource } from '../arm/resource.js';
-import { etagOf } from '../arm/etag.js';
+import { etagOf, requireIfMatch } from '../arm/etag.js';
 import { pageOf, pageWindowOf, paginate } from '../arm/paging.js';
 import { listFilterOf, type FilterProperty } from '../arm/filter.js';
 import type { ListFilter, PageWindow } from '../management-store.js';
@@ -52,6 +52,15 @@ declare module 'fastify' {
 export function requestUrl(request: FastifyRequest): URL {
   // Appended, not resolved: a public URL's path prefix (a proxy's /portico/mgmt) must stay in the link.
   return new URL(`${request.publicBaseUrl}${request.url.replace(/^\/+/, '/')}`);
+}
+
+/**
+ * The If-Match of an operation whose spec declares it required (IfMatchRequiredParameter: update and
+ * delete of products, APIs, operations, users, subscriptions, and a product policy's delete): a
+ * request without one is refused before anything is read.
+ */
+export function requiredIfMatchOf(request: FastifyRequest): string {
+  return requireIfMatch(ifMatchOf(request));
 }
 
 export function ifMatchOf(request: FastifyRequest): string | undefined {

@@ -5,6 +5,7 @@ import { resolveOwnerReference } from './users.js';
 import { armResource, childResourceId, parseChildReference, type ArmResource } from '../arm/resource.js';
 import { BodyValidator, checkResourceName, validationError } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
+import { armDateTime } from '../arm/date.js';
 import { asManagedIdentity, removeAsManagedIdentity } from './managed-identity.js';
 import { commitChange, oneChange } from '../../store/change-unit.js';
 import type { ChangeEventBody } from '../../shared/index.js';
@@ -306,12 +307,6 @@ export async function newClientSecret(ctx: ManagementContext, id: string): Promi
   return { entra: { clientSecret: secret.secretText, expiresAt: armDateTime(secret.endDateTime) } };
 }
 
-/** ARM's date-time: seven fractional digits, as `2026-04-17T09:51:58.9472187Z` in the spec's example. */
-export function armDateTime(iso: string): string {
-  const date = new Date(iso);
-  return date.toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
-}
-
 export async function putProductLink(ctx: ManagementContext, appId: string, linkId: string, body: unknown): Promise<{ link: ProductLinkRecord; created: boolean }> {
   checkResourceName('product link', linkId);
   const app = await requireClientApplication(ctx, appId);
@@ -369,6 +364,10 @@ async function commitLink(ctx: ManagementContext, app: ClientApplicationRecord, 
  * A Portico extension action (POST …/productLinks/{id}/approve): a pending or rejected link becomes
  * `approved` and its app role is granted, so tokens for the product are issued and accepted again.
  * An active or approved link is returned unchanged, with no event.
+ *
+ * Approve and reject on one link serialize on the stored state: the write is conditional on the state
+ * read (`WHERE state = 'pending'`, in the change's transaction), so of two concurrent decisions one
+ * wins and the other gets 409 and takes back what it did in the directory.
  */
 export async function approveProductLink(ctx: ManagementContext, appId: string, linkId: string): Promise<ProductLinkRecord> {
   const { app, link } = await requireProductLink(ctx, appId, linkId);
@@ -379,7 +378,23 @@ export async function approveProductLink(ctx: ManagementContext, appId: string, 
   }
   return oneChange(ctx, async () => {
     const approved = await grantProduct(ctx, app, product, link.id, 'approved');
-    await commitLink(ctx, app, approved, 'productLink.approved');
+    let won: boolean;
+    try {
+      won = await commitTransition(ctx, app, approved, link.state, 'productLink.approved');
+    } catch (error) {
+      const assignmentId = approved.appRoleAssignmentId;
+      if (assignmentId) await asManagedIdentity(ctx, 'undo a role grant', (d) => d.revokeAppRole(assignmentId)).catch(() => undefined);
+      throw error;
+    }
+    if (!won) {
+      // The grant is idempotent: a concurrent approval that won holds this very assignment; keep it then.
+      const now = await ctx.store.management.getProductLink(app.id, link.id);
+      if (approved.appRoleAssignmentId && now?.appRoleAssignmentId !== approved.appRoleAssignmentId) {
+        const assignmentId = approved.appRoleAssignmentId;
+        await removeAsManagedIdentity(ctx, 'undo a role grant', (d) => d.revokeAppRole(assignmentId));
+      }
+      throw decidedMeanwhile(link, 'approved', now);
+    }
     return approved;
   });
 }
@@ -387,20 +402,37 @@ export async function approveProductLink(ctx: ManagementContext, appId: string, 
 /**
  * A Portico extension action (POST …/productLinks/{id}/reject): the link becomes `rejected` and its
  * app role, if any, is revoked, so the gateway refuses the application for the product at once
- * (tokens already issued included). A rejected link is returned unchanged, with no event.
+ * (tokens already issued included). A rejected link is returned unchanged, with no event. Serialized
+ * with approve as above.
  */
 export async function rejectProductLink(ctx: ManagementContext, appId: string, linkId: string): Promise<ProductLinkRecord> {
   const { app, link } = await requireProductLink(ctx, appId, linkId);
   if (link.state === 'rejected') return link;
   const rejected: ProductLinkRecord = { ...link, appRoleAssignmentId: null, state: 'rejected' };
   await oneChange(ctx, async () => {
+    // The revocation only takes back the role the link held as read; a concurrent approval's grant
+    // is then either the winner's (and this write loses) or undone by that approval when it loses.
     await revokeLink(ctx, link);
-    await commitChange(ctx, async (tx) => {
-      await tx.management.putProductLink(rejected);
-      return { result: undefined, event: productLinkEvent('productLink.rejected', app, rejected) };
-    });
+    const won = await commitTransition(ctx, app, rejected, link.state, 'productLink.rejected');
+    if (!won) throw decidedMeanwhile(link, 'rejected', await ctx.store.management.getProductLink(app.id, link.id));
   });
   return rejected;
+}
+
+/** The conditional write of a decision with its event; false (nothing written, nothing announced) when the link changed since it was read. */
+async function commitTransition(ctx: ManagementContext, app: ClientApplicationRecord, next: ProductLinkRecord, from: ProductLinkState, type: ProductLinkEventType): Promise<boolean> {
+  return commitChange(ctx, async (tx) => {
+    const won = await tx.management.transitionProductLink(next, from);
+    return { result: won, event: won ? productLinkEvent(type, app, next) : undefined };
+  });
+}
+
+function decidedMeanwhile(link: ProductLinkRecord, wanted: ProductLinkState, now: ProductLinkRecord | undefined): AppError {
+  const what = now ? `it is '${now.state}' now` : 'it was deleted';
+  return new AppError(
+    'Conflict',
+    `Product link '${link.id}' of client application '${link.clientApplicationId}' was changed by another request while it was being ${wanted} (it was '${link.state}'; ${what}). Read the link again and decide on its current state.`,
+  );
 }
 
 export async function requireProductLink(ctx: ManagementContext, appId: string, linkId: string): Promise<{ app: ClientApplicationRecord; link: ProductLinkRecord }> {

@@ -142,9 +142,7 @@ function readItems(body: unknown): RawItem[] {
     throw new AppError('InvalidRequestContent', 'The request body must be a JSON object like {"items": [{"type": "user", "name": "…", "properties": {…}}, …]}.');
   }
   if (items.length === 0 || items.length > MAX_IMPORT_ITEMS) {
-    throw new AppError('ValidationError', `items must hold 1 to ${MAX_IMPORT_ITEMS} resources; it holds ${items.length}. Send larger imports in several batches.`, [
-      { code: 'InvalidProperty', target: 'items', message: `must hold 1 to ${MAX_IMPORT_ITEMS} resources` },
-    ]);
+    throw validationError([{ target: 'items', message: `items must hold 1 to ${MAX_IMPORT_ITEMS} resources; it holds ${items.length}. Send larger imports in several batches.` }]);
   }
   return items.map((item) => (typeof item === 'object' && item !== null && !Array.isArray(item) ? (item as RawItem) : { type: undefined, name: undefined, properties: undefined }));
 }
@@ -548,7 +546,8 @@ async function directorySteps(ctx: ManagementContext, plans: readonly AppPlan[])
       const products = plan.products ?? [];
       const nameSource = products[0]?.displayName ?? plan.fields.displayName;
       const grants: { resourceId: string; appRoleId: string }[] = [];
-      for (const product of products) grants.push(await roleOf(product));
+      // A product with approvalRequired gets a pending link and no role, as a PUT makes it.
+      for (const product of products) if (!product.approvalRequired) grants.push(await roleOf(product));
       register.push({
         displayName: `APIMApplication${nameSource.replace(/[^A-Za-z0-9]/g, '') || plan.name}`,
         description: `Client application '${plan.fields.displayName}' of API Management service '${ctx.instance.serviceName}'.`,
@@ -571,6 +570,10 @@ async function directorySteps(ctx: ManagementContext, plans: readonly AppPlan[])
       if (linked.has(product.id)) continue;
       const linkId = freeLinkId(product.id, taken);
       taken.add(linkId.toLowerCase());
+      if (product.approvalRequired) {
+        entry.put.push({ id: linkId, clientApplicationId: app.id, productId: product.id, appRoleAssignmentId: null, state: 'pending' });
+        continue;
+      }
       const role = await roleOf(product);
       grant.push({ principalId: app.entraServicePrincipalId, ...role });
       granting.push({ plan, product, linkId });
@@ -591,11 +594,13 @@ async function directorySteps(ctx: ManagementContext, plans: readonly AppPlan[])
       entraServicePrincipalId: registered.servicePrincipal.id,
       createdDate,
     };
-    const put = (plan.products ?? []).map((product, p): ProductLinkRecord => ({
-      id: product.id, clientApplicationId: plan.name, productId: product.id, appRoleAssignmentId: registered.assignments[p]?.id ?? null,
-      // An import is a Contributor's declaration of what is granted: its links are active at once.
-      state: 'active',
-    }));
+    // The registration granted the roles of the products without approval, in order; the others wait for an administrator.
+    let granted = 0;
+    const put = (plan.products ?? []).map((product): ProductLinkRecord =>
+      product.approvalRequired
+        ? { id: product.id, clientApplicationId: plan.name, productId: product.id, appRoleAssignmentId: null, state: 'pending' }
+        : { id: product.id, clientApplicationId: plan.name, productId: product.id, appRoleAssignmentId: registered.assignments[granted++]?.id ?? null, state: 'active' },
+    );
     outcome.set(plan.index, { app, put, deleted: [] });
   }
   for (const [n, { plan, product, linkId }] of granting.entries()) {

@@ -4,7 +4,7 @@ import { commitChange } from '../../store/change-unit.js';
 import type { ProductPolicyRecord, ProductRecord } from '../management-store.js';
 import type { ManagementContext } from '../context.js';
 import { armResource, type ArmResource } from '../arm/resource.js';
-import { BodyValidator } from '../arm/validate.js';
+import { BodyValidator, validationError } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
 import { requireProduct } from './products.js';
 
@@ -48,9 +48,7 @@ export function formatOf(query: unknown): Format {
   const value = (query as Record<string, unknown> | undefined)?.format;
   if (value === undefined) return 'xml';
   if (typeof value === 'string' && (FORMATS as readonly string[]).includes(value)) return value as Format;
-  throw new AppError('ValidationError', `The query parameter 'format' must be one of: ${FORMATS.join(', ')}.`, [
-    { code: 'InvalidParameter', target: 'format', message: `must be one of: ${FORMATS.join(', ')}` },
-  ]);
+  throw validationError([{ target: 'format', message: `format must be one of: ${FORMATS.join(', ')}.` }]);
 }
 
 export async function requireProductPolicy(ctx: ManagementContext, productId: string, policyId: string): Promise<{ product: ProductRecord; policy: ProductPolicyRecord }> {
@@ -102,9 +100,7 @@ export async function deleteProductPolicy(ctx: ManagementContext, productId: str
 
 function checkPolicyId(policyId: string): void {
   if (policyId.toLowerCase() !== POLICY_ID) {
-    throw new AppError('ValidationError', `A product has one policy, named '${POLICY_ID}'; '${policyId}' is not a policy id.`, [
-      { code: 'InvalidParameter', target: 'policyId', message: `must be '${POLICY_ID}'` },
-    ]);
+    throw validationError([{ target: 'policyId', message: `A product has one policy, named '${POLICY_ID}'; '${policyId}' is not a policy id.` }]);
   }
 }
 
@@ -115,6 +111,6 @@ function readLimits(document: string, strict = false): ProductLimits {
   } catch (error) {
     if (!(error instanceof PolicyConfigError)) throw error;
     if (!strict) return { rateLimit: undefined, quota: undefined }; // stored by another version: shown, not enforced
-    throw new AppError('ValidationError', error.message, [{ code: 'InvalidPolicy', target: error.target, message: error.message }]);
+    throw validationError([{ target: error.target, message: error.message }]);
   }
 }

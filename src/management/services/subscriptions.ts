@@ -8,6 +8,7 @@ import { resolveOwnerReference } from './users.js';
 import { armResource, childResourceId, type ArmResource } from '../arm/resource.js';
 import { BodyValidator, checkResourceName, validationError } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
+import { armDateTime } from '../arm/date.js';
 import { serviceResourceId } from '../context.js';
 
 export const SUBSCRIPTION_STATES: readonly SubscriptionState[] = ['active', 'suspended', 'submitted', 'rejected', 'cancelled', 'expired'];
@@ -18,14 +19,14 @@ export function subscriptionResource(ctx: ManagementContext, s: SubscriptionReco
     ownerId: s.ownerId ? childResourceId(ctx.instance, 'users', s.ownerId) : null,
     scope: `${serviceResourceId(ctx.instance)}${s.scope}`,
     state: s.state,
-    createdDate: s.createdDate,
+    createdDate: armDateTime(s.createdDate),
     stateComment: s.stateComment,
     allowTracing: s.allowTracing,
     // Absent unless set, as APIM leaves unset dates out.
-    ...(s.startDate ? { startDate: s.startDate } : {}),
-    ...(s.expirationDate ? { expirationDate: s.expirationDate } : {}),
-    ...(s.endDate ? { endDate: s.endDate } : {}),
-    ...(s.notificationDate ? { notificationDate: s.notificationDate } : {}),
+    ...(s.startDate ? { startDate: armDateTime(s.startDate) } : {}),
+    ...(s.expirationDate ? { expirationDate: armDateTime(s.expirationDate) } : {}),
+    ...(s.endDate ? { endDate: armDateTime(s.endDate) } : {}),
+    ...(s.notificationDate ? { notificationDate: armDateTime(s.notificationDate) } : {}),
   });
 }
 
@@ -151,12 +152,12 @@ export async function checkScopeTakesKeys(ctx: ManagementContext, scope: string)
   if (!scope.startsWith('/products/')) return;
   const product = await ctx.store.management.getProduct(scope.slice('/products/'.length));
   if (!product || product.authenticationType.length === 0 || product.authenticationType.includes('subscription-key')) return;
-  throw new AppError(
-    'ValidationError',
-    `Product '${product.id}' does not accept subscription keys (its authenticationType is ${product.authenticationType.join(', ')}), so a subscription to it would have keys the gateway refuses. Add 'subscription-key' to the product's authenticationType, or give the client application access with a product link (PUT /clientApplications/{id}/productLinks/{linkId}).`,
-    [{ code: 'InvalidProperty', target: 'properties.scope', message: 'names a product that does not accept subscription keys' }],
-  );
-}
+  throw validationError([
+    {
+      target: 'scope',
+      message: `scope names product '${product.id}', which does not accept subscription keys (its authenticationType is ${product.authenticationType.join(', ')}): a subscription to it would have keys the gateway refuses. Add 'subscription-key' to the product's authenticationType, or give the client application access with a product link (PUT /clientApplications/{id}/productLinks/{linkId}).`,
+    },
+  ]);}
 
 export function subscriptionSecrets(ctx: ManagementContext, subscription: SubscriptionRecord): { primaryKey: string; secondaryKey: string } {
   return { primaryKey: ctx.secretBox.open(subscription.primaryKeyEncrypted), secondaryKey: ctx.secretBox.open(subscription.secondaryKeyEncrypted) };

@@ -7,6 +7,7 @@ import type { ManagementContext } from '../context.js';
 import { armResource, parseChildReference, type ArmResource } from '../arm/resource.js';
 import { BodyValidator, checkResourceName, validationError } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
+import { armDateTime } from '../arm/date.js';
 
 export const USER_STATES: readonly UserState[] = ['active', 'blocked', 'pending', 'deleted'];
 // Deliberately simple: one @, no spaces, a dot in the domain part.
@@ -28,7 +29,7 @@ function userResourceWith(ctx: ManagementContext, user: UserRecord, groups: read
     lastName: user.lastName,
     email: user.email,
     state: user.state,
-    registrationDate: user.registrationDate,
+    registrationDate: armDateTime(user.registrationDate),
     note: user.note,
     groups: groups.map((id) => ({ id: `/groups/${id}`, name: id })),
     identities: [{ provider: 'Basic', id: user.email }],

@@ -11,6 +11,7 @@ import type {
   ManagementStore,
   PageWindow,
   ProductLinkRecord,
+  ProductLinkState,
   SubscriptionRecord,
   UserRecord,
 } from '../../management/management-store.js';
@@ -253,6 +254,17 @@ export class ManagementRepository extends CatalogRepository implements Managemen
       .values(productLinkRow(link))
       .onConflict((oc) => oc.expression(childNameKey('client_application_id')).doUpdateSet(changes))
       .execute();
+  }
+
+  async transitionProductLink(link: ProductLinkRecord, from: ProductLinkState): Promise<boolean> {
+    const result = await this.db
+      .updateTable('product_links')
+      .set({ state: link.state, app_role_assignment_id: link.appRoleAssignmentId })
+      .where(sameName('client_application_id', link.clientApplicationId))
+      .where(sameName('id', link.id))
+      .where('state', '=', from)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   async deleteProductLink(clientApplicationId: string, id: string): Promise<void> {
