@@ -361,7 +361,8 @@ async function managementClient(dataDir) {
   const send = async (method, path, body) => {
     const response = await fetch(`${base}${path}${path.includes('?') ? '&' : '?'}api-version=${API_VERSION}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      // Changes to what exists need If-Match (ARM's optimistic concurrency); `*` is any version.
+      headers: { authorization: `Bearer ${token}`, ...(method === 'PATCH' || method === 'DELETE' ? { 'if-match': '*' } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { status: response.status, text: await response.text() };
