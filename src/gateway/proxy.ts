@@ -231,7 +231,8 @@ function requestHasBody(headers: IncomingHttpHeaders): boolean {
 
 /** Lower-case names listed in a Connection header value; undefined when there are none. */
 function connectionTokens(value: string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
+  // The usual values name no header: answered without splitting (most backend responses say keep-alive).
+  if (value === undefined || value === 'keep-alive' || value === 'close' || value === 'Keep-Alive' || value === 'Close') return undefined;
   const tokens: string[] = [];
   for (const token of value.split(',')) {
     const name = token.trim().toLowerCase();
