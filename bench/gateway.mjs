@@ -97,8 +97,14 @@ try {
   for (let round = 0; round <= rounds; round++) {
     for (const s of active) {
       const cpuBefore = cpuSeconds(s.server.pid, s.tree);
+      const primaryBefore = s.tree ? cpuSeconds(s.server.pid) : NaN;
+      const backendBefore = cpuSeconds(backend.pid);
+      const loadBefore = waitedChildrenCpuSeconds();
       const r = await load(tools, s, round === 0 ? Math.min(2, seconds) : seconds);
-      const cpuPerRequest = ((cpuSeconds(s.server.pid, s.tree) - cpuBefore) / r.requests) * 1e6;
+      const perRequest = (after, before) => ((after - before) / r.requests) * 1e6;
+      const cpuPerRequest = perRequest(cpuSeconds(s.server.pid, s.tree), cpuBefore);
+      // Where else the machine's CPU went for these requests: the backend, the load generator, and with workers the primary.
+      r.cpu = { primary: perRequest(s.tree ? cpuSeconds(s.server.pid) : NaN, primaryBefore), backend: perRequest(cpuSeconds(backend.pid), backendBefore), load: perRequest(waitedChildrenCpuSeconds(), loadBefore) };
       const statuses = Object.keys(r.statuses);
       if (r.errors || statuses.length === 0 || statuses.some((status) => Number(status) !== s.expected)) {
         throw new UnexpectedAnswer(`${s.label}: statuses ${JSON.stringify(r.statuses)}, errors ${r.errors} (want only ${s.expected})`);
@@ -127,9 +133,23 @@ try {
       goal === undefined ? '' : ` >= ${goal} ${ratio >= goal ? 'met' : 'NOT met'}`,
     );
   }
+  console.log(`\nCPU µs per request by process (medians): the server, with workers its primary's share; the backend; the load generator. On ${cpus().length} cores the three together cap req/s at ${cpus().length} s ÷ their sum.`);
+  console.log('scenario'.padEnd(36), 'server'.padStart(8), 'primary'.padStart(8), 'backend'.padStart(8), 'load'.padStart(8), 'sum'.padStart(8), 'cap req/s'.padStart(10));
+  for (const s of active) {
+    const runs = results[s.name];
+    const server = median(runs.map((r) => r.cpuPerRequest));
+    const backendCpu = median(runs.map((r) => r.cpu.backend));
+    const loadCpu = median(runs.map((r) => r.cpu.load));
+    const sum = server + backendCpu + loadCpu;
+    const primary = median(runs.map((r) => r.cpu.primary));
+    console.log(s.label.padEnd(36), server.toFixed(0).padStart(8), (Number.isNaN(primary) ? '' : primary.toFixed(1)).padStart(8), backendCpu.toFixed(0).padStart(8), loadCpu.toFixed(0).padStart(8), sum.toFixed(0).padStart(8), ((cpus().length * 1e6) / sum).toFixed(0).padStart(10));
+  }
   if (results[`workers${workers}`] && results.token) {
     const ratio = median(results[`workers${workers}`].map((r, i) => r.rps / results.token[i].rps));
     console.log(`--workers ${workers} ÷ one process (token): ${ratio.toFixed(2)} (goal >= 1.6 with 2 workers; needs as many free cores as workers + backend + load generator)`);
+    // How many cores the gateway got: req/s × its CPU per request. Scaling needs the cores to be there.
+    const cores = (runs) => median(runs.map((r) => (r.rps * r.cpuPerRequest) / 1e6));
+    console.log(`cores used by the gateway (req/s × CPU per request): one process ${cores(results.token).toFixed(2)}, --workers ${workers} ${cores(results[`workers${workers}`]).toFixed(2)}; CPU per request --workers ${workers} ÷ one process ${median(results[`workers${workers}`].map((r, i) => r.cpuPerRequest / results.token[i].cpuPerRequest)).toFixed(2)}`);
   }
 
   if (profileSeconds > 0) await profile(tools, backendUrl, profileSeconds);
@@ -361,7 +381,8 @@ async function managementClient(dataDir) {
   const send = async (method, path, body) => {
     const response = await fetch(`${base}${path}${path.includes('?') ? '&' : '?'}api-version=${API_VERSION}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      // Changes to what exists need If-Match (ARM's optimistic concurrency); `*` is any version.
+      headers: { authorization: `Bearer ${token}`, ...(method === 'PATCH' || method === 'DELETE' ? { 'if-match': '*' } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { status: response.status, text: await response.text() };
@@ -408,6 +429,12 @@ function cpuSeconds(pid, tree = false) {
   } catch {
     return NaN;
   }
+}
+
+/** user + system CPU seconds of this process's children that have exited and been waited for (each load generator run). */
+function waitedChildrenCpuSeconds() {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100; // cutime, cstime
 }
 
 function median(values) {

@@ -48,7 +48,7 @@ function shortUrl(url) {
   return url.replace(/^file:\/\/.*?\/(dist|node_modules)\//, '$1/');
 }
 
-function areaOf({ url, functionName }) {
+export function areaOf({ url, functionName }) {
   if (functionName === '(idle)') return 'idle (waiting for I/O)';
   if (functionName === '(garbage collector)') return 'garbage collector';
   if (functionName === '(program)') return 'V8/native (program)';

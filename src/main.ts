@@ -203,6 +203,8 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
         metrics,
         // Workers never write the store: their refusals come here over IPC, to this process's queue.
         onRevoked: (revoked) => refusals.record(revoked),
+        // ...and neither do they write quota counts: they report their calls, this process writes the sums.
+        quotaStore: store.quotaCounters,
       });
       workers = started;
       cleanups.push(() => started.stop());

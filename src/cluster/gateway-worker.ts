@@ -15,6 +15,12 @@ import { isPorticoMessage, type FromWorker, type ToWorker, type WorkerSettings }
 const send = (message: FromWorker): void => {
   if (process.connected) process.send!(message);
 };
+/** Sends and resolves once the message is handed to the channel (so a stop does not exit before it is out). */
+const sendNow = (message: FromWorker): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (!process.connected) return reject(new Error('the primary is gone'));
+    process.send!(message, undefined, undefined, (err: Error | null) => (err ? reject(err) : resolve()));
+  });
 
 let started: { gateway: Gateway; server: Server; listening: Listening; store: Store; flush: () => void } | undefined;
 const feed = new InProcessChangeFeed(0);
@@ -84,6 +90,8 @@ async function start(settings: WorkerSettings): Promise<void> {
     metrics,
     // The refusal recorder lives in the primary (the only writer); a lost message loses one audit row, never a request.
     onRevoked: (revoked) => send({ type: 'portico:refused', revoked }),
+    // Only the primary writes quota counts: this worker reports the calls it counted.
+    quotaDeltas: (deltas) => sendNow({ type: 'portico:quota', deltas }),
   });
   for (const event of early ?? []) apply(event);
   early = undefined;

@@ -4,7 +4,9 @@
  * applied it — so when a management write answers, every worker's snapshot already reflects it
  * (a revocation holds on the next request, whichever worker takes it). A worker that does not
  * acknowledge in time is replaced (a new one builds its snapshot from the store); a worker that
- * dies is replaced too. Metrics of all workers are merged into the primary's /metrics.
+ * dies is replaced too. Metrics of all workers are merged into the primary's /metrics. The primary
+ * is the one process that writes quota counts: workers report the calls they counted (deltas), the
+ * primary sums them and persists the totals on the same beat a single gateway does.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +15,8 @@ import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } fro
 import type { ChangeEvent, ChangeFeed } from '../shared/index.js';
 import type { PorticoMetrics } from '../gateway/observability/index.js';
 import type { OnRevoked } from '../gateway/index.js';
+import { InMemoryCounterStore, QuotaPersistence, type QuotaPersister } from '../gateway/counters/index.js';
+import type { QuotaCounterStore } from '../store/store.js';
 import { isPorticoMessage, type FromWorker, type ToWorker, type WorkerSettings } from './messages.js';
 
 /** A worker has this long to apply a change event before it is replaced (it then rebuilds in full). */
@@ -51,8 +55,19 @@ export async function startGatewayWorkers(options: {
   readonly metrics: PorticoMetrics;
   /** A worker refused a valid token whose application lost access (the audit log's refusal recorder). */
   readonly onRevoked?: OnRevoked;
+  /** Where the quota totals are written (the store's quota counters). */
+  readonly quotaStore: QuotaCounterStore;
+  /**
+   * Who persists the summed totals; QuotaPersistence (load at start, write every beat and on stop)
+   * unless a wrapper decides otherwise (e.g. only the elected leader of several nodes writes).
+   */
+  readonly quotaPersister?: (totals: InMemoryCounterStore) => QuotaPersister;
 }): Promise<GatewayWorkers> {
   const { count, feed, logger, metrics } = options;
+  // The workers' quota calls, summed: loaded from the store first, so a restart continues the totals.
+  const quotaTotals = new InMemoryCounterStore();
+  const quotaPersister = options.quotaPersister?.(quotaTotals) ?? new QuotaPersistence(quotaTotals, options.quotaStore, logger);
+  await quotaPersister.start();
   let settings = options.settings;
   cluster.setupPrimary({ exec: fileURLToPath(new URL('./gateway-worker.js', import.meta.url)), args: [], silent: false });
   const tracked = new Map<number, Tracked>();
@@ -93,6 +108,8 @@ export async function startGatewayWorkers(options: {
           metricsReplies.get(m.requestId)?.(m.metrics);
         } else if (m.type === 'portico:refused') {
           options.onRevoked?.(m.revoked);
+        } else if (m.type === 'portico:quota') {
+          quotaTotals.addDeltas(m.deltas, Date.now());
         } else if (m.type === 'portico:failed') {
           clearTimeout(timer);
           reject(new Error(`gateway worker ${worker.process.pid} could not start: ${m.message}`));
@@ -157,6 +174,7 @@ export async function startGatewayWorkers(options: {
     stopping = true;
     unsubscribe();
     for (const entry of tracked.values()) entry.worker.kill();
+    await quotaPersister.stop().catch(() => undefined);
     throw error;
   }
 
@@ -196,15 +214,25 @@ export async function startGatewayWorkers(options: {
         [...tracked.values()].map(
           (entry) =>
             new Promise<void>((resolve) => {
-              if (entry.worker.isDead()) return resolve();
+              if (entry.worker.isDead() && !entry.worker.isConnected()) return resolve();
               const timer = setTimeout(() => entry.worker.kill('SIGKILL'), 10_000);
               timer.unref();
-              entry.worker.once('exit', () => (clearTimeout(timer), resolve()));
+              // Done when it has exited and its channel is closed: the channel closes after the
+              // last message (its final quota report) has been read.
+              let exited = entry.worker.isDead();
+              let disconnected = !entry.worker.isConnected();
+              const done = (): void => {
+                if (exited && disconnected) (clearTimeout(timer), resolve());
+              };
+              entry.worker.once('exit', () => ((exited = true), done()));
+              entry.worker.once('disconnect', () => ((disconnected = true), done()));
               if (entry.worker.isConnected()) entry.worker.send({ type: 'portico:stop' } satisfies ToWorker);
               else entry.worker.kill();
             }),
         ),
       );
+      // Every worker has reported its last calls: write the totals once more.
+      await quotaPersister.stop();
     },
   };
 }

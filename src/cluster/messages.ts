@@ -2,6 +2,7 @@ import type { PorticoConfig } from '../config/index.js';
 import type { ChangeEvent } from '../shared/index.js';
 import type { RevokedApplication } from '../gateway/index.js';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+import type { QuotaCounterRecord } from '../store/store.js';
 
 /** What a gateway worker needs to start: everything else it reads from the store itself. */
 export interface WorkerSettings {
@@ -32,7 +33,9 @@ export type FromWorker =
   | { readonly type: 'portico:metrics'; readonly requestId: number; readonly metrics: MetricObjectWithValues<MetricValue<string>>[] }
   | { readonly type: 'portico:failed'; readonly message: string }
   /** A valid token was refused because its application lost access: the primary queues it for the audit log. */
-  | { readonly type: 'portico:refused'; readonly revoked: RevokedApplication };
+  | { readonly type: 'portico:refused'; readonly revoked: RevokedApplication }
+  /** Quota calls this worker counted since its last report (each record's count is a delta): the primary sums and persists them. */
+  | { readonly type: 'portico:quota'; readonly deltas: QuotaCounterRecord[] };
 
 export function isPorticoMessage(message: unknown): message is { type: string } {
   return typeof message === 'object' && message !== null && typeof (message as { type?: unknown }).type === 'string' && (message as { type: string }).type.startsWith('portico:');

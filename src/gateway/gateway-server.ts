@@ -8,6 +8,7 @@ import { Refusals } from './policies/refusals.js';
 import type { Snapshot } from './snapshot.js';
 import type { ServerCertificate } from '../tls/index.js';
 import { requestIdOf, tagRequestId } from './observability/index.js';
+import { responseClosed } from './proxy.js';
 
 /** APIM's health probe path: 200 with an empty body when the gateway is up. */
 export const STATUS_PATH = '/status-0123456789abcdef';
@@ -34,10 +35,12 @@ type WithCall = ServerResponse & { [CALL]?: GatewayCall };
 
 export function createGatewayServer(deps: GatewayServerDeps): Server {
   const { pipeline, logger } = deps;
-  // One listener for all requests (no closure per request): the log phase, once the response is over.
+  // One listener for all requests (no closure per request): the log phase, once the response is
+  // over; then the proxy learns of it (the forward policy passes `closeWatched`, so it adds none).
   function onResponseClose(this: WithCall): void {
     const call = this[CALL];
     if (call !== undefined) pipeline.log(call);
+    responseClosed(this);
   }
   const fail = (res: ServerResponse, err: unknown): void => {
     logger.error({ err }, 'gateway request failed');

@@ -9,7 +9,7 @@ import type { ChangeEvent } from '../shared/change-events.js';
 import { buildSnapshot, type Snapshot } from './snapshot.js';
 import { applyChange } from './snapshot-events.js';
 import { VerifiedTokenCache } from './token-cache.js';
-import { InMemoryCounterStore, QuotaPersistence } from './counters/index.js';
+import { InMemoryCounterStore, QuotaDeltaReporter, QuotaPersistence, type QuotaDeltaSink, type QuotaPersister } from './counters/index.js';
 import { Pipeline, POLICIES, type PolicyDeps } from './policies/index.js';
 import type { ServerCertificate } from '../tls/index.js';
 import type { PorticoMetrics } from './observability/index.js';
@@ -30,6 +30,11 @@ export interface GatewayDeps {
   readonly metrics?: PorticoMetrics;
   /** Told when a valid token's application has lost access; must not block (the primary queues it for the audit log). */
   readonly onRevoked?: OnRevoked;
+  /**
+   * A gateway worker of `--workers N`: instead of writing its quota counts, it hands the calls it
+   * counted to this sink every few seconds (the primary sums every worker's and is the one writer).
+   */
+  readonly quotaDeltas?: QuotaDeltaSink;
 }
 
 export interface Gateway {
@@ -41,7 +46,7 @@ export interface Gateway {
   readonly snapshotVersion: number;
   /** Full builds so far (the one at start included); events applied incrementally do not count. */
   readonly fullBuilds: number;
-  /** Writes the quota counts that changed since the last periodic write (tests, shutdown). */
+  /** Writes (with workers: hands to the primary) the quota counts that changed since the last periodic write (tests, shutdown). */
   flushQuotaCounters(): Promise<void>;
   /** Stops following the feed, writes the quota counts and closes the backend connection pools (not the server). */
   close(): Promise<void>;
@@ -137,10 +142,13 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     retryTimer.unref();
   }
 
-  // Counters live in this process; quota counts are also written to the store every few seconds.
+  // Counters live in this process; quota counts are also written to the store every few seconds —
+  // by this process, or with workers by the primary, which sums the deltas every worker reports.
   const rateCounters = new InMemoryCounterStore();
   const quotaCounters = new InMemoryCounterStore();
-  const quotaPersistence = new QuotaPersistence(quotaCounters, deps.store.quotaCounters, logger, [rateCounters]);
+  const quotaPersistence: QuotaPersister = deps.quotaDeltas
+    ? new QuotaDeltaReporter(quotaCounters, deps.store.quotaCounters, deps.quotaDeltas, logger, [rateCounters])
+    : new QuotaPersistence(quotaCounters, deps.store.quotaCounters, logger, [rateCounters]);
   await quotaPersistence.start();
   const policyDeps: PolicyDeps = { tokens, proxy, logger, publicUrl: deps.publicUrl, rateCounters, quotaCounters, now: Date.now, metrics: deps.metrics, onRevoked: deps.onRevoked };
   const pipeline = new Pipeline(

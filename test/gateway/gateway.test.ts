@@ -682,9 +682,14 @@ describe('lifecycle', () => {
   it('survives a caller that leaves while the backend is still thinking', async () => {
     const { request } = await import('undici');
     const before = h.logLines.length;
+    const backendClosed = new Promise((resolve) => slow.once('request', (req: { socket: { once(event: string, listener: () => void): void } }) => req.socket.once('close', () => resolve(undefined))));
     await expect(request(`${h.gatewayUrl}/slow/resource`, { dispatcher: h.agent, signal: AbortSignal.timeout(50) })).rejects.toThrow();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(h.logLines.slice(before).find((l) => l['msg'] === 'gateway request')).toMatchObject({ apiId: 'slow-api', aborted: true });
+    // The backend call was aborted because the caller left (not ended by the backend timeout later).
+    await backendClosed;
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the log stream delivers lines a moment later
+    expect(h.logLines.slice(before).filter((l) => l['msg'] === 'backend timed out')).toEqual([]);
     expect((await h.call('GET', '/rootonly')).status).toBe(200);
   });
 });

@@ -87,6 +87,35 @@ describe('InMemoryCounterStore', () => {
     expect(counters.take('b', 5, 10_000, 3_000)).toBe(7_000);
     expect(counters.size).toBe(1); // 'c' had ended
   });
+
+  it("reports a worker's new calls as deltas, and sums every worker's deltas into one total per window", () => {
+    const worker = new InMemoryCounterStore();
+    worker.restore([{ key: 'q', count: 10, resetsAt: 100_000 }], 0); // the stored total, loaded at start
+    worker.take('q', 50, 100_000, 1_000);
+    worker.take('q', 50, 100_000, 1_000);
+    worker.take('r', 50, 5_000, 1_000);
+    expect(worker.drainDeltas(2_000)).toEqual([
+      { key: 'q', count: 2, resetsAt: 100_000 },
+      { key: 'r', count: 1, resetsAt: 6_000 },
+    ]);
+    expect(worker.drainDeltas(2_000)).toEqual([]);
+    worker.take('r', 50, 5_000, 7_000); // a new window: only its own call
+    expect(worker.drainDeltas(7_000)).toEqual([{ key: 'r', count: 1, resetsAt: 12_000 }]);
+
+    const totals = new InMemoryCounterStore();
+    totals.restore([{ key: 'q', count: 10, resetsAt: 100_000 }], 0);
+    totals.addDeltas([{ key: 'q', count: 2, resetsAt: 100_000 }], 2_000); // one worker
+    totals.addDeltas([{ key: 'q', count: 3, resetsAt: 100_000 }, { key: 'r', count: 1, resetsAt: 6_000 }], 2_000); // the other
+    totals.addDeltas([{ key: 's', count: 4, resetsAt: 1_000 }], 2_000); // its window ended: ignored
+    expect(totals.drainChanged(2_000)).toEqual([
+      { key: 'q', count: 15, resetsAt: 100_000 },
+      { key: 'r', count: 1, resetsAt: 6_000 },
+    ]);
+    // Once the total's window has ended, a worker's delta of its later window starts a new one.
+    totals.addDeltas([{ key: 'r', count: 2, resetsAt: 12_000 }], 7_000);
+    totals.addDeltas([{ key: 'r', count: 1, resetsAt: 13_000 }], 7_500);
+    expect(totals.drainChanged(8_000)).toEqual([{ key: 'r', count: 3, resetsAt: 12_000 }]);
+  });
 });
 
 describe('replenishTime', () => {

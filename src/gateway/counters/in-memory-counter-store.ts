@@ -4,8 +4,11 @@ import type { RateCounterStore } from './rate-counter-store.js';
 interface Window {
   count: number;
   resetsAt: number;
-  /** Changed since the last drainChanged (for persistence). */
-  changed: boolean;
+  /**
+   * Calls counted in this window since the last drain: > 0 means changed since then (for
+   * persistence), and it is the delta a gateway worker reports to the one persisting process.
+   */
+  unsent: number;
 }
 
 /**
@@ -19,17 +22,17 @@ export class InMemoryCounterStore implements RateCounterStore {
   take(key: string, limit: number, periodMs: number, now: number): number {
     const window = this.windows.get(key);
     if (window === undefined || window.resetsAt <= now) {
-      if (window === undefined) this.windows.set(key, { count: 1, resetsAt: now + periodMs, changed: true });
+      if (window === undefined) this.windows.set(key, { count: 1, resetsAt: now + periodMs, unsent: 1 });
       else {
         window.count = 1;
         window.resetsAt = now + periodMs;
-        window.changed = true;
+        window.unsent = 1; // what was unsent belongs to the window that ended
       }
       return 0;
     }
     if (window.count >= limit) return window.resetsAt - now;
     window.count++;
-    window.changed = true;
+    window.unsent++;
     return 0;
   }
 
@@ -42,22 +45,52 @@ export class InMemoryCounterStore implements RateCounterStore {
     return this.windows.size;
   }
 
-  /** Counters changed since the last call (still in their window), marked unchanged. */
+  /** Counters changed since the last drain (still in their window), with their whole count; marked unchanged. */
   drainChanged(now: number): QuotaCounterRecord[] {
     const changed: QuotaCounterRecord[] = [];
     for (const [key, window] of this.windows) {
-      if (!window.changed || window.resetsAt <= now) continue;
-      window.changed = false;
+      if (window.unsent === 0 || window.resetsAt <= now) continue;
+      window.unsent = 0;
       changed.push({ key, count: window.count, resetsAt: window.resetsAt });
     }
     return changed;
+  }
+
+  /**
+   * Calls counted since the last drain (still in their window): each record's `count` is the
+   * number of new calls, not the total. A gateway worker sends these to the persisting process.
+   */
+  drainDeltas(now: number): QuotaCounterRecord[] {
+    const deltas: QuotaCounterRecord[] = [];
+    for (const [key, window] of this.windows) {
+      if (window.unsent === 0 || window.resetsAt <= now) continue;
+      deltas.push({ key, count: window.unsent, resetsAt: window.resetsAt });
+      window.unsent = 0;
+    }
+    return deltas;
+  }
+
+  /**
+   * Adds calls counted elsewhere (drainDeltas of gateway workers) to these totals. A delta joins
+   * the key's window while it runs, whichever worker's window it came from; once that window has
+   * ended, the first delta of a later window starts it here with that worker's end time.
+   */
+  addDeltas(deltas: readonly QuotaCounterRecord[], now: number): void {
+    for (const delta of deltas) {
+      if (delta.resetsAt <= now || !(delta.count > 0)) continue;
+      const window = this.windows.get(delta.key);
+      if (window !== undefined && window.resetsAt > now) {
+        window.count += delta.count;
+        window.unsent += delta.count;
+      } else this.windows.set(delta.key, { count: delta.count, resetsAt: delta.resetsAt, unsent: delta.count });
+    }
   }
 
   /** Marks counters as changed again (a write of them failed). */
   markChanged(records: readonly QuotaCounterRecord[]): void {
     for (const record of records) {
       const window = this.windows.get(record.key);
-      if (window) window.changed = true;
+      if (window && window.unsent === 0) window.unsent = 1;
     }
   }
 
@@ -67,7 +100,7 @@ export class InMemoryCounterStore implements RateCounterStore {
       if (record.resetsAt <= now) continue;
       const window = this.windows.get(record.key);
       if (window && window.resetsAt > now && window.count >= record.count) continue;
-      this.windows.set(record.key, { count: record.count, resetsAt: record.resetsAt, changed: false });
+      this.windows.set(record.key, { count: record.count, resetsAt: record.resetsAt, unsent: 0 });
     }
   }
 }

@@ -6,12 +6,24 @@ import type { InMemoryCounterStore } from './in-memory-counter-store.js';
 export const QUOTA_FLUSH_INTERVAL_MS = 2_000;
 
 /**
+ * What keeps quota counts across restarts, as the gateway (or the primary of `--workers`) drives it:
+ * load at start, write on a beat, write once more on stop. A small seam so that a wrapper can decide
+ * which process persists (e.g. only the elected leader among several nodes).
+ */
+export interface QuotaPersister {
+  start(): Promise<void>;
+  /** Writes (or hands on) what changed since the last beat. */
+  flush(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
  * Keeps the quota counts in the store so a restart does not give every caller a fresh quota: loads
  * them at start, writes the changed ones every QUOTA_FLUSH_INTERVAL_MS (and drops ended windows,
  * in memory and in the store), and writes once more on a graceful stop. A crash loses at most the
  * last interval's calls. Rate-limit windows (seconds to minutes) are not persisted.
  */
-export class QuotaPersistence {
+export class QuotaPersistence implements QuotaPersister {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 

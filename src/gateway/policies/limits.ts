@@ -1,13 +1,32 @@
 import type { GatewayCall } from './types.js';
 
+/** Counter keys remembered per subject kind and product, at most this many per product (then started afresh). */
+const MAX_REMEMBERED_KEYS = 10_000;
+const subscriptionKeys = new Map<string, Map<string, string>>();
+const clientApplicationKeys = new Map<string, Map<string, string>>();
+
 /**
  * The counter a call's product limits use: per product, per product-scoped subscription (keys) or
  * client application (tokens). Made once per call, by the first limit that needs it.
+ *
+ * The same caller's key is the same string object every time (a memo of the ids, which are
+ * themselves the snapshot's strings): a string built per request would be concatenated, then
+ * flattened and hashed by the counters' Map on every call, where a remembered one keeps its hash.
  */
 export function counterKeyOf(call: GatewayCall): string {
   if (call.counterKey !== undefined) return call.counterKey;
-  const key =
-    call.limitSubject === 'subscription' ? `${call.product!.id}/subscriptions/${call.subscriptionId!}` : `${call.product!.id}/clientApplications/${call.clientApplicationId!}`;
+  const productId = call.product!.id;
+  const bySubscription = call.limitSubject === 'subscription';
+  const subjectId = bySubscription ? call.subscriptionId! : call.clientApplicationId!;
+  const memo = bySubscription ? subscriptionKeys : clientApplicationKeys;
+  let keys = memo.get(productId);
+  if (keys === undefined) memo.set(productId, (keys = new Map()));
+  let key = keys.get(subjectId);
+  if (key === undefined) {
+    if (keys.size >= MAX_REMEMBERED_KEYS) keys.clear();
+    key = `${productId}/${bySubscription ? 'subscriptions' : 'clientApplications'}/${subjectId}`;
+    keys.set(subjectId, key);
+  }
   call.counterKey = key;
   return key;
 }

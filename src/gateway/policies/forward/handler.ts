@@ -29,6 +29,7 @@ export const forward: PolicyDefinition = {
         proto: (call.req.socket as TLSSocket).encrypted ? 'https' : 'http',
         requestId: call.requestId,
         timing: call, // receives backendMs, and the refusal when the backend fails (502/504)
+        closeWatched: true, // the gateway server's 'close' listener calls responseClosed (gateway-server.ts)
       });
       return undefined;
     },
