@@ -49,8 +49,9 @@ describe('portico audit list', () => {
     const run = await cli('audit', 'list', '--since', '1h', '--target', '/products/starter', '--output', 'json');
     expect(run.code, run.stderr).toBe(0);
     const body = JSON.parse(run.stdout) as { value: { properties: { operation: string; targetId: string; actor: { appId: string } } }[] };
-    expect(body.value.map((e) => e.properties.operation)).toEqual(['products.write']);
-    expect(body.value[0]!.properties.actor.appId).toBe(portico.credentials.admin.clientId);
+    // Newest first: the admin's PATCH, then first start's record of Starter (no actor).
+    expect(body.value.map((e) => e.properties.operation)).toEqual(['products.write', 'products.write']);
+    expect(body.value.map((e) => e.properties.actor.appId)).toEqual([portico.credentials.admin.clientId, undefined]);
     const byActor = await cli('audit', 'list', '--actor', portico.credentials.admin.clientId, '--operation', 'users.write', '--output', 'json');
     expect((JSON.parse(byActor.stdout) as { value: unknown[] }).value).toHaveLength(1);
     const limited = await cli('audit', 'list', '--limit', '1', '--output', 'json');

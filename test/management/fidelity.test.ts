@@ -147,6 +147,22 @@ describeEachDialect('management API: fidelity to the APIM spec', (dialect) => {
     expect(again.headers.get('etag')).toBe(sub.headers.get('etag'));
   });
 
+  test('rules a schema can say are in the schema, answered in ARM\'s shape: a date\'s form, an application id\'s form, a query\'s enum', async () => {
+    const shape = (target: string, message: string) => ({ error: { code: 'ValidationError', message: 'One or more fields contain incorrect values:', details: [{ code: 'ValidationError', target, message }] } });
+    const date = await admin.call('PUT', '/subscriptions/bad-date', { properties: { displayName: 'Bad', scope: '/apis', expirationDate: 'next tuesday' } });
+    expect(date.status).toBe(400);
+    expect(date.body).toEqual(shape('expirationDate', 'expirationDate must be an ISO 8601 date or date-time, e.g. 2027-01-31T00:00:00Z.'));
+    const app = await admin.call('PUT', '/products/bad-app', { properties: { displayName: 'Bad', application: { entra: { applicationId: 'not-a-guid' } } } });
+    expect(app.status).toBe(400);
+    expect(app.body).toEqual(shape('application.entra.applicationId', "application.entra.applicationId must be the application (client) id of an Entra application, a GUID like '5555aaaa-…'."));
+    const format = await admin.call('GET', '/products/starter/policies/policy?format=rawxml-link');
+    expect(format.status).toBe(400);
+    expect(format.body).toEqual(shape('format', 'format must be one of: xml, rawxml.'));
+    const deleteFlag = await admin.call('DELETE', '/products/nope?deleteSubscriptions=yes');
+    expect(deleteFlag.status).toBe(400);
+    expect(deleteFlag.body).toEqual(shape('deleteSubscriptions', 'deleteSubscriptions must be one of: true, false.'));
+  });
+
   test("404 messages are Azure's: '<Resource> not found.'", async () => {
     const cases: [string, string][] = [
       ['/products/nope', 'Product not found.'],

@@ -44,7 +44,16 @@ const productProperties = optionalAll({
           nullable(
             Type.Object(
               {
-                applicationId: Type.Optional(nullable(Type.String({ maxLength: 100, description: 'The backend Entra application (its appId) that represents the product.' }))),
+                applicationId: Type.Optional(
+                  nullable(
+                    Type.String({
+                      maxLength: 100,
+                      pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$',
+                      'x-rule': "must be the application (client) id of an Entra application, a GUID like '5555aaaa-…'.",
+                      description: 'The backend Entra application (its appId) that represents the product.',
+                    }),
+                  ),
+                ),
                 audience: Type.Optional(nullable(Type.String({ maxLength: 1000, description: "The audience of the product's tokens: the application id or its App ID URI." }))),
               },
               { additionalProperties: true },
@@ -74,6 +83,7 @@ export const apiBody = envelope(apiProperties);
 export const operationBody = envelope(
   optionalAll({
     displayName: Type.String({ minLength: 1, maxLength: 300 }),
+    // The method's form is checked with urlTemplate's rules (in the service), so both are reported together.
     method: Type.String({ minLength: 1, maxLength: 20 }),
     urlTemplate: Type.String({ minLength: 1, maxLength: 1000 }),
     description: text(10_000),
@@ -106,7 +116,14 @@ export const subscriptionBody = envelope(
     secondaryKey: nullable(Type.String({ minLength: 32, maxLength: 256 })),
     allowTracing: flag(),
     stateComment: text(1000),
-    expirationDate: text(40),
+    expirationDate: nullable(
+      Type.String({
+        maxLength: 40,
+        // The form only; the service also checks that it names a real instant (no 13th month).
+        pattern: '^\\d{4}-\\d{2}-\\d{2}(?:T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,7})?)?(?:Z|[+-]\\d{2}:\\d{2})?)?$',
+        'x-rule': 'must be an ISO 8601 date or date-time, e.g. 2027-01-31T00:00:00Z.',
+      }),
+    ),
   }),
 );
 
