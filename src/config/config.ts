@@ -40,6 +40,18 @@ export interface PorticoConfig {
   readonly workers: number;
   /** When set, GET /metrics needs `Authorization: Bearer <this>`; unset, /metrics is open (env only: never a flag). */
   readonly metricsToken: string | undefined;
+  /**
+   * `redis://` or `rediss://` URL of the Redis that holds rate-limit and quota counters shared by every
+   * gateway process; unset: each process counts in memory (env only: it may carry a password).
+   */
+  readonly redisUrl: string | undefined;
+  /** How long one Redis counter command may take before the product's fail mode applies, in ms. */
+  readonly redisCommandTimeoutMs: number;
+  /**
+   * Without Redis: how many gateway nodes share the load, so each counts limit / nodes (env only).
+   * Unset: the live gateway nodes the store knows of, else 1.
+   */
+  readonly gatewayNodes: number | undefined;
 }
 
 export type LogFormat = 'json' | 'pretty' | 'auto';
@@ -73,7 +85,13 @@ export const DEFAULTS = Object.freeze({
   signingKeyRotationDays: 42,
   auditRetentionDays: 90, // a quarter of a year: Entra keeps its audit logs 30 days (P1/P2), Azure's activity log 90
   workers: 0, // the gateway in the main process
+  // Redis answers a counter script in well under a millisecond on a LAN; 20 ms is far past that and
+  // still short enough that a hung Redis adds little to a call before the fail mode decides it.
+  redisCommandTimeoutMs: 20,
 });
+
+/** More gateway nodes than this is a typo (each would count a tiny share of every limit). */
+export const MAX_GATEWAY_NODES = 1024;
 
 /** More gateway processes than this is a typo, not a plan (each holds a full snapshot). */
 export const MAX_WORKERS = 64;
@@ -97,6 +115,9 @@ export type ConfigInput = Partial<{
   signingKeyRotationDays: number;
   auditRetentionDays: number;
   workers: number;
+  redisUrl: string;
+  redisCommandTimeoutMs: number;
+  gatewayNodes: number;
 }>;
 
 /** Reads PORTICO_* variables; explicit overrides (flags, tests) win. */
@@ -131,6 +152,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     publicUrls: Object.freeze(publicUrls(env, overrides.publicUrls ?? {})),
     workers: parseWorkers(overrides.workers !== undefined ? String(overrides.workers) : env.PORTICO_WORKERS),
     metricsToken: parseMetricsToken(env.PORTICO_METRICS_TOKEN),
+    redisUrl: parseRedisUrl(overrides.redisUrl ?? env.PORTICO_REDIS_URL),
+    redisCommandTimeoutMs: parseRedisCommandTimeout(overrides.redisCommandTimeoutMs !== undefined ? String(overrides.redisCommandTimeoutMs) : env.PORTICO_REDIS_COMMAND_TIMEOUT_MS),
+    gatewayNodes: parseGatewayNodes(overrides.gatewayNodes !== undefined ? String(overrides.gatewayNodes) : env.PORTICO_GATEWAY_NODES),
     signingKeyRotationDays: parseRotationDays(overrides.signingKeyRotationDays !== undefined ? String(overrides.signingKeyRotationDays) : env.PORTICO_SIGNING_KEY_ROTATION_DAYS),
     auditRetentionDays: parseRetentionDays(overrides.auditRetentionDays !== undefined ? String(overrides.auditRetentionDays) : env.PORTICO_AUDIT_RETENTION_DAYS),
   };
@@ -222,6 +246,39 @@ function parseMetricsToken(raw: string | undefined): string | undefined {
     throw new AppError('ERR_CONFIG_INVALID', 'PORTICO_METRICS_TOKEN must be at least 16 printable ASCII characters without spaces (e.g. the output of `openssl rand -hex 32`).');
   }
   return raw;
+}
+
+/** A Redis URL; its password never appears in the error (nor anywhere else). */
+function parseRedisUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
+    throw new AppError('ERR_CONFIG_INVALID', 'PORTICO_REDIS_URL must be a redis:// or rediss:// URL with a host, such as redis://127.0.0.1:6379/0 (a password goes in redis://:password@host:6379).');
+  }
+  return raw;
+}
+
+function parseRedisCommandTimeout(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULTS.redisCommandTimeoutMs;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 1 || ms > 10_000) {
+    throw new AppError('ERR_CONFIG_INVALID', `PORTICO_REDIS_COMMAND_TIMEOUT_MS must be a whole number of milliseconds from 1 to 10000, got "${raw}".`);
+  }
+  return ms;
+}
+
+function parseGatewayNodes(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const nodes = Number(raw);
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > MAX_GATEWAY_NODES) {
+    throw new AppError('ERR_CONFIG_INVALID', `PORTICO_GATEWAY_NODES must be a whole number from 1 to ${MAX_GATEWAY_NODES} (the gateway nodes that split each limit when there is no Redis), got "${raw}".`);
+  }
+  return nodes;
 }
 
 function emptyToUndefined(value: string | undefined): string | undefined {

@@ -9,7 +9,7 @@ import type { ChangeEvent } from '../shared/change-events.js';
 import { buildSnapshot, type Snapshot } from './snapshot.js';
 import { applyChange } from './snapshot-events.js';
 import { VerifiedTokenCache } from './token-cache.js';
-import { InMemoryCounterStore, QuotaPersistence } from './counters/index.js';
+import { openGatewayCounters } from './counters/index.js';
 import { Pipeline, POLICIES, type PolicyDeps } from './policies/index.js';
 import type { ServerCertificate } from '../tls/index.js';
 import type { PorticoMetrics } from './observability/index.js';
@@ -137,12 +137,10 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     retryTimer.unref();
   }
 
-  // Counters live in this process; quota counts are also written to the store every few seconds.
-  const rateCounters = new InMemoryCounterStore();
-  const quotaCounters = new InMemoryCounterStore();
-  const quotaPersistence = new QuotaPersistence(quotaCounters, deps.store.quotaCounters, logger, [rateCounters]);
-  await quotaPersistence.start();
-  const policyDeps: PolicyDeps = { tokens, proxy, logger, publicUrl: deps.publicUrl, rateCounters, quotaCounters, now: Date.now, metrics: deps.metrics, onRevoked: deps.onRevoked };
+  // Counters in Redis (shared by every gateway process) or in this process, with the quota counts
+  // written to the store every few seconds (counters/gateway-counters.ts).
+  const counters = await openGatewayCounters({ config: deps.config, quotaStore: deps.store.quotaCounters, logger });
+  const policyDeps: PolicyDeps = { tokens, proxy, logger, publicUrl: deps.publicUrl, rateCounters: counters.rate, quotaCounters: counters.quota, now: Date.now, metrics: deps.metrics, onRevoked: deps.onRevoked };
   const pipeline = new Pipeline(
     POLICIES.map((policy) => policy.create(policyDeps)),
     logger,
@@ -159,12 +157,12 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     get fullBuilds() {
       return fullBuilds;
     },
-    flushQuotaCounters: () => quotaPersistence.flush(),
+    flushQuotaCounters: () => counters.flush(),
     async close() {
       closed = true;
       clearTimeout(retryTimer);
       unsubscribe();
-      await quotaPersistence.stop();
+      await counters.close();
       await proxy.close();
     },
   };
