@@ -38,6 +38,8 @@ export interface BootOptions {
   readonly printed?: string[];
   /** Sees every SQL statement the store runs. */
   readonly onQuery?: StartOptions['onQuery'];
+  /** More settings (e.g. `redisUrl`), as flags would give them. */
+  readonly config?: ConfigInput;
 }
 
 export async function bootPortico(options: BootOptions = {}): Promise<Booted> {
@@ -51,6 +53,7 @@ export async function bootPortico(options: BootOptions = {}): Promise<Booted> {
     },
   });
   const config = loadConfig({}, {
+    ...options.config,
     dataDir,
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
     ports: options.ports ?? { gateway: 0, management: 0, identity: 0, echo: 0 },
