@@ -41,6 +41,11 @@ export class CountersUnavailableError extends Error {
 // One instance: a refused command allocates no error of its own on the hot path.
 const UNAVAILABLE = new CountersUnavailableError();
 
+/** A counter store that always answers later (it asks Redis). */
+export interface SharedCounterStore extends RateCounterStore {
+  take(key: string, limit: number, periodMs: number, now: number): Promise<number>;
+}
+
 interface TakeCommand {
   porticoTake(key: string, limit: number, periodMs: number): Promise<number>;
 }
@@ -104,7 +109,7 @@ export class RedisCounterConnection {
   }
 
   /** A view of the counters under one namespace (`rate`, `quota`). */
-  store(namespace: string): RateCounterStore {
+  store(namespace: string): SharedCounterStore {
     const prefix = `${REDIS_KEY_PREFIX}${namespace}:`;
     return { take: (key, limit, periodMs) => this.take(redisKey(prefix, key), limit, periodMs) };
   }
