@@ -24,6 +24,18 @@ export interface GatewayCountersDeps {
   readonly logger: Logger;
   /** Live gateway nodes the store knows of (heartbeats), when PORTICO_GATEWAY_NODES is not set. */
   readonly liveGatewayNodes?: () => number;
+  /**
+   * What keeps the in-memory quota counts across restarts (default: QuotaPersistence, this process
+   * writes them); a gateway worker may hand them to another process instead. Unused with Redis.
+   */
+  readonly persistQuota?: (quota: InMemoryCounterStore, alsoSweep: InMemoryCounterStore[]) => QuotaKeeper;
+}
+
+/** Loads the quota counts at start, keeps them written on a beat, writes once more on stop. */
+export interface QuotaKeeper {
+  start(): Promise<void>;
+  flush(): Promise<void>;
+  stop(): Promise<void>;
 }
 
 /**
@@ -47,7 +59,7 @@ export async function openGatewayCounters(deps: GatewayCountersDeps): Promise<Ga
   }
   const rate = new InMemoryCounterStore();
   const quota = new InMemoryCounterStore();
-  const persistence = new QuotaPersistence(quota, deps.quotaStore, logger, [rate]);
+  const persistence = deps.persistQuota?.(quota, [rate]) ?? new QuotaPersistence(quota, deps.quotaStore, logger, [rate]);
   await persistence.start();
   const perNode = Math.max(1, config.workers);
   const processes = (): number => (config.gatewayNodes ?? Math.max(1, deps.liveGatewayNodes?.() ?? 1)) * perNode;

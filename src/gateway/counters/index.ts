@@ -3,4 +3,4 @@ export { InMemoryCounterStore } from './in-memory-counter-store.js';
 export { QuotaPersistence, QUOTA_FLUSH_INTERVAL_MS } from './quota-persistence.js';
 export { RedisCounterConnection, CountersUnavailableError, redisKey, REDIS_KEY_PREFIX, MAX_PLAIN_KEY_LENGTH } from './redis-counter-store.js';
 export { SplitCounterStore, shareOf } from './split-counter-store.js';
-export { openGatewayCounters, type GatewayCounters, type GatewayCountersDeps } from './gateway-counters.js';
+export { openGatewayCounters, type GatewayCounters, type GatewayCountersDeps, type QuotaKeeper } from './gateway-counters.js';
