@@ -139,7 +139,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
 
   // Counters in Redis (shared by every gateway process) or in this process, with the quota counts
   // written to the store every few seconds (counters/gateway-counters.ts).
-  const counters = await openGatewayCounters({ config: deps.config, quotaStore: deps.store.quotaCounters, logger });
+  const counters = await openGatewayCounters({ config: deps.config, quotaStore: deps.store.quotaCounters, nodes: deps.store.nodes, logger });
   const policyDeps: PolicyDeps = { tokens, proxy, logger, publicUrl: deps.publicUrl, rateCounters: counters.rate, quotaCounters: counters.quota, now: Date.now, metrics: deps.metrics, onRevoked: deps.onRevoked };
   const pipeline = new Pipeline(
     POLICIES.map((policy) => policy.create(policyDeps)),

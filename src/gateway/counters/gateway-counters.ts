@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { PorticoConfig } from '../../config/config.js';
-import type { QuotaCounterStore } from '../../store/store.js';
+import type { NodeHeartbeatStore, QuotaCounterStore } from '../../store/store.js';
 import { InMemoryCounterStore } from './in-memory-counter-store.js';
+import { LiveGatewayNodes } from './live-gateway-nodes.js';
 import { QuotaPersistence } from './quota-persistence.js';
 import type { RateCounterStore } from './rate-counter-store.js';
 import { RedisCounterConnection } from './redis-counter-store.js';
@@ -22,8 +23,11 @@ export interface GatewayCountersDeps {
   readonly config: PorticoConfig;
   readonly quotaStore: QuotaCounterStore;
   readonly logger: Logger;
-  /** Live gateway nodes the store knows of (heartbeats), when PORTICO_GATEWAY_NODES is not set. */
-  readonly liveGatewayNodes?: () => number;
+  /**
+   * The nodes' heartbeat rows: without Redis and PORTICO_GATEWAY_NODES, on PostgreSQL (where several
+   * nodes can run), each limit is split among the live gateway nodes they show.
+   */
+  readonly nodes?: Pick<NodeHeartbeatStore, 'listSeenSince'>;
   /**
    * What keeps the in-memory quota counts across restarts (default: QuotaPersistence, this process
    * writes them); a gateway worker may hand them to another process instead. Unused with Redis.
@@ -61,9 +65,14 @@ export async function openGatewayCounters(deps: GatewayCountersDeps): Promise<Ga
   const quota = new InMemoryCounterStore();
   const persistence = deps.persistQuota?.(quota, [rate]) ?? new QuotaPersistence(quota, deps.quotaStore, logger, [rate]);
   await persistence.start();
+  let live: LiveGatewayNodes | undefined;
+  if (config.gatewayNodes === undefined && config.databaseUrl !== undefined && deps.nodes !== undefined) {
+    live = new LiveGatewayNodes(deps.nodes, logger);
+    await live.start();
+  }
   const perNode = Math.max(1, config.workers);
-  const processes = (): number => (config.gatewayNodes ?? Math.max(1, deps.liveGatewayNodes?.() ?? 1)) * perNode;
-  const split = processes() > 1 || (config.gatewayNodes === undefined && deps.liveGatewayNodes !== undefined);
+  const processes = (): number => (config.gatewayNodes ?? live?.get() ?? 1) * perNode;
+  const split = processes() > 1 || live !== undefined;
   if (split) logger.info({ countingProcesses: processes() }, 'no shared counters (PORTICO_REDIS_URL unset): each limit is split among the gateway processes');
   return {
     // One process: the store itself, so the hot path stays a plain synchronous call.
@@ -71,6 +80,9 @@ export async function openGatewayCounters(deps: GatewayCountersDeps): Promise<Ga
     quota: split ? new SplitCounterStore(quota, processes) : quota,
     kind: 'memory',
     flush: () => persistence.flush(),
-    close: () => persistence.stop(),
+    close: () => {
+      live?.stop();
+      return persistence.stop();
+    },
   };
 }
