@@ -10,7 +10,7 @@
 //   backend     bench/echo-backend.mjs;
 //   load        one wrk per gateway node (or bench/load-worker.mjs without wrk), connections split
 //               evenly, all at once (a load balancer's even spread, without the balancer's own cost).
-// For each N: BENCH_SECONDS of load with a subscription key on a product with rate limit + quota far
+// For each N: a 2 s warm-up, then BENCH_SECONDS of load with a subscription key on a product with rate limit + quota far
 // above what a run sends (so every call asks the counters); during the load, BENCH_REVOCATIONS
 // revocations one after another: a subscription whose key works on every node is deleted, and
 // `GET …/configurationStatus?version=<the DELETE's x-portico-config-version>&timeout=10` waits until
@@ -38,6 +38,7 @@ const revocations = Number(process.env.BENCH_REVOCATIONS ?? 20);
 const API_VERSION = '2022-08-01';
 const PATH = '/resource?param1=sample';
 const BIN = process.env.PORTICO_BIN ?? here('../bin/portico.js');
+const WARM_UP_SECONDS = 2;
 
 class UnexpectedAnswer extends Error {}
 
@@ -46,9 +47,10 @@ const temps = [];
 const cleanups = [];
 let exitCode = 0;
 try {
-  const help = spawnSync(process.execPath, [BIN, 'start', '--help']).stdout?.toString() ?? '';
-  if (!help.includes('--only')) {
-    console.log('multinode: skipped — this build has no `portico start --only` (gateway-only nodes).');
+  // Node roles (`--only`, PORTICO_ONLY) are in the build when its configuration has them.
+  const { loadConfig } = await import(new URL('../dist/config/index.js', new URL(`file://${BIN}`)).href);
+  if (!('roles' in loadConfig({}))) {
+    console.log('multinode: skipped — this build has no node roles (PORTICO_ONLY / --only).');
     process.exit(0);
   }
   const wrk = process.env.BENCH_LOAD === 'node' ? undefined : ['/usr/bin/wrk', '/usr/local/bin/wrk'].find((path) => existsSync(path));
@@ -67,8 +69,9 @@ try {
   const backendUrl = (await lineMatching(backend, /^http:\/\//)).trim();
 
   const managementDir = await tempDir('portico-bench-mgmt-');
-  const management = start('management', process.execPath, [BIN, 'start', '--only', 'management,identity'], {
+  const management = start('management', process.execPath, [BIN, 'start'], {
     ...shared,
+    PORTICO_ONLY: 'management,identity',
     PORTICO_DATA_DIR: managementDir,
     PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0', PORTICO_GATEWAY_PORT: '0',
   }, { bannerOnStderr: true });
@@ -83,6 +86,8 @@ try {
     const nodes = gateways.slice(0, count);
     // Every node answers the key before the run (its snapshot has the configuration).
     for (const node of nodes) await expectStatus(`${node.url}/bench${PATH}`, { 'ocp-apim-subscription-key': key }, 200);
+    // Warm-up (JIT, connection pools), not measured.
+    await Promise.all(nodes.map((node) => load(wrk, `${node.url}/bench${PATH}`, { 'ocp-apim-subscription-key': key }, 4, WARM_UP_SECONDS)));
     const startedCpu = nodes.map((node) => cpuSeconds(node.child.pid));
     const [results, delays] = await Promise.all([
       Promise.all(nodes.map((node, i) => load(wrk, `${node.url}/bench${PATH}`, { 'ocp-apim-subscription-key': key }, Math.max(1, Math.floor(connections / count) + (i < connections % count ? 1 : 0))))),
@@ -131,7 +136,7 @@ try {
 async function startGateway(shared, index) {
   const dataDir = await tempDir(`portico-bench-gw${index}-`);
   const port = await freePort();
-  const child = start(`gateway-${index}`, process.execPath, [BIN, 'start', '--only', 'gateway'], { ...shared, PORTICO_DATA_DIR: dataDir, PORTICO_GATEWAY_PORT: String(port) }, { bannerOnStderr: true });
+  const child = start(`gateway-${index}`, process.execPath, [BIN, 'start'], { ...shared, PORTICO_ONLY: 'gateway', PORTICO_DATA_DIR: dataDir, PORTICO_GATEWAY_PORT: String(port) }, { bannerOnStderr: true });
   const url = `http://127.0.0.1:${port}`;
   // Up when /readyz says so (snapshot loaded, feed connected).
   for (let attempt = 0; ; attempt++) {
@@ -225,10 +230,10 @@ async function startRedis() {
   return `redis://127.0.0.1:${port}/0`;
 }
 
-async function load(wrk, url, headers, conns) {
-  if (wrk) return loadWithWrk(wrk, url, headers, conns);
+async function load(wrk, url, headers, conns, duration = seconds) {
+  if (wrk) return loadWithWrk(wrk, url, headers, conns, duration);
   const target = new URL(url);
-  const options = { origin: target.origin, path: `${target.pathname}${target.search}`, method: 'GET', headers, connections: conns, durationMs: seconds * 1000 };
+  const options = { origin: target.origin, path: `${target.pathname}${target.search}`, method: 'GET', headers, connections: conns, durationMs: duration * 1000 };
   const child = spawn(process.execPath, [here('./load-worker.mjs'), JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
@@ -237,9 +242,9 @@ async function load(wrk, url, headers, conns) {
   return JSON.parse(out);
 }
 
-async function loadWithWrk(wrk, url, headers, conns) {
+async function loadWithWrk(wrk, url, headers, conns, duration) {
   const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
-  const child = spawn(wrk, ['-t1', `-c${conns}`, `-d${seconds}s`, '-s', here('./wrk-statuses.lua'), ...headerArgs, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(wrk, ['-t1', `-c${conns}`, `-d${duration}s`, '-s', here('./wrk-statuses.lua'), ...headerArgs, url], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
   const [code] = await once(child, 'exit');

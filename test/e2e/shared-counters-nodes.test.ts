@@ -4,9 +4,9 @@
  * built program in its own process. With Redis, Starter's 5 calls a minute are exact across the three
  * nodes (calls spread over them in turn); without Redis and with PORTICO_GATEWAY_NODES=3, each node
  * allows floor(5 / 3) = 1, so never more than 5 pass. Runs when PORTICO_TEST_DATABASE_URL is set and
- * the build has `--only`. Needs the build (`npm test` builds first).
+ * this build has node roles (PORTICO_ONLY). Needs the build (`npm test` builds first).
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -14,14 +14,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { CredentialsFile } from '../../src/bootstrap/credentials-file.js';
+import { loadConfig } from '../../src/config/index.js';
 import { ManagementClient } from '../helpers/clients.js';
 import { createTestDatabase, POSTGRES_URL, type TestDatabase } from '../helpers/databases.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 
 const BIN = new URL('../../bin/portico.js', import.meta.url).pathname;
 const GATEWAYS = 3;
-const hasOnly = (spawnSync(process.execPath, [BIN, 'start', '--help']).stdout?.toString() ?? '').includes('--only');
-const runs = POSTGRES_URL !== undefined && hasOnly;
+// Roles (`--only`, PORTICO_ONLY) are in this build when its configuration has them.
+const hasRoles = 'roles' in loadConfig({});
+const runs = POSTGRES_URL !== undefined && hasRoles;
 
 interface Node {
   readonly child: ChildProcessWithoutNullStreams;
