@@ -40,7 +40,21 @@ export interface PorticoConfig {
   readonly workers: number;
   /** When set, GET /metrics needs `Authorization: Bearer <this>`; unset, /metrics is open (env only: never a flag). */
   readonly metricsToken: string | undefined;
+  /**
+   * Which listeners this process runs (`--only`, PORTICO_ONLY): any of gateway, management,
+   * identity; all three by default. The echo backend runs with management (it is the sample
+   * backend the first start points the Echo API at).
+   */
+  readonly roles: readonly Role[];
+  /**
+   * How long this node may have lost its change feed (PostgreSQL LISTEN connection) before it
+   * refuses token and key decisions that could be stale and fails readiness, in ms.
+   */
+  readonly maxFeedLagMs: number;
 }
+
+export type Role = 'gateway' | 'management' | 'identity';
+export const ROLES: readonly Role[] = ['gateway', 'management', 'identity'];
 
 export type LogFormat = 'json' | 'pretty' | 'auto';
 const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty', 'auto'];
@@ -73,6 +87,8 @@ export const DEFAULTS = Object.freeze({
   signingKeyRotationDays: 42,
   auditRetentionDays: 90, // a quarter of a year: Entra keeps its audit logs 30 days (P1/P2), Azure's activity log 90
   workers: 0, // the gateway in the main process
+  roles: ROLES,
+  maxFeedLagMs: 3_000, // 3 seconds: a few missed heartbeats of the connection, well under a token's life
 });
 
 /** More gateway processes than this is a typo, not a plan (each holds a full snapshot). */
@@ -97,6 +113,9 @@ export type ConfigInput = Partial<{
   signingKeyRotationDays: number;
   auditRetentionDays: number;
   workers: number;
+  /** Comma list or array of gateway, management, identity. */
+  roles: string | readonly string[];
+  maxFeedLagMs: number;
 }>;
 
 /** Reads PORTICO_* variables; explicit overrides (flags, tests) win. */
@@ -133,6 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     metricsToken: parseMetricsToken(env.PORTICO_METRICS_TOKEN),
     signingKeyRotationDays: parseRotationDays(overrides.signingKeyRotationDays !== undefined ? String(overrides.signingKeyRotationDays) : env.PORTICO_SIGNING_KEY_ROTATION_DAYS),
     auditRetentionDays: parseRetentionDays(overrides.auditRetentionDays !== undefined ? String(overrides.auditRetentionDays) : env.PORTICO_AUDIT_RETENTION_DAYS),
+    roles: parseRoles(overrides.roles ?? emptyToUndefined(env.PORTICO_ONLY)),
+    maxFeedLagMs: parseMaxFeedLag(overrides.maxFeedLagMs !== undefined ? String(overrides.maxFeedLagMs) : env.PORTICO_MAX_FEED_LAG_MS),
   };
   return Object.freeze(config);
 }
@@ -213,6 +234,26 @@ function parseWorkers(raw: string | undefined): number {
     throw configError('PORTICO_WORKERS', `must be a whole number from 0 (the gateway in the main process) to ${MAX_WORKERS}, got "${raw}"`);
   }
   return workers;
+}
+
+/** `gateway,identity` or ['gateway', 'identity'] (a repeated flag); each at most once, in any order. */
+function parseRoles(raw: string | readonly string[] | undefined): readonly Role[] {
+  if (raw === undefined) return DEFAULTS.roles;
+  const names = (typeof raw === 'string' ? [raw] : raw).flatMap((part) => part.split(',')).map((part) => part.trim().toLowerCase()).filter((part) => part !== '');
+  if (names.length === 0) throw configError('PORTICO_ONLY', `needs at least one of ${ROLES.join(', ')}`);
+  for (const name of names) {
+    if (!(ROLES as readonly string[]).includes(name)) throw configError('PORTICO_ONLY', `takes ${ROLES.join(', ')} (a comma list, or the flag repeated), got "${name}"`);
+  }
+  return Object.freeze(ROLES.filter((role) => names.includes(role)));
+}
+
+function parseMaxFeedLag(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULTS.maxFeedLagMs;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 100 || ms > 600_000) {
+    throw configError('PORTICO_MAX_FEED_LAG_MS', `must be a whole number of milliseconds from 100 to 600000, got "${raw}"`);
+  }
+  return ms;
 }
 
 /** A bearer token Prometheus sends: long enough not to be guessed, and a valid header value. */

@@ -38,6 +38,9 @@ export interface BootOptions {
   readonly printed?: string[];
   /** Sees every SQL statement the store runs. */
   readonly onQuery?: StartOptions['onQuery'];
+  /** `--only`: the listeners this node runs (default all). */
+  readonly roles?: ConfigInput['roles'];
+  readonly maxFeedLagMs?: number;
 }
 
 export async function bootPortico(options: BootOptions = {}): Promise<Booted> {
@@ -57,9 +60,12 @@ export async function bootPortico(options: BootOptions = {}): Promise<Booted> {
     logLevel: 'debug',
     ...(options.tls ? { tls: options.tls } : {}),
     ...(options.publicUrls ? { publicUrls: options.publicUrls } : {}),
+    ...(options.roles ? { roles: options.roles } : {}),
+    ...(options.maxFeedLagMs ? { maxFeedLagMs: options.maxFeedLagMs } : {}),
   });
   const printed = options.printed;
   const running = await startPortico(config, { logger: pino({ level: 'debug' }, sink), print: printed ? (line) => printed.push(line) : () => undefined, env: {}, ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
+  // A node without the management role writes no credentials file: another node's may be there.
   const credentials = (await readCredentials(running.credentialsPath))!;
   return {
     gatewayUrl: running.urls.gateway,
