@@ -52,7 +52,21 @@ export interface PorticoConfig {
    * Unset: the live gateway nodes the store knows of, else 1.
    */
   readonly gatewayNodes: number | undefined;
+  /**
+   * Which listeners this process runs (`--only`, PORTICO_ONLY): any of gateway, management,
+   * identity; all three by default. The echo backend runs with management (it is the sample
+   * backend the first start points the Echo API at).
+   */
+  readonly roles: readonly Role[];
+  /**
+   * How long this node may have lost its change feed (PostgreSQL LISTEN connection) before it
+   * refuses token and key decisions that could be stale and fails readiness, in ms.
+   */
+  readonly maxFeedLagMs: number;
 }
+
+export type Role = 'gateway' | 'management' | 'identity';
+export const ROLES: readonly Role[] = ['gateway', 'management', 'identity'];
 
 export type LogFormat = 'json' | 'pretty' | 'auto';
 const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty', 'auto'];
@@ -88,6 +102,8 @@ export const DEFAULTS = Object.freeze({
   // Redis answers a counter script in well under a millisecond on a LAN; 20 ms is far past that and
   // still short enough that a hung Redis adds little to a call before the fail mode decides it.
   redisCommandTimeoutMs: 20,
+  roles: ROLES,
+  maxFeedLagMs: 3_000, // 3 seconds: a few missed heartbeats of the connection, well under a token's life
 });
 
 /** More gateway nodes than this is a typo (each would count a tiny share of every limit). */
@@ -118,6 +134,9 @@ export type ConfigInput = Partial<{
   redisUrl: string;
   redisCommandTimeoutMs: number;
   gatewayNodes: number;
+  /** Comma list or array of gateway, management, identity. */
+  roles: string | readonly string[];
+  maxFeedLagMs: number;
 }>;
 
 /** Reads PORTICO_* variables; explicit overrides (flags, tests) win. */
@@ -157,6 +176,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     gatewayNodes: parseGatewayNodes(overrides.gatewayNodes !== undefined ? String(overrides.gatewayNodes) : env.PORTICO_GATEWAY_NODES),
     signingKeyRotationDays: parseRotationDays(overrides.signingKeyRotationDays !== undefined ? String(overrides.signingKeyRotationDays) : env.PORTICO_SIGNING_KEY_ROTATION_DAYS),
     auditRetentionDays: parseRetentionDays(overrides.auditRetentionDays !== undefined ? String(overrides.auditRetentionDays) : env.PORTICO_AUDIT_RETENTION_DAYS),
+    roles: parseRoles(overrides.roles ?? emptyToUndefined(env.PORTICO_ONLY)),
+    maxFeedLagMs: parseMaxFeedLag(overrides.maxFeedLagMs !== undefined ? String(overrides.maxFeedLagMs) : env.PORTICO_MAX_FEED_LAG_MS),
   };
   return Object.freeze(config);
 }
@@ -237,6 +258,26 @@ function parseWorkers(raw: string | undefined): number {
     throw configError('PORTICO_WORKERS', `must be a whole number from 0 (the gateway in the main process) to ${MAX_WORKERS}, got "${raw}"`);
   }
   return workers;
+}
+
+/** `gateway,identity` or ['gateway', 'identity'] (a repeated flag); each at most once, in any order. */
+function parseRoles(raw: string | readonly string[] | undefined): readonly Role[] {
+  if (raw === undefined) return DEFAULTS.roles;
+  const names = (typeof raw === 'string' ? [raw] : raw).flatMap((part) => part.split(',')).map((part) => part.trim().toLowerCase()).filter((part) => part !== '');
+  if (names.length === 0) throw configError('PORTICO_ONLY', `needs at least one of ${ROLES.join(', ')}`);
+  for (const name of names) {
+    if (!(ROLES as readonly string[]).includes(name)) throw configError('PORTICO_ONLY', `takes ${ROLES.join(', ')} (a comma list, or the flag repeated), got "${name}"`);
+  }
+  return Object.freeze(ROLES.filter((role) => names.includes(role)));
+}
+
+function parseMaxFeedLag(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULTS.maxFeedLagMs;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 100 || ms > 600_000) {
+    throw configError('PORTICO_MAX_FEED_LAG_MS', `must be a whole number of milliseconds from 100 to 600000, got "${raw}"`);
+  }
+  return ms;
 }
 
 /** A bearer token Prometheus sends: long enough not to be guessed, and a valid header value. */

@@ -30,6 +30,12 @@ export interface GatewayDeps {
   readonly metrics?: PorticoMetrics;
   /** Told when a valid token's application has lost access; must not block (the primary queues it for the audit log). */
   readonly onRevoked?: OnRevoked;
+  /**
+   * false while this node's change feed has been lost for longer than the bound
+   * (PORTICO_MAX_FEED_LAG_MS): a revocation may not have reached the snapshot, so every request is
+   * refused (503) rather than served from possibly stale access. Default: always current.
+   */
+  readonly feedCurrent?: () => boolean;
 }
 
 export interface Gateway {
@@ -39,6 +45,8 @@ export interface Gateway {
   reload(): Promise<void>;
   /** Change-feed version the current snapshot reflects. */
   readonly snapshotVersion: number;
+  /** The snapshot can be trusted: not stale after a failed rebuild, and the feed within its bound. */
+  readonly serving: boolean;
   /** Full builds so far (the one at start included); events applied incrementally do not count. */
   readonly fullBuilds: number;
   /** Writes the quota counts that changed since the last periodic write (tests, shutdown). */
@@ -145,7 +153,8 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     POLICIES.map((policy) => policy.create(policyDeps)),
     logger,
   );
-  const server = createGatewayServer({ snapshot: () => (stale ? undefined : snapshot), pipeline, logger, ...(deps.tls ? { tls: deps.tls } : {}) });
+  const feedCurrent = deps.feedCurrent ?? (() => true);
+  const server = createGatewayServer({ snapshot: () => (stale || !feedCurrent() ? undefined : snapshot), pipeline, logger, ...(deps.tls ? { tls: deps.tls } : {}) });
   deps.metrics?.watchSnapshot(() => ({ version: snapshot.version, installedAtMs }));
 
   return {
@@ -153,6 +162,9 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     reload,
     get snapshotVersion() {
       return snapshot.version;
+    },
+    get serving() {
+      return !stale && feedCurrent();
     },
     get fullBuilds() {
       return fullBuilds;

@@ -15,6 +15,8 @@ export interface FeedHealth {
   readonly connected: boolean;
   /** How long it has been disconnected (0 when connected), in ms. */
   readonly disconnectedForMs: number;
+  /** How long a committed version has been known here but not yet applied (0 when caught up), in ms. */
+  readonly behindForMs: number;
   /** The config version every listener of this process has applied. */
   readonly appliedVersion: number;
 }
@@ -80,7 +82,7 @@ export class InProcessChangeFeed implements ChangeFeed {
 
   /** Nothing to lose in one process. */
   health(): FeedHealth {
-    return { connected: true, disconnectedForMs: 0, appliedVersion: this.version };
+    return { connected: true, disconnectedForMs: 0, behindForMs: 0, appliedVersion: this.version };
   }
 }
 

@@ -61,6 +61,8 @@ export class PgChangeFeed implements RecordingChangeFeed {
   private client: pg.Client | undefined;
   private connectedNow = false;
   private disconnectedAt: number | undefined;
+  /** Since when target > applied (undefined when caught up). */
+  private behindSince: number | undefined;
   private closed = false;
   private reconnectDelay: number;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -119,6 +121,7 @@ export class PgChangeFeed implements RecordingChangeFeed {
     return {
       connected: this.connectedNow,
       disconnectedForMs: this.connectedNow || this.disconnectedAt === undefined ? 0 : Date.now() - this.disconnectedAt,
+      behindForMs: this.behindSince === undefined ? 0 : Date.now() - this.behindSince,
       appliedVersion: this.applied,
     };
   }
@@ -157,6 +160,7 @@ export class PgChangeFeed implements RecordingChangeFeed {
 
   private raise(version: number): void {
     if (version > this.target) this.target = version;
+    if (this.target > this.applied) this.behindSince ??= Date.now();
     void this.pump();
   }
 
@@ -174,7 +178,7 @@ export class PgChangeFeed implements RecordingChangeFeed {
         if (batch.length === 0) {
           // Versions bumped without a stored event (first start writes before any feed listens):
           // nothing to deliver; the next event shows the listeners a gap, and they rebuild.
-          this.options.log.warn({ applied: this.applied, target: this.target }, 'config versions without stored change events; views rebuild at the next event');
+          this.options.log.info({ applied: this.applied, target: this.target }, 'config versions without stored change events (a first start writes before any feed listens); views rebuild at the next event');
           this.advance(this.target);
           continue;
         }
@@ -225,6 +229,7 @@ export class PgChangeFeed implements RecordingChangeFeed {
   private advance(version: number): void {
     if (version <= this.applied) return;
     this.applied = version;
+    if (this.applied >= this.target) this.behindSince = undefined;
     for (const v of this.own.keys()) if (v <= version) this.own.delete(v);
     for (let i = this.waiters.length - 1; i >= 0; i--) {
       const waiter = this.waiters[i]!;

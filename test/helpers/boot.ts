@@ -40,6 +40,9 @@ export interface BootOptions {
   readonly onQuery?: StartOptions['onQuery'];
   /** More settings (e.g. `redisUrl`), as flags would give them. */
   readonly config?: ConfigInput;
+  /** `--only`: the listeners this node runs (default all). */
+  readonly roles?: ConfigInput['roles'];
+  readonly maxFeedLagMs?: number;
 }
 
 export async function bootPortico(options: BootOptions = {}): Promise<Booted> {
@@ -60,9 +63,12 @@ export async function bootPortico(options: BootOptions = {}): Promise<Booted> {
     logLevel: 'debug',
     ...(options.tls ? { tls: options.tls } : {}),
     ...(options.publicUrls ? { publicUrls: options.publicUrls } : {}),
+    ...(options.roles ? { roles: options.roles } : {}),
+    ...(options.maxFeedLagMs ? { maxFeedLagMs: options.maxFeedLagMs } : {}),
   });
   const printed = options.printed;
   const running = await startPortico(config, { logger: pino({ level: 'debug' }, sink), print: printed ? (line) => printed.push(line) : () => undefined, env: {}, ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
+  // A node without the management role writes no credentials file: another node's may be there.
   const credentials = (await readCredentials(running.credentialsPath))!;
   return {
     gatewayUrl: running.urls.gateway,

@@ -68,7 +68,7 @@ for (const implementation of IMPLEMENTATIONS) {
       await createUser(n, 'one');
       expect(n.events).toEqual([{ type: 'user.created', userId: 'one', version: before + 1 }]);
       expect(n.feed.currentVersion).toBe(before + 1);
-      expect(n.feed.health()).toEqual({ connected: true, disconnectedForMs: 0, appliedVersion: before + 1 });
+      expect(n.feed.health()).toEqual({ connected: true, disconnectedForMs: 0, behindForMs: 0, appliedVersion: before + 1 });
     });
 
     test('publish awaits every listener, in subscription order, before it resolves', async () => {
