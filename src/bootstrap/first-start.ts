@@ -38,6 +38,12 @@ export interface BootstrapOptions {
   readonly echoUrl: string;
 }
 
+/** The instance a first start created, or undefined before any has (nodes without the management role read it). */
+export async function readInstance(store: Store): Promise<StoredInstance | undefined> {
+  const stored = await store.settings.getSetting(INSTANCE_KEY);
+  return stored === undefined ? undefined : (JSON.parse(stored) as StoredInstance);
+}
+
 /**
  * Creates everything a new API Management instance has, in one transaction, the first time; later
  * starts only re-point the Echo API at the echo listener if its address changed and the API still

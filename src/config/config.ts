@@ -44,7 +44,33 @@ export interface PorticoConfig {
   readonly portalSessionIdleSeconds: number;
   /** …and this many seconds after sign-in, however busy (PORTICO_PORTAL_SESSION_MAX_HOURS). */
   readonly portalSessionMaxSeconds: number;
+  /**
+   * `redis://` or `rediss://` URL of the Redis that holds rate-limit and quota counters shared by every
+   * gateway process; unset: each process counts in memory (env only: it may carry a password).
+   */
+  readonly redisUrl: string | undefined;
+  /** How long one Redis counter command may take before the product's fail mode applies, in ms. */
+  readonly redisCommandTimeoutMs: number;
+  /**
+   * Without Redis: how many gateway nodes share the load, so each counts limit / nodes (env only).
+   * Unset: the live gateway nodes the store knows of, else 1.
+   */
+  readonly gatewayNodes: number | undefined;
+  /**
+   * Which listeners this process runs (`--only`, PORTICO_ONLY): any of gateway, management,
+   * identity; all three by default. The echo backend runs with management (it is the sample
+   * backend the first start points the Echo API at).
+   */
+  readonly roles: readonly Role[];
+  /**
+   * How long this node may have lost its change feed (PostgreSQL LISTEN connection) before it
+   * refuses token and key decisions that could be stale and fails readiness, in ms.
+   */
+  readonly maxFeedLagMs: number;
 }
+
+export type Role = 'gateway' | 'management' | 'identity';
+export const ROLES: readonly Role[] = ['gateway', 'management', 'identity'];
 
 export type LogFormat = 'json' | 'pretty' | 'auto';
 const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty', 'auto'];
@@ -79,7 +105,15 @@ export const DEFAULTS = Object.freeze({
   workers: 0, // the gateway in the main process
   portalSessionIdleMinutes: 30, // Azure's portal signs out idle users after an hour at most; half that for an admin tool
   portalSessionMaxHours: 12, // a working day: sign in once in the morning
+  // Redis answers a counter script in well under a millisecond on a LAN; 20 ms is far past that and
+  // still short enough that a hung Redis adds little to a call before the fail mode decides it.
+  redisCommandTimeoutMs: 20,
+  roles: ROLES,
+  maxFeedLagMs: 3_000, // 3 seconds: a few missed heartbeats of the connection, well under a token's life
 });
+
+/** More gateway nodes than this is a typo (each would count a tiny share of every limit). */
+export const MAX_GATEWAY_NODES = 1024;
 
 /** More gateway processes than this is a typo, not a plan (each holds a full snapshot). */
 export const MAX_WORKERS = 64;
@@ -106,6 +140,12 @@ export type ConfigInput = Partial<{
   /** Seconds (not minutes): tests end sessions quickly. */
   portalSessionIdleSeconds: number;
   portalSessionMaxSeconds: number;
+  redisUrl: string;
+  redisCommandTimeoutMs: number;
+  gatewayNodes: number;
+  /** Comma list or array of gateway, management, identity. */
+  roles: string | readonly string[];
+  maxFeedLagMs: number;
 }>;
 
 /** Reads PORTICO_* variables; explicit overrides (flags, tests) win. */
@@ -140,10 +180,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     publicUrls: Object.freeze(publicUrls(env, overrides.publicUrls ?? {})),
     workers: parseWorkers(overrides.workers !== undefined ? String(overrides.workers) : env.PORTICO_WORKERS),
     metricsToken: parseMetricsToken(env.PORTICO_METRICS_TOKEN),
+    redisUrl: parseRedisUrl(overrides.redisUrl ?? env.PORTICO_REDIS_URL),
+    redisCommandTimeoutMs: parseRedisCommandTimeout(overrides.redisCommandTimeoutMs !== undefined ? String(overrides.redisCommandTimeoutMs) : env.PORTICO_REDIS_COMMAND_TIMEOUT_MS),
+    gatewayNodes: parseGatewayNodes(overrides.gatewayNodes !== undefined ? String(overrides.gatewayNodes) : env.PORTICO_GATEWAY_NODES),
     signingKeyRotationDays: parseRotationDays(overrides.signingKeyRotationDays !== undefined ? String(overrides.signingKeyRotationDays) : env.PORTICO_SIGNING_KEY_ROTATION_DAYS),
     auditRetentionDays: parseRetentionDays(overrides.auditRetentionDays !== undefined ? String(overrides.auditRetentionDays) : env.PORTICO_AUDIT_RETENTION_DAYS),
     portalSessionIdleSeconds: overrides.portalSessionIdleSeconds ?? 60 * parseWholeNumber('PORTICO_PORTAL_SESSION_IDLE_MINUTES', env.PORTICO_PORTAL_SESSION_IDLE_MINUTES, DEFAULTS.portalSessionIdleMinutes, 1, 1440),
     portalSessionMaxSeconds: overrides.portalSessionMaxSeconds ?? 3600 * parseWholeNumber('PORTICO_PORTAL_SESSION_MAX_HOURS', env.PORTICO_PORTAL_SESSION_MAX_HOURS, DEFAULTS.portalSessionMaxHours, 1, 168),
+    roles: parseRoles(overrides.roles ?? emptyToUndefined(env.PORTICO_ONLY)),
+    maxFeedLagMs: parseMaxFeedLag(overrides.maxFeedLagMs !== undefined ? String(overrides.maxFeedLagMs) : env.PORTICO_MAX_FEED_LAG_MS),
   };
   return Object.freeze(config);
 }
@@ -234,6 +279,26 @@ function parseWorkers(raw: string | undefined): number {
   return workers;
 }
 
+/** `gateway,identity` or ['gateway', 'identity'] (a repeated flag); each at most once, in any order. */
+function parseRoles(raw: string | readonly string[] | undefined): readonly Role[] {
+  if (raw === undefined) return DEFAULTS.roles;
+  const names = (typeof raw === 'string' ? [raw] : raw).flatMap((part) => part.split(',')).map((part) => part.trim().toLowerCase()).filter((part) => part !== '');
+  if (names.length === 0) throw configError('PORTICO_ONLY', `needs at least one of ${ROLES.join(', ')}`);
+  for (const name of names) {
+    if (!(ROLES as readonly string[]).includes(name)) throw configError('PORTICO_ONLY', `takes ${ROLES.join(', ')} (a comma list, or the flag repeated), got "${name}"`);
+  }
+  return Object.freeze(ROLES.filter((role) => names.includes(role)));
+}
+
+function parseMaxFeedLag(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULTS.maxFeedLagMs;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 100 || ms > 600_000) {
+    throw configError('PORTICO_MAX_FEED_LAG_MS', `must be a whole number of milliseconds from 100 to 600000, got "${raw}"`);
+  }
+  return ms;
+}
+
 /** A bearer token Prometheus sends: long enough not to be guessed, and a valid header value. */
 function parseMetricsToken(raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
@@ -241,6 +306,39 @@ function parseMetricsToken(raw: string | undefined): string | undefined {
     throw new AppError('ERR_CONFIG_INVALID', 'PORTICO_METRICS_TOKEN must be at least 16 printable ASCII characters without spaces (e.g. the output of `openssl rand -hex 32`).');
   }
   return raw;
+}
+
+/** A Redis URL; its password never appears in the error (nor anywhere else). */
+function parseRedisUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
+    throw new AppError('ERR_CONFIG_INVALID', 'PORTICO_REDIS_URL must be a redis:// or rediss:// URL with a host, such as redis://127.0.0.1:6379/0 (a password goes in redis://:password@host:6379).');
+  }
+  return raw;
+}
+
+function parseRedisCommandTimeout(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULTS.redisCommandTimeoutMs;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 1 || ms > 10_000) {
+    throw new AppError('ERR_CONFIG_INVALID', `PORTICO_REDIS_COMMAND_TIMEOUT_MS must be a whole number of milliseconds from 1 to 10000, got "${raw}".`);
+  }
+  return ms;
+}
+
+function parseGatewayNodes(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const nodes = Number(raw);
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > MAX_GATEWAY_NODES) {
+    throw new AppError('ERR_CONFIG_INVALID', `PORTICO_GATEWAY_NODES must be a whole number from 1 to ${MAX_GATEWAY_NODES} (the gateway nodes that split each limit when there is no Redis), got "${raw}".`);
+  }
+  return nodes;
 }
 
 function emptyToUndefined(value: string | undefined): string | undefined {

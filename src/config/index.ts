@@ -1,2 +1,2 @@
-export { loadConfig, DEFAULTS, LISTENERS, PUBLIC_LISTENERS } from './config.js';
-export type { PorticoConfig, ConfigInput, ListenerName, PublicListener, TlsSetting, LogFormat } from './config.js';
+export { loadConfig, DEFAULTS, LISTENERS, PUBLIC_LISTENERS, ROLES } from './config.js';
+export type { PorticoConfig, ConfigInput, ListenerName, PublicListener, TlsSetting, LogFormat, Role } from './config.js';

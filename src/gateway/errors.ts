@@ -19,6 +19,7 @@ export const GatewayMessages = {
   requestTimeout: 'Request timeout.',
   internal: 'Internal server error.',
   configurationStale: 'Service unavailable: the gateway could not bring its configuration up to date. Try again shortly.',
+  countersUnavailable: 'Service unavailable: the rate limit and quota counters cannot be reached. Try again shortly.',
 } as const;
 
 export type ExtraHeaders = Readonly<Record<string, string | readonly string[]>>;

@@ -9,7 +9,7 @@ import type { ChangeEvent } from '../shared/change-events.js';
 import { buildSnapshot, type Snapshot } from './snapshot.js';
 import { applyChange } from './snapshot-events.js';
 import { VerifiedTokenCache } from './token-cache.js';
-import { InMemoryCounterStore, QuotaDeltaReporter, QuotaPersistence, type QuotaDeltaSink, type QuotaPersister } from './counters/index.js';
+import { openGatewayCounters, QuotaDeltaReporter, type QuotaDeltaSink } from './counters/index.js';
 import { Pipeline, POLICIES, type PolicyDeps } from './policies/index.js';
 import type { ServerCertificate } from '../tls/index.js';
 import type { PorticoMetrics } from './observability/index.js';
@@ -35,6 +35,12 @@ export interface GatewayDeps {
    * counted to this sink every few seconds (the primary sums every worker's and is the one writer).
    */
   readonly quotaDeltas?: QuotaDeltaSink;
+  /**
+   * false while this node's change feed has been lost for longer than the bound
+   * (PORTICO_MAX_FEED_LAG_MS): a revocation may not have reached the snapshot, so every request is
+   * refused (503) rather than served from possibly stale access. Default: always current.
+   */
+  readonly feedCurrent?: () => boolean;
 }
 
 export interface Gateway {
@@ -44,6 +50,8 @@ export interface Gateway {
   reload(): Promise<void>;
   /** Change-feed version the current snapshot reflects. */
   readonly snapshotVersion: number;
+  /** The snapshot can be trusted: not stale after a failed rebuild, and the feed within its bound. */
+  readonly serving: boolean;
   /** Full builds so far (the one at start included); events applied incrementally do not count. */
   readonly fullBuilds: number;
   /** Writes (with workers: hands to the primary) the quota counts that changed since the last periodic write (tests, shutdown). */
@@ -142,20 +150,24 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     retryTimer.unref();
   }
 
-  // Counters live in this process; quota counts are also written to the store every few seconds —
-  // by this process, or with workers by the primary, which sums the deltas every worker reports.
-  const rateCounters = new InMemoryCounterStore();
-  const quotaCounters = new InMemoryCounterStore();
-  const quotaPersistence: QuotaPersister = deps.quotaDeltas
-    ? new QuotaDeltaReporter(quotaCounters, deps.store.quotaCounters, deps.quotaDeltas, logger, [rateCounters])
-    : new QuotaPersistence(quotaCounters, deps.store.quotaCounters, logger, [rateCounters]);
-  await quotaPersistence.start();
-  const policyDeps: PolicyDeps = { tokens, proxy, logger, publicUrl: deps.publicUrl, rateCounters, quotaCounters, now: Date.now, metrics: deps.metrics, onRevoked: deps.onRevoked };
+  // Counters in Redis (shared by every gateway process) or in this process, with the quota counts
+  // written to the store every few seconds (counters/gateway-counters.ts) — by this process, or with
+  // workers by the primary, which sums the deltas every worker reports.
+  const quotaDeltas = deps.quotaDeltas;
+  const counters = await openGatewayCounters({
+    config: deps.config,
+    quotaStore: deps.store.quotaCounters,
+    nodes: deps.store.nodes,
+    logger,
+    ...(quotaDeltas ? { persistQuota: (quota, alsoSweep) => new QuotaDeltaReporter(quota, deps.store.quotaCounters, quotaDeltas, logger, alsoSweep) } : {}),
+  });
+  const policyDeps: PolicyDeps = { tokens, proxy, logger, publicUrl: deps.publicUrl, rateCounters: counters.rate, quotaCounters: counters.quota, now: Date.now, metrics: deps.metrics, onRevoked: deps.onRevoked };
   const pipeline = new Pipeline(
     POLICIES.map((policy) => policy.create(policyDeps)),
     logger,
   );
-  const server = createGatewayServer({ snapshot: () => (stale ? undefined : snapshot), pipeline, logger, ...(deps.tls ? { tls: deps.tls } : {}) });
+  const feedCurrent = deps.feedCurrent ?? (() => true);
+  const server = createGatewayServer({ snapshot: () => (stale || !feedCurrent() ? undefined : snapshot), pipeline, logger, ...(deps.tls ? { tls: deps.tls } : {}) });
   deps.metrics?.watchSnapshot(() => ({ version: snapshot.version, installedAtMs }));
 
   return {
@@ -164,15 +176,18 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     get snapshotVersion() {
       return snapshot.version;
     },
+    get serving() {
+      return !stale && feedCurrent();
+    },
     get fullBuilds() {
       return fullBuilds;
     },
-    flushQuotaCounters: () => quotaPersistence.flush(),
+    flushQuotaCounters: () => counters.flush(),
     async close() {
       closed = true;
       clearTimeout(retryTimer);
       unsubscribe();
-      await quotaPersistence.stop();
+      await counters.close();
       await proxy.close();
     },
   };

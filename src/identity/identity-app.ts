@@ -40,6 +40,11 @@ export interface IdentityDeps {
   readonly server?: Server;
   /** Metrics hook: called once per token endpoint answer with `issued` or the OAuth error code. */
   readonly onTokenOutcome?: (outcome: string) => void;
+  /**
+   * false: the automatic key rotation waits for `keyRotation.start()` — the node that leads the
+   * `signing-keys` job starts it (store/leader-election.ts). Default true.
+   */
+  readonly startKeyRotation?: boolean;
 }
 
 /** The identity provider: its directory, keys, verifier and the identity listener's Fastify app. */
@@ -73,8 +78,11 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   // The token endpoint reads the directory from memory; each write's event is applied to that view
   // (re-reading only the rows it names) before the write answers.
   const tokenView = new IncrementalTokenView(deps.store, { logger: deps.logger });
+  let lastVersion = deps.feed.currentVersion;
   const unsubscribe = deps.feed.subscribe((event) => {
-    if (event.type.startsWith('signingKey.')) keys.invalidate();
+    // A version gap (a node that missed events: docs/events.md) may hide a signing-key change too.
+    if (event.type.startsWith('signingKey.') || event.version > lastVersion + 1) keys.invalidate();
+    lastVersion = Math.max(lastVersion, event.version);
     return tokenView.changed(event);
   });
   await keys.ensureCurrentKey();
@@ -114,7 +122,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   }, { prefix: '/v1.0' });
   await app.ready();
   const keyRotation = new RotationSchedule(keys, deps.logger, now);
-  keyRotation.start();
+  if (deps.startKeyRotation !== false) keyRotation.start();
   return {
     directory, keys, keyRotation, verifier, urls, app,
     close: async () => {

@@ -9,11 +9,23 @@ export interface ChangeFeedLog {
   error(context: Record<string, unknown>, message: string): void;
 }
 
+/** Whether this process's views can be trusted to be current (readiness, the gateway's fail-closed check). */
+export interface FeedHealth {
+  /** The feed hears every committed write (always true in-process; PostgreSQL: the LISTEN connection is up). */
+  readonly connected: boolean;
+  /** How long it has been disconnected (0 when connected), in ms. */
+  readonly disconnectedForMs: number;
+  /** How long a committed version has been known here but not yet applied (0 when caught up), in ms. */
+  readonly behindForMs: number;
+  /** The config version every listener of this process has applied. */
+  readonly appliedVersion: number;
+}
+
 /**
  * Announces committed writes, one event per write (store/change-unit.ts). Publishing awaits every
  * listener of this process, so when a management call returns, this process's gateway snapshot and
  * token view already reflect it (revocation takes effect on the next request). The in-process
- * implementation is below; one that spans processes (PostgreSQL LISTEN/NOTIFY) can follow.
+ * implementation is below; the one that spans processes is store/pg-change-feed.ts (LISTEN/NOTIFY).
  */
 export interface ChangeFeed {
   subscribe(listener: ChangeListener): () => void;
@@ -28,6 +40,7 @@ export interface ChangeFeed {
   publish(event: ChangeEvent): Promise<void>;
   /** Logs a failure to announce a committed write (never dropped silently). */
   reportError(error: unknown, message: string, context?: Record<string, unknown>): void;
+  health(): FeedHealth;
 }
 
 /** Listeners in this process only. Start it at the store's version (store.configVersion.current()). */
@@ -65,6 +78,11 @@ export class InProcessChangeFeed implements ChangeFeed {
 
   reportError(error: unknown, message: string, context: Record<string, unknown> = {}): void {
     this.log.error({ ...context, err: error }, message);
+  }
+
+  /** Nothing to lose in one process. */
+  health(): FeedHealth {
+    return { connected: true, disconnectedForMs: 0, behindForMs: 0, appliedVersion: this.version };
   }
 }
 

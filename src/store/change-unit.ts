@@ -22,6 +22,19 @@ import type { Store } from './store.js';
 import { auditKey, currentAuditScope } from '../audit/audit-scope.js';
 import { auditEntriesOf, auditRecordsOf, type AuditEntry } from '../audit/audit-entry.js';
 
+/**
+ * A feed that crosses processes records each event inside the write's transaction (after the
+ * version bump), so the event commits — and is announced to other processes — with the write or
+ * not at all (store/pg-change-feed.ts).
+ */
+export interface RecordingChangeFeed extends ChangeFeed {
+  record(tx: Store, event: ChangeEvent): Promise<void>;
+}
+
+function isRecording(feed: ChangeFeed): feed is RecordingChangeFeed {
+  return typeof (feed as Partial<RecordingChangeFeed>).record === 'function';
+}
+
 export interface ChangeTarget {
   readonly store: Store;
   readonly feed: ChangeFeed;
@@ -84,6 +97,7 @@ export async function commitChange<T>(target: ChangeTarget, write: (tx: Store) =
       return change.result;
     }
     const event = { ...change.event, version: await tx.configVersion.bump() } as ChangeEvent;
+    if (isRecording(target.feed)) await target.feed.record(tx, event);
     await tx.afterCommit(async () => {
       if (inUnit) unit.events.push(event);
       else await target.feed.publish(event);
@@ -148,8 +162,11 @@ async function settle(target: ChangeTarget, unit: Unit): Promise<void> {
 }
 
 async function directoryChanged(target: ChangeTarget, changedObjectIds: string[]): Promise<ChangeEvent> {
-  const version = await target.store.transaction((tx) => tx.configVersion.bump());
-  return { type: 'directory.changed', changedObjectIds, version };
+  return target.store.transaction(async (tx) => {
+    const event: ChangeEvent = { type: 'directory.changed', changedObjectIds, version: await tx.configVersion.bump() };
+    if (isRecording(target.feed)) await target.feed.record(tx, event);
+    return event;
+  });
 }
 
 function announceLater(target: ChangeTarget, changedObjectIds: string[], error: unknown, delayMs: number): void {

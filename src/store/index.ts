@@ -8,8 +8,11 @@ import { lockInstance, type InstanceLock } from './instance-lock.js';
 import type { Database } from './schema.js';
 import type { Store } from './store.js';
 
-export type { ConfigVersionStore, SettingsStore, Store } from './store.js';
+export type { ConfigVersionStore, SettingsStore, Store, NodeHeartbeat, NodeHeartbeatStore, ChangeLogStore } from './store.js';
 export { commitChange, oneChange } from './change-unit.js';
+export { withStartupLock } from './instance-lock.js';
+export { PgChangeFeed } from './pg-change-feed.js';
+export { startLeaderElection, type LeaderElection, type LeaderJob } from './leader-election.js';
 export { scanPages } from './scan-store.js';
 export type { ScanStore, ScannedTable, SubscriptionKeyRow, UserStateRow, ClientApplicationRow, ProductLinkRow, ProductLinkKey } from './scan-store.js';
 export type { Change, ChangeTarget } from './change-unit.js';
@@ -21,12 +24,11 @@ export interface OpenStoreOptions {
   /** postgres:// or postgresql:// selects PostgreSQL; absent selects SQLite. */
   readonly databaseUrl?: string | undefined;
   /**
-   * Refuse when another process holds the store, before migrating it (a newer Portico must not
-   * change the schema under a running one). Held until close().
+   * SQLite: refuse when another process holds the data directory, before migrating it (a newer
+   * Portico must not change the schema under a running one). Held until close(). PostgreSQL: many
+   * processes share the database (docs/operations.md), so there is nothing to hold.
    */
   readonly exclusive?: boolean;
-  /** With `exclusive`: called if the lock is lost while the store is open (PostgreSQL connection dropped). */
-  readonly onLockLost?: (error: Error) => void;
   /** Sees every statement after it ran (SQL text and parameters): tests count and explain queries with it. */
   readonly onQuery?: (query: ExecutedQuery) => void;
   /**
@@ -57,7 +59,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   try {
     // Reach the server first so an outage reads as STORE_UNAVAILABLE, not as a failed migration.
     await sql`select 1`.execute(db);
-    if (options.exclusive) lock = await lockInstance({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, onLost: options.onLockLost });
+    if (options.exclusive && name === 'sqlite') lock = await lockInstance({ dataDir: options.dataDir });
     if (options.migrate !== false) await migrateToLatest(db);
   } catch (error) {
     await db.destroy().catch(() => undefined);

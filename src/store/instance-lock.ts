@@ -1,11 +1,12 @@
 /**
- * One Portico process per store, until the change feed crosses processes: a second process would
- * never hear about revocations made by the first, so it must not start at all.
- * SQLite: an exclusive lock on `<data dir>/portico.lock`, a small SQLite file held in exclusive
+ * SQLite: one Portico process per data directory — its change feed is in-process, so a second
+ * process would never hear about revocations made by the first and must not start at all. The
+ * lock is an exclusive lock on `<data dir>/portico.lock`, a small SQLite file held in exclusive
  * locking mode. The kernel drops the lock when the process dies, so there is no stale lock and no
  * pid to get wrong (PID 1 in containers, pid reuse).
- * PostgreSQL: a session advisory lock on a connection of its own; losing that connection loses
- * the lock, which `onLost` reports.
+ * PostgreSQL: many processes (nodes) share one database (the change feed crosses processes,
+ * pg-change-feed.ts); only first start is serialised (`withStartupLock`), and jobs that must run
+ * once are led by one node (leader-election.ts).
  */
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,17 +20,14 @@ export interface InstanceLock {
 
 export interface LockOptions {
   readonly dataDir: string;
-  readonly databaseUrl?: string | undefined;
-  /** Called once if the lock is lost while held (PostgreSQL connection dropped). */
-  readonly onLost?: (error: Error) => void;
 }
 
 const LOCK_FILE = 'portico.lock';
-const ADVISORY_KEY = 'portico-instance'; // hashed to a bigint by PostgreSQL's hashtext()
-const NOT_SUPPORTED = 'several processes on one store are not supported yet.';
+const STARTUP_KEY = 'portico-startup'; // hashed to a bigint by PostgreSQL's hashtext()
+const NOT_SUPPORTED = 'several processes on one SQLite store are not supported; use PostgreSQL (PORTICO_DATABASE_URL) to run many nodes.';
 
 export async function lockInstance(options: LockOptions): Promise<InstanceLock> {
-  return options.databaseUrl === undefined ? lockDataDir(options.dataDir) : lockDatabase(options.databaseUrl, options.onLost);
+  return lockDataDir(options.dataDir);
 }
 
 async function lockDataDir(dataDir: string): Promise<InstanceLock> {
@@ -54,31 +52,20 @@ async function lockDataDir(dataDir: string): Promise<InstanceLock> {
   };
 }
 
-async function lockDatabase(databaseUrl: string, onLost: LockOptions['onLost']): Promise<InstanceLock> {
+/**
+ * Runs fn while holding a PostgreSQL session advisory lock that every starting node takes (waiting
+ * for it): the first start creates the instance once, and the first signing key, even when several
+ * nodes start together. Without a database URL (SQLite, one process) fn just runs.
+ */
+export async function withStartupLock<T>(databaseUrl: string | undefined, fn: () => Promise<T>): Promise<T> {
+  if (databaseUrl === undefined) return fn();
   const client = new pg.Client({ connectionString: databaseUrl });
-  let released = false;
-  let reported = false;
-  const lost = (error: Error): void => {
-    if (released || reported) return;
-    reported = true;
-    onLost?.(error);
-  };
-  client.on('error', lost);
-  client.on('end', () => lost(new Error('the connection holding the PostgreSQL lock closed')));
+  client.on('error', () => undefined); // a lost connection fails the query below, or releases the lock
   await client.connect();
-  const result = await client.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtext($1)) as locked', [ADVISORY_KEY]);
-  if (!result.rows[0]?.locked) {
-    released = true; // never held: closing is not a loss
-    await client.end();
-    throw new StoreError(
-      'STORE_UNAVAILABLE',
-      `Another Portico process is using this PostgreSQL database. Stop it first, or point this one at another database: ${NOT_SUPPORTED}`,
-    );
+  try {
+    await client.query('select pg_advisory_lock(hashtext($1))', [STARTUP_KEY]);
+    return await fn();
+  } finally {
+    await client.end().catch(() => undefined); // ending the session releases the lock
   }
-  return {
-    async release() {
-      released = true;
-      await client.end();
-    },
-  };
 }

@@ -10,9 +10,11 @@ import { AuditRepository } from './repos/audit-repository.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { QuotaCounterRepository } from './repos/quota-counter-repository.js';
 import { ScanRepository } from './repos/scan-repository.js';
+import { ChangeLogRepository } from './repos/change-log-repository.js';
+import { NodeHeartbeatRepository } from './repos/node-heartbeat-repository.js';
 import type { ScanStore } from './scan-store.js';
 import type { Db } from './repos/support.js';
-import type { ConfigVersionStore, QuotaCounterStore, SettingsStore, Store } from './store.js';
+import type { ChangeLogStore, ConfigVersionStore, NodeHeartbeatStore, QuotaCounterStore, SettingsStore, Store } from './store.js';
 
 export class KyselyStore implements Store {
   readonly directory: DirectoryStore;
@@ -22,6 +24,8 @@ export class KyselyStore implements Store {
   readonly audit: AuditStore;
   readonly quotaCounters: QuotaCounterStore;
   readonly scans: ScanStore;
+  readonly changeLog: ChangeLogStore;
+  readonly nodes: NodeHeartbeatStore;
 
   constructor(
     readonly dialect: DialectName,
@@ -38,6 +42,8 @@ export class KyselyStore implements Store {
     this.audit = new AuditRepository(db, sqlRules(dialect));
     this.quotaCounters = new QuotaCounterRepository(db);
     this.scans = new ScanRepository(db);
+    this.changeLog = new ChangeLogRepository(db);
+    this.nodes = new NodeHeartbeatRepository(db);
   }
 
   /** Inside a transaction, a nested call joins it: fn's writes commit with the outer ones. */

@@ -241,6 +241,8 @@ export interface Database {
   product_policies: ProductPoliciesTable;
   quota_counters: QuotaCountersTable;
   audit_events: AuditEventsTable;
+  node_heartbeats: NodeHeartbeatsTable;
+  change_events: ChangeEventsTable;
 }
 
 /** Append-only (migration 0011); `target_key` is target_id in lower case, the indexed lookup term. */
@@ -262,4 +264,24 @@ export interface AuditEventsTable {
 export interface ConfigVersionTable {
   id: number;
   version: number | string | bigint; // PostgreSQL's bigint arrives as a string
+}
+
+/** One row per running node (migration 0015); timestamps ISO-8601. */
+export interface NodeHeartbeatsTable {
+  node_id: string;
+  roles: string;
+  applied_version: number | string;
+  feed_connected: number;
+  host: string;
+  pid: number;
+  started_at: string;
+  last_seen_at: string;
+}
+
+/** Every announced write's event by version (migration 0015), read by the PostgreSQL change feed. */
+export interface ChangeEventsTable {
+  version: number | string;
+  type: string;
+  body: string;
+  created_at: string;
 }

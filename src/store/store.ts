@@ -2,6 +2,7 @@ import type { DirectoryStore } from '../identity/directory/directory-store.js';
 import type { ManagementStore } from '../management/management-store.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { ScanStore } from './scan-store.js';
+import type { ChangeEvent } from '../shared/change-events.js';
 
 /** Small string settings: bootstrap markers, instance identifiers. */
 export interface SettingsStore {
@@ -36,6 +37,43 @@ export interface QuotaCounterStore {
 }
 
 /**
+ * Every announced write's event by version (migration 0015), written in the write's transaction by
+ * a change feed that crosses processes (store/pg-change-feed.ts) and read back by every node.
+ */
+export interface ChangeLogStore {
+  append(event: ChangeEvent): Promise<void>;
+  /** Stored events above afterVersion, oldest first, at most limit. */
+  since(afterVersion: number, limit: number): Promise<ChangeEvent[]>;
+  /** PostgreSQL only: NOTIFY channel with payload, delivered when the current transaction commits. */
+  notify(channel: string, payload: string): Promise<void>;
+  /** Removes events stored before time (ISO-8601), except the newest one. Returns how many went. */
+  pruneCreatedBefore(time: string): Promise<number>;
+}
+
+/** What a node reports about itself about every second (docs/operations.md, Nodes). */
+export interface NodeHeartbeat {
+  readonly nodeId: string;
+  readonly roles: readonly string[];
+  /** The config version every view of this node reflects. */
+  readonly appliedVersion: number;
+  readonly feedConnected: boolean;
+  readonly host: string;
+  readonly pid: number;
+  /** ISO-8601. */
+  readonly startedAt: string;
+  readonly lastSeenAt: string;
+}
+
+export interface NodeHeartbeatStore {
+  /** Upserts the node's row (started_at and host/pid are kept from the first beat). */
+  beat(node: NodeHeartbeat): Promise<void>;
+  /** Nodes whose last beat is at or after time (ISO-8601), by node id. */
+  listSeenSince(time: string): Promise<NodeHeartbeat[]>;
+  remove(nodeId: string): Promise<void>;
+  removeNotSeenSince(time: string): Promise<number>;
+}
+
+/**
  * Everything durable. `transaction` runs fn with a Store whose writes commit together or not at all.
  * Inside fn, a failed statement (e.g. STORE_CONFLICT) aborts the transaction on every dialect, as
  * PostgreSQL does: later statements and the commit fail. Let the error end fn; do not catch and go on.
@@ -50,6 +88,8 @@ export interface Store {
   /** The append-only audit log (migration 0011). */
   readonly audit: AuditStore;
   readonly quotaCounters: QuotaCounterStore;
+  readonly changeLog: ChangeLogStore;
+  readonly nodes: NodeHeartbeatStore;
   /** Whole tables page by page, for the full builds of the in-memory views. */
   readonly scans: ScanStore;
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;

@@ -174,7 +174,7 @@ describeEachDialect('product policies: rate limit and quota for keys and tokens'
 
     const unknownAttribute = await put(policy('<rate-limit calls="5" renewal-period="60" counter-key="x" />'));
     expect(unknownAttribute.status).toBe(400);
-    expect(unknownAttribute.body.error.details[0].message).toBe("Attribute 'counter-key' is not supported on <rate-limit>; it takes 'calls', 'renewal-period'.");
+    expect(unknownAttribute.body.error.details[0].message).toBe("Attribute 'counter-key' is not supported on <rate-limit>; it takes 'calls', 'renewal-period', 'portico-fail-mode'.");
 
     const missing = await put(policy('<quota calls="5" />'));
     expect(missing.body.error.details[0].message).toBe("<quota> needs the attribute 'renewal-period' (length of the period in seconds).");

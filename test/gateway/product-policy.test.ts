@@ -33,8 +33,8 @@ describe('readXml', () => {
 describe('parseProductPolicy', () => {
   it("reads Starter's document, and an empty one as no limits", () => {
     expect(parseProductPolicy('<policies><inbound><rate-limit calls="5" renewal-period="60" /><quota calls="100" renewal-period="604800" /><base /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>')).toEqual({
-      rateLimit: { calls: 5, renewalPeriod: 60 },
-      quota: { calls: 100, renewalPeriod: 604800 },
+      rateLimit: { calls: 5, renewalPeriod: 60, failMode: 'open' },
+      quota: { calls: 100, renewalPeriod: 604800, failMode: 'open' },
     });
     expect(parseProductPolicy('<policies><inbound /><backend /><outbound /></policies>')).toEqual({ rateLimit: undefined, quota: undefined });
   });
@@ -59,6 +59,17 @@ describe('parseProductPolicy', () => {
     expect(target('<policy><inbound /></policy>')).toBe('policy');
     expect(target('<policies><inbound /><inbound /></policies>')).toBe('inbound');
     expect(target('<policies><inbound>')).toBe('value');
+    expect(target('<policies><inbound><quota calls="1" renewal-period="1" portico-fail-mode="shut" /></inbound></policies>')).toBe('quota/@portico-fail-mode');
+  });
+
+  it("reads Portico's portico-fail-mode on each limit (default open)", () => {
+    expect(parseProductPolicy('<policies><inbound><rate-limit calls="5" renewal-period="60" portico-fail-mode="closed" /><quota calls="9" renewal-period="600" portico-fail-mode="open" /></inbound></policies>')).toEqual({
+      rateLimit: { calls: 5, renewalPeriod: 60, failMode: 'closed' },
+      quota: { calls: 9, renewalPeriod: 600, failMode: 'open' },
+    });
+    expect(() => parseProductPolicy('<policies><inbound><rate-limit calls="5" renewal-period="60" portico-fail-mode="CLOSED" /></inbound></policies>')).toThrow(
+      "Attribute 'portico-fail-mode' of <rate-limit> must be 'open' or 'closed'; 'CLOSED' is not.",
+    );
   });
 });
 

@@ -38,8 +38,11 @@ export interface BootOptions {
   readonly printed?: string[];
   /** Sees every SQL statement the store runs. */
   readonly onQuery?: StartOptions['onQuery'];
-  /** Further settings (e.g. short portal sessions). */
-  readonly config?: Pick<ConfigInput, 'portalSessionIdleSeconds' | 'portalSessionMaxSeconds'>;
+  /** More settings (e.g. `redisUrl`), as flags would give them. */
+  readonly config?: ConfigInput;
+  /** `--only`: the listeners this node runs (default all). */
+  readonly roles?: ConfigInput['roles'];
+  readonly maxFeedLagMs?: number;
 }
 
 export async function bootPortico(options: BootOptions = {}): Promise<Booted> {
@@ -53,6 +56,7 @@ export async function bootPortico(options: BootOptions = {}): Promise<Booted> {
     },
   });
   const config = loadConfig({}, {
+    ...options.config,
     dataDir,
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
     ports: options.ports ?? { gateway: 0, management: 0, identity: 0, echo: 0 },
@@ -60,9 +64,12 @@ export async function bootPortico(options: BootOptions = {}): Promise<Booted> {
     ...(options.tls ? { tls: options.tls } : {}),
     ...(options.publicUrls ? { publicUrls: options.publicUrls } : {}),
     ...options.config,
+    ...(options.roles ? { roles: options.roles } : {}),
+    ...(options.maxFeedLagMs ? { maxFeedLagMs: options.maxFeedLagMs } : {}),
   });
   const printed = options.printed;
   const running = await startPortico(config, { logger: pino({ level: 'debug' }, sink), print: printed ? (line) => printed.push(line) : () => undefined, env: {}, ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
+  // A node without the management role writes no credentials file: another node's may be there.
   const credentials = (await readCredentials(running.credentialsPath))!;
   return {
     gatewayUrl: running.urls.gateway,

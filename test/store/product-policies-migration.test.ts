@@ -41,7 +41,7 @@ describeEachDialect('migration 2026_11_30_0008_product_policies', (dialect) => {
     });
     const starter = await store.management.getProductPolicy('STARTER');
     expect(starter?.productId).toBe('starter');
-    expect(parseProductPolicy(starter!.value)).toEqual({ rateLimit: { calls: 5, renewalPeriod: 60 }, quota: { calls: 100, renewalPeriod: 604800 } });
+    expect(parseProductPolicy(starter!.value)).toEqual({ rateLimit: { calls: 5, renewalPeriod: 60, failMode: 'open' }, quota: { calls: 100, renewalPeriod: 604800, failMode: 'open' } });
     expect(await store.management.getProductPolicy('unlimited')).toBeUndefined();
     expect((await store.management.getSubscription('master'))?.expirationDate).toBeUndefined();
 

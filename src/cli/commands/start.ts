@@ -28,6 +28,8 @@ export function registerStartCommand(program: Command, deps: StartDeps): void {
     .option('--public-identity-url <url>', 'URL clients use for the identity provider; part of every token\'s issuer (env PORTICO_PUBLIC_IDENTITY_URL)')
     .option('--audit-retention-days <days>', 'days audit events are kept before the hourly clean-up deletes them (env PORTICO_AUDIT_RETENTION_DAYS; default 90)')
     .option('--signing-key-rotation-days <days>', 'days each token-signing key signs before the next takes over (env PORTICO_SIGNING_KEY_ROTATION_DAYS; default 42)')
+    .option('--only <roles>', 'run only these listeners: gateway, management, identity (a comma list, or the flag repeated; default all); many nodes need PostgreSQL (env PORTICO_ONLY)', collect)
+    .option('--max-feed-lag-ms <ms>', 'how long a node may lose its change feed before its gateway refuses requests (503) and /readyz fails (env PORTICO_MAX_FEED_LAG_MS; default 3000)')
     .option('--workers <n>', 'gateway processes sharing the gateway port (node:cluster); 0 = the gateway runs in the main process (env PORTICO_WORKERS; default 0)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (env PORTICO_LOG_LEVEL; default info)')
     .option('--log-format <format>', 'json (JSON lines), pretty (for people) or auto: pretty when stdout is a terminal, else json (env PORTICO_LOG_FORMAT; default auto)')
@@ -52,6 +54,10 @@ export function registerStartCommand(program: Command, deps: StartDeps): void {
         '  $ portico start --data-dir /var/lib/portico --gateway-port 9080',
         '  $ portico start --workers 4       # four gateway processes on the gateway port',
         '  $ PORTICO_DATABASE_URL=postgres://portico@localhost/portico portico start',
+        '  $ PORTICO_DATABASE_URL=postgres://… portico start --only gateway    # one of many gateway nodes',
+        '  $ PORTICO_DATABASE_URL=postgres://… portico start --only management,identity',
+        '',
+        'Every listener answers GET /healthz (alive) and GET /readyz (ready for traffic; JSON says why not).',
         '',
       ].join('\n'),
     )
@@ -105,6 +111,8 @@ export function startOverrides(options: Record<string, unknown>): ConfigInput {
   if (typeof options.signingKeyRotationDays === 'string') overrides.signingKeyRotationDays = Number(options.signingKeyRotationDays);
   if (typeof options.auditRetentionDays === 'string') overrides.auditRetentionDays = Number(options.auditRetentionDays);
   if (typeof options.workers === 'string') overrides.workers = Number(options.workers);
+  if (Array.isArray(options.only)) overrides.roles = options.only as string[];
+  if (typeof options.maxFeedLagMs === 'string') overrides.maxFeedLagMs = Number(options.maxFeedLagMs);
   if (options.tls !== undefined) {
     const mode = String(options.tls).toLowerCase();
     if (mode !== 'local' && mode !== 'off') throw usage(`--tls takes "local" or "off"; for your own certificate use --tls-cert and --tls-key.`);
@@ -130,3 +138,8 @@ export function startOverrides(options: Record<string, unknown>): ConfigInput {
   return overrides;
 }
 
+
+/** A repeatable option: every value given, in order. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}

@@ -1,4 +1,34 @@
-import type { GatewayCall } from './types.js';
+import { GatewayMessages } from '../errors.js';
+import { Refusals } from './refusals.js';
+import type { ChoiceField } from './schema.js';
+import type { GatewayCall, Outcome, Rejection } from './types.js';
+
+/**
+ * What a limit does when its shared counters (Redis) cannot count a call — down, unreachable or
+ * slower than the command timeout: `open` lets the call through uncounted, `closed` refuses it (503).
+ */
+export type FailMode = 'open' | 'closed';
+
+/** Portico's extension attribute on `<rate-limit>` and `<quota>`; APIM has no such attribute. */
+export const failModeField: ChoiceField = {
+  type: 'choice',
+  attribute: 'portico-fail-mode',
+  description: 'Portico extension: when the shared counters (Redis) cannot be reached, open lets calls pass uncounted, closed refuses them with 503',
+  values: ['open', 'closed'],
+  default: 'open',
+};
+
+const COUNTERS_UNAVAILABLE: Rejection = {
+  status: 503,
+  message: GatewayMessages.countersUnavailable,
+  headers: { 'retry-after': '1' },
+  reason: Refusals.countersUnavailable,
+};
+
+/** The outcome of a call its limit could not count; the store has logged why (once per outage). */
+export function uncounted(failMode: FailMode): Outcome {
+  return failMode === 'open' ? undefined : COUNTERS_UNAVAILABLE;
+}
 
 /** Counter keys remembered per subject kind and product, at most this many per product (then started afresh). */
 const MAX_REMEMBERED_KEYS = 10_000;

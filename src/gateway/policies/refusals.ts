@@ -44,6 +44,7 @@ export const Refusals = {
   // limits, backend, gateway state
   rateLimitExceeded: 'limit.rate',
   quotaExceeded: 'limit.quota',
+  countersUnavailable: 'limit.countersUnavailable',
   backendNotConfigured: 'backend.notConfigured',
   backendTimeout: 'backend.timeout',
   backendUnreachable: 'backend.unreachable',

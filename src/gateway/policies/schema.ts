@@ -16,7 +16,17 @@ export interface IntegerField {
   readonly default?: number;
 }
 
-export type SchemaField = IntegerField;
+/** One of a few words (e.g. Portico's `portico-fail-mode="open|closed"`). */
+export interface ChoiceField {
+  readonly type: 'choice';
+  readonly attribute: string;
+  readonly description: string;
+  readonly values: readonly string[];
+  /** Absent: the attribute is required. */
+  readonly default?: string;
+}
+
+export type SchemaField = IntegerField | ChoiceField;
 
 export interface PolicySchema<Config> {
   /** The policy's element in APIM's policy XML, when it is configured from one. */
@@ -40,7 +50,7 @@ export function readConfig<Config>(schema: PolicySchema<Config>, attributes: rea
   const element = schema.element ?? 'policy';
   const byAttribute = new Map<string, [string, SchemaField]>();
   for (const [key, field] of Object.entries(schema.fields) as [string, SchemaField][]) byAttribute.set(field.attribute, [key, field]);
-  const config: Record<string, number> = {};
+  const config: Record<string, number | string> = {};
   for (const { name, value } of attributes) {
     const known = byAttribute.get(name);
     if (!known) {
@@ -48,6 +58,14 @@ export function readConfig<Config>(schema: PolicySchema<Config>, attributes: rea
       throw new PolicyConfigError(`Attribute '${name}' is not supported on <${element}>; it takes ${allowed}.`, `${element}/@${name}`);
     }
     const [key, field] = known;
+    if (field.type === 'choice') {
+      if (!field.values.includes(value)) {
+        const allowed = field.values.map((v) => `'${v}'`).join(' or ');
+        throw new PolicyConfigError(`Attribute '${name}' of <${element}> must be ${allowed}; '${value}' is not.`, `${element}/@${name}`);
+      }
+      config[key] = value;
+      continue;
+    }
     if (value.startsWith('@')) throw new PolicyConfigError(`Attribute '${name}' of <${element}>: policy expressions are not supported; give a number.`, `${element}/@${name}`);
     const number = /^\s*[0-9]+\s*$/.test(value) ? Number(value) : Number.NaN;
     if (!Number.isSafeInteger(number) || number < field.min || number > field.max) {

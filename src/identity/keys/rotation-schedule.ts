@@ -31,9 +31,16 @@ export class RotationSchedule {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.pause();
+  }
+
+  /** Stops checking until start() is called again (this node no longer leads the job). */
+  async pause(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
+    clearTimeout(this.timer); // a check that was running may have set the next one
+    this.timer = undefined;
   }
 
   /** The pending timer, for tests: it must not hold the process open. */

@@ -14,6 +14,8 @@ import { openApiDocument } from './openapi.js';
 import { schemaValidationError } from './schema-errors.js';
 import { auditRequests, describeArmRequest } from '../../audit/index.js';
 import { serviceResourceId } from '../context.js';
+import type { ConfigurationStatus } from '../../nodes/index.js';
+import { MAX_STATUS_WAIT_MS } from '../../nodes/index.js';
 
 export interface ManagementAppOptions {
   readonly ctx: ManagementContext;
@@ -28,6 +30,8 @@ export interface ManagementAppOptions {
   readonly liveRoles: LiveRoles;
   /** Serves Prometheus' text format at GET /metrics (docs/gateway.md, Observability). */
   readonly metrics?: MetricsEndpoint | undefined;
+  /** Answers GET …/configurationStatus (a Portico extension: which live nodes applied a config version). */
+  readonly nodes?: NodeStatusSource | undefined;
   /** The portals (src/portal): their routes, their pages and the admin session as a way to call this API. */
   readonly portal?: PortalMount | undefined;
 }
@@ -40,6 +44,14 @@ export interface PortalMount {
   /** Serves a portal page for a request no route matched; false when it is not a page request. */
   serveFallback(request: FastifyRequest, reply: FastifyReply): boolean;
 }
+
+export interface NodeStatusSource {
+  /** version undefined: the store's current one; waits up to timeoutMs for every live node to apply it. */
+  configurationStatus(version: number | undefined, timeoutMs: number): Promise<ConfigurationStatus>;
+}
+
+/** Every management write's answer carries the config version it created (or a later one): confirm it with configurationStatus. */
+export const CONFIG_VERSION_HEADER = 'x-portico-config-version';
 
 export interface MetricsEndpoint {
   /** The exposition text and its content type (for every process of this instance). */
@@ -176,10 +188,45 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
         successRow: 'unless-recorded',
         describe: (method, route, params) => describeArmRequest(method, route.slice(SERVICE_PREFIX.length), params),
       });
+      // After a write, this process's feed has applied its event (publish awaits it): its version is
+      // at least the one the write created. Errors carry it too (a failed unit may have announced).
+      scope.addHook('onSend', async (request, reply, payload) => {
+        if (request.method !== 'GET' && request.method !== 'HEAD') void reply.header(CONFIG_VERSION_HEADER, String(ctx.feed.currentVersion));
+        return payload;
+      });
       registerServiceRoutes(scope, ctx);
+      if (options.nodes) registerConfigurationStatus(scope, options.nodes);
     },
     { prefix: SERVICE_PREFIX },
   );
   await app.ready();
   return app;
+}
+
+/**
+ * GET …/configurationStatus?version=N&timeout=S (a Portico extension, docs/management-api.md):
+ * which live nodes have applied config version N (default: the current one), waiting up to S
+ * seconds (default 0, at most 60) for all of them. 200 either way; `complete` says which.
+ */
+function registerConfigurationStatus(scope: FastifyInstance, nodes: NodeStatusSource): void {
+  scope.get('/configurationStatus', { schema: { querystring: plainQuery } }, async (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    const version = query['version'] === undefined ? undefined : wholeNumber(query['version'], 'version', Number.MAX_SAFE_INTEGER);
+    const timeoutSeconds = query['timeout'] === undefined ? 0 : seconds(query['timeout']);
+    const status = await nodes.configurationStatus(version, timeoutSeconds * 1000);
+    return reply.header('Cache-Control', 'no-store').send(status);
+  });
+}
+
+function wholeNumber(raw: unknown, name: string, max: number): number {
+  const value = typeof raw === 'string' && /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value) || value > max) throw new AppError('ValidationError', `The query parameter '${name}' must be a whole number from 0 to ${max}.`);
+  return value;
+}
+
+function seconds(raw: unknown): number {
+  const max = MAX_STATUS_WAIT_MS / 1000;
+  const value = typeof raw === 'string' && /^\d{1,3}(\.\d{1,3})?$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isFinite(value) || value > max) throw new AppError('ValidationError', `The query parameter 'timeout' must be a number of seconds from 0 to ${max} (e.g. 5 or 0.5).`);
+  return value;
 }

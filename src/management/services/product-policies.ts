@@ -38,9 +38,14 @@ export function policyEtagResource(ctx: ManagementContext, product: ProductRecor
 
 export function limitsJson(limits: ProductLimits): Record<string, unknown> {
   const json: Record<string, unknown> = {};
-  if (limits.rateLimit) json.rateLimit = { calls: limits.rateLimit.calls, renewalPeriod: limits.rateLimit.renewalPeriod };
-  if (limits.quota) json.quota = { calls: limits.quota.calls, renewalPeriod: limits.quota.renewalPeriod };
+  if (limits.rateLimit) json.rateLimit = limitJson(limits.rateLimit);
+  if (limits.quota) json.quota = limitJson(limits.quota);
   return json;
+}
+
+/** `failMode` (Portico's `portico-fail-mode`) is shown only when it is not the default, `open`. */
+function limitJson(limit: { calls: number; renewalPeriod: number; failMode: string }): Record<string, unknown> {
+  return { calls: limit.calls, renewalPeriod: limit.renewalPeriod, ...(limit.failMode !== 'open' ? { failMode: limit.failMode } : {}) };
 }
 
 /** The `format` query of a GET: xml (APIM's default) or rawxml. */

@@ -9,6 +9,7 @@ import * as m0007 from './2026_11_30_0007_list_indexes.js';
 import * as m0008 from './2026_11_30_0008_product_policies.js';
 import * as m0011 from './2026_11_30_0011_audit_log.js';
 import * as m0014 from './2026_11_30_0014_link_state.js';
+import * as m0015 from './2026_11_30_0015_node_heartbeats.js';
 
 /**
  * Every migration, by name. Static imports (not FileMigrationProvider) because the code runs from
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_30_0008_product_policies': m0008,
   '2026_11_30_0011_audit_log': m0011,
   '2026_11_30_0014_link_state': m0014,
+  '2026_11_30_0015_node_heartbeats': m0015,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,5 +1,5 @@
 import type { PolicyDefinition } from '../definition.js';
-import { counterKeyOf, secondsUntil } from '../limits.js';
+import { counterKeyOf, secondsUntil, uncounted } from '../limits.js';
 import { Refusals } from '../refusals.js';
 import type { Outcome, Rejection } from '../types.js';
 
@@ -18,7 +18,11 @@ export const rateLimit: PolicyDefinition = {
       if (config === undefined || call.limitSubject === undefined) return undefined;
       const waitMs = deps.rateCounters.take(counterKeyOf(call), config.calls, config.renewalPeriod * 1000, deps.now());
       if (typeof waitMs === 'number') return waitMs === 0 ? undefined : rateLimited(waitMs);
-      return waitMs.then((ms) => (ms === 0 ? undefined : rateLimited(ms)));
+      // A shared store (Redis) that cannot count rejects: the product's fail mode decides.
+      return waitMs.then(
+        (ms) => (ms === 0 ? undefined : rateLimited(ms)),
+        () => uncounted(config.failMode),
+      );
     },
   }),
 };
