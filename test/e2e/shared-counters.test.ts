@@ -66,7 +66,7 @@ describe('shared counters in Redis', () => {
     const put = await admin.call('PUT', '/products/starter/policies/policy', { properties: { format: 'rawxml', value: policy('<rate-limit calls="5" renewal-period="60" portico-fail-mode="maybe" />') } }, { 'if-match': '*' });
     expect(put.status).toBe(400);
     const message = "Attribute 'portico-fail-mode' of <rate-limit> must be 'open' or 'closed'; 'maybe' is not.";
-    expect(put.body).toEqual({ error: { code: 'ValidationError', message, details: [{ code: 'InvalidPolicy', target: 'rate-limit/@portico-fail-mode', message }] } });
+    expect(put.body).toEqual({ error: { code: 'ValidationError', message: 'One or more fields contain incorrect values:', details: [{ code: 'ValidationError', target: 'rate-limit/@portico-fail-mode', message }] } });
   });
 
   test('Redis stopped: closed refuses with 503, open lets calls through; Redis back: counting resumes', async () => {
