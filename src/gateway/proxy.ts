@@ -278,6 +278,30 @@ function forwardHeaders(req: IncomingMessage, call: ForwardRequest, backendHost:
 }
 
 /**
+ * Whether a backend header name may be one responseHeaders drops or replaces (hop-by-hop, proxy-*,
+ * x-request-id; any that the Connection header names are checked afterwards): by its length and
+ * first letter, read from the bytes, so the usual ones (content-type, content-length, date, …) are
+ * neither lower-cased nor looked up.
+ */
+function mayBeDropped(name: Buffer): boolean {
+  const first = name[0]! | 0x20; // ASCII lower case
+  switch (name.length) {
+    case 2: // te
+      return first === 0x74;
+    case 7: // trailer, upgrade, proxy-…
+      return first === 0x74 || first === 0x75 || first === 0x70;
+    case 10: // connection, keep-alive, proxy-…
+      return first === 0x63 || first === 0x6b || first === 0x70;
+    case 12: // x-request-id, proxy-…
+      return first === 0x78 || first === 0x70;
+    case 17: // transfer-encoding, proxy-…
+      return first === 0x74 || first === 0x70;
+    default: // expect (6) and every other proxy-…
+      return first === 0x65 || first === 0x70;
+  }
+}
+
+/**
  * The backend's headers (raw, as undici hands them over) as a flat [name, value, …] list for
  * writeHead, minus hop-by-hop ones and those its Connection header names; our x-request-id replaces
  * the backend's.
@@ -286,7 +310,12 @@ function responseHeaders(rawHeaders: Buffer[], requestId: string | undefined): s
   const out: string[] = [];
   let named: string[] | undefined;
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!.toString('latin1');
+    const rawName = rawHeaders[i]!;
+    const name = rawName.toString('latin1');
+    if (!mayBeDropped(rawName)) {
+      out.push(name, rawHeaders[i + 1]!.toString('latin1'));
+      continue;
+    }
     const lower = name.toLowerCase();
     if (lower === 'connection') {
       named = connectionTokens(rawHeaders[i + 1]!.toString('latin1'));

@@ -37,6 +37,18 @@ beforeAll(async () => {
       res.end('ok');
       return;
     }
+    if (req.url === '/mixed-case') {
+      res.setHeader('Keep-Alive', 'timeout=5');
+      res.setHeader('Proxy-Authenticate', 'Basic');
+      res.setHeader('PROXY-X', 'y');
+      res.setHeader('Trailer', 'x-checksum');
+      res.setHeader('X-Request-ID', 'from-backend');
+      res.setHeader('TE', 'trailers');
+      res.setHeader('Content-Type', 'text/plain');
+      res.setHeader('X-Kept-Too', 'yes');
+      res.end('ok');
+      return;
+    }
     if (req.url === '/dies') {
       res.writeHead(200, { 'content-length': 1000 });
       res.write('partial');
@@ -49,7 +61,7 @@ beforeAll(async () => {
   h = await openHarness({
     seed: async (store) => {
       await store.management.putApi(api('stream-api', 'stream', backendUrl, { subscriptionRequired: false }));
-      for (const path of ['big', 'headers', 'dies']) await store.management.putOperation(operation('stream-api', path, 'GET', `/${path}`));
+      for (const path of ['big', 'headers', 'mixed-case', 'dies']) await store.management.putOperation(operation('stream-api', path, 'GET', `/${path}`));
     },
   });
 });
@@ -86,6 +98,16 @@ describe('forwarding', () => {
     expect(response.headers['x-kept']).toBe('yes');
     expect(response.headers['x-hop']).toBeUndefined();
     expect(response.headers['x-request-id']).toBe('hdr-1');
+  });
+
+  it('drops hop-by-hop and proxy-* headers and replaces x-request-id whatever their case', async () => {
+    const response = await request(`${h.gatewayUrl}/stream/mixed-case`, { dispatcher: h.agent, headers: { 'x-request-id': 'hdr-2' } });
+    expect(await response.body.text()).toBe('ok');
+    for (const name of ['proxy-authenticate', 'proxy-x', 'trailer', 'te']) expect(response.headers[name]).toBeUndefined();
+    expect(response.headers['keep-alive']).not.toBe('timeout=5'); // the gateway's own, if any, not the backend's
+    expect(response.headers['x-request-id']).toBe('hdr-2');
+    expect(response.headers['content-type']).toBe('text/plain');
+    expect(response.headers['x-kept-too']).toBe('yes');
   });
 
   it('cuts the caller\'s connection when the backend dies mid-answer', async () => {
