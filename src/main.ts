@@ -151,6 +151,15 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
     refusals.start();
     cleanups.push(() => refusals.stop());
 
+    // The admin portal's Entra ID screens act as the Portico Administrator's service principal (docs/portals.md).
+    const adminGraphOptions = async () => {
+      const adminPrincipal = await identity.directory.system.getServicePrincipalByAppId(instance.adminAppId);
+      if (!adminPrincipal) return undefined;
+      return {
+        principalId: adminPrincipal.id,
+        deps: { directory: identity.directory, verifier: identity.verifier, urls: identity.urls, now: () => new Date(), audit: store.audit, logger: logger.child({ listener: 'management' }) },
+      };
+    };
     const management = await buildManagementApp({
       ctx,
       verifier: identity.verifier,
@@ -167,6 +176,7 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
         // Behind a TLS-terminating proxy the listener is http but browsers reach it over https.
         secure: tls !== undefined || publicUrl('management').startsWith('https:'),
         serviceResourceId: serviceResourceId(instance),
+        graph: await adminGraphOptions(),
       }),
     });
     cleanups.push(() => management.close());

@@ -12,6 +12,11 @@ export const CHROMIUM = '/usr/bin/chromium';
 const RESULTS = new URL('../../test-results/', import.meta.url).pathname;
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
+/** Resolves when every finite animation and transition in the page has finished (spinners run forever). */
+const SETTLED = `Promise.all(document.getAnimations()
+  .filter((animation) => animation.effect && animation.effect.getComputedTiming().endTime !== Infinity)
+  .map((animation) => animation.finished.catch(() => undefined)))`;
+
 export const DESKTOP = { width: 1280, height: 800 } as const;
 export const NARROW = { width: 390, height: 844 } as const;
 
@@ -38,7 +43,8 @@ export interface PortalPage {
 
 /** A new browser context (its own cookies) and page. */
 export async function openPortalPage(browser: Browser, suite: string, viewport: { width: number; height: number } = DESKTOP): Promise<PortalPage> {
-  const context = await browser.newContext({ viewport });
+  // Reduced motion: screenshots and axe see screens as they settle, not mid-animation.
+  const context = await browser.newContext({ viewport, reducedMotion: 'reduce' });
   const page = await context.newPage();
   const consoleErrors: string[] = [];
   page.on('console', (message) => {
@@ -55,10 +61,16 @@ export async function openPortalPage(browser: Browser, suite: string, viewport: 
       await page.screenshot({ path: join(directory, `${name}.png`), fullPage: true });
     },
     async checkAccessibility(label) {
+      // Contrast is only meaningful once fades, slides and colour transitions have ended. One
+      // evaluate that awaits them (waitForFunction would need eval, which the page's CSP forbids).
+      await page.evaluate(SETTLED);
       // evaluate is not subject to the page's Content-Security-Policy (an injected <script> would be).
       if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE_SOURCE);
-      // A string, run in the page (this file is compiled without the DOM's types).
-      const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((result) =>
+      // A string, run in the page (this file is compiled without the DOM's types). Fluent UI's focus
+      // manager (Tabster) puts invisible, aria-hidden focus guards (data-tabster-dummy) around
+      // dialogs and lists to keep Tab inside them; they are meant to be focusable, so axe's
+      // aria-hidden-focus rule does not apply to them.
+      const violations = (await page.evaluate(`axe.run({ exclude: [['[data-tabster-dummy]']] }, { resultTypes: ['violations'] }).then((result) =>
         result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => JSON.stringify(n.target)).slice(0, 5) })))`)) as {
         id: string; impact: string | null; help: string; targets: string[];
       }[];

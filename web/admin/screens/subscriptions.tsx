@@ -1,0 +1,140 @@
+/**
+ * Subscriptions (at /service-subscriptions: /subscriptions is the ARM API's own path): the list, each subscription's keys behind Show keys (fetched with listSecrets only
+ * then, dropped again by Hide keys) and Regenerate primary / secondary key after a confirmation.
+ */
+import { useState } from 'react';
+import {
+  Button, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, makeStyles, tokens,
+} from '@fluentui/react-components';
+import { ArrowSyncRegular, EyeOffRegular, EyeRegular } from '@fluentui/react-icons';
+import { ConfirmDialog, CopyableValue, ErrorBar, Loading, PageHeader, SuccessBar, useLoad } from '../../shared/ui.js';
+import type { ServiceApi } from '../../shared/api.js';
+import { lastSegment, type Subscription } from '../model.js';
+import type { ScreenProps } from '../screen.js';
+
+const useStyles = makeStyles({
+  tableWrap: { overflowX: 'auto', backgroundColor: tokens.colorNeutralBackground1 },
+  keys: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, minWidth: '16rem' },
+  keyLine: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalS },
+  actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
+});
+
+interface Keys {
+  readonly primaryKey: string;
+  readonly secondaryKey: string;
+}
+
+const subscriptionPath = (sid: string): string => `/subscriptions/${encodeURIComponent(sid)}`;
+
+/** `…/service/portico/products/starter` → `Product: starter`, as the portal's Scope column reads. */
+function scopeLabel(scope: string): string {
+  const match = /\/(products|apis)(?:\/([^/]+))?$/i.exec(scope);
+  if (!match) return scope;
+  if (!match[2]) return 'All APIs';
+  return `${match[1]!.toLowerCase() === 'products' ? 'Product' : 'API'}: ${decodeURIComponent(match[2])}`;
+}
+
+function stateWord(state: string): string {
+  return state.charAt(0).toUpperCase() + state.slice(1);
+}
+
+export function SubscriptionsScreen({ api }: ScreenProps) {
+  const styles = useStyles();
+  const { data, error } = useLoad(() => api.list<Subscription>('/subscriptions'), [api]);
+  return (
+    <>
+      <PageHeader title="Subscriptions" />
+      <Text as="p">Keys stay hidden until you select Show keys.</Text>
+      <ErrorBar error={error} />
+      {data === undefined && error === undefined ? <Loading /> : null}
+      {data ? (
+        <div className={styles.tableWrap}>
+          <Table aria-label="Subscriptions">
+            <TableHeader>
+              <TableRow>
+                <TableHeaderCell>Name</TableHeaderCell>
+                <TableHeaderCell>Display name</TableHeaderCell>
+                <TableHeaderCell>Scope</TableHeaderCell>
+                <TableHeaderCell>Owner</TableHeaderCell>
+                <TableHeaderCell>State</TableHeaderCell>
+                <TableHeaderCell>Keys</TableHeaderCell>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {data.map((subscription) => <SubscriptionRow key={subscription.name} api={api} subscription={subscription} />)}
+            </TableBody>
+          </Table>
+          {data.length === 0 ? <Text as="p">No subscriptions yet.</Text> : null}
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+function SubscriptionRow({ api, subscription }: { api: ServiceApi; subscription: Subscription }) {
+  const styles = useStyles();
+  const [keys, setKeys] = useState<Keys>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const [regenerating, setRegenerating] = useState<'primary' | 'secondary'>();
+  const [done, setDone] = useState<string>();
+  const name = subscription.name;
+  const label = subscription.properties.displayName ?? name;
+
+  const reveal = async (): Promise<void> => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      setKeys(await api.post<Keys>(`${subscriptionPath(name)}/listSecrets`));
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const hide = (): void => {
+    setKeys(undefined);
+    setDone(undefined);
+  };
+
+  return (
+    <TableRow>
+      <TableCell>{name}</TableCell>
+      <TableCell>{subscription.properties.displayName ?? ''}</TableCell>
+      <TableCell>{scopeLabel(subscription.properties.scope)}</TableCell>
+      <TableCell>{subscription.properties.ownerId ? lastSegment(subscription.properties.ownerId) : ''}</TableCell>
+      <TableCell>{stateWord(subscription.properties.state)}</TableCell>
+      <TableCell>
+        <ErrorBar error={error} />
+        <SuccessBar message={done} />
+        {keys ? (
+          <div className={styles.keys}>
+            <span className={styles.keyLine}><Text weight="semibold">Primary key</Text><CopyableValue value={keys.primaryKey} label={`primary key of ${label}`} /></span>
+            <span className={styles.keyLine}><Text weight="semibold">Secondary key</Text><CopyableValue value={keys.secondaryKey} label={`secondary key of ${label}`} /></span>
+            <span className={styles.actions}>
+              <Button size="small" icon={<EyeOffRegular />} aria-label={`Hide keys of ${label}`} onClick={hide}>Hide keys</Button>
+              <Button size="small" icon={<ArrowSyncRegular />} aria-label={`Regenerate primary key of ${label}`} onClick={() => setRegenerating('primary')}>Regenerate primary key</Button>
+              <Button size="small" icon={<ArrowSyncRegular />} aria-label={`Regenerate secondary key of ${label}`} onClick={() => setRegenerating('secondary')}>Regenerate secondary key</Button>
+            </span>
+          </div>
+        ) : (
+          <Button size="small" icon={<EyeRegular />} disabled={busy} aria-label={`Show keys of ${label}`} onClick={() => void reveal()}>Show keys</Button>
+        )}
+        <ConfirmDialog
+          open={regenerating !== undefined}
+          title={`Regenerate ${regenerating ?? ''} key`}
+          confirmLabel="Regenerate"
+          onClose={() => setRegenerating(undefined)}
+          onConfirm={async () => {
+            const which = regenerating!;
+            await api.post(`${subscriptionPath(name)}/regenerate${which === 'primary' ? 'Primary' : 'Secondary'}Key`);
+            setKeys(await api.post<Keys>(`${subscriptionPath(name)}/listSecrets`));
+            setDone(`A new ${which} key was generated; the old one no longer works.`);
+          }}
+        >
+          <Text as="p">The current {regenerating} key of {label} stops working at once. Callers using it must switch to the new key.</Text>
+        </ConfirmDialog>
+      </TableCell>
+    </TableRow>
+  );
+}
