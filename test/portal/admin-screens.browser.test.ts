@@ -259,6 +259,17 @@ describe('admin portal: Entra ID', () => {
       await portal.screenshot('04-assigned');
       const holdersAtEnd = await applicationAdministrators();
       expect(new Set(holdersAtEnd)).toEqual(new Set(holdersAtStart));
+      // Audited as the signed-in administrator, through the portal's client.
+      const audit = await admin.call('GET', '/auditEvents');
+      expect(audit.status).toBe(200);
+      const operations = (audit.body.value as { properties: { operation: string; actor: { objectId: string; appId: string }; outcome: string } }[])
+        .filter((event) => event.properties.operation.startsWith('roleAssignments.'))
+        .map((event) => ({ operation: event.properties.operation, actor: event.properties.actor, outcome: event.properties.outcome }));
+      const byPortal = { objectId: 'users/1', appId: 'portico-admin-portal' };
+      expect(operations).toEqual(expect.arrayContaining([
+        { operation: 'roleAssignments.delete', actor: byPortal, outcome: 'success' },
+        { operation: 'roleAssignments.create', actor: byPortal, outcome: 'success' },
+      ]));
       expect(portal.unexpectedConsoleErrors()).toEqual([]);
     } finally {
       await portal.close();

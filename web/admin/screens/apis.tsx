@@ -66,8 +66,8 @@ export function ApiScreen({ api, params }: ScreenProps) {
   const { data, error } = useLoad(() => api.get<Api>(apiPath(apiId)), [api, apiId]);
   return (
     <>
+      <nav aria-label="Breadcrumb" className={styles.intro}><RouterLink to="/apis">APIs</RouterLink> › {data?.properties.displayName ?? apiId}</nav>
       <PageHeader title={data?.properties.displayName ?? apiId} />
-      <Text as="p" className={styles.intro}><RouterLink to="/apis">APIs</RouterLink> › {data?.properties.displayName ?? apiId}</Text>
       <ErrorBar error={error} />
       <SectionTabs label="API sections" basePath={apiPath(apiId)} tabs={TABS} selected={tab} />
       {tab === 'operations' ? <OperationsSection {...{ api, apiId }} /> : <ProductsSection {...{ api, apiId }} />}

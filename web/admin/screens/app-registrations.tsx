@@ -28,9 +28,9 @@ const appPath = (objectId: string): string => `${BASE}/${encodeURIComponent(obje
 function Crumbs(props: { last?: string }) {
   const styles = useStyles();
   return (
-    <Text as="p" className={styles.crumbs}>
+    <nav aria-label="Breadcrumb" className={styles.crumbs}>
       <RouterLink to="/entra">Microsoft Entra ID</RouterLink> › {props.last ? <><RouterLink to={BASE}>App registrations</RouterLink> › {props.last}</> : 'App registrations'}
-    </Text>
+    </nav>
   );
 }
 
@@ -41,8 +41,8 @@ export function AppRegistrationsScreen() {
   const shown = (data ?? []).filter((app) => search.trim() === '' || matches(app.displayName, search) || matches(app.appId, search));
   return (
     <>
-      <PageHeader title="App registrations" />
       <Crumbs />
+      <PageHeader title="App registrations" />
       <h2>All applications</h2>
       <Field label="Search" className={styles.search} hint="Start typing a display name or application (client) ID to filter these results.">
         <SearchBox value={search} onChange={(_event, value) => setSearch(value.value)} />
@@ -88,8 +88,8 @@ export function AppRegistrationScreen({ params }: ScreenProps) {
   const { data, error } = useLoad(() => directory.getApplication(objectId), [objectId]);
   return (
     <>
-      <PageHeader title={data?.displayName ?? 'Application'} />
       <Crumbs last={data?.displayName ?? objectId} />
+      <PageHeader title={data?.displayName ?? 'Application'} />
       <ErrorBar error={error} />
       {data === undefined && error === undefined ? <Loading /> : null}
       {data ? (

@@ -31,9 +31,9 @@ const rolePath = (roleId: string): string => `${BASE}/${encodeURIComponent(roleI
 function Crumbs(props: { last?: string }) {
   const styles = useStyles();
   return (
-    <Text as="p" className={styles.crumbs}>
+    <nav aria-label="Breadcrumb" className={styles.crumbs}>
       <RouterLink to="/entra">Microsoft Entra ID</RouterLink> › {props.last ? <><RouterLink to={BASE}>Roles and administrators</RouterLink> › {props.last}</> : 'Roles and administrators'}
-    </Text>
+    </nav>
   );
 }
 
@@ -44,8 +44,8 @@ export function RolesScreen() {
   const shown = (data ?? []).filter((role) => matches(role.displayName, search));
   return (
     <>
-      <PageHeader title="Roles and administrators" />
       <Crumbs />
+      <PageHeader title="Roles and administrators" />
       <Field label="Search by name" className={styles.search}>
         <SearchBox value={search} onChange={(_event, value) => setSearch(value.value)} />
       </Field>
@@ -99,8 +99,8 @@ export function RoleScreen({ params }: ScreenProps) {
   const name = role.data?.displayName ?? 'Role';
   return (
     <>
-      <PageHeader title={name} />
       <Crumbs last={name} />
+      <PageHeader title={name} />
       {role.error !== undefined ? <Text as="p" role="alert">There is no directory role {roleId}. Choose one in Roles and administrators.</Text> : null}
       {role.data ? (
         <>

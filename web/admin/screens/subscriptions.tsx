@@ -9,12 +9,12 @@ import {
 import { ArrowSyncRegular, EyeOffRegular, EyeRegular } from '@fluentui/react-icons';
 import { ConfirmDialog, CopyableValue, ErrorBar, Loading, PageHeader, SuccessBar, useLoad } from '../../shared/ui.js';
 import type { ServiceApi } from '../../shared/api.js';
-import { lastSegment, type Subscription } from '../model.js';
+import { lastSegment, type Subscription, type User } from '../model.js';
 import type { ScreenProps } from '../screen.js';
 
 const useStyles = makeStyles({
   tableWrap: { overflowX: 'auto', backgroundColor: tokens.colorNeutralBackground1 },
-  keys: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, minWidth: '16rem' },
+  keys: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, padding: `${tokens.spacingVerticalS} 0` },
   keyLine: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalS },
   actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
 });
@@ -28,6 +28,7 @@ const subscriptionPath = (sid: string): string => `/subscriptions/${encodeURICom
 
 /** `…/service/portico/products/starter` → `Product: starter`, as the portal's Scope column reads. */
 function scopeLabel(scope: string): string {
+  if (/\/service\/[^/]+\/?$/i.test(scope)) return 'Service (every API)';
   const match = /\/(products|apis)(?:\/([^/]+))?$/i.exec(scope);
   if (!match) return scope;
   if (!match[2]) return 'All APIs';
@@ -40,7 +41,10 @@ function stateWord(state: string): string {
 
 export function SubscriptionsScreen({ api }: ScreenProps) {
   const styles = useStyles();
-  const { data, error } = useLoad(() => api.list<Subscription>('/subscriptions'), [api]);
+  const { data, error } = useLoad(async () => {
+    const [subscriptions, users] = await Promise.all([api.list<Subscription>('/subscriptions'), api.list<User>('/users')]);
+    return { subscriptions, owners: new Map(users.map((user) => [user.name.toLowerCase(), user.properties.email])) };
+  }, [api]);
   return (
     <>
       <PageHeader title="Subscriptions" />
@@ -61,17 +65,21 @@ export function SubscriptionsScreen({ api }: ScreenProps) {
               </TableRow>
             </TableHeader>
             <TableBody>
-              {data.map((subscription) => <SubscriptionRow key={subscription.name} api={api} subscription={subscription} />)}
+              {data.subscriptions.map((subscription) => (
+                <SubscriptionRows key={subscription.name} api={api} subscription={subscription}
+                  owner={subscription.properties.ownerId ? (data.owners.get(lastSegment(subscription.properties.ownerId).toLowerCase()) ?? lastSegment(subscription.properties.ownerId)) : ''} />
+              ))}
             </TableBody>
           </Table>
-          {data.length === 0 ? <Text as="p">No subscriptions yet.</Text> : null}
+          {data.subscriptions.length === 0 ? <Text as="p">No subscriptions yet.</Text> : null}
         </div>
       ) : null}
     </>
   );
 }
 
-function SubscriptionRow({ api, subscription }: { api: ServiceApi; subscription: Subscription }) {
+/** The subscription's row and, once Show keys was selected, a full-width row with its keys. */
+function SubscriptionRows({ api, subscription, owner }: { api: ServiceApi; subscription: Subscription; owner: string }) {
   const styles = useStyles();
   const [keys, setKeys] = useState<Keys>();
   const [busy, setBusy] = useState(false);
@@ -98,43 +106,53 @@ function SubscriptionRow({ api, subscription }: { api: ServiceApi; subscription:
   };
 
   return (
-    <TableRow>
-      <TableCell>{name}</TableCell>
-      <TableCell>{subscription.properties.displayName ?? ''}</TableCell>
-      <TableCell>{scopeLabel(subscription.properties.scope)}</TableCell>
-      <TableCell>{subscription.properties.ownerId ? lastSegment(subscription.properties.ownerId) : ''}</TableCell>
-      <TableCell>{stateWord(subscription.properties.state)}</TableCell>
-      <TableCell>
-        <ErrorBar error={error} />
-        <SuccessBar message={done} />
-        {keys ? (
-          <div className={styles.keys}>
-            <span className={styles.keyLine}><Text weight="semibold">Primary key</Text><CopyableValue value={keys.primaryKey} label={`primary key of ${label}`} /></span>
-            <span className={styles.keyLine}><Text weight="semibold">Secondary key</Text><CopyableValue value={keys.secondaryKey} label={`secondary key of ${label}`} /></span>
-            <span className={styles.actions}>
-              <Button size="small" icon={<EyeOffRegular />} aria-label={`Hide keys of ${label}`} onClick={hide}>Hide keys</Button>
-              <Button size="small" icon={<ArrowSyncRegular />} aria-label={`Regenerate primary key of ${label}`} onClick={() => setRegenerating('primary')}>Regenerate primary key</Button>
-              <Button size="small" icon={<ArrowSyncRegular />} aria-label={`Regenerate secondary key of ${label}`} onClick={() => setRegenerating('secondary')}>Regenerate secondary key</Button>
-            </span>
-          </div>
-        ) : (
-          <Button size="small" icon={<EyeRegular />} disabled={busy} aria-label={`Show keys of ${label}`} onClick={() => void reveal()}>Show keys</Button>
-        )}
-        <ConfirmDialog
-          open={regenerating !== undefined}
-          title={`Regenerate ${regenerating ?? ''} key`}
-          confirmLabel="Regenerate"
-          onClose={() => setRegenerating(undefined)}
-          onConfirm={async () => {
-            const which = regenerating!;
-            await api.post(`${subscriptionPath(name)}/regenerate${which === 'primary' ? 'Primary' : 'Secondary'}Key`);
-            setKeys(await api.post<Keys>(`${subscriptionPath(name)}/listSecrets`));
-            setDone(`A new ${which} key was generated; the old one no longer works.`);
-          }}
-        >
-          <Text as="p">The current {regenerating} key of {label} stops working at once. Callers using it must switch to the new key.</Text>
-        </ConfirmDialog>
-      </TableCell>
-    </TableRow>
+    <>
+      <TableRow>
+        <TableCell>{name}</TableCell>
+        <TableCell>{subscription.properties.displayName ?? ''}</TableCell>
+        <TableCell>{scopeLabel(subscription.properties.scope)}</TableCell>
+        <TableCell>{owner}</TableCell>
+        <TableCell>{stateWord(subscription.properties.state)}</TableCell>
+        <TableCell>
+          {keys ? (
+            <Button size="small" icon={<EyeOffRegular />} aria-label={`Hide keys of ${label}`} onClick={hide}>Hide keys</Button>
+          ) : (
+            <Button size="small" icon={<EyeRegular />} disabled={busy} aria-label={`Show keys of ${label}`} onClick={() => void reveal()}>Show keys</Button>
+          )}
+        </TableCell>
+      </TableRow>
+      {keys || error !== undefined ? (
+        <TableRow>
+          <TableCell colSpan={6}>
+            <ErrorBar error={error} />
+            <SuccessBar message={done} />
+            {keys ? (
+              <div className={styles.keys}>
+                <span className={styles.keyLine}><Text weight="semibold">Primary key</Text><CopyableValue value={keys.primaryKey} label={`primary key of ${label}`} /></span>
+                <span className={styles.keyLine}><Text weight="semibold">Secondary key</Text><CopyableValue value={keys.secondaryKey} label={`secondary key of ${label}`} /></span>
+                <span className={styles.actions}>
+                  <Button size="small" icon={<ArrowSyncRegular />} aria-label={`Regenerate primary key of ${label}`} onClick={() => setRegenerating('primary')}>Regenerate primary key</Button>
+                  <Button size="small" icon={<ArrowSyncRegular />} aria-label={`Regenerate secondary key of ${label}`} onClick={() => setRegenerating('secondary')}>Regenerate secondary key</Button>
+                </span>
+              </div>
+            ) : null}
+          </TableCell>
+        </TableRow>
+      ) : null}
+      <ConfirmDialog
+        open={regenerating !== undefined}
+        title={`Regenerate ${regenerating ?? ''} key`}
+        confirmLabel="Regenerate"
+        onClose={() => setRegenerating(undefined)}
+        onConfirm={async () => {
+          const which = regenerating!;
+          await api.post(`${subscriptionPath(name)}/regenerate${which === 'primary' ? 'Primary' : 'Secondary'}Key`);
+          setKeys(await api.post<Keys>(`${subscriptionPath(name)}/listSecrets`));
+          setDone(`A new ${which} key was generated; the old one no longer works.`);
+        }}
+      >
+        <Text as="p">The current {regenerating} key of {label} stops working at once. Callers using it must switch to the new key.</Text>
+      </ConfirmDialog>
+    </>
   );
 }
