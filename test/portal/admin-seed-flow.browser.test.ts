@@ -235,6 +235,22 @@ test('an API error is shown in words: registering with a name the directory refu
   await screen('17-register-error', 'Register error');
 });
 
+test('delete an application after confirmation: gone from the list and from the API', async () => {
+  await page.goto(`${portico.managementUrl}/applications/alice-app`);
+  await heading('Alice app').waitFor();
+  await page.getByRole('button', { name: 'Delete' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Delete application Alice app?' });
+  await confirm.waitFor();
+  await screen('18-delete-application', 'Delete application');
+  await confirm.getByRole('button', { name: 'Delete' }).click();
+  await heading('Applications').waitFor();
+  await page.getByText('No applications yet.').waitFor();
+  expect((await admin.call('GET', '/clientApplications/alice-app')).status).toBe(404);
+  const token = await requestToken(portico.identityUrl, portico.credentials.tenantId, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: `api://${audience}/.default` });
+  expect(token.status).toBe(400); // the directory application is gone with it: an unknown client
+  expect(token.body.error_codes).toEqual([700016]);
+});
+
 test('no console errors on the way (other than the refusal the last step provoked)', () => {
   expect(portal.unexpectedConsoleErrors(/status of 400/)).toEqual([]);
 });
