@@ -12,11 +12,6 @@ export const CHROMIUM = '/usr/bin/chromium';
 const RESULTS = new URL('../../test-results/', import.meta.url).pathname;
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-/** Resolves when every finite animation and transition in the page has finished (spinners run forever). */
-const SETTLED = `Promise.all(document.getAnimations()
-  .filter((animation) => animation.effect && animation.effect.getComputedTiming().endTime !== Infinity)
-  .map((animation) => animation.finished.catch(() => undefined)))`;
-
 export const DESKTOP = { width: 1280, height: 800 } as const;
 export const NARROW = { width: 390, height: 844 } as const;
 
@@ -46,6 +41,8 @@ export async function openPortalPage(browser: Browser, suite: string, viewport: 
   // Reduced motion: screenshots and axe see screens as they settle, not mid-animation.
   const context = await browser.newContext({ viewport, reducedMotion: 'reduce' });
   const page = await context.newPage();
+  // Well inside the test's own timeout, so a missing element fails naming its locator.
+  page.setDefaultTimeout(15_000);
   const consoleErrors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
@@ -58,12 +55,11 @@ export async function openPortalPage(browser: Browser, suite: string, viewport: 
     context,
     consoleErrors,
     async screenshot(name) {
+      await animationsSettled(page);
       await page.screenshot({ path: join(directory, `${name}.png`), fullPage: true });
     },
     async checkAccessibility(label) {
-      // Contrast is only meaningful once fades, slides and colour transitions have ended. One
-      // evaluate that awaits them (waitForFunction would need eval, which the page's CSP forbids).
-      await page.evaluate(SETTLED);
+      await animationsSettled(page); // contrast is only meaningful once fades and slides have ended
       // evaluate is not subject to the page's Content-Security-Policy (an injected <script> would be).
       if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE_SOURCE);
       // A string, run in the page (this file is compiled without the DOM's types). Fluent UI's focus
@@ -84,6 +80,16 @@ export async function openPortalPage(browser: Browser, suite: string, viewport: 
     },
     close: () => context.close(),
   };
+}
+
+/**
+ * Waits until no animation runs. (Polled with evaluate: waitForFunction evaluates a string with
+ * eval inside the page, which the portal's Content-Security-Policy rightly forbids.)
+ */
+async function animationsSettled(page: Page): Promise<void> {
+  while (await page.evaluate('document.getAnimations().some((animation) => animation.playState === "running")')) {
+    await page.waitForTimeout(50);
+  }
 }
 
 /** Chromium's console line for a response with this status (a failed fetch the test provoked). */

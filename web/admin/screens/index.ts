@@ -6,7 +6,7 @@ import type { NavEntry } from '../../shared/shell.js';
 import type { Screen } from '../screen.js';
 import { ProductsScreen } from './products.js';
 import { ProductScreen } from './product.js';
-import { ApplicationsScreen } from './applications.js';
+import { ApplicationsScreen, RegisterApplicationScreen } from './applications.js';
 import { ApplicationScreen } from './application.js';
 import { ApisScreen, ApiScreen } from './apis.js';
 import { UsersScreen } from './users.js';
@@ -28,6 +28,7 @@ export const SCREENS: readonly Screen[] = [
   { pattern: '/products', title: 'Products', component: ProductsScreen },
   { pattern: '/products/:productId/:tab?', title: 'Product', component: ProductScreen },
   { pattern: '/applications', title: 'Applications', component: ApplicationsScreen },
+  { pattern: '/applications/register', title: 'Register an application', component: RegisterApplicationScreen },
   { pattern: '/applications/:applicationId/:tab?', title: 'Application', component: ApplicationScreen },
   { pattern: '/apis', title: 'APIs', component: ApisScreen },
   { pattern: '/apis/:apiId/:tab?', title: 'API', component: ApiScreen },
