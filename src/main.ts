@@ -18,7 +18,7 @@ import { managementRolesOf } from './bootstrap/management-roles.js';
 import { defaultPublicUrl, listen, listeningUrl, newServer, pickFreePort, replaceCertificate, type Listening } from './listeners.js';
 import { startGatewayWorkers, type GatewayWorkers } from './cluster/index.js';
 import { renewLocalCertificatePeriodically, resolveTls } from './tls/index.js';
-import { createPortal } from './portal/index.js';
+import { adminGraphOptions, createPortal } from './portal/index.js';
 
 export interface RunningPortico {
   /** What clients use: the public URLs of gateway, management and identity; the echo backend's bound URL. */
@@ -151,15 +151,6 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
     refusals.start();
     cleanups.push(() => refusals.stop());
 
-    // The admin portal's Entra ID screens act as the Portico Administrator's service principal (docs/portals.md).
-    const adminGraphOptions = async () => {
-      const adminPrincipal = await identity.directory.system.getServicePrincipalByAppId(instance.adminAppId);
-      if (!adminPrincipal) return undefined;
-      return {
-        principalId: adminPrincipal.id,
-        deps: { directory: identity.directory, verifier: identity.verifier, urls: identity.urls, now: () => new Date(), audit: store.audit, logger: logger.child({ listener: 'management' }) },
-      };
-    };
     const management = await buildManagementApp({
       ctx,
       verifier: identity.verifier,
@@ -176,7 +167,7 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
         // Behind a TLS-terminating proxy the listener is http but browsers reach it over https.
         secure: tls !== undefined || publicUrl('management').startsWith('https:'),
         serviceResourceId: serviceResourceId(instance),
-        graph: await adminGraphOptions(),
+        graph: await adminGraphOptions(identity, instance.adminAppId, store.audit, logger.child({ listener: 'management' })),
       }),
     });
     cleanups.push(() => management.close());

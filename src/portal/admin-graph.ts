@@ -8,7 +8,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/index.js';
 import { setRequestActor } from '../audit/index.js';
-import { registerGraphRoutes, setCaller, type GraphDeps } from '../identity/index.js';
+import type { Logger } from 'pino';
+import type { AuditStore } from '../audit/index.js';
+import { registerGraphRoutes, setCaller, type GraphDeps, type Identity } from '../identity/index.js';
 import type { ManagementStore } from '../management/index.js';
 import { ADMIN_PORTAL_CLIENT, checkCsrf, sessionOf } from './admin-session.js';
 import { isAdministrator } from './admin-accounts.js';
@@ -18,6 +20,16 @@ export interface AdminGraphOptions {
   readonly deps: GraphDeps;
   /** The Portico Administrator application's service principal: who the portal acts as. */
   readonly principalId: string;
+}
+
+/** The Portico Administrator's service principal and the directory API's dependencies; undefined when that principal is gone. */
+export async function adminGraphOptions(identity: Identity, adminAppId: string, audit: AuditStore, logger: Logger): Promise<AdminGraphOptions | undefined> {
+  const principal = await identity.directory.system.getServicePrincipalByAppId(adminAppId);
+  if (!principal) return undefined;
+  return {
+    principalId: principal.id,
+    deps: { directory: identity.directory, verifier: identity.verifier, urls: identity.urls, now: () => new Date(), audit, logger },
+  };
 }
 
 /** Where the portal reaches the directory API. */

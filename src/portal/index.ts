@@ -18,6 +18,7 @@ export { checkCsrf, sessionOf } from './admin-session.js';
 export { checkSameOrigin } from './admin-session-routes.js';
 export { checkPassword, isAdministrator } from './admin-accounts.js';
 export { SignInThrottle } from './sign-in-throttle.js';
+export { adminGraphOptions, type AdminGraphOptions } from './admin-graph.js';
 export { CONTENT_SECURITY_POLICY, securityHeaders } from './portal-pages.js';
 
 export interface PortalOptions {
