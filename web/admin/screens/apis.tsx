@@ -11,6 +11,8 @@ import { SectionTabs } from './section-tabs.js';
 
 const useStyles = makeStyles({
   tableWrap: { overflowX: 'auto', backgroundColor: tokens.colorNeutralBackground1 },
+  // Below this the columns would overlap; the table scrolls sideways in its frame instead (narrow windows).
+  table: { minWidth: '560px' },
   mono: { fontFamily: tokens.fontFamilyMonospace, overflowWrap: 'anywhere' },
   intro: { marginBottom: tokens.spacingVerticalM },
 });
@@ -28,8 +30,8 @@ export function ApisScreen({ api }: ScreenProps) {
       <ErrorBar error={error} />
       {data === undefined && error === undefined ? <Loading /> : null}
       {data ? (
-        <div className={styles.tableWrap}>
-          <Table aria-label="APIs">
+        <div className={styles.tableWrap} tabIndex={0} role="region" aria-label="APIs">
+          <Table className={styles.table} aria-label="APIs">
             <TableHeader>
               <TableRow>
                 <TableHeaderCell>Name</TableHeaderCell>
@@ -83,8 +85,8 @@ function OperationsSection({ api, apiId }: { api: ScreenProps['api']; apiId: str
       <ErrorBar error={error} />
       {data === undefined && error === undefined ? <Loading /> : null}
       {data ? (
-        <div className={styles.tableWrap}>
-          <Table aria-label="Operations">
+        <div className={styles.tableWrap} tabIndex={0} role="region" aria-label="Operations">
+          <Table className={styles.table} aria-label="Operations">
             <TableHeader>
               <TableRow>
                 <TableHeaderCell>Operation</TableHeaderCell>
@@ -125,8 +127,8 @@ function ProductsSection({ api, apiId }: { api: ScreenProps['api']; apiId: strin
       <ErrorBar error={error} />
       {data === undefined && error === undefined ? <Loading /> : null}
       {data ? (
-        <div className={styles.tableWrap}>
-          <Table aria-label="Products that hold this API">
+        <div className={styles.tableWrap} tabIndex={0} role="region" aria-label="Products that hold this API">
+          <Table className={styles.table} aria-label="Products that hold this API">
             <TableHeader>
               <TableRow>
                 <TableHeaderCell>Product</TableHeaderCell>

@@ -14,6 +14,8 @@ import { SectionTabs } from './section-tabs.js';
 
 const useStyles = makeStyles({
   tableWrap: { overflowX: 'auto', backgroundColor: tokens.colorNeutralBackground1 },
+  // Below this the columns would overlap; the table scrolls sideways in its frame instead (narrow windows).
+  table: { minWidth: '600px' },
   mono: { fontFamily: tokens.fontFamilyMonospace, overflowWrap: 'anywhere' },
   search: { maxWidth: '480px', marginBottom: tokens.spacingVerticalM },
   crumbs: { marginBottom: tokens.spacingVerticalM },
@@ -50,8 +52,8 @@ export function AppRegistrationsScreen() {
       <ErrorBar error={error} />
       {data === undefined && error === undefined ? <Loading /> : null}
       {data ? (
-        <div className={styles.tableWrap}>
-          <Table aria-label="All applications">
+        <div className={styles.tableWrap} tabIndex={0} role="region" aria-label="All applications">
+          <Table className={styles.table} aria-label="All applications">
             <TableHeader>
               <TableRow>
                 <TableHeaderCell>Display name</TableHeaderCell>
@@ -120,8 +122,8 @@ function Overview({ app }: { app: DirectoryApplication }) {
 function AppRoles({ roles }: { roles: readonly AppRole[] }) {
   const styles = useStyles();
   return (
-    <div className={styles.tableWrap}>
-      <Table aria-label="App roles">
+    <div className={styles.tableWrap} tabIndex={0} role="region" aria-label="App roles">
+      <Table className={styles.table} aria-label="App roles">
         <TableHeader>
           <TableRow>
             <TableHeaderCell>Display name</TableHeaderCell>
@@ -177,8 +179,8 @@ function ApiPermissions({ app }: { app: DirectoryApplication }) {
       <ErrorBar error={error} />
       {loading ? <Loading /> : null}
       {loading || error !== undefined ? null : data === undefined ? <Text as="p">This application has no service principal in the directory, so it holds no permissions.</Text> : (
-        <div className={styles.tableWrap}>
-          <Table aria-label="Configured permissions">
+        <div className={styles.tableWrap} tabIndex={0} role="region" aria-label="Configured permissions">
+          <Table className={styles.table} aria-label="Configured permissions">
             <TableHeader>
               <TableRow>
                 <TableHeaderCell>API / Permissions name</TableHeaderCell>

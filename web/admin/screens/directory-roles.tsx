@@ -17,6 +17,8 @@ import { SectionTabs } from './section-tabs.js';
 
 const useStyles = makeStyles({
   tableWrap: { overflowX: 'auto', backgroundColor: tokens.colorNeutralBackground1 },
+  // Below this the columns would overlap; the table scrolls sideways in its frame instead (narrow windows).
+  table: { minWidth: '560px' },
   mono: { fontFamily: tokens.fontFamilyMonospace, overflowWrap: 'anywhere' },
   search: { maxWidth: '480px', marginBottom: tokens.spacingVerticalM },
   crumbs: { marginBottom: tokens.spacingVerticalM },
@@ -52,8 +54,8 @@ export function RolesScreen() {
       <ErrorBar error={error} />
       {data === undefined && error === undefined ? <Loading /> : null}
       {data ? (
-        <div className={styles.tableWrap}>
-          <Table aria-label="Roles">
+        <div className={styles.tableWrap} tabIndex={0} role="region" aria-label="Roles">
+          <Table className={styles.table} aria-label="Roles">
             <TableHeader>
               <TableRow>
                 <TableHeaderCell>Role</TableHeaderCell>
@@ -131,8 +133,8 @@ function Assignments({ role }: { role: RoleDefinition }) {
       <ErrorBar error={error} />
       {data === undefined && error === undefined ? <Loading /> : null}
       {data ? (
-        <div className={styles.tableWrap}>
-          <Table aria-label="Assignments">
+        <div className={styles.tableWrap} tabIndex={0} role="region" aria-label="Assignments">
+          <Table className={styles.table} aria-label="Assignments">
             <TableHeader>
               <TableRow>
                 <TableHeaderCell>Name</TableHeaderCell>

@@ -14,6 +14,8 @@ import type { ScreenProps } from '../screen.js';
 
 const useStyles = makeStyles({
   tableWrap: { overflowX: 'auto', backgroundColor: tokens.colorNeutralBackground1 },
+  // Below this the columns would overlap; the table scrolls sideways in its frame instead (narrow windows).
+  table: { minWidth: '720px' },
   keys: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, padding: `${tokens.spacingVerticalS} 0` },
   keyLine: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalS },
   actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
@@ -52,8 +54,8 @@ export function SubscriptionsScreen({ api }: ScreenProps) {
       <ErrorBar error={error} />
       {data === undefined && error === undefined ? <Loading /> : null}
       {data ? (
-        <div className={styles.tableWrap}>
-          <Table aria-label="Subscriptions">
+        <div className={styles.tableWrap} tabIndex={0} role="region" aria-label="Subscriptions">
+          <Table className={styles.table} aria-label="Subscriptions">
             <TableHeader>
               <TableRow>
                 <TableHeaderCell>Name</TableHeaderCell>

@@ -12,6 +12,8 @@ import type { ScreenProps } from '../screen.js';
 
 const useStyles = makeStyles({
   tableWrap: { overflowX: 'auto', backgroundColor: tokens.colorNeutralBackground1 },
+  // Below this the columns would overlap; the table scrolls sideways in its frame instead (narrow windows).
+  table: { minWidth: '600px' },
   actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
 });
@@ -56,8 +58,8 @@ export function UsersScreen({ api, session }: ScreenProps) {
       <SuccessBar message={done} />
       {data === undefined && error === undefined ? <Loading /> : null}
       {data ? (
-        <div className={styles.tableWrap}>
-          <Table aria-label="Users">
+        <div className={styles.tableWrap} tabIndex={0} role="region" aria-label="Users">
+          <Table className={styles.table} aria-label="Users">
             <TableHeader>
               <TableRow>
                 <TableHeaderCell>Name</TableHeaderCell>
