@@ -18,7 +18,7 @@ import { managementRolesOf } from './bootstrap/management-roles.js';
 import { defaultPublicUrl, listen, listeningUrl, newServer, pickFreePort, replaceCertificate, type Listening } from './listeners.js';
 import { startGatewayWorkers, type GatewayWorkers } from './cluster/index.js';
 import { renewLocalCertificatePeriodically, resolveTls } from './tls/index.js';
-import { createPortal } from './portal/index.js';
+import { adminGraphOptions, createPortal } from './portal/index.js';
 import { AppError } from './errors/index.js';
 import { configurationStatus, feedWithinBound, newNodeIdentity, NODE_FORGET_MS, NODE_STALE_MS, readinessOf, serveHealth, startHeartbeat, type Readiness } from './nodes/index.js';
 
@@ -202,6 +202,7 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
           // Behind a TLS-terminating proxy the listener is http but browsers reach it over https.
           secure: tls !== undefined || publicUrl('management').startsWith('https:'),
           serviceResourceId: serviceResourceId(instance),
+          graph: await adminGraphOptions(identity!, instance.adminAppId, store.audit, logger.child({ listener: 'management' })),
         }),
       });
       cleanups.push(() => management.close());

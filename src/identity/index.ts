@@ -33,6 +33,8 @@ export type {
 export { DIRECTORY_ROLES, ROLE_IDS, PERMISSION_ROLES } from './directory/roles.js';
 export type { DirectoryRoleDefinition, DirectoryPermission } from './directory/roles.js';
 export { GRAPH_APP_ID, GRAPH_RESOURCE_URIS } from './directory/microsoft-graph.js';
+export { registerGraphRoutes, type GraphAuthentication } from './graph/graph-routes.js';
+export { setCaller, type GraphDeps } from './graph/graph-context.js';
 
 export { SigningKeys } from './keys/signing-keys.js';
 export type { SigningKeysDeps, Signer, PublicJwk, SigningKeyInfo } from './keys/signing-keys.js';

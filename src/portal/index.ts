@@ -10,6 +10,7 @@ import { registerAdminSessionRoutes } from './admin-session-routes.js';
 import { PortalPages } from './portal-pages.js';
 import { PortalSessions, type SessionLimits } from './portal-sessions.js';
 import { SignInThrottle } from './sign-in-throttle.js';
+import { registerAdminGraph, type AdminGraphOptions } from './admin-graph.js';
 
 export { PortalSessions, type PortalKind, type PortalSession, type SessionLimits } from './portal-sessions.js';
 export { CSRF_HEADER, SESSION_COOKIE, readCookie, sessionCookie, clearedCookie } from './session-cookie.js';
@@ -17,6 +18,7 @@ export { checkCsrf, sessionOf } from './admin-session.js';
 export { checkSameOrigin } from './admin-session-routes.js';
 export { checkPassword, isAdministrator } from './admin-accounts.js';
 export { SignInThrottle } from './sign-in-throttle.js';
+export { adminGraphOptions, type AdminGraphOptions } from './admin-graph.js';
 export { CONTENT_SECURITY_POLICY, securityHeaders } from './portal-pages.js';
 
 export interface PortalOptions {
@@ -27,6 +29,8 @@ export interface PortalOptions {
   readonly serviceResourceId: string;
   /** Where the built portals are (default dist/web of this checkout). */
   readonly webRoot?: string;
+  /** The directory API for the Entra ID screens (admin-graph.ts); without it they have no Graph access. */
+  readonly graph?: AdminGraphOptions;
 }
 
 /** Everything the portals add to the management listener. */
@@ -40,6 +44,7 @@ export function createPortal(options: PortalOptions): PortalMount & { readonly s
     async register(app: FastifyInstance) {
       pages.register(app);
       registerAdminSessionRoutes(app, { store: options.store, sessions, throttle, secure: options.secure, serviceResourceId: options.serviceResourceId });
+      if (options.graph) await registerAdminGraph(app, options.graph, sessions, options.store);
     },
     serveFallback: (request, reply) => pages.serveFallback(request, reply),
   };

@@ -28,7 +28,7 @@ export const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /** First path segments that are APIs, never pages: an unknown path under them stays the API's 404. */
-const API_SEGMENTS = new Set(['subscriptions', 'providers', 'portal', 'metadata', 'metrics', 'openapi.json', 'assets']);
+const API_SEGMENTS = new Set(['subscriptions', 'providers', 'portal', 'metadata', 'metrics', 'openapi.json', 'assets', 'graph']);
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.js': 'text/javascript; charset=utf-8',

@@ -85,6 +85,16 @@ describe('admin portal sign-in', () => {
       await portal.checkAccessibility('Products, narrow');
       await portal.screenshot('01-products-narrow');
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(NARROW.width);
+      for (const [path, name, ready] of [
+        ['/products/starter', '02-starter-properties-narrow', 'OAuth 2.0 token (most secure)'],
+        ['/applications/register', '03-register-application-narrow', 'Grant access to selected products'],
+      ] as const) {
+        await page.goto(`${portico.managementUrl}${path}`);
+        await page.getByText(ready).first().waitFor();
+        await portal.checkAccessibility(path);
+        await portal.screenshot(name);
+        expect(await page.evaluate('document.documentElement.scrollWidth'), path).toBeLessThanOrEqual(NARROW.width);
+      }
       expect(portal.unexpectedConsoleErrors()).toEqual([]);
     } finally {
       await portal.close();

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/index.js';
 import { graphAuthentication } from './graph-auth.js';
 import type { GraphDeps } from './graph-context.js';
@@ -8,15 +8,21 @@ import { registerRoleManagementRoutes } from './routes/role-management.js';
 import { registerServicePrincipalRoutes } from './routes/service-principals.js';
 import { auditRequests, type AuditEntry } from '../../audit/index.js';
 
-/** The Microsoft Graph–shaped directory API; register with `{ prefix: '/v1.0' }`. */
-export async function registerGraphRoutes(app: FastifyInstance, deps: GraphDeps): Promise<void> {
+/** How a caller of the directory API is authenticated: sets the caller (setCaller) or answers the request. */
+export type GraphAuthentication = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+
+/**
+ * The Microsoft Graph–shaped directory API; register with `{ prefix: '/v1.0' }`. Callers present a
+ * Graph bearer token, unless another authentication is given (the admin portal's session, src/portal).
+ */
+export async function registerGraphRoutes(app: FastifyInstance, deps: GraphDeps, authenticate: GraphAuthentication = graphAuthentication(deps)): Promise<void> {
   app.setErrorHandler((error, request, reply) => sendGraphError(request, reply, toGraphError(error, request), deps.now()));
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     return sendGraphError(request, reply, new AppError('NotFound', `Resource not found for the segment '${path.slice(0, 256)}'.`), deps.now());
   });
   // Authenticate before the body is parsed: an anonymous caller learns nothing about body rules.
-  app.addHook('onRequest', graphAuthentication(deps));
+  app.addHook('onRequest', authenticate);
   auditRequests(app, { audit: deps.audit, logger: deps.logger, serviceResourceId: null, describe: describeGraphRequest, now: deps.now, successRow: 'if-nothing-committed' });
   registerApplicationRoutes(app, deps);
   registerServicePrincipalRoutes(app, deps);
@@ -33,7 +39,9 @@ const GRAPH_WRITES: Readonly<Record<string, { operation: string; param?: string 
   'POST /v1.0/portico/signingKeys/rotate': { operation: 'signingKeys.rotate' },
 };
 
-function describeGraphRequest(method: string, route: string, params: Readonly<Record<string, string>>): Pick<AuditEntry, 'operation' | 'target'> | undefined {
+function describeGraphRequest(method: string, mountedRoute: string, params: Readonly<Record<string, string>>): Pick<AuditEntry, 'operation' | 'target'> | undefined {
+  // The admin portal mounts the same routes under /graph (src/portal/admin-graph.ts): audited alike.
+  const route = mountedRoute.replace(/^\/graph\//i, '/');
   const known = GRAPH_WRITES[`${method} ${route}`];
   if (!known) return { operation: `${method} ${route}`, target: route };
   return { operation: known.operation, target: known.param ? (params[known.param] ?? '') : route.replace(/^\/v1\.0/, '') };

@@ -95,6 +95,9 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
     request.publicBaseUrl = options.publicUrl;
   });
   app.setErrorHandler(handleError);
+  // The portals' routes (sign-in, assets, the admin session's /graph/v1.0) are registered before the
+  // catalog attaches: /openapi.json documents the management API only.
+  if (options.portal) await options.portal.register(app);
   const catalog = new RouteCatalog();
   catalog.attach(app);
   app.setNotFoundHandler((request, reply) => {
@@ -137,8 +140,6 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
       return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body);
     });
   }
-
-  if (options.portal) await options.portal.register(app);
 
   const subscriptionResource = () => ({
     id: `/subscriptions/${ctx.instance.subscriptionId}`,
