@@ -144,7 +144,11 @@ async function managementClient(dir) {
     async expect(method, path, body, status) {
       const response = await fetch(`${base}${path}?api-version=${API_VERSION}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(method === 'PATCH' || method === 'DELETE' ? { 'if-match': '*' } : {}), // APIM's spec requires If-Match there
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();

@@ -101,6 +101,27 @@ describeEachDialect('management API: schemas', (dialect) => {
     expect(put.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(['path:subscriptionId', 'path:resourceGroupName', 'path:serviceName', 'path:appId', 'query:api-version']);
     expect(put.requestBody).toMatchObject({ content: { 'application/json': { schema: { properties: { properties: { required: ['displayName'] } } } } } });
     expect(new Set(operations.map((o) => o)).size).toBe(operations.length);
+    // If-Match is a required header exactly where APIM's spec requires it.
+    const requiresIfMatch = (method: string, path: string) =>
+      (document.paths[`${service}${path}`]![method]!.parameters as { name: string; in: string; required: boolean }[]).some((p) => p.in === 'header' && p.name === 'if-match' && p.required);
+    for (const [method, path] of [['patch', '/products/{productId}'], ['delete', '/products/{productId}'], ['patch', '/apis/{apiId}'], ['delete', '/apis/{apiId}/operations/{operationId}'], ['patch', '/users/{userId}'], ['delete', '/subscriptions/{sid}'], ['delete', '/products/{productId}/policies/{policyId}']] as const) {
+      expect(requiresIfMatch(method, path), `${method} ${path}`).toBe(true);
+    }
+    for (const [method, path] of [['put', '/products/{productId}'], ['delete', '/clientApplications/{appId}'], ['delete', '/clientApplications/{appId}/productLinks/{linkId}']] as const) {
+      expect(requiresIfMatch(method, path), `${method} ${path}`).toBe(false);
+    }
+  });
+
+  test('a blank If-Match where the spec requires one is refused by the route schema, in ARM\'s shape', async () => {
+    const blank = await admin.call('PATCH', '/users/1', { properties: { note: 'x' } }, { 'if-match': ' ' });
+    expect(blank.status).toBe(400);
+    expect(blank.body).toEqual({
+      error: {
+        code: 'ValidationError',
+        message: 'One or more fields contain incorrect values:',
+        details: [{ code: 'ValidationError', target: 'If-Match', message: 'If-Match header is required: send the ETag from a GET of the resource, or * to change whatever version is current.' }],
+      },
+    });
   });
 
   test('a known resource with an unsupported method is 405 with Allow; an unknown path stays 404', async () => {

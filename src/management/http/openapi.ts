@@ -13,11 +13,12 @@ export function openApiDocument(routes: readonly CatalogRoute[], info: { title: 
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = route.url.replace(/:(\w+)/g, '{$1}') || '/';
-    const schema = (route.schema ?? {}) as { params?: SchemaLike; querystring?: SchemaLike; body?: Record<string, unknown> };
+    const schema = (route.schema ?? {}) as { params?: SchemaLike; querystring?: SchemaLike; headers?: SchemaLike; body?: Record<string, unknown> };
     const parameters = [
       // Every parameter of the path, in order; the service prefix's are checked by the scope's hook, not the route schema.
       ...[...route.url.matchAll(/:(\w+)/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: schema.params?.properties?.[name!] ?? { type: 'string' } })),
       ...parametersOf('query', schema.querystring, (name) => schema.querystring?.required?.includes(name) ?? false),
+      ...parametersOf('header', schema.headers, (name) => schema.headers?.required?.includes(name) ?? false),
     ];
     const operation: Record<string, unknown> = {
       operationId: operationIdOf(route.method, path),
@@ -37,7 +38,7 @@ export function openApiDocument(routes: readonly CatalogRoute[], info: { title: 
   };
 }
 
-function parametersOf(where: 'query', schema: SchemaLike | undefined, required: (name: string) => boolean): Record<string, unknown>[] {
+function parametersOf(where: 'query' | 'header', schema: SchemaLike | undefined, required: (name: string) => boolean): Record<string, unknown>[] {
   return Object.entries(schema?.properties ?? {}).map(([name, property]) => ({ name, in: where, required: required(name), schema: property }));
 }
 

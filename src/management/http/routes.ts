@@ -16,7 +16,7 @@ import { auditFilterOf } from '../arm/audit-filter.js';
 import { keysetPageOf, keysetWindowOf } from '../arm/paging.js';
 import { requestUrl } from './send.js';
 import { importBatch } from '../services/import.js';
-import { apiBody, auditListQuery, clientApplicationBody, deleteQuery, importBody, listQuery, operationBody, paramsOf, plainQuery, policyListQuery, policyQuery, productLinkBody, productPatchBody, productPolicyBody, productPutBody, subscriptionBody, userPatchBody, userPutBody } from './schemas.js';
+import { apiBody, auditListQuery, clientApplicationBody, ifMatchRequired, deleteQuery, importBody, listQuery, operationBody, paramsOf, plainQuery, policyListQuery, policyQuery, productLinkBody, productPatchBody, productPolicyBody, productPutBody, subscriptionBody, userPatchBody, userPutBody } from './schemas.js';
 
 type Params = Record<string, string>;
 /** What the lists' $filter compares (by index, case-insensitively); users have no displayName but an email. */
@@ -51,9 +51,9 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     const { product, created } = await products.putProduct(ctx, params(request).productId!, request.body, ifMatchOf(request));
     return sendResource(reply, created ? 201 : 200, products.productResource(ctx, product));
   });
-  app.patch('/products/:productId', { schema: { params: paramsOf(['productId']), querystring: plainQuery, body: productPatchBody } }, async (request, reply) =>
+  app.patch('/products/:productId', { schema: { headers: ifMatchRequired, params: paramsOf(['productId']), querystring: plainQuery, body: productPatchBody } }, async (request, reply) =>
     sendResource(reply, 200, products.productResource(ctx, await products.patchProduct(ctx, params(request).productId!, request.body, ifMatchOf(request)))));
-  app.delete('/products/:productId', { schema: { params: paramsOf(['productId']), querystring: deleteQuery(true) } }, async (request, reply) =>
+  app.delete('/products/:productId', { schema: { headers: ifMatchRequired, params: paramsOf(['productId']), querystring: deleteQuery(true) } }, async (request, reply) =>
     sendDeleted(reply, await products.deleteProduct(ctx, params(request).productId!, ifMatchOf(request), flag(request, 'deleteSubscriptions'))));
 
   // product policies (APIM's products/{id}/policies/policy)
@@ -73,7 +73,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     const { product, policy, created } = await productPolicies.putProductPolicy(ctx, params(request).productId!, params(request).policyId!, request.body, ifMatchOf(request));
     return sendResource(reply, created ? 201 : 200, productPolicies.productPolicyResource(ctx, product, policy, policy.format));
   });
-  app.delete('/products/:productId/policies/:policyId', { schema: { params: paramsOf(['productId', 'policyId']), querystring: plainQuery } }, async (request, reply) =>
+  app.delete('/products/:productId/policies/:policyId', { schema: { headers: ifMatchRequired, params: paramsOf(['productId', 'policyId']), querystring: plainQuery } }, async (request, reply) =>
     sendDeleted(reply, await productPolicies.deleteProductPolicy(ctx, params(request).productId!, params(request).policyId!, requiredIfMatchOf(request))));
 
   // product ↔ API links
@@ -114,13 +114,13 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     const { api, created } = await apis.putApi(ctx, params(request).apiId!, request.body, ifMatchOf(request));
     return sendResource(reply, created ? 201 : 200, apis.apiResource(ctx, api));
   });
-  app.patch('/apis/:apiId', { schema: { params: paramsOf(['apiId']), querystring: plainQuery, body: apiBody } }, async (request, reply) => {
+  app.patch('/apis/:apiId', { schema: { headers: ifMatchRequired, params: paramsOf(['apiId']), querystring: plainQuery, body: apiBody } }, async (request, reply) => {
     const ifMatch = requiredIfMatchOf(request);
     await apis.requireApi(ctx, params(request).apiId!);
     const { api } = await apis.putApi(ctx, params(request).apiId!, request.body, ifMatch);
     return sendResource(reply, 200, apis.apiResource(ctx, api));
   });
-  app.delete('/apis/:apiId', { schema: { params: paramsOf(['apiId']), querystring: plainQuery } }, async (request, reply) => sendDeleted(reply, await apis.deleteApi(ctx, params(request).apiId!, requiredIfMatchOf(request))));
+  app.delete('/apis/:apiId', { schema: { headers: ifMatchRequired, params: paramsOf(['apiId']), querystring: plainQuery } }, async (request, reply) => sendDeleted(reply, await apis.deleteApi(ctx, params(request).apiId!, requiredIfMatchOf(request))));
   app.get('/apis/:apiId/operations', { schema: { params: paramsOf(['apiId']), querystring: listQuery } }, async (request, reply) => {
     const api = await apis.requireApi(ctx, params(request).apiId!);
     return sendList(request, reply, (await ctx.store.management.listOperations(api.id)).map((o) => apis.operationResource(ctx, o)));
@@ -135,7 +135,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     const { operation, created } = await apis.putOperation(ctx, params(request).apiId!, params(request).operationId!, request.body, ifMatchOf(request));
     return sendResource(reply, created ? 201 : 200, apis.operationResource(ctx, operation));
   });
-  app.delete('/apis/:apiId/operations/:operationId', { schema: { params: paramsOf(['apiId', 'operationId']), querystring: plainQuery } }, async (request, reply) =>
+  app.delete('/apis/:apiId/operations/:operationId', { schema: { headers: ifMatchRequired, params: paramsOf(['apiId', 'operationId']), querystring: plainQuery } }, async (request, reply) =>
     sendDeleted(reply, await apis.deleteOperation(ctx, params(request).apiId!, params(request).operationId!, requiredIfMatchOf(request))));
 
   // users
@@ -146,9 +146,9 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     const { user, created } = await users.putUser(ctx, params(request).userId!, request.body, ifMatchOf(request));
     return sendResource(reply, created ? 201 : 200, await users.userResource(ctx, user));
   });
-  app.patch('/users/:userId', { schema: { params: paramsOf(['userId']), querystring: plainQuery, body: userPatchBody } }, async (request, reply) =>
+  app.patch('/users/:userId', { schema: { headers: ifMatchRequired, params: paramsOf(['userId']), querystring: plainQuery, body: userPatchBody } }, async (request, reply) =>
     sendResource(reply, 200, await users.userResource(ctx, await users.patchUser(ctx, params(request).userId!, request.body, requiredIfMatchOf(request)))));
-  app.delete('/users/:userId', { schema: { params: paramsOf(['userId']), querystring: deleteQuery(true) } }, async (request, reply) =>
+  app.delete('/users/:userId', { schema: { headers: ifMatchRequired, params: paramsOf(['userId']), querystring: deleteQuery(true) } }, async (request, reply) =>
     sendDeleted(reply, await users.deleteUser(ctx, params(request).userId!, requiredIfMatchOf(request), flag(request, 'deleteSubscriptions'))));
   app.get('/users/:userId/clientApplications', { schema: { params: paramsOf(['userId']), querystring: listQuery } }, async (request, reply) => {
     const user = await users.requireUser(ctx, params(request).userId!);
@@ -181,13 +181,13 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ManagementConte
     const { subscription, created } = await subscriptions.putSubscription(ctx, params(request).sid!, request.body, ifMatchOf(request));
     return sendResource(reply, created ? 201 : 200, subscriptions.subscriptionResource(ctx, subscription));
   });
-  app.patch('/subscriptions/:sid', { schema: { params: paramsOf(['sid']), querystring: plainQuery, body: subscriptionBody } }, async (request, reply) => {
+  app.patch('/subscriptions/:sid', { schema: { headers: ifMatchRequired, params: paramsOf(['sid']), querystring: plainQuery, body: subscriptionBody } }, async (request, reply) => {
     const ifMatch = requiredIfMatchOf(request);
     await subscriptions.requireSubscription(ctx, params(request).sid!);
     const { subscription } = await subscriptions.putSubscription(ctx, params(request).sid!, request.body, ifMatch);
     return sendResource(reply, 200, subscriptions.subscriptionResource(ctx, subscription));
   });
-  app.delete('/subscriptions/:sid', { schema: { params: paramsOf(['sid']), querystring: plainQuery } }, async (request, reply) => sendDeleted(reply, await subscriptions.deleteSubscription(ctx, params(request).sid!, requiredIfMatchOf(request))));
+  app.delete('/subscriptions/:sid', { schema: { headers: ifMatchRequired, params: paramsOf(['sid']), querystring: plainQuery } }, async (request, reply) => sendDeleted(reply, await subscriptions.deleteSubscription(ctx, params(request).sid!, requiredIfMatchOf(request))));
   app.post('/subscriptions/:sid/listSecrets', { schema: { params: paramsOf(['sid']), querystring: plainQuery } }, async (request, reply) => {
     const subscription = await subscriptions.requireSubscription(ctx, params(request).sid!);
     // Azure tooling reads the subscription's ETag from this answer too; keys must not be cached.

@@ -36,8 +36,13 @@ export function schemaValidationError(errors: readonly FastifySchemaValidationEr
     }
     if (context === 'body' && path[0] === 'properties') path.shift();
     if (error.keyword === 'required') path.push(String((error.params as { missingProperty?: unknown }).missingProperty));
-    let target = targetOf(path);
+    let target = context === 'headers' ? path.map(headerName).join('.') : targetOf(path);
     let rule = ruleOf(error);
+    // A missing header says what its rule says (e.g. If-Match: how to get the ETag to send).
+    if (error.keyword === 'required' && context === 'headers') {
+      const property = (error.parentSchema?.properties as Record<string, { 'x-rule'?: unknown }> | undefined)?.[path.at(-1) ?? ''];
+      if (typeof property?.['x-rule'] === 'string') rule = property['x-rule'];
+    }
     // A value outside an array's allowed set names the array, as "may only contain …".
     if (error.keyword === 'enum' && /^\d+$/.test(path.at(-1) ?? '')) {
       target = targetOf(path.slice(0, -1));
@@ -93,6 +98,11 @@ function enumOf(error: AjvError): string[] {
 
 function targetOf(path: readonly string[]): string {
   return path.reduce((target, segment) => (/^\d+$/.test(segment) ? `${target}[${segment}]` : target === '' ? segment : `${target}.${segment}`), '');
+}
+
+/** `if-match` → `If-Match`: a header named as HTTP and Azure write it. */
+function headerName(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => `${dash}${letter.toUpperCase()}`);
 }
 
 function unescapePointer(segment: string): string {

@@ -203,5 +203,21 @@ const policyFormat = { format: Type.Optional(Type.String({ enum: ['xml', 'rawxml
 export const policyQuery = Type.Object({ ...baseQuery, ...policyFormat }, { additionalProperties: true });
 export const policyListQuery = Type.Object({ ...listQuery.properties, ...policyFormat }, { additionalProperties: true });
 
+/**
+ * `If-Match` where APIM's spec declares it required (IfMatchRequiredParameter: update and delete of
+ * products, APIs, users and subscriptions, delete of an operation and of a product policy). A missing
+ * or blank one is ARM's ValidationError with target `If-Match`; /openapi.json lists the header.
+ */
+export const ifMatchRequired = Type.Object(
+  {
+    'if-match': Type.String({
+      pattern: '\\S',
+      'x-rule': 'header is required: send the ETag from a GET of the resource, or * to change whatever version is current.',
+      description: "The resource's ETag (from a GET), or * for whatever version is current.",
+    }),
+  },
+  { required: ['if-match'], additionalProperties: true },
+);
+
 /** Options the validator needs: no type coercion (a number is not a string), every problem at once. */
 export const AJV_OPTIONS = { coerceTypes: false, allErrors: true, removeAdditional: false, useDefaults: false, verbose: true, keywords: ['x-rule'] } as const;

@@ -56,8 +56,8 @@ export function requestUrl(request: FastifyRequest): URL {
 
 /**
  * The If-Match of an operation whose spec declares it required (IfMatchRequiredParameter: update and
- * delete of products, APIs, operations, users, subscriptions, and a product policy's delete): a
- * request without one is refused before anything is read.
+ * delete of products, APIs, operations, users, subscriptions, and a product policy's delete): the
+ * route's header schema (ifMatchRequired) refuses a request without one; this reads it as a string.
  */
 export function requiredIfMatchOf(request: FastifyRequest): string {
   return requireIfMatch(ifMatchOf(request));
