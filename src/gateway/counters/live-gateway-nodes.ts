@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
+import { NODE_STALE_MS } from '../../nodes/index.js';
 import type { NodeHeartbeatStore } from '../../store/store.js';
 
-/** A node whose last heartbeat is older than this is not counted (heartbeats come about every second). */
-export const LIVE_NODE_WITHIN_MS = 10_000;
+/** A node whose last heartbeat is older than this is not counted: the same bound configurationStatus uses. */
+export const LIVE_NODE_WITHIN_MS = NODE_STALE_MS;
 /** How often the count is read again: nodes joining or leaving change each process's share this late. */
 export const LIVE_NODES_REFRESH_MS = 5_000;
 
