@@ -236,6 +236,7 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
         metrics,
         // Workers never write the store: their refusals come here over IPC, to this process's queue.
         onRevoked: (revoked) => refusals!.record(revoked),
+        feedCurrent,
       });
       workers = started;
       cleanups.push(() => started.stop());
