@@ -153,7 +153,8 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
       // Before the management API serves: remove what a registration killed midway left in the
       // directory (docs/architecture.md), acting — and audited — as the service's managed identity.
       // Only when no other node is live: another node's registration in progress looks the same.
-      if (runs('management') && (await otherLiveNodes(store, node.nodeId)) === 0) {
+      // (SQLite: the lock makes this the only process, whatever rows a killed one left.)
+      if (runs('management') && (store.dialect === 'sqlite' || (await otherLiveNodes(store, node.nodeId)) === 0)) {
         await reconcileAtStart(managementContext(store, feed, instanceKey!.box, boot.instance, identity!), identity!.directory, asSystem, logger);
       }
       return { boot, identity, identityUrl };
@@ -247,6 +248,7 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
         onRevoked: (revoked) => refusals!.record(revoked),
         // ...and neither do they write quota counts: they report their calls, this process writes the sums.
         quotaStore: store.quotaCounters,
+        feedCurrent,
       });
       workers = started;
       cleanups.push(() => started.stop());

@@ -10,6 +10,7 @@ import { PorticoMetrics } from '../gateway/observability/index.js';
 import { listen, replaceCertificate, type Listening } from '../listeners.js';
 import { createProcessLogger, InProcessChangeFeed, resolveLogFormat, type ChangeEvent } from '../shared/index.js';
 import { openStore, type Store } from '../store/index.js';
+import { readinessOf, serveHealth } from '../nodes/index.js';
 import { isPorticoMessage, type FromWorker, type ToWorker, type WorkerSettings } from './messages.js';
 
 const send = (message: FromWorker): void => {
@@ -31,6 +32,8 @@ const feed = new InProcessChangeFeed(0);
  */
 let early: ChangeEvent[] | undefined = [];
 let stopping = false;
+/** What the primary last said of its change feed (it relays every event; losing it means missing some). */
+let feedCurrent = true;
 
 const apply = (event: ChangeEvent): void => {
   // Published in arrival order; the gateway applies it (or rebuilds) before the promise settles.
@@ -58,6 +61,9 @@ process.on('message', (message: unknown) => {
       return;
     case 'portico:certificate':
       if (started) replaceCertificate(started.server, { cert: m.cert, key: m.key });
+      return;
+    case 'portico:feed':
+      feedCurrent = m.current;
       return;
     case 'portico:stop':
       void stop();
@@ -92,6 +98,12 @@ async function start(settings: WorkerSettings): Promise<void> {
     onRevoked: (revoked) => send({ type: 'portico:refused', revoked }),
     // Only the primary writes quota counts: this worker reports the calls it counted.
     quotaDeltas: (deltas) => sendNow({ type: 'portico:quota', deltas }),
+    feedCurrent: () => feedCurrent,
+  });
+  serveHealth(gateway.server, () => {
+    const state = readinessOf({ nodeId: `gateway worker ${process.pid}`, roles: ['gateway'], feed, maxFeedLagMs: config.maxFeedLagMs, started: () => true, gatewayServing: () => gateway.serving });
+    if (feedCurrent) return state;
+    return { ...state, ready: false, reasons: [...state.reasons, `the primary process's change feed has been lost for longer than ${config.maxFeedLagMs} ms: revocations may not have reached this node`] };
   });
   for (const event of early ?? []) apply(event);
   early = undefined;

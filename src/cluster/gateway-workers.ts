@@ -27,6 +27,8 @@ const START_TIMEOUT_MS = 60_000;
 const METRICS_TIMEOUT_MS = 2_000;
 /** Restarts in a row without one worker becoming ready, before giving up (a broken build, a bad port). */
 const MAX_FAILED_STARTS = 5;
+/** How often the primary's feed health is checked for the workers (ms). */
+const FEED_WATCH_MS = 100;
 
 export interface GatewayWorkers {
   /** The port the workers share. */
@@ -62,6 +64,8 @@ export async function startGatewayWorkers(options: {
    * unless a wrapper decides otherwise (e.g. only the elected leader of several nodes writes).
    */
   readonly quotaPersister?: (totals: InMemoryCounterStore) => QuotaPersister;
+  /** Whether the primary's change feed is within its bound; told to every worker when it changes. */
+  readonly feedCurrent?: () => boolean;
 }): Promise<GatewayWorkers> {
   const { count, feed, logger, metrics } = options;
   // The workers' quota calls, summed: loaded from the store first, so a restart continues the totals.
@@ -99,6 +103,7 @@ export async function startGatewayWorkers(options: {
           entry.applied = Math.max(entry.applied, m.version);
           port = m.port;
           failedStarts = 0;
+          if (!feedWasCurrent) worker.send({ type: 'portico:feed', current: false } satisfies ToWorker);
           logger.info({ worker: worker.process.pid, version: m.version }, 'gateway worker ready');
           resolve(entry);
         } else if (m.type === 'portico:applied') {
@@ -165,6 +170,15 @@ export async function startGatewayWorkers(options: {
     await Promise.all(pending);
   };
   const unsubscribe = feed.subscribe((event) => (stopping ? undefined : relay(event)));
+  // Workers hear changes only through this process: when its feed is lost beyond the bound, they refuse too.
+  let feedWasCurrent = true;
+  const feedWatch = setInterval(() => {
+    const current = options.feedCurrent?.() ?? true;
+    if (current === feedWasCurrent) return;
+    feedWasCurrent = current;
+    for (const entry of tracked.values()) if (entry.worker.isConnected()) entry.worker.send({ type: 'portico:feed', current } satisfies ToWorker);
+  }, FEED_WATCH_MS);
+  feedWatch.unref();
 
   try {
     // One first, so a worker that cannot start (a port in use) fails start-up with its reason.
@@ -172,6 +186,7 @@ export async function startGatewayWorkers(options: {
     await Promise.all(Array.from({ length: count - 1 }, fork));
   } catch (error) {
     stopping = true;
+    clearInterval(feedWatch);
     unsubscribe();
     for (const entry of tracked.values()) entry.worker.kill();
     await quotaPersister.stop().catch(() => undefined);
@@ -209,6 +224,7 @@ export async function startGatewayWorkers(options: {
     },
     async stop() {
       stopping = true;
+      clearInterval(feedWatch);
       unsubscribe();
       await Promise.all(
         [...tracked.values()].map(

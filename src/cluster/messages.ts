@@ -22,6 +22,8 @@ export type ToWorker =
   | { readonly type: 'portico:change'; readonly event: ChangeEvent }
   | { readonly type: 'portico:metrics'; readonly requestId: number }
   | { readonly type: 'portico:certificate'; readonly cert: string; readonly key: string }
+  /** The primary's change feed is (not) within PORTICO_MAX_FEED_LAG_MS: the worker refuses requests while it is not. */
+  | { readonly type: 'portico:feed'; readonly current: boolean }
   | { readonly type: 'portico:stop' };
 
 /** Worker → primary. */

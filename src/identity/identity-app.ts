@@ -107,6 +107,11 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     }),
   }) as unknown as FastifyInstance;
   returnRequestId(app);
+  // Graph-shaped writes answer with the config version this node had applied, as management writes do (docs/operations.md).
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') void reply.header('x-portico-config-version', String(deps.feed.currentVersion));
+    return payload;
+  });
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof AppError && error.expose) return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
     request.log.error({ err: error }, 'identity request failed');

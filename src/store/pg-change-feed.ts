@@ -129,8 +129,11 @@ export class PgChangeFeed implements RecordingChangeFeed {
   /** Compares the stored version with the applied one and catches up (also run every second). */
   async checkVersion(): Promise<void> {
     if (this.closed) return;
+    const client = this.client;
     try {
-      this.raise(await this.options.store.configVersion.current());
+      // On the LISTEN connection itself: this also finds out soon when that connection is dead.
+      if (client) this.raise(Number((await client.query<{ version: string }>('select version from config_version where id = 1')).rows[0]?.version ?? 0));
+      else this.raise(await this.options.store.configVersion.current());
     } catch {
       // The store is down: the LISTEN connection is most likely down too, and health() says so.
     }

@@ -186,3 +186,44 @@ async function waitUntil(condition: () => boolean, what = 'the callers to make p
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+describe.skipIf(POSTGRES_URL === undefined)('--workers on PostgreSQL [postgres]', () => {
+  let database: TestDatabase;
+  const nodes: Node[] = [];
+
+  afterAll(async () => {
+    await Promise.all(nodes.map(stopNode));
+    await database?.drop();
+  }, 60_000);
+
+  test('gateway workers follow writes made on another node, and answer /readyz', async () => {
+    database = await createTestDatabase('postgres');
+    const env = { PORTICO_DATABASE_URL: database.databaseUrl!, PORTICO_DATA_DIR: database.dataDir, PORTICO_LOG_LEVEL: 'warn' };
+    const ports = ['--gateway-port', '0', '--management-port', '0', '--identity-port', '0', '--echo-port', '0'];
+    const control = await startNode(['--only', 'management,identity', ...ports], env);
+    nodes.push(control);
+    const workers = await startNode(['--only', 'gateway', '--workers', '2', ...ports], env);
+    nodes.push(workers);
+    const ready = await fetch(`${workers.urls.gateway}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', roles: ['gateway'] });
+
+    const admin = new ManagementClient((await readCredentials(`${database.dataDir}/credentials.json`))!);
+    const sub = await admin.call('PUT', '/subscriptions/w-sub', { properties: { scope: '/products/unlimited', displayName: 'Workers', state: 'active' } });
+    expect(sub.status).toBe(201);
+    const key = (await admin.call('POST', '/subscriptions/w-sub/listSecrets')).body.primaryKey as string;
+    const created = Number(sub.headers.get('x-portico-config-version'));
+    expect((await admin.call('GET', `/configurationStatus?version=${created}&timeout=30`)).body.complete).toBe(true);
+    const call = async () => (await fetch(`${workers.urls.gateway}/echo/resource?param1=sample`, { headers: { 'ocp-apim-subscription-key': key } })).status;
+    for (let i = 0; i < 4; i++) expect(await call()).toBe(200);
+
+    const suspended = await admin.call('PATCH', '/subscriptions/w-sub', { properties: { state: 'suspended' } });
+    expect(suspended.status).toBe(200);
+    const version = Number(suspended.headers.get('x-portico-config-version'));
+    const status = await admin.call('GET', `/configurationStatus?version=${version}&timeout=30`);
+    expect(status.body).toMatchObject({ complete: true });
+    expect(status.body.nodes).toHaveLength(2);
+    // Whichever worker takes the connection, the key is refused.
+    for (let i = 0; i < 4; i++) expect(await call()).toBe(401);
+  }, 180_000);
+});
