@@ -99,6 +99,14 @@ describe('InMemoryCounterStore', () => {
     expect(counters.size).toBe(1); // 'c' had ended
   });
 
+  it('a process that counts a share of each limit restores its share of the stored total, rounded up', () => {
+    const share = new InMemoryCounterStore(() => 3); // three processes split each limit: 6 of 20 each
+    share.restore([{ key: 'q', count: 10, resetsAt: 100_000 }], 0); // all three served 10 calls: this one counts 4
+    expect(share.take('q', 6, 100_000, 1_000)).toBe(0);
+    expect(share.take('q', 6, 100_000, 1_000)).toBe(0);
+    expect(share.take('q', 6, 100_000, 1_000)).toBe(99_000);
+  });
+
   it("reports a worker's new calls as deltas, and sums every worker's deltas into one total per window", () => {
     const worker = new InMemoryCounterStore();
     worker.restore([{ key: 'q', count: 10, resetsAt: 100_000 }], 0); // the stored total, loaded at start

@@ -61,10 +61,6 @@ export async function openGatewayCounters(deps: GatewayCountersDeps): Promise<Ga
       close: () => connection.close(),
     };
   }
-  const rate = new InMemoryCounterStore();
-  const quota = new InMemoryCounterStore();
-  const persistence = deps.persistQuota?.(quota, [rate]) ?? new QuotaPersistence(quota, deps.quotaStore, logger, [rate]);
-  await persistence.start();
   let live: LiveGatewayNodes | undefined;
   if (config.gatewayNodes === undefined && config.databaseUrl !== undefined && deps.nodes !== undefined) {
     live = new LiveGatewayNodes(deps.nodes, logger);
@@ -74,6 +70,11 @@ export async function openGatewayCounters(deps: GatewayCountersDeps): Promise<Ga
   const processes = (): number => (config.gatewayNodes ?? live?.get() ?? 1) * perNode;
   const split = processes() > 1 || live !== undefined;
   if (split) logger.info({ countingProcesses: processes() }, 'no shared counters (PORTICO_REDIS_URL unset): each limit is split among the gateway processes');
+  const rate = new InMemoryCounterStore();
+  // The stored quota counts are every process's calls together: each restores its share of them.
+  const quota = new InMemoryCounterStore(split ? processes : undefined);
+  const persistence = deps.persistQuota?.(quota, [rate]) ?? new QuotaPersistence(quota, deps.quotaStore, logger, [rate]);
+  await persistence.start();
   return {
     // One process: the store itself, so the hot path stays a plain synchronous call.
     rate: split ? new SplitCounterStore(rate, processes) : rate,

@@ -19,6 +19,14 @@ interface Window {
 export class InMemoryCounterStore implements RateCounterStore {
   private readonly windows = new Map<string, Window>();
 
+  /**
+   * `countingProcesses`: how many processes split each limit (SplitCounterStore). The stored quota
+   * counts are the sum over all of them, so each restores its share of the sum (rounded up, never
+   * below what it may have counted): restoring the whole sum against its share of the limit would
+   * refuse early.
+   */
+  constructor(private readonly countingProcesses: () => number = () => 1) {}
+
   take(key: string, limit: number, periodMs: number, now: number): number {
     const window = this.windows.get(key);
     if (window === undefined || window.resetsAt <= now) {
@@ -98,9 +106,10 @@ export class InMemoryCounterStore implements RateCounterStore {
   restore(records: readonly QuotaCounterRecord[], now: number): void {
     for (const record of records) {
       if (record.resetsAt <= now) continue;
+      const count = Math.ceil(record.count / Math.max(1, this.countingProcesses()));
       const window = this.windows.get(record.key);
-      if (window && window.resetsAt > now && window.count >= record.count) continue;
-      this.windows.set(record.key, { count: record.count, resetsAt: record.resetsAt, unsent: 0 });
+      if (window && window.resetsAt > now && window.count >= count) continue;
+      this.windows.set(record.key, { count, resetsAt: record.resetsAt, unsent: 0 });
     }
   }
 }
