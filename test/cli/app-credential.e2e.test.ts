@@ -10,10 +10,13 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { SignJWT, decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bootPortico, type Booted } from '../helpers/boot.js';
 import { makeCertificate, type TestCertificate } from '../helpers/certificates.js';
 import { ManagementClient, requestToken } from '../helpers/clients.js';
+
+// Every test spawns `portico` processes (seconds each on a busy machine): a generous limit, not a timed assertion.
+vi.setConfig({ testTimeout: 120_000 });
 
 const BIN = fileURLToPath(new URL('../../bin/portico.js', import.meta.url));
 const BUILT = fileURLToPath(new URL('../../dist/cli/commands/app-credential.js', import.meta.url));

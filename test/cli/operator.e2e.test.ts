@@ -8,9 +8,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bootPortico, type Booted } from '../helpers/boot.js';
 import { ManagementClient } from '../helpers/clients.js';
+
+// Every test spawns `portico` processes (seconds each on a busy machine): a generous limit, not a timed assertion.
+vi.setConfig({ testTimeout: 120_000 });
 
 const BIN = fileURLToPath(new URL('../../bin/portico.js', import.meta.url));
 const BUILT = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));

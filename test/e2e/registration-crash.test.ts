@@ -6,11 +6,14 @@
  * or not at all; and a deletion killed midway leaves neither half. Needs the build (`npm test` builds first).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { describeEachDialect, createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { readCredentials, type CredentialsFile } from '../../src/bootstrap/credentials-file.js';
 import { ManagementClient, clientCredentialsToken } from '../helpers/clients.js';
 import { GRAPH_SCOPE, raw } from '../management/harness.js';
+
+// Every test spawns `portico` processes (seconds each on a busy machine): a generous limit, not a timed assertion.
+vi.setConfig({ testTimeout: 120_000 });
 
 const BIN = new URL('../../bin/portico.js', import.meta.url).pathname;
 const STEPS = ['registration.applicationCreated', 'registration.servicePrincipalCreated', 'registration.roleGranted', 'registration.recordCommitted'] as const;
