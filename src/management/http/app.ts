@@ -82,6 +82,9 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
     request.publicBaseUrl = options.publicUrl;
   });
   app.setErrorHandler(handleError);
+  // Before the catalog: the portals' pages and sign-in are not management API operations, so they
+  // stay out of /openapi.json and its 405 answers.
+  if (options.portal) await options.portal.register(app);
   const catalog = new RouteCatalog();
   catalog.attach(app);
   app.setNotFoundHandler((request, reply) => {
@@ -124,8 +127,6 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
       return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body);
     });
   }
-
-  if (options.portal) await options.portal.register(app);
 
   const subscriptionResource = () => ({
     id: `/subscriptions/${ctx.instance.subscriptionId}`,
