@@ -4,9 +4,10 @@
  * session authenticates the same management API routes scripts use.
  */
 import { readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bootPortico, type Booted } from '../helpers/boot.js';
-import { API_VERSION, ManagementClient } from '../helpers/clients.js';
+import { API_VERSION, fetchTrusting, ManagementClient } from '../helpers/clients.js';
 import { DEFAULT_WEB_ROOT } from '../../src/portal/portal-pages.js';
 
 let portico: Booted;
@@ -179,5 +180,22 @@ describe('the session calls the management API', () => {
     expect((await admin.call('GET', '/products')).status).toBe(200);
     const response = await fetch(service('/products'), { headers: { cookie: 'portico_admin_session=bogus', authorization: `Bearer ${await admin.bearer()}` } });
     expect(response.status).toBe(200);
+  });
+});
+
+describe('over HTTPS', () => {
+  let secure: Booted;
+  afterAll(async () => secure?.stop());
+
+  test('the session cookie gets Secure when the management listener serves HTTPS', async () => {
+    secure = await bootPortico({ tls: 'local' });
+    const trusted = fetchTrusting(await readFile(secure.running.caCertificate!, 'utf8'));
+    const response = await trusted(`${secure.managementUrl}/portal/api/admin/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: secure.credentials.adminUser.email, password: secure.credentials.adminUser.password }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('set-cookie')).toMatch(/^portico_admin_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Secure$/);
   });
 });
