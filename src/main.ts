@@ -18,6 +18,7 @@ import { managementRolesOf } from './bootstrap/management-roles.js';
 import { defaultPublicUrl, listen, listeningUrl, newServer, pickFreePort, replaceCertificate, type Listening } from './listeners.js';
 import { startGatewayWorkers, type GatewayWorkers } from './cluster/index.js';
 import { renewLocalCertificatePeriodically, resolveTls } from './tls/index.js';
+import { registerDeveloperPortal, relayDispatcher } from './portal/developer/index.js';
 
 export interface RunningPortico {
   /** What clients use: the public URLs of gateway, management and identity; the echo backend's bound URL. */
@@ -150,6 +151,9 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
     refusals.start();
     cleanups.push(() => refusals.stop());
 
+    const relay = await relayDispatcher(tls?.local?.caCertificate);
+    if (relay) cleanups.push(() => relay.close());
+    let gatewayPublicUrl = ''; // known once the gateway listens, after the management app is built
     const management = await buildManagementApp({
       ctx,
       verifier: identity.verifier,
@@ -160,10 +164,18 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
       publicUrl: publicUrl('management'),
       liveRoles: managementRolesOf(identity.directory.system, instance.managementAppId),
       metrics: metricsEndpoint(() => scrape(), config.metricsToken),
+      portal: (app) => registerDeveloperPortal(app, {
+        ctx,
+        signUpAllowed: config.developerSignUp,
+        secureCookies: tls !== undefined,
+        tokenUrl: () => `${publicUrl('identity')}/${instance.tenantId}/oauth2/v2.0/token`,
+        gatewayUrl: () => gatewayPublicUrl,
+        dispatcher: relay,
+        logger: logger.child({ listener: 'management', component: 'developer-portal' }),
+      }),
     });
     cleanups.push(() => management.close());
 
-    let gatewayPublicUrl = '';
     let gatewayServer: Server | undefined;
     let workers: GatewayWorkers | undefined;
     if (config.workers === 0) {

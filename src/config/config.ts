@@ -40,6 +40,8 @@ export interface PorticoConfig {
   readonly workers: number;
   /** When set, GET /metrics needs `Authorization: Bearer <this>`; unset, /metrics is open (env only: never a flag). */
   readonly metricsToken: string | undefined;
+  /** Whether anyone who reaches the developer portal may create an APIM user account (PORTICO_DEVELOPER_SIGNUP). */
+  readonly developerSignUp: boolean;
 }
 
 export type LogFormat = 'json' | 'pretty' | 'auto';
@@ -73,6 +75,9 @@ export const DEFAULTS = Object.freeze({
   signingKeyRotationDays: 42,
   auditRetentionDays: 90, // a quarter of a year: Entra keeps its audit logs 30 days (P1/P2), Azure's activity log 90
   workers: 0, // the gateway in the main process
+  // On, as APIM's developer portal offers sign-up by default and the local quick start wants it;
+  // an instance reachable by strangers turns it off (PORTICO_DEVELOPER_SIGNUP=off).
+  developerSignUp: true,
 });
 
 /** More gateway processes than this is a typo, not a plan (each holds a full snapshot). */
@@ -97,6 +102,7 @@ export type ConfigInput = Partial<{
   signingKeyRotationDays: number;
   auditRetentionDays: number;
   workers: number;
+  developerSignUp: boolean;
 }>;
 
 /** Reads PORTICO_* variables; explicit overrides (flags, tests) win. */
@@ -131,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     publicUrls: Object.freeze(publicUrls(env, overrides.publicUrls ?? {})),
     workers: parseWorkers(overrides.workers !== undefined ? String(overrides.workers) : env.PORTICO_WORKERS),
     metricsToken: parseMetricsToken(env.PORTICO_METRICS_TOKEN),
+    developerSignUp: overrides.developerSignUp ?? parseOnOff('PORTICO_DEVELOPER_SIGNUP', env.PORTICO_DEVELOPER_SIGNUP, DEFAULTS.developerSignUp),
     signingKeyRotationDays: parseRotationDays(overrides.signingKeyRotationDays !== undefined ? String(overrides.signingKeyRotationDays) : env.PORTICO_SIGNING_KEY_ROTATION_DAYS),
     auditRetentionDays: parseRetentionDays(overrides.auditRetentionDays !== undefined ? String(overrides.auditRetentionDays) : env.PORTICO_AUDIT_RETENTION_DAYS),
   };
@@ -222,6 +229,14 @@ function parseMetricsToken(raw: string | undefined): string | undefined {
     throw new AppError('ERR_CONFIG_INVALID', 'PORTICO_METRICS_TOKEN must be at least 16 printable ASCII characters without spaces (e.g. the output of `openssl rand -hex 32`).');
   }
   return raw;
+}
+
+function parseOnOff(variable: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.toLowerCase();
+  if (value === 'on' || value === 'true' || value === '1') return true;
+  if (value === 'off' || value === 'false' || value === '0') return false;
+  throw configError(variable, `must be on or off, got "${raw}"`);
 }
 
 function emptyToUndefined(value: string | undefined): string | undefined {

@@ -29,6 +29,14 @@ export const APP_ERROR_CODES = {
   InvalidAuthenticationToken: { status: 401, when: 'A Graph request has no valid bearer token for the Graph resource.' },
   Authorization_RequestDenied: { status: 403, when: 'The caller lacks the directory role the Graph operation needs.' },
   Request_ResourceNotFound: { status: 404, when: 'The Graph object does not exist.' },
+  // developer portal (/developer/api)
+  SignInRequired: { status: 401, when: 'A developer portal call without a session, or its session expired or its user is gone.' },
+  SignInFailed: { status: 401, when: 'Developer sign-in: the email or password is wrong (which one is not said).' },
+  AccountBlocked: { status: 403, when: 'Developer sign-in or session: the user is blocked or not active.' },
+  SignUpDisabled: { status: 403, when: 'Developer sign-up while PORTICO_DEVELOPER_SIGNUP is off.' },
+  CsrfTokenInvalid: { status: 403, when: 'A developer portal write without the session\'s CSRF token in the X-CSRF-Token header.' },
+  TooManySignInAttempts: { status: 429, when: 'Too many failed sign-ins for the account or from the address; Retry-After says how long to wait.' },
+  BadGateway: { status: 502, when: 'Try it could not reach this instance\'s token endpoint or gateway.' },
   // any listener
   NotFound: { status: 404, when: 'No route matches the request method and path.' },
   InternalServerError: { status: 500, when: 'An unexpected failure; details are in the server log, never in the response.' },

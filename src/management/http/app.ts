@@ -28,6 +28,8 @@ export interface ManagementAppOptions {
   readonly liveRoles: LiveRoles;
   /** Serves Prometheus' text format at GET /metrics (docs/gateway.md, Observability). */
   readonly metrics?: MetricsEndpoint | undefined;
+  /** The portals' routes (src/portal), registered on this app so they share its listener, limits and error shape. */
+  readonly portal?: ((app: FastifyInstance<Server>) => Promise<void>) | undefined;
 }
 
 export interface MetricsEndpoint {
@@ -71,6 +73,8 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
     request.publicBaseUrl = options.publicUrl;
   });
   app.setErrorHandler(handleError);
+  // Before the catalog starts recording: the portals' routes are not operations of the management API's document.
+  if (options.portal) await options.portal(app);
   const catalog = new RouteCatalog();
   catalog.attach(app);
   app.setNotFoundHandler((request, reply) => {

@@ -1,0 +1,73 @@
+/**
+ * The developer portal's server side (/developer/api): sign-in and sign-up for APIM users, the
+ * data API scoped to the signed-in user, and the Try it relay. docs/portals.md, Developer portal.
+ */
+import type { FastifyInstance } from 'fastify';
+import { readFile } from 'node:fs/promises';
+import { Agent, type Dispatcher } from 'undici';
+import type { Logger } from 'pino';
+import { serviceResourceId, type ManagementContext } from '../../management/index.js';
+import { auditRequests } from '../../audit/index.js';
+import { registerDeveloperAuth } from './developer-auth.js';
+import { registerDeveloperData } from './data-api.js';
+import { registerTryIt } from './try-it.js';
+import { InMemoryDeveloperSessions, type DeveloperSessionStore } from './sessions.js';
+
+export { InMemoryDeveloperSessions, DEFAULT_SESSION_LIFETIMES } from './sessions.js';
+export type { DeveloperSession, DeveloperSessionStore, SessionLifetimes } from './sessions.js';
+export { DEVELOPER_COOKIE, CSRF_HEADER } from './cookies.js';
+export { gatewayTarget } from './try-it.js';
+
+export const DEVELOPER_API_PREFIX = '/developer/api';
+
+export interface DeveloperPortalOptions {
+  readonly ctx: ManagementContext;
+  readonly signUpAllowed: boolean;
+  readonly secureCookies: boolean;
+  /** This instance's public token endpoint and gateway URLs (read when used: the gateway listens last). */
+  readonly tokenUrl: () => string;
+  readonly gatewayUrl: () => string;
+  readonly sessions?: DeveloperSessionStore;
+  /** For the Try it relay (a dispatcher trusting `--tls local`'s CA). */
+  readonly dispatcher?: Dispatcher | undefined;
+  readonly logger: Logger;
+}
+
+/** Registers the developer API on the management listener's app, under /developer/api. */
+export async function registerDeveloperPortal(app: FastifyInstance, options: DeveloperPortalOptions): Promise<void> {
+  await app.register(async (scope) => {
+    // Developer writes are audited like the management API's (docs/audit.md): before the routes, whose handlers it wraps.
+    auditRequests(scope, {
+      audit: options.ctx.store.audit,
+      logger: options.logger,
+      serviceResourceId: serviceResourceId(options.ctx.instance),
+      successRow: 'unless-recorded',
+      describe: describeDeveloperWrite,
+    });
+    const { guard } = registerDeveloperAuth(scope, {
+      ctx: options.ctx,
+      sessions: options.sessions ?? new InMemoryDeveloperSessions(),
+      signUpAllowed: options.signUpAllowed,
+      secureCookies: options.secureCookies,
+    });
+    registerDeveloperData(scope, { ctx: options.ctx, guard, tokenUrl: options.tokenUrl, gatewayUrl: options.gatewayUrl });
+    registerTryIt(scope, { ctx: options.ctx, guard, tokenUrl: options.tokenUrl, gatewayUrl: options.gatewayUrl, dispatcher: options.dispatcher });
+  }, { prefix: DEVELOPER_API_PREFIX });
+}
+
+/**
+ * With `--tls local` the relay calls listeners whose certificate the local CA signed: trust it
+ * (and only for the relay's requests). Otherwise the default agent and the system's CAs.
+ */
+export async function relayDispatcher(caCertificateFile: string | undefined): Promise<Dispatcher | undefined> {
+  if (caCertificateFile === undefined) return undefined;
+  return new Agent({ connect: { ca: await readFile(caCertificateFile, 'utf8') } });
+}
+
+/** The management operation each developer write stands for; sign-in, sign-out and Try it change nothing and get no row. */
+function describeDeveloperWrite(method: string, route: string, params: Readonly<Record<string, string>>): { operation: string; target: string } | undefined {
+  const path = route.slice(DEVELOPER_API_PREFIX.length);
+  if (method === 'POST' && path === '/applications/:appId/secrets') return { operation: 'clientApplications.listSecrets', target: `/clientApplications/${params.appId}` };
+  if (method === 'POST' && path === '/subscriptions/:sid/reveal') return { operation: 'subscriptions.listSecrets', target: `/subscriptions/${params.sid}` };
+  return undefined;
+}
