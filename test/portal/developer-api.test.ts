@@ -67,7 +67,8 @@ describe('developer portal data API', () => {
 
   test('without a session every data call is refused with 401', async () => {
     const anonymous = new Developer(portico.managementUrl);
-    for (const path of ['/me', '/products', '/applications', '/subscriptions', '/token']) {
+    expect(await anonymous.call('GET', '/me')).toMatchObject({ status: 200, body: { signedIn: false } });
+    for (const path of ['/products', '/applications', '/subscriptions', '/token']) {
       const result = await anonymous.call('GET', path);
       expect(result.status, path).toBe(401);
       expect(result.body, path).toEqual({ error: { code: 'SignInRequired', message: 'Sign in to the developer portal first: there is no session, or it has expired.' } });
@@ -253,7 +254,8 @@ describe('developer portal data API', () => {
     const out = await dev.call('POST', '/signout');
     expect(out.status).toBe(204);
     expect(out.headers.get('set-cookie')).toContain('Max-Age=0');
-    expect((await dev.call('GET', '/me')).status).toBe(401);
+    expect((await dev.call('GET', '/me')).body).toEqual({ signedIn: false });
+    expect((await dev.call('GET', '/applications')).status).toBe(401);
   });
 
   test('failed sign-ins are throttled per account', async () => {

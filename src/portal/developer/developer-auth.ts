@@ -141,9 +141,14 @@ export function registerDeveloperAuth(app: FastifyInstance, options: DeveloperAu
     setRequestActor(request, { objectId: `${serviceResourceId(ctx.instance)}/users/${user!.id}`, appId: null });
   };
 
-  app.get('/me', { onRequest: guard }, async (request, reply) => {
-    const { user, session } = developerOf(request);
-    return reply.header('Cache-Control', 'no-store').send({ user: developerUserView(user), csrfToken: session.csrfToken });
+  // 200 either way, so a page loading while signed out logs no failed request in the console.
+  app.get('/me', async (request, reply) => {
+    void reply.header('Cache-Control', 'no-store');
+    const id = cookieValue(request, DEVELOPER_COOKIE);
+    const session = id !== undefined ? await sessions.find(id) : undefined;
+    const user = session ? await ctx.store.management.getUser(session.userId) : undefined;
+    if (!session || !user || user.state !== 'active') return reply.send({ signedIn: false });
+    return reply.send({ signedIn: true, user: developerUserView(user), csrfToken: session.csrfToken });
   });
 
   return { guard };
