@@ -18,7 +18,8 @@ import { managementRolesOf } from './bootstrap/management-roles.js';
 import { defaultPublicUrl, listen, listeningUrl, newServer, pickFreePort, replaceCertificate, type Listening } from './listeners.js';
 import { startGatewayWorkers, type GatewayWorkers } from './cluster/index.js';
 import { renewLocalCertificatePeriodically, resolveTls } from './tls/index.js';
-import { registerDeveloperPortal, relayDispatcher } from './portal/developer/index.js';
+import { createPortal } from './portal/index.js';
+import { relayDispatcher } from './portal/developer/index.js';
 
 export interface RunningPortico {
   /** What clients use: the public URLs of gateway, management and identity; the echo backend's bound URL. */
@@ -164,14 +165,20 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
       publicUrl: publicUrl('management'),
       liveRoles: managementRolesOf(identity.directory.system, instance.managementAppId),
       metrics: metricsEndpoint(() => scrape(), config.metricsToken),
-      portal: (app) => registerDeveloperPortal(app, {
-        ctx,
-        signUpAllowed: config.developerSignUp,
-        secureCookies: tls !== undefined,
-        tokenUrl: () => `${publicUrl('identity')}/${instance.tenantId}/oauth2/v2.0/token`,
-        gatewayUrl: () => gatewayPublicUrl,
-        dispatcher: relay,
-        logger: logger.child({ listener: 'management', component: 'developer-portal' }),
+      portal: createPortal({
+        store: store.management,
+        sessionLimits: { idleMs: config.portalSessionIdleSeconds * 1000, maxMs: config.portalSessionMaxSeconds * 1000 },
+        // Behind a TLS-terminating proxy the listener is http but browsers reach it over https.
+        secure: tls !== undefined || publicUrl('management').startsWith('https:'),
+        serviceResourceId: serviceResourceId(instance),
+        developer: {
+          ctx,
+          signUpAllowed: config.developerSignUp,
+          tokenUrl: () => `${publicUrl('identity')}/${instance.tenantId}/oauth2/v2.0/token`,
+          gatewayUrl: () => gatewayPublicUrl,
+          dispatcher: relay,
+          logger: logger.child({ listener: 'management', component: 'developer-portal' }),
+        },
       }),
     });
     cleanups.push(() => management.close());

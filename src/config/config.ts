@@ -42,6 +42,10 @@ export interface PorticoConfig {
   readonly metricsToken: string | undefined;
   /** Whether anyone who reaches the developer portal may create an APIM user account (PORTICO_DEVELOPER_SIGNUP). */
   readonly developerSignUp: boolean;
+  /** Portal sessions end after this many seconds unused (PORTICO_PORTAL_SESSION_IDLE_MINUTES). */
+  readonly portalSessionIdleSeconds: number;
+  /** …and this many seconds after sign-in, however busy (PORTICO_PORTAL_SESSION_MAX_HOURS). */
+  readonly portalSessionMaxSeconds: number;
 }
 
 export type LogFormat = 'json' | 'pretty' | 'auto';
@@ -78,6 +82,8 @@ export const DEFAULTS = Object.freeze({
   // On, as APIM's developer portal offers sign-up by default and the local quick start wants it;
   // an instance reachable by strangers turns it off (PORTICO_DEVELOPER_SIGNUP=off).
   developerSignUp: true,
+  portalSessionIdleMinutes: 30, // Azure's portal signs out idle users after an hour at most; half that for an admin tool
+  portalSessionMaxHours: 12, // a working day: sign in once in the morning
 });
 
 /** More gateway processes than this is a typo, not a plan (each holds a full snapshot). */
@@ -103,6 +109,9 @@ export type ConfigInput = Partial<{
   auditRetentionDays: number;
   workers: number;
   developerSignUp: boolean;
+  /** Seconds (not minutes): tests end sessions quickly. */
+  portalSessionIdleSeconds: number;
+  portalSessionMaxSeconds: number;
 }>;
 
 /** Reads PORTICO_* variables; explicit overrides (flags, tests) win. */
@@ -140,6 +149,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     developerSignUp: overrides.developerSignUp ?? parseOnOff('PORTICO_DEVELOPER_SIGNUP', env.PORTICO_DEVELOPER_SIGNUP, DEFAULTS.developerSignUp),
     signingKeyRotationDays: parseRotationDays(overrides.signingKeyRotationDays !== undefined ? String(overrides.signingKeyRotationDays) : env.PORTICO_SIGNING_KEY_ROTATION_DAYS),
     auditRetentionDays: parseRetentionDays(overrides.auditRetentionDays !== undefined ? String(overrides.auditRetentionDays) : env.PORTICO_AUDIT_RETENTION_DAYS),
+    portalSessionIdleSeconds: overrides.portalSessionIdleSeconds ?? 60 * parseWholeNumber('PORTICO_PORTAL_SESSION_IDLE_MINUTES', env.PORTICO_PORTAL_SESSION_IDLE_MINUTES, DEFAULTS.portalSessionIdleMinutes, 1, 1440),
+    portalSessionMaxSeconds: overrides.portalSessionMaxSeconds ?? 3600 * parseWholeNumber('PORTICO_PORTAL_SESSION_MAX_HOURS', env.PORTICO_PORTAL_SESSION_MAX_HOURS, DEFAULTS.portalSessionMaxHours, 1, 168),
   };
   return Object.freeze(config);
 }
@@ -202,6 +213,14 @@ function parseRotationDays(raw: string | undefined): number {
     throw configError('PORTICO_SIGNING_KEY_ROTATION_DAYS', `must be a number of days greater than 0 and at most 365 (fractions allowed), got "${raw}"`);
   }
   return days;
+}
+
+function parseWholeNumber(variable: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  // Environment only (no flag), so the message names just the variable.
+  if (!Number.isInteger(value) || value < min || value > max) throw new AppError('ERR_CONFIG_INVALID', `${variable} must be a whole number from ${min} to ${max}, got "${raw}".`);
+  return value;
 }
 
 function parseRetentionDays(raw: string | undefined): number {

@@ -29,13 +29,14 @@ export const APP_ERROR_CODES = {
   InvalidAuthenticationToken: { status: 401, when: 'A Graph request has no valid bearer token for the Graph resource.' },
   Authorization_RequestDenied: { status: 403, when: 'The caller lacks the directory role the Graph operation needs.' },
   Request_ResourceNotFound: { status: 404, when: 'The Graph object does not exist.' },
-  // developer portal (/developer/api)
+  // portals (session sign-in, docs/portals.md)
+  SignInFailed: { status: 401, when: 'A portal sign-in with an unknown email, a wrong password, or an account that may not use this portal (blocked, or not an administrator).' },
+  CsrfTokenInvalid: { status: 403, when: 'A write made with a portal session cookie lacks the session\'s X-CSRF-Token header, or the header holds another value.' },
+  TooManySignInAttempts: { status: 429, when: 'Too many failed portal sign-ins for this account or from this address; the Retry-After header says when to try again.' },
+  // developer portal (/developer/api, docs/portals.md)
   SignInRequired: { status: 401, when: 'A developer portal call without a session, or its session expired or its user is gone.' },
-  SignInFailed: { status: 401, when: 'Developer sign-in: the email or password is wrong (which one is not said).' },
   AccountBlocked: { status: 403, when: 'Developer sign-in or session: the user is blocked or not active.' },
   SignUpDisabled: { status: 403, when: 'Developer sign-up while PORTICO_DEVELOPER_SIGNUP is off.' },
-  CsrfTokenInvalid: { status: 403, when: 'A developer portal write without the session\'s CSRF token in the X-CSRF-Token header.' },
-  TooManySignInAttempts: { status: 429, when: 'Too many failed sign-ins for the account or from the address; Retry-After says how long to wait.' },
   BadGateway: { status: 502, when: 'Try it could not reach this instance\'s token endpoint or gateway.' },
   // any listener
   NotFound: { status: 404, when: 'No route matches the request method and path.' },

@@ -1,7 +1,7 @@
 export { buildManagementApp, type MetricsEndpoint } from './http/app.js';
-export type { ManagementAppOptions } from './http/app.js';
+export type { ManagementAppOptions, PortalMount } from './http/app.js';
 export { MANAGEMENT_ROLES, MANAGEMENT_RESOURCE_URI } from './http/auth.js';
-export type { TokenVerifier } from './http/auth.js';
+export type { Caller, SessionAuthenticator, TokenVerifier } from './http/auth.js';
 export { serviceResourceId } from './context.js';
 export { storedSubscriptionKey } from './services/subscription-keys.js';
 export type { ManagementContext, ServiceInstance } from './context.js';

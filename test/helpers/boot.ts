@@ -38,6 +38,8 @@ export interface BootOptions {
   readonly printed?: string[];
   /** Sees every SQL statement the store runs. */
   readonly onQuery?: StartOptions['onQuery'];
+  /** Further settings (e.g. short portal sessions). */
+  readonly config?: Pick<ConfigInput, 'portalSessionIdleSeconds' | 'portalSessionMaxSeconds'>;
 }
 
 export async function bootPortico(options: BootOptions = {}): Promise<Booted> {
@@ -57,6 +59,7 @@ export async function bootPortico(options: BootOptions = {}): Promise<Booted> {
     logLevel: 'debug',
     ...(options.tls ? { tls: options.tls } : {}),
     ...(options.publicUrls ? { publicUrls: options.publicUrls } : {}),
+    ...options.config,
   });
   const printed = options.printed;
   const running = await startPortico(config, { logger: pino({ level: 'debug' }, sink), print: printed ? (line) => printed.push(line) : () => undefined, env: {}, ...(options.onQuery ? { onQuery: options.onQuery } : {}) });

@@ -87,10 +87,11 @@ describe('developer portal data API', () => {
   test('sign-in sets an HttpOnly, SameSite=Strict cookie limited to /developer and returns the CSRF token', async () => {
     const result = await alice.signIn('ALICE@example.com', 'alice-password-1');
     expect(result.status).toBe(200);
+    expect(result.body.signedIn).toBe(true);
     expect(result.body.user).toEqual({ id: 'alice', email: 'alice@example.com', firstName: 'Alice', lastName: 'Example' });
     expect(result.body.csrfToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const cookie = result.headers.get('set-cookie')!;
-    expect(cookie).toMatch(/^portico_developer=[A-Za-z0-9_-]{43}; Path=\/developer; HttpOnly; SameSite=Strict$/);
+    expect(cookie).toMatch(/^portico_developer_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict$/);
     expect((await bob.signIn('bob@example.com', 'bob-password-1')).status).toBe(200);
     expect((await alice.call('GET', '/me')).body.user.id).toBe('alice');
   });
@@ -171,7 +172,7 @@ describe('developer portal data API', () => {
   test('writes without the CSRF token are refused with 403 and change nothing', async () => {
     const before = (await admin.call('GET', '/clientApplications/alice-app')).body.properties.entraApplicationId;
     const missing = await alice.call('POST', '/applications/alice-app/secrets', undefined, { csrf: false });
-    const expected = { error: { code: 'CsrfTokenInvalid', message: 'This write needs the x-csrf-token header holding the token the portal received at sign-in. Reload the page and try again.' } };
+    const expected = { error: { code: 'CsrfTokenInvalid', message: "This write was refused: it carries the portal session cookie but not the session's x-csrf-token header. Reload the portal and try again." } };
     expect(missing).toMatchObject({ status: 403, body: expected });
     const wrong = { ...alice, csrf: bob.csrf } as Developer;
     Object.setPrototypeOf(wrong, Developer.prototype);
@@ -268,10 +269,11 @@ describe('developer portal data API', () => {
   });
 
   test("developer writes are audited with the user as the actor, refused ones included", async () => {
-    const actor = `${admin.servicePath}/users/alice`;
+    const actor = 'users/alice';
     const events = await admin.call('GET', `/auditEvents?$filter=${encodeURIComponent(`actor eq '${actor}'`)}`);
     expect(events.status).toBe(200);
-    const rows = events.body.value.map((e: { properties: { operation: string; targetId: string; outcome: string; status?: number } }) => e.properties);
+    const rows = events.body.value.map((e: { properties: { operation: string; targetId: string; outcome: string; status?: number; actor: unknown } }) => e.properties);
+    expect(rows[0].actor).toEqual({ objectId: 'users/alice', appId: 'portico-developer-portal' });
     expect(rows).toContainEqual(expect.objectContaining({ operation: 'clientApplications.listSecrets', targetId: `${admin.servicePath}/clientApplications/alice-app`, outcome: 'success', status: 201 }));
     expect(rows).toContainEqual(expect.objectContaining({ operation: 'clientApplications.listSecrets', targetId: `${admin.servicePath}/clientApplications/bob-app`, outcome: 'failure', status: 404 }));
     expect(rows).toContainEqual(expect.objectContaining({ operation: 'subscriptions.listSecrets', targetId: `${admin.servicePath}/subscriptions/alice-starter`, outcome: 'success', status: 200 }));

@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError } from '../../errors/index.js';
 import type { ManagementContext } from '../context.js';
 import { checkApiVersion } from '../arm/api-version.js';
 import { armErrorHandler } from './errors.js';
-import { authenticateCaller, MANAGEMENT_RESOURCE_URI, type LiveRoles, type TokenVerifier } from './auth.js';
+import { authenticateCaller, MANAGEMENT_RESOURCE_URI, type LiveRoles, type SessionAuthenticator, type TokenVerifier } from './auth.js';
 import { registerServiceRoutes } from './routes.js';
 import { PathOnlyLogController, REQUEST_ID_OPTIONS, returnRequestId } from '../../shared/request-log.js';
 import { AJV_OPTIONS, paramsOf, plainQuery } from './schemas.js';
@@ -28,8 +28,17 @@ export interface ManagementAppOptions {
   readonly liveRoles: LiveRoles;
   /** Serves Prometheus' text format at GET /metrics (docs/gateway.md, Observability). */
   readonly metrics?: MetricsEndpoint | undefined;
-  /** The portals' routes (src/portal), registered on this app so they share its listener, limits and error shape. */
-  readonly portal?: ((app: FastifyInstance<Server>) => Promise<void>) | undefined;
+  /** The portals (src/portal): their routes, their pages and the admin session as a way to call this API. */
+  readonly portal?: PortalMount | undefined;
+}
+
+/** What the portals add to the management listener; ARM and the other routes keep priority. */
+export interface PortalMount {
+  readonly sessions: SessionAuthenticator;
+  /** Adds the portal's own routes (sign-in, static assets). */
+  register(app: FastifyInstance<Server>): Promise<void>;
+  /** Serves a portal page for a request no route matched; false when it is not a page request. */
+  serveFallback(request: FastifyRequest, reply: FastifyReply): boolean;
 }
 
 export interface MetricsEndpoint {
@@ -74,10 +83,11 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
   });
   app.setErrorHandler(handleError);
   // Before the catalog starts recording: the portals' routes are not operations of the management API's document.
-  if (options.portal) await options.portal(app);
+  if (options.portal) await options.portal.register(app);
   const catalog = new RouteCatalog();
   catalog.attach(app);
   app.setNotFoundHandler((request, reply) => {
+    if (options.portal?.serveFallback(request, reply)) return;
     const path = request.url.split('?')[0] ?? '';
     const allowed = catalog.methodsFor(path);
     if (allowed.length > 0) {
@@ -126,7 +136,7 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
   });
   await app.register(async (scope) => {
     scope.addHook('onRequest', async (request) => {
-      await authenticateCaller(request, verifier, ctx.instance.managementAppId, options.liveRoles);
+      await authenticateCaller(request, verifier, ctx.instance.managementAppId, options.liveRoles, options.portal?.sessions);
       checkApiVersion((request.query as Record<string, unknown>)['api-version']);
     });
     scope.get('/subscriptions', { schema: { querystring: plainQuery } }, async () => ({ value: [subscriptionResource()] }));
@@ -142,7 +152,7 @@ export async function buildManagementApp(options: ManagementAppOptions): Promise
   await app.register(
     async (scope) => {
       scope.addHook('onRequest', async (request) => {
-        await authenticateCaller(request, verifier, ctx.instance.managementAppId, options.liveRoles);
+        await authenticateCaller(request, verifier, ctx.instance.managementAppId, options.liveRoles, options.portal?.sessions);
         const p = request.params as Record<string, string>;
         const matches =
           p.subscriptionId?.toLowerCase() === ctx.instance.subscriptionId.toLowerCase() &&

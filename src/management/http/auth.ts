@@ -43,10 +43,24 @@ function rejectionMessage(error: unknown, token: string): string {
   return 'Authentication failed. The access token is invalid, expired, or not issued for the management resource.';
 }
 
-/** Checks the bearer token and the role the HTTP method needs; reads need Reader or Contributor. */
-export async function authenticateCaller(request: FastifyRequest, verifier: TokenVerifier, managementAppId: string, liveRoles: LiveRoles): Promise<Caller> {
+/**
+ * A signed-in admin portal user (src/portal): a session cookie instead of a bearer token. The
+ * portal's own checks (live session, CSRF token on writes, still an administrator) run here.
+ */
+export interface SessionAuthenticator {
+  /** undefined when the request carries no admin session cookie; otherwise the caller, or an AppError. */
+  authenticate(request: FastifyRequest): Promise<Caller | undefined>;
+}
+
+/**
+ * Checks the bearer token (or, without an Authorization header, the admin portal session) and the
+ * role the HTTP method needs; reads need Reader or Contributor.
+ */
+export async function authenticateCaller(request: FastifyRequest, verifier: TokenVerifier, managementAppId: string, liveRoles: LiveRoles, sessions?: SessionAuthenticator): Promise<Caller> {
   const header = request.headers.authorization;
   if (header === undefined || header === '') {
+    const caller = await sessions?.authenticate(request);
+    if (caller) return authorize(request, caller);
     throw new AppError('AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.");
   }
   const token = bearerToken(header);
@@ -65,6 +79,10 @@ export async function authenticateCaller(request: FastifyRequest, verifier: Toke
     appId: String(claims.azp ?? ''),
     roles: (await liveRoles(objectId)) ?? [],
   };
+  return authorize(request, caller);
+}
+
+function authorize(request: FastifyRequest, caller: Caller): Caller {
   // Known before the role check, so a refused write is audited with who tried it.
   setRequestActor(request, { objectId: caller.objectId || null, appId: caller.appId || null });
   const readOnly = request.method === 'GET' || request.method === 'HEAD';

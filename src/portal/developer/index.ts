@@ -11,30 +11,31 @@ import { auditRequests } from '../../audit/index.js';
 import { registerDeveloperAuth } from './developer-auth.js';
 import { registerDeveloperData } from './data-api.js';
 import { registerTryIt } from './try-it.js';
-import { InMemoryDeveloperSessions, type DeveloperSessionStore } from './sessions.js';
+import type { PortalSessions } from '../portal-sessions.js';
+import type { SignInThrottle } from '../sign-in-throttle.js';
 
-export { InMemoryDeveloperSessions, DEFAULT_SESSION_LIFETIMES } from './sessions.js';
-export type { DeveloperSession, DeveloperSessionStore, SessionLifetimes } from './sessions.js';
-export { DEVELOPER_COOKIE, CSRF_HEADER } from './cookies.js';
 export { gatewayTarget } from './try-it.js';
+export { DEVELOPER_PORTAL_CLIENT } from './developer-auth.js';
 
 export const DEVELOPER_API_PREFIX = '/developer/api';
 
+/** What main.ts gives the developer portal; the portal foundation (src/portal/index.ts) adds its sessions. */
 export interface DeveloperPortalOptions {
   readonly ctx: ManagementContext;
   readonly signUpAllowed: boolean;
-  readonly secureCookies: boolean;
   /** This instance's public token endpoint and gateway URLs (read when used: the gateway listens last). */
   readonly tokenUrl: () => string;
   readonly gatewayUrl: () => string;
-  readonly sessions?: DeveloperSessionStore;
   /** For the Try it relay (a dispatcher trusting `--tls local`'s CA). */
   readonly dispatcher?: Dispatcher | undefined;
   readonly logger: Logger;
 }
 
 /** Registers the developer API on the management listener's app, under /developer/api. */
-export async function registerDeveloperPortal(app: FastifyInstance, options: DeveloperPortalOptions): Promise<void> {
+export async function registerDeveloperPortal(
+  app: FastifyInstance,
+  options: DeveloperPortalOptions & { readonly sessions: PortalSessions; readonly throttle: SignInThrottle; readonly secure: boolean },
+): Promise<void> {
   await app.register(async (scope) => {
     // Developer writes are audited like the management API's (docs/audit.md): before the routes, whose handlers it wraps.
     auditRequests(scope, {
@@ -46,9 +47,10 @@ export async function registerDeveloperPortal(app: FastifyInstance, options: Dev
     });
     const { guard } = registerDeveloperAuth(scope, {
       ctx: options.ctx,
-      sessions: options.sessions ?? new InMemoryDeveloperSessions(),
+      sessions: options.sessions,
+      throttle: options.throttle,
       signUpAllowed: options.signUpAllowed,
-      secureCookies: options.secureCookies,
+      secure: options.secure,
     });
     registerDeveloperData(scope, { ctx: options.ctx, guard, tokenUrl: options.tokenUrl, gatewayUrl: options.gatewayUrl });
     registerTryIt(scope, { ctx: options.ctx, guard, tokenUrl: options.tokenUrl, gatewayUrl: options.gatewayUrl, dispatcher: options.dispatcher });

@@ -1,0 +1,52 @@
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../errors/index.js';
+import { constantTimeEqual } from '../shared/index.js';
+import { MANAGEMENT_ROLES, type Caller, type ManagementStore, type SessionAuthenticator } from '../management/index.js';
+import { isAdministrator } from './admin-accounts.js';
+import type { PortalSession, PortalSessions } from './portal-sessions.js';
+import { CSRF_HEADER, readCookie, SESSION_COOKIE } from './session-cookie.js';
+
+/** What the audit log shows as the client of a portal user's calls (docs/audit.md). */
+export const ADMIN_PORTAL_CLIENT = 'portico-admin-portal';
+
+/** Methods that change nothing: the only ones allowed without the CSRF token. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The live admin session of a request, or undefined when it carries no admin cookie; AppError when it is ended. */
+export function adminSessionOf(request: FastifyRequest, sessions: PortalSessions): PortalSession | undefined {
+  const token = readCookie(request.headers.cookie, SESSION_COOKIE.admin);
+  if (token === undefined) return undefined;
+  const session = sessions.find('admin', token);
+  if (!session) throw new AppError('AuthenticationFailed', 'Your portal session has ended (signed out, idle too long or past its maximum age). Sign in again.');
+  return session;
+}
+
+/** Refuses a write that lacks the session's CSRF token: another site's page cannot read it, so cannot send it. */
+export function checkCsrf(request: FastifyRequest, session: PortalSession): void {
+  if (SAFE_METHODS.has(request.method)) return;
+  const sent = request.headers[CSRF_HEADER];
+  if (typeof sent !== 'string' || !constantTimeEqual(sent, session.csrfToken)) {
+    throw new AppError('CsrfTokenInvalid', `This write was refused: it carries the portal session cookie but not the session's ${CSRF_HEADER} header. Reload the portal and try again.`);
+  }
+}
+
+/**
+ * The admin portal session as a way to call the management API (authenticateCaller): a signed-in
+ * administrator gets the Contributor role, checked live on every request, so a user blocked or
+ * taken out of `administrators` loses access at once. The audit actor is the user (`users/<id>`).
+ */
+export function adminSessionAuthenticator(sessions: PortalSessions, store: ManagementStore): SessionAuthenticator {
+  return {
+    async authenticate(request): Promise<Caller | undefined> {
+      const session = adminSessionOf(request, sessions);
+      if (!session) return undefined;
+      checkCsrf(request, session);
+      const user = await store.getUser(session.userId);
+      if (!user || !(await isAdministrator(store, user))) {
+        sessions.endAllOf(session.userId);
+        throw new AppError('AuthenticationFailed', 'Your portal session has ended: the account is blocked, deleted or no longer an administrator.');
+      }
+      return { objectId: `users/${user.id}`, appId: ADMIN_PORTAL_CLIENT, roles: [MANAGEMENT_ROLES.contributor] };
+    },
+  };
+}

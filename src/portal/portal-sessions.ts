@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { sha256 } from '../shared/index.js';
+
+/** Which portal a session belongs to: each has its own cookie and its own sign-in rules. */
+export type PortalKind = 'admin' | 'developer';
+
+export interface PortalSession {
+  readonly kind: PortalKind;
+  /** The APIM user (management store `users`) who signed in. */
+  readonly userId: string;
+  /** Sent back by the SPA in the X-CSRF-Token header on every write. */
+  readonly csrfToken: string;
+  readonly createdAt: number;
+  lastSeenAt: number;
+}
+
+export interface SessionLimits {
+  /** A session unused this long ends (ms). */
+  readonly idleMs: number;
+  /** A session ends this long after sign-in, however busy (ms). */
+  readonly maxMs: number;
+}
+
+/** At most this many live sessions; the least recently used one goes first when full. */
+const MAX_SESSIONS = 10_000;
+
+/**
+ * Portal sessions, in this process's memory. The cookie carries a 256-bit random token; only its
+ * SHA-256 is kept, so a memory dump or log line of the table opens nothing.
+ *
+ * Why memory and not the store: one process serves the management listener per store (the store's
+ * exclusive lock), so every request of a session reaches this table; a restart signs portal users
+ * out, which is safe and only costs a sign-in. Sessions in the store (for several management
+ * nodes) would replace this class behind the same methods (docs/portals.md).
+ */
+export class PortalSessions {
+  /** Keyed by the token's digest; Map order is least recently used first (touch re-inserts). */
+  private readonly sessions = new Map<string, PortalSession>();
+
+  constructor(
+    private readonly limits: SessionLimits,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** A new session; the returned token goes into the cookie and is never stored. */
+  create(kind: PortalKind, userId: string): { token: string; session: PortalSession } {
+    const token = randomBytes(32).toString('base64url');
+    const at = this.now();
+    const session: PortalSession = { kind, userId, csrfToken: randomBytes(32).toString('base64url'), createdAt: at, lastSeenAt: at };
+    if (this.sessions.size >= MAX_SESSIONS) {
+      const oldest = this.sessions.keys().next().value;
+      if (oldest !== undefined) this.sessions.delete(oldest);
+    }
+    this.sessions.set(sha256(token), session);
+    return { token, session };
+  }
+
+  /** The live session of a token (and it counts as use), or undefined when unknown, ended or of another portal. */
+  find(kind: PortalKind, token: string): PortalSession | undefined {
+    const key = sha256(token);
+    const session = this.sessions.get(key);
+    if (!session || session.kind !== kind) return undefined;
+    const at = this.now();
+    if (at - session.lastSeenAt >= this.limits.idleMs || at - session.createdAt >= this.limits.maxMs) {
+      this.sessions.delete(key);
+      return undefined;
+    }
+    session.lastSeenAt = at;
+    this.sessions.delete(key);
+    this.sessions.set(key, session);
+    return session;
+  }
+
+  /** Sign-out. */
+  end(token: string): void {
+    this.sessions.delete(sha256(token));
+  }
+
+  /** Ends every session of a user (e.g. blocked or deleted). */
+  endAllOf(userId: string): void {
+    for (const [key, session] of this.sessions) if (session.userId === userId) this.sessions.delete(key);
+  }
+}
