@@ -255,7 +255,8 @@ function parseOnOff(variable: string, raw: string | undefined, fallback: boolean
   const value = raw.toLowerCase();
   if (value === 'on' || value === 'true' || value === '1') return true;
   if (value === 'off' || value === 'false' || value === '0') return false;
-  throw configError(variable, `must be on or off, got "${raw}"`);
+  // Environment only (no flag), so the message names just the variable.
+  throw new AppError('ERR_CONFIG_INVALID', `${variable} must be on or off, got "${raw}".`);
 }
 
 function emptyToUndefined(value: string | undefined): string | undefined {

@@ -39,7 +39,7 @@ export interface BootOptions {
   /** Sees every SQL statement the store runs. */
   readonly onQuery?: StartOptions['onQuery'];
   /** Further settings (e.g. short portal sessions). */
-  readonly config?: Pick<ConfigInput, 'portalSessionIdleSeconds' | 'portalSessionMaxSeconds'>;
+  readonly config?: Pick<ConfigInput, 'portalSessionIdleSeconds' | 'portalSessionMaxSeconds' | 'developerSignUp'>;
 }
 
 export async function bootPortico(options: BootOptions = {}): Promise<Booted> {

@@ -284,3 +284,44 @@ describe('developer portal data API', () => {
     for (const secret of ['alice-password-1', 'carol-password-1']) expect(log).not.toContain(secret);
   });
 });
+
+describe('developer sessions end', () => {
+  let portico: Booted;
+  let admin: ManagementClient;
+  beforeAll(async () => {
+    // An idle limit of 0 seconds: every session has expired by its next request (no waiting in the test).
+    portico = await bootPortico({ config: { portalSessionIdleSeconds: 0 } });
+    admin = new ManagementClient(portico.credentials);
+    expect((await admin.call('PUT', '/users/fay', { properties: { email: 'fay@example.com', firstName: 'Fay', lastName: 'Example', password: 'fay-password-1' } })).status).toBe(201);
+  });
+  afterAll(async () => {
+    await portico?.stop();
+  });
+
+  test('an expired session is refused with 401 and its cookie removed; /me says signed out', async () => {
+    const fay = new Developer(portico.managementUrl);
+    expect((await fay.signIn('fay@example.com', 'fay-password-1')).status).toBe(200);
+    const refused = await fay.call('GET', '/products');
+    expect(refused.status).toBe(401);
+    expect(refused.body).toEqual({ error: { code: 'SignInRequired', message: 'Sign in to the developer portal first: there is no session, or it has expired.' } });
+    expect(refused.headers.get('set-cookie')).toContain('Max-Age=0');
+    expect((await fay.call('GET', '/me')).body).toEqual({ signedIn: false });
+  });
+});
+
+describe('developer sign-up turned off', () => {
+  let portico: Booted;
+  beforeAll(async () => {
+    portico = await bootPortico({ config: { developerSignUp: false } });
+  });
+  afterAll(async () => {
+    await portico?.stop();
+  });
+
+  test('the portal says so and sign-up is refused with 403', async () => {
+    const visitor = new Developer(portico.managementUrl);
+    expect((await visitor.call('GET', '/config')).body).toEqual({ signUpAllowed: false });
+    const refused = await visitor.call('POST', '/signup', { email: 'gil@example.com', firstName: 'Gil', lastName: 'Example', password: 'gil-password-1' });
+    expect(refused).toMatchObject({ status: 403, body: { error: { code: 'SignUpDisabled', message: 'Sign-up is turned off on this Portico (PORTICO_DEVELOPER_SIGNUP=off). Ask an administrator to create your account.' } } });
+  });
+});
