@@ -7,7 +7,7 @@ import {
   Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, MessageBar, MessageBarBody,
   Subtitle2, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, makeStyles, tokens,
 } from '@fluentui/react-components';
-import { AddRegular } from '@fluentui/react-icons';
+import { AddRegular, PlayRegular } from '@fluentui/react-icons';
 import { navigate } from '../../shared/router.js';
 import { CopyableValue, ErrorBar, Loading, PageHeader, useLoad } from '../../shared/ui.js';
 import { getApplication, newClientSecret, rememberMintedSecret, tokenOverview, type Application, type NewSecret, type TokenOverview } from '../api.js';
@@ -30,6 +30,8 @@ export function ApplicationScreen({ params }: ScreenProps) {
     <>
       <PageHeader title={data?.app.displayName ?? 'Application'}>
         <Button appearance="primary" icon={<AddRegular />} disabled={!data} onClick={() => setDialogOpen(true)}>New client secret</Button>
+        {/* Try it knows the secret made here last (page memory), so it needs no pasting. */}
+        <Button icon={<PlayRegular />} disabled={!data} onClick={() => navigate(`/try-it?application=${encodeURIComponent(applicationId)}`)}>Try it</Button>
       </PageHeader>
       <ErrorBar error={error} />
       {loading && !data ? <Loading /> : null}
@@ -151,10 +153,7 @@ function NewSecretDialog({ app, open, onClose }: { app: Application; open: boole
           </DialogContent>
           <DialogActions>
             {secret ? (
-              <>
-                <Button appearance="secondary" onClick={() => { close(); navigate(`/try-it?application=${encodeURIComponent(app.id)}`); }}>Try it with this secret</Button>
-                <Button appearance="primary" onClick={close}>Close</Button>
-              </>
+              <Button appearance="primary" onClick={close}>Close</Button>
             ) : (
               <>
                 <Button appearance="primary" disabled={busy} onClick={() => void generate()}>Generate</Button>
