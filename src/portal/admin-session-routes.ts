@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/index.js';
 import type { ManagementStore, UserRecord } from '../management/index.js';
 import { checkPassword, isAdministrator } from './admin-accounts.js';
-import { adminSessionOf, checkCsrf } from './admin-session.js';
+import { checkCsrf, sessionOf } from './admin-session.js';
 import type { PortalSession, PortalSessions } from './portal-sessions.js';
 import { clearedCookie, readCookie, sessionCookie, SESSION_COOKIE } from './session-cookie.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
@@ -63,7 +63,7 @@ export function registerAdminSessionRoutes(app: FastifyInstance, options: AdminS
   app.get('/portal/api/admin/session', async (request, reply) => {
     let session: PortalSession | undefined;
     try {
-      session = adminSessionOf(request, sessions);
+      session = sessionOf(request, sessions, 'admin');
     } catch {
       session = undefined; // ended: say so below and remove the stale cookie
     }
@@ -90,7 +90,7 @@ export function registerAdminSessionRoutes(app: FastifyInstance, options: AdminS
 function liveSession(request: FastifyRequest, reply: FastifyReply, sessions: PortalSessions, secure: boolean): PortalSession {
   let session: PortalSession | undefined;
   try {
-    session = adminSessionOf(request, sessions);
+    session = sessionOf(request, sessions, 'admin');
   } catch (error) {
     void reply.header('Set-Cookie', clearedCookie(SESSION_COOKIE.admin, secure));
     throw error;

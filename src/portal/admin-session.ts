@@ -3,7 +3,7 @@ import { AppError } from '../errors/index.js';
 import { constantTimeEqual } from '../shared/index.js';
 import { MANAGEMENT_ROLES, type Caller, type ManagementStore, type SessionAuthenticator } from '../management/index.js';
 import { isAdministrator } from './admin-accounts.js';
-import type { PortalSession, PortalSessions } from './portal-sessions.js';
+import type { PortalKind, PortalSession, PortalSessions } from './portal-sessions.js';
 import { CSRF_HEADER, readCookie, SESSION_COOKIE } from './session-cookie.js';
 
 /** What the audit log shows as the client of a portal user's calls (docs/audit.md). */
@@ -12,11 +12,11 @@ export const ADMIN_PORTAL_CLIENT = 'portico-admin-portal';
 /** Methods that change nothing: the only ones allowed without the CSRF token. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** The live admin session of a request, or undefined when it carries no admin cookie; AppError when it is ended. */
-export function adminSessionOf(request: FastifyRequest, sessions: PortalSessions): PortalSession | undefined {
-  const token = readCookie(request.headers.cookie, SESSION_COOKIE.admin);
+/** The live session of a portal for a request, or undefined when it carries no cookie of that portal; AppError when it is ended. */
+export function sessionOf(request: FastifyRequest, sessions: PortalSessions, kind: PortalKind): PortalSession | undefined {
+  const token = readCookie(request.headers.cookie, SESSION_COOKIE[kind]);
   if (token === undefined) return undefined;
-  const session = sessions.find('admin', token);
+  const session = sessions.find(kind, token);
   if (!session) throw new AppError('AuthenticationFailed', 'Your portal session has ended (signed out, idle too long or past its maximum age). Sign in again.');
   return session;
 }
@@ -38,7 +38,7 @@ export function checkCsrf(request: FastifyRequest, session: PortalSession): void
 export function adminSessionAuthenticator(sessions: PortalSessions, store: ManagementStore): SessionAuthenticator {
   return {
     async authenticate(request): Promise<Caller | undefined> {
-      const session = adminSessionOf(request, sessions);
+      const session = sessionOf(request, sessions, 'admin');
       if (!session) return undefined;
       checkCsrf(request, session);
       const user = await store.getUser(session.userId);

@@ -14,7 +14,9 @@ import { registerDeveloperPortal, type DeveloperPortalOptions } from './develope
 
 export { PortalSessions, type PortalKind, type PortalSession, type SessionLimits } from './portal-sessions.js';
 export { CSRF_HEADER, SESSION_COOKIE, readCookie, sessionCookie, clearedCookie } from './session-cookie.js';
-export { checkCsrf } from './admin-session.js';
+export { checkCsrf, sessionOf } from './admin-session.js';
+export { checkSameOrigin } from './admin-session-routes.js';
+export { checkPassword, isAdministrator } from './admin-accounts.js';
 export { SignInThrottle } from './sign-in-throttle.js';
 export { CONTENT_SECURITY_POLICY, securityHeaders } from './portal-pages.js';
 

@@ -38,8 +38,11 @@ export interface PortalPage {
 
 /** A new browser context (its own cookies) and page. */
 export async function openPortalPage(browser: Browser, suite: string, viewport: { width: number; height: number } = DESKTOP): Promise<PortalPage> {
-  const context = await browser.newContext({ viewport });
+  // Reduced motion: screenshots and axe see screens as they settle, not mid-animation.
+  const context = await browser.newContext({ viewport, reducedMotion: 'reduce' });
   const page = await context.newPage();
+  // Well inside the test's own timeout, so a missing element fails naming its locator.
+  page.setDefaultTimeout(15_000);
   const consoleErrors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
@@ -52,15 +55,17 @@ export async function openPortalPage(browser: Browser, suite: string, viewport: 
     context,
     consoleErrors,
     async screenshot(name) {
+      await animationsSettled(page);
       await page.screenshot({ path: join(directory, `${name}.png`), fullPage: true });
     },
     async checkAccessibility(label) {
+      await animationsSettled(page); // contrast is only meaningful once fades and slides have ended
       // evaluate is not subject to the page's Content-Security-Policy (an injected <script> would be).
       if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE_SOURCE);
-      // A string, run in the page (this file is compiled without the DOM's types). Fluent's focus-trap
-      // sentinels (tabster dummy inputs) are aria-hidden and focusable on purpose: they pass focus on at
-      // once and screen readers must not announce them — a known false positive of aria-hidden-focus
-      // (microsoft/tabster#288; Accessibility Insights suppresses it too), so axe does not look at them.
+      // A string, run in the page (this file is compiled without the DOM's types). Fluent UI's focus
+      // manager (Tabster) puts invisible, aria-hidden focus guards (data-tabster-dummy) around
+      // dialogs and lists to keep Tab inside them; they are meant to be focusable, so axe's
+      // aria-hidden-focus rule does not apply to them.
       const violations = (await page.evaluate(`axe.run({ exclude: [['[data-tabster-dummy]']] }, { resultTypes: ['violations'] }).then((result) =>
         result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => JSON.stringify(n.target)).slice(0, 5) })))`)) as {
         id: string; impact: string | null; help: string; targets: string[];
@@ -75,6 +80,16 @@ export async function openPortalPage(browser: Browser, suite: string, viewport: 
     },
     close: () => context.close(),
   };
+}
+
+/**
+ * Waits until no animation runs. (Polled with evaluate: waitForFunction evaluates a string with
+ * eval inside the page, which the portal's Content-Security-Policy rightly forbids.)
+ */
+async function animationsSettled(page: Page): Promise<void> {
+  while (await page.evaluate('document.getAnimations().some((animation) => animation.playState === "running")')) {
+    await page.waitForTimeout(50);
+  }
 }
 
 /** Chromium's console line for a response with this status (a failed fetch the test provoked). */

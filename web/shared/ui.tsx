@@ -1,11 +1,12 @@
 /** Small building blocks the screens of both portals share. */
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import {
   Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, MessageBar, MessageBarBody,
   MessageBarTitle, Spinner, Title2, Tooltip, makeStyles, tokens,
 } from '@fluentui/react-components';
 import { CopyRegular, CheckmarkRegular } from '@fluentui/react-icons';
 import { describeError } from './api.js';
+import { navigate } from './router.js';
 
 const useStyles = makeStyles({
   header: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalM, marginBottom: tokens.spacingVerticalL },
@@ -76,8 +77,23 @@ export function CopyableValue(props: { value: string; label: string }) {
   );
 }
 
-/** "Are you sure?" before something that cannot be undone. */
-export function ConfirmDialog(props: { open: boolean; title: string; children: ReactNode; confirmLabel: string; onConfirm: () => Promise<void>; onClose: () => void }) {
+/**
+ * "Are you sure?" before something that cannot be undone. After the confirmed action succeeds the
+ * dialog closes and, when `thenGoTo` is set, the portal then goes there.
+ */
+export function ConfirmDialog(props: { open: boolean; title: string; children: ReactNode; confirmLabel: string; onConfirm: () => Promise<void>; onClose: () => void; thenGoTo?: string }) {
+  const [goAfterClose, onClosed] = useNavigateAfterClose();
+  return (
+    <ModalDialog open={props.open} onClose={props.onClose} onClosed={onClosed}>
+      <ConfirmBody {...props} onDone={() => {
+        if (props.thenGoTo !== undefined) goAfterClose(props.thenGoTo);
+        props.onClose();
+      }} />
+    </ModalDialog>
+  );
+}
+
+function ConfirmBody(props: { title: string; children: ReactNode; confirmLabel: string; onConfirm: () => Promise<void>; onClose: () => void; onDone: () => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const confirm = async (): Promise<void> => {
@@ -85,29 +101,24 @@ export function ConfirmDialog(props: { open: boolean; title: string; children: R
     setError(undefined);
     try {
       await props.onConfirm();
-      props.onClose();
+      props.onDone();
     } catch (failure) {
       setError(failure);
-    } finally {
       setBusy(false);
     }
   };
   return (
-    <Dialog open={props.open} onOpenChange={(_event, data) => (data.open ? undefined : props.onClose())}>
-      <DialogSurface>
-        <DialogBody>
-          <DialogTitle>{props.title}</DialogTitle>
-          <DialogContent>
-            <ErrorBar error={error} />
-            {props.children}
-          </DialogContent>
-          <DialogActions>
-            <Button appearance="primary" disabled={busy} onClick={() => void confirm()}>{props.confirmLabel}</Button>
-            <Button appearance="secondary" disabled={busy} onClick={props.onClose}>Cancel</Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+    <DialogBody>
+      <DialogTitle>{props.title}</DialogTitle>
+      <DialogContent>
+        <ErrorBar error={error} />
+        {props.children}
+      </DialogContent>
+      <DialogActions>
+        <Button appearance="primary" disabled={busy} onClick={() => void confirm()}>{props.confirmLabel}</Button>
+        <Button appearance="secondary" disabled={busy} onClick={props.onClose}>Cancel</Button>
+      </DialogActions>
+    </DialogBody>
   );
 }
 
@@ -129,4 +140,63 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): { 
     };
   }, [run, round]);
   return { ...state, reload: () => setRound((n) => n + 1) };
+}
+
+/**
+ * A modal dialog kept mounted and opened or closed through `open`, as Fluent UI expects: while open
+ * it hides the rest of the page from assistive technology (aria-hidden on #root) and traps focus,
+ * and only a close (not an unmount) undoes that. Its children mount afresh at each opening.
+ * `onClosed` runs once it is closed and gone (after its exit animation).
+ */
+export function ModalDialog(props: { open: boolean; onClose: () => void; onClosed?: () => void; children: ReactNode }) {
+  return (
+    <Dialog
+      open={props.open}
+      onOpenChange={(_event, data) => (data.open ? undefined : props.onClose())}
+      surfaceMotion={{ onMotionFinish: (_event, data) => (data.direction === 'exit' ? props.onClosed?.() : undefined) }}
+    >
+      <DialogSurface>{props.children}</DialogSurface>
+    </Dialog>
+  );
+}
+
+/**
+ * Navigation out of a dialog, done once the dialog has closed: leaving the screen while a modal
+ * dialog is open would unmount it open and leave the next screen hidden. Returns `[go, onClosed]`:
+ * call go(path) as the dialog is told to close, and give onClosed to the ModalDialog.
+ */
+export function useNavigateAfterClose(): [(path: string) => void, () => void] {
+  const target = useRef<string | undefined>(undefined);
+  const go = useCallback((path: string) => {
+    target.current = path;
+  }, []);
+  const onClosed = useCallback(() => {
+    const path = target.current;
+    target.current = undefined;
+    if (path !== undefined) whenPageShown(() => navigate(path));
+  }, []);
+  return [go, onClosed];
+}
+
+/**
+ * Runs `then` once the page is no longer hidden by a modal dialog. Fluent's focus manager (Tabster)
+ * lifts aria-hidden from #root a moment (250 ms) after the dialog has gone, and only if the screen
+ * that held the dialog is still there, so a navigation waits for it (at most a second).
+ */
+function whenPageShown(then: () => void): void {
+  const root = document.getElementById('root');
+  if (!root || !root.hasAttribute('aria-hidden')) {
+    then();
+    return;
+  }
+  const done = (): void => {
+    observer.disconnect();
+    window.clearTimeout(timer);
+    then();
+  };
+  const observer = new MutationObserver(() => {
+    if (!root.hasAttribute('aria-hidden')) done();
+  });
+  const timer = window.setTimeout(done, 1000);
+  observer.observe(root, { attributes: true, attributeFilter: ['aria-hidden'] });
 }

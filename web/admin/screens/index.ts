@@ -6,7 +6,7 @@ import type { NavEntry } from '../../shared/shell.js';
 import type { Screen } from '../screen.js';
 import { ProductsScreen } from './products.js';
 import { ProductScreen } from './product.js';
-import { ApplicationsScreen } from './applications.js';
+import { ApplicationsScreen, RegisterApplicationScreen } from './applications.js';
 import { ApplicationScreen } from './application.js';
 
 export const NAV: readonly NavEntry[] = [
@@ -18,6 +18,7 @@ export const SCREENS: readonly Screen[] = [
   { pattern: '/products', title: 'Products', component: ProductsScreen },
   { pattern: '/products/:productId/:tab?', title: 'Product', component: ProductScreen },
   { pattern: '/applications', title: 'Applications', component: ApplicationsScreen },
+  { pattern: '/applications/register', title: 'Register an application', component: RegisterApplicationScreen },
   { pattern: '/applications/:applicationId/:tab?', title: 'Application', component: ApplicationScreen },
 ];
 

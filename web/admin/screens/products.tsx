@@ -1,12 +1,12 @@
 /** Products: the list (name, state, authentication types, API count) and + Add (create). */
 import { useState } from 'react';
 import {
-  Button, Checkbox, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Input,
+  Button, Checkbox, DialogActions, DialogBody, DialogContent, DialogTitle, Field, Input,
   Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Textarea, makeStyles, tokens,
 } from '@fluentui/react-components';
 import { AddRegular } from '@fluentui/react-icons';
-import { RouterLink, navigate } from '../../shared/router.js';
-import { ErrorBar, Loading, PageHeader, useLoad } from '../../shared/ui.js';
+import { RouterLink } from '../../shared/router.js';
+import { ErrorBar, Loading, ModalDialog, PageHeader, useLoad, useNavigateAfterClose } from '../../shared/ui.js';
 import type { ServiceApi } from '../../shared/api.js';
 import { authTypeLabels, stateLabel, type AuthType, type Product } from '../model.js';
 import type { ScreenProps } from '../screen.js';
@@ -25,6 +25,7 @@ interface ProductRow {
 export function ProductsScreen({ api }: ScreenProps) {
   const styles = useStyles();
   const [adding, setAdding] = useState(false);
+  const [navigateAfterClose, afterClose] = useNavigateAfterClose();
   const { data, error } = useLoad(async (): Promise<ProductRow[]> => {
     const products = await api.list<Product>('/products');
     return Promise.all(products.map(async (product) => ({ product, apiCount: (await api.list(`/products/${encodeURIComponent(product.name)}/apis`)).length })));
@@ -61,7 +62,16 @@ export function ProductsScreen({ api }: ScreenProps) {
           {data.length === 0 ? <Text as="p">No products yet. Select Add to create one.</Text> : null}
         </div>
       ) : null}
-      {adding ? <AddProductDialog api={api} onClose={() => setAdding(false)} /> : null}
+      <AddProductDialog
+        api={api}
+        open={adding}
+        onClose={() => setAdding(false)}
+        onClosed={afterClose}
+        onCreated={(id) => {
+          setAdding(false);
+          navigateAfterClose(`/products/${encodeURIComponent(id)}`);
+        }}
+      />
     </>
   );
 }
@@ -71,7 +81,17 @@ function idFrom(displayName: string): string {
   return displayName.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80);
 }
 
-function AddProductDialog(props: { api: ServiceApi; onClose: () => void }) {
+/** Fluent keeps a dialog mounted and opens/closes it: its focus trap and page hiding end properly. */
+function AddProductDialog(props: { api: ServiceApi; open: boolean; onClose: () => void; onClosed: () => void; onCreated: (id: string) => void }) {
+  return (
+    <ModalDialog open={props.open} onClose={props.onClose} onClosed={props.onClosed}>
+      <AddProductForm api={props.api} onClose={props.onClose} onCreated={props.onCreated} />
+    </ModalDialog>
+  );
+}
+
+/** The dialog's content: its state starts afresh each time the dialog opens. */
+function AddProductForm(props: { api: ServiceApi; onClose: () => void; onCreated: (id: string) => void }) {
   const styles = useStyles();
   const [displayName, setDisplayName] = useState('');
   const [id, setId] = useState('');
@@ -97,15 +117,13 @@ function AddProductDialog(props: { api: ServiceApi; onClose: () => void }) {
           authenticationType,
         },
       }, '');
-      navigate(`/products/${encodeURIComponent(productId)}`);
+      props.onCreated(productId);
     } catch (failure) {
       setError(failure);
       setBusy(false);
     }
   };
   return (
-    <Dialog open onOpenChange={(_event, data) => (data.open ? undefined : props.onClose())}>
-      <DialogSurface>
         <DialogBody>
           <DialogTitle>Add product</DialogTitle>
           <DialogContent className={styles.form}>
@@ -131,7 +149,5 @@ function AddProductDialog(props: { api: ServiceApi; onClose: () => void }) {
             <Button appearance="secondary" disabled={busy} onClick={props.onClose}>Cancel</Button>
           </DialogActions>
         </DialogBody>
-      </DialogSurface>
-    </Dialog>
   );
 }
