@@ -11,12 +11,6 @@ import { failedLoad, launchBrowser, NARROW, openPortalPage, type PortalPage } fr
 
 const SUITE = 'developer-portal';
 
-/** Fluent animates dialogs and transitions: axe measures contrast mid-fade otherwise. */
-async function settled(portal: PortalPage, label: string): Promise<void> {
-  // evaluate, not waitForFunction: the portal's Content-Security-Policy forbids the eval the latter uses.
-  await expect.poll(() => portal.page.evaluate('document.getAnimations().every((a) => a.playState !== "running")')).toBe(true);
-  await portal.checkAccessibility(label);
-}
 
 describe('developer portal in a browser', () => {
   let portico: Booted;
@@ -52,7 +46,7 @@ describe('developer portal in a browser', () => {
     const { page } = dev;
     await page.goto(`${portico.managementUrl}/developer`);
     await expect.poll(() => page.getByRole('heading', { name: 'Sign in to the developer portal' }).isVisible()).toBe(true);
-    await settled(dev, 'developer sign-in');
+    await dev.checkAccessibility('developer sign-in');
     await dev.screenshot('01-sign-in');
     await page.getByLabel('Email').fill('dana@example.com');
     await page.getByLabel('Password').fill('not-the-password');
@@ -74,7 +68,7 @@ describe('developer portal in a browser', () => {
     expect(text).toContain(`api://${audience}/.default`);
     expect(text).toContain('Echo API');
     expect(text).toContain('/resource');
-    await settled(dev, 'developer products');
+    await dev.checkAccessibility('developer products');
     await dev.screenshot('02-products');
   });
 
@@ -82,7 +76,7 @@ describe('developer portal in a browser', () => {
     const { page } = dev;
     await page.getByRole('link', { name: 'Applications' }).click();
     await expect.poll(() => page.getByRole('link', { name: 'Dana app' }).isVisible()).toBe(true);
-    await settled(dev, 'developer applications');
+    await dev.checkAccessibility('developer applications');
     await dev.screenshot('03-applications');
     await page.getByRole('link', { name: 'Dana app' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Overview' }).isVisible()).toBe(true);
@@ -91,7 +85,7 @@ describe('developer portal in a browser', () => {
     expect(text).toContain(clientId);
     expect(text).toContain(`${portico.identityUrl}/${portico.credentials.tenantId}/oauth2/v2.0/token`);
     expect(text).toContain(`api://${audience}/.default`);
-    await settled(dev, 'developer application overview');
+    await dev.checkAccessibility('developer application overview');
     await dev.screenshot('04-application-overview');
   });
 
@@ -104,7 +98,7 @@ describe('developer portal in a browser', () => {
     mintedSecret = (await value.textContent())!;
     expect(mintedSecret).toMatch(/^[A-Za-z0-9~._-]{44}$/);
     expect(await page.getByRole('dialog').textContent()).toMatch(/Expires.*20\d\d/);
-    await settled(dev, 'new client secret');
+    await dev.checkAccessibility('new client secret');
     await dev.screenshot('05-new-client-secret');
     await page.getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
@@ -119,7 +113,7 @@ describe('developer portal in a browser', () => {
     await page.getByRole('link', { name: 'Subscriptions' }).click();
     await expect.poll(() => page.getByRole('cell', { name: 'Dana on Unlimited', exact: true }).isVisible()).toBe(true);
     expect(await page.content()).not.toContain(primaryKey);
-    await settled(dev, 'developer subscriptions');
+    await dev.checkAccessibility('developer subscriptions');
     await page.getByRole('button', { name: 'Show keys of Dana on Unlimited' }).click();
     await expect.poll(() => page.getByTestId('value-primary key of Dana on Unlimited').textContent()).toBe(primaryKey);
     await dev.screenshot('06-subscription-keys');
@@ -133,14 +127,14 @@ describe('developer portal in a browser', () => {
     await expect.poll(() => page.getByLabel('Operation', { exact: true }).isVisible()).toBe(true);
     await page.getByLabel('Operation', { exact: true }).selectOption('echo-api/create-resource');
     await page.getByLabel('Client secret').fill(mintedSecret);
-    await settled(dev, 'try it form');
+    await dev.checkAccessibility('try it form');
     await page.getByRole('button', { name: 'Send' }).click();
     await expect.poll(() => page.getByTestId('try-it-response').textContent(), { timeout: 15_000 }).toContain('HTTP 200');
     expect(await page.getByTestId('try-it-request').textContent()).toContain(`POST ${portico.gatewayUrl}/echo/resource?param1=sample`);
     expect(await page.getByTestId('try-it-response').textContent()).toContain('hello');
     // Only in the password field it was typed into: no text on the page shows it.
     expect(await page.locator('body').innerText()).not.toContain(mintedSecret);
-    await settled(dev, 'try it result');
+    await dev.checkAccessibility('try it result');
     await dev.screenshot('07-try-it');
   });
 
@@ -155,7 +149,7 @@ describe('developer portal in a browser', () => {
       await narrow.context.addCookies(await dev.context.cookies());
       await narrow.page.goto(`${portico.managementUrl}/developer/applications/dana-app`);
       await expect.poll(() => narrow.page.getByRole('heading', { name: 'Overview' }).isVisible()).toBe(true);
-      await settled(narrow, 'narrow application overview');
+      await narrow.checkAccessibility('narrow application overview');
       const overflow = await narrow.page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
       expect(overflow).toBeLessThanOrEqual(0);
       await narrow.screenshot('08-narrow-application');
@@ -172,7 +166,7 @@ describe('developer portal in a browser', () => {
       await page.goto(`${portico.managementUrl}/developer`);
       await page.getByRole('button', { name: 'Sign up' }).click();
       await expect.poll(() => page.getByRole('heading', { name: 'Sign up for the developer portal' }).isVisible()).toBe(true);
-      await settled(fresh, 'developer sign-up');
+      await fresh.checkAccessibility('developer sign-up');
       await page.getByLabel('First name').fill('Erin');
       await page.getByLabel('Last name').fill('Example');
       await page.getByLabel('Email').fill('erin@example.com');
