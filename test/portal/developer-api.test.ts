@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bootPortico, type Booted } from '../helpers/boot.js';
-import { API_VERSION, clientCredentialsToken, ManagementClient, requestToken } from '../helpers/clients.js';
+import { readFile } from 'node:fs/promises';
+import { API_VERSION, clientCredentialsToken, fetchTrusting, ManagementClient, requestToken, type Fetch } from '../helpers/clients.js';
 
 const NOT_FOUND_APP = { error: { code: 'ResourceNotFound', message: 'Application not found.' } };
 const NOT_FOUND_SUBSCRIPTION = { error: { code: 'ResourceNotFound', message: 'Subscription not found.' } };
@@ -14,14 +15,14 @@ const NOT_FOUND_SUBSCRIPTION = { error: { code: 'ResourceNotFound', message: 'Su
 class Developer {
   cookie = '';
   csrf = '';
-  constructor(private readonly base: string) {}
+  constructor(private readonly base: string, private readonly fetcher: Fetch = fetch) {}
 
   async call(method: string, path: string, body?: unknown, options: { csrf?: boolean } = {}): Promise<{ status: number; body: any; headers: Headers }> {
     const headers: Record<string, string> = {};
     if (this.cookie) headers.cookie = this.cookie;
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET' && options.csrf !== false && this.csrf) headers['x-csrf-token'] = this.csrf;
-    const response = await fetch(`${this.base}/developer/api${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const response = await this.fetcher(`${this.base}/developer/api${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     const text = await response.text();
     return { status: response.status, body: text === '' ? undefined : JSON.parse(text), headers: response.headers };
   }
@@ -323,5 +324,33 @@ describe('developer sign-up turned off', () => {
     expect((await visitor.call('GET', '/config')).body).toEqual({ signUpAllowed: false });
     const refused = await visitor.call('POST', '/signup', { email: 'gil@example.com', firstName: 'Gil', lastName: 'Example', password: 'gil-password-1' });
     expect(refused).toMatchObject({ status: 403, body: { error: { code: 'SignUpDisabled', message: 'Sign-up is turned off on this Portico (PORTICO_DEVELOPER_SIGNUP=off). Ask an administrator to create your account.' } } });
+  });
+});
+
+describe('developer portal over HTTPS (--tls local)', () => {
+  let portico: Booted;
+  let trusting: Fetch;
+  beforeAll(async () => {
+    portico = await bootPortico({ tls: 'local' });
+    trusting = fetchTrusting(await readFile(portico.running.caCertificate!, 'utf8'));
+    const admin = new ManagementClient(portico.credentials, undefined, trusting);
+    expect((await admin.call('PATCH', '/products/starter', { properties: { authenticationType: ['application-token'] } })).status).toBe(200);
+    expect((await admin.call('PUT', '/users/hal', { properties: { email: 'hal@example.com', firstName: 'Hal', lastName: 'Example', password: 'hal-password-1' } })).status).toBe(201);
+    expect((await admin.call('PUT', '/clientApplications/hal-app', { properties: { displayName: 'Hal app', ownerId: '/users/hal', productIds: ['/products/starter'] } })).status).toBe(201);
+  });
+  afterAll(async () => {
+    await portico?.stop();
+  });
+
+  test('the cookie is Secure, and Try it reaches the HTTPS token endpoint and gateway (trusting the local CA)', async () => {
+    const hal = new Developer(portico.managementUrl, trusting);
+    const signedIn = await hal.signIn('hal@example.com', 'hal-password-1');
+    expect(signedIn.headers.get('set-cookie')).toMatch(/; Secure$/);
+    const minted = (await hal.call('POST', '/applications/hal-app/secrets')).body;
+    const result = await hal.call('POST', '/try-it', { applicationId: 'hal-app', clientSecret: minted.clientSecret, productId: 'starter', apiId: 'echo-api', operationId: 'retrieve-resource' });
+    expect(result.status).toBe(200);
+    expect(result.body.token.url).toMatch(/^https:/);
+    expect(result.body.request.url).toMatch(/^https:.*\/echo\/resource$/);
+    expect(result.body.response.status).toBe(200);
   });
 });
