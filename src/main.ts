@@ -21,6 +21,7 @@ import { renewLocalCertificatePeriodically, resolveTls } from './tls/index.js';
 import { adminGraphOptions, createPortal } from './portal/index.js';
 import { AppError } from './errors/index.js';
 import { configurationStatus, feedWithinBound, newNodeIdentity, NODE_FORGET_MS, NODE_STALE_MS, readinessOf, serveHealth, startHeartbeat, type Readiness } from './nodes/index.js';
+import { relayDispatcher } from './portal/developer/index.js';
 
 export interface RunningPortico {
   /** What clients use: the public URLs of gateway, management and identity; the echo backend's bound URL. */
@@ -185,7 +186,10 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
       cleanups.push(() => refusals.stop());
     }
 
+    let gatewayPublicUrl = ''; // known once the gateway listens, after the management app is built
     if (ctx) {
+      const relay = await relayDispatcher(tls?.local?.caCertificate);
+      if (relay) cleanups.push(() => relay.close());
       const management = await buildManagementApp({
         ctx,
         verifier: identity!.verifier,
@@ -204,12 +208,19 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
           secure: tls !== undefined || publicUrl('management').startsWith('https:'),
           serviceResourceId: serviceResourceId(instance),
           graph: await adminGraphOptions(identity!, instance.adminAppId, store.audit, logger.child({ listener: 'management' })),
+          developer: {
+            ctx,
+            signUpAllowed: config.developerSignUp,
+            tokenUrl: () => `${identityUrl}/${instance.tenantId}/oauth2/v2.0/token`,
+            gatewayUrl: () => gatewayPublicUrl,
+            dispatcher: relay,
+            logger: logger.child({ listener: 'management', component: 'developer-portal' }),
+          },
         }),
       });
       cleanups.push(() => management.close());
     }
 
-    let gatewayPublicUrl = '';
     let gatewayServer: Server | undefined;
     let workers: GatewayWorkers | undefined;
     const issuer = new IdentityUrls(identityUrl, instance.tenantId).issuer();

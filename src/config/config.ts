@@ -40,6 +40,8 @@ export interface PorticoConfig {
   readonly workers: number;
   /** When set, GET /metrics needs `Authorization: Bearer <this>`; unset, /metrics is open (env only: never a flag). */
   readonly metricsToken: string | undefined;
+  /** Whether anyone who reaches the developer portal may create an APIM user account (PORTICO_DEVELOPER_SIGNUP). */
+  readonly developerSignUp: boolean;
   /** Portal sessions end after this many seconds unused (PORTICO_PORTAL_SESSION_IDLE_MINUTES). */
   readonly portalSessionIdleSeconds: number;
   /** …and this many seconds after sign-in, however busy (PORTICO_PORTAL_SESSION_MAX_HOURS). */
@@ -103,6 +105,9 @@ export const DEFAULTS = Object.freeze({
   signingKeyRotationDays: 42,
   auditRetentionDays: 90, // a quarter of a year: Entra keeps its audit logs 30 days (P1/P2), Azure's activity log 90
   workers: 0, // the gateway in the main process
+  // On, as APIM's developer portal offers sign-up by default and the local quick start wants it;
+  // an instance reachable by strangers turns it off (PORTICO_DEVELOPER_SIGNUP=off).
+  developerSignUp: true,
   portalSessionIdleMinutes: 30, // Azure's portal signs out idle users after an hour at most; half that for an admin tool
   portalSessionMaxHours: 12, // a working day: sign in once in the morning
   // Redis answers a counter script in well under a millisecond on a LAN; 20 ms is far past that and
@@ -137,6 +142,7 @@ export type ConfigInput = Partial<{
   signingKeyRotationDays: number;
   auditRetentionDays: number;
   workers: number;
+  developerSignUp: boolean;
   /** Seconds (not minutes): tests end sessions quickly. */
   portalSessionIdleSeconds: number;
   portalSessionMaxSeconds: number;
@@ -183,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     redisUrl: parseRedisUrl(overrides.redisUrl ?? env.PORTICO_REDIS_URL),
     redisCommandTimeoutMs: parseRedisCommandTimeout(overrides.redisCommandTimeoutMs !== undefined ? String(overrides.redisCommandTimeoutMs) : env.PORTICO_REDIS_COMMAND_TIMEOUT_MS),
     gatewayNodes: parseGatewayNodes(overrides.gatewayNodes !== undefined ? String(overrides.gatewayNodes) : env.PORTICO_GATEWAY_NODES),
+    developerSignUp: overrides.developerSignUp ?? parseOnOff('PORTICO_DEVELOPER_SIGNUP', env.PORTICO_DEVELOPER_SIGNUP, DEFAULTS.developerSignUp),
     signingKeyRotationDays: parseRotationDays(overrides.signingKeyRotationDays !== undefined ? String(overrides.signingKeyRotationDays) : env.PORTICO_SIGNING_KEY_ROTATION_DAYS),
     auditRetentionDays: parseRetentionDays(overrides.auditRetentionDays !== undefined ? String(overrides.auditRetentionDays) : env.PORTICO_AUDIT_RETENTION_DAYS),
     portalSessionIdleSeconds: overrides.portalSessionIdleSeconds ?? 60 * parseWholeNumber('PORTICO_PORTAL_SESSION_IDLE_MINUTES', env.PORTICO_PORTAL_SESSION_IDLE_MINUTES, DEFAULTS.portalSessionIdleMinutes, 1, 1440),
@@ -339,6 +346,15 @@ function parseGatewayNodes(raw: string | undefined): number | undefined {
     throw new AppError('ERR_CONFIG_INVALID', `PORTICO_GATEWAY_NODES must be a whole number from 1 to ${MAX_GATEWAY_NODES} (the gateway nodes that split each limit when there is no Redis), got "${raw}".`);
   }
   return nodes;
+}
+
+function parseOnOff(variable: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.toLowerCase();
+  if (value === 'on' || value === 'true' || value === '1') return true;
+  if (value === 'off' || value === 'false' || value === '0') return false;
+  // Environment only (no flag), so the message names just the variable.
+  throw new AppError('ERR_CONFIG_INVALID', `${variable} must be on or off, got "${raw}".`);
 }
 
 function emptyToUndefined(value: string | undefined): string | undefined {

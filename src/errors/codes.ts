@@ -33,6 +33,11 @@ export const APP_ERROR_CODES = {
   SignInFailed: { status: 401, when: 'A portal sign-in with an unknown email, a wrong password, or an account that may not use this portal (blocked, or not an administrator).' },
   CsrfTokenInvalid: { status: 403, when: 'A write made with a portal session cookie lacks the session\'s X-CSRF-Token header, or the header holds another value.' },
   TooManySignInAttempts: { status: 429, when: 'Too many failed portal sign-ins for this account or from this address; the Retry-After header says when to try again.' },
+  // developer portal (/developer/api, docs/portals.md)
+  SignInRequired: { status: 401, when: 'A developer portal call without a session, or its session expired or its user is gone.' },
+  AccountBlocked: { status: 403, when: 'Developer sign-in or session: the user is blocked or not active.' },
+  SignUpDisabled: { status: 403, when: 'Developer sign-up while PORTICO_DEVELOPER_SIGNUP is off.' },
+  BadGateway: { status: 502, when: 'Try it could not reach this instance\'s token endpoint or gateway.' },
   // any listener
   NotFound: { status: 404, when: 'No route matches the request method and path.' },
   InternalServerError: { status: 500, when: 'An unexpected failure; details are in the server log, never in the response.' },

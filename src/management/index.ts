@@ -12,3 +12,8 @@ export type {
 } from './management-store.js';
 export { reconcileDirectory } from './services/reconcile.js';
 export type { ReconcileResult } from './services/reconcile.js';
+// The developer portal (src/portal/developer) reuses these rules rather than restating them.
+export { putUser } from './services/users.js';
+export { applicationState, newClientSecret } from './services/client-applications.js';
+export { subscriptionSecrets } from './services/subscriptions.js';
+export { linkGrantsAccess } from './management-store.js';

@@ -11,6 +11,7 @@ import { PortalPages } from './portal-pages.js';
 import { PortalSessions, type SessionLimits } from './portal-sessions.js';
 import { SignInThrottle } from './sign-in-throttle.js';
 import { registerAdminGraph, type AdminGraphOptions } from './admin-graph.js';
+import { registerDeveloperPortal, type DeveloperPortalOptions } from './developer/index.js';
 
 export { PortalSessions, type PortalKind, type PortalSession, type SessionLimits } from './portal-sessions.js';
 export { CSRF_HEADER, SESSION_COOKIE, readCookie, sessionCookie, clearedCookie } from './session-cookie.js';
@@ -31,6 +32,8 @@ export interface PortalOptions {
   readonly webRoot?: string;
   /** The directory API for the Entra ID screens (admin-graph.ts); without it they have no Graph access. */
   readonly graph?: AdminGraphOptions;
+  /** The developer portal's API (/developer/api, src/portal/developer); without it only its pages are served. */
+  readonly developer?: DeveloperPortalOptions;
 }
 
 /** Everything the portals add to the management listener. */
@@ -45,6 +48,7 @@ export function createPortal(options: PortalOptions): PortalMount & { readonly s
       pages.register(app);
       registerAdminSessionRoutes(app, { store: options.store, sessions, throttle, secure: options.secure, serviceResourceId: options.serviceResourceId });
       if (options.graph) await registerAdminGraph(app, options.graph, sessions, options.store);
+      if (options.developer) await registerDeveloperPortal(app, { ...options.developer, sessions, throttle, secure: options.secure });
     },
     serveFallback: (request, reply) => pages.serveFallback(request, reply),
   };

@@ -1,0 +1,197 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { request as httpRequest, type Dispatcher } from 'undici';
+import { AppError } from '../../errors/index.js';
+import { linkGrantsAccess, type ManagementContext } from '../../management/index.js';
+import { ownApplication } from './data-api.js';
+import { scopeOf } from './views.js';
+
+export interface TryItOptions {
+  readonly ctx: ManagementContext;
+  readonly guard: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  /** This instance's token endpoint and gateway (public URLs from the configuration): the only hosts the relay calls. */
+  readonly tokenUrl: () => string;
+  readonly gatewayUrl: () => string;
+  /** Trusts the local CA (`--tls local`); undefined: the default agent. */
+  readonly dispatcher?: Dispatcher | undefined;
+}
+
+/** Request and response bodies the console shows, at most (the rest is cut and said so). */
+const MAX_SHOWN_BODY = 256 * 1024;
+const TIMEOUT_MS = 30_000;
+/** Headers the console may not set: the relay sets the credentials, and transport headers are its business. */
+const REFUSED_HEADERS = new Set(['authorization', 'host', 'cookie', 'content-length', 'connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'keep-alive', 'proxy-authorization', 'expect']);
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/;
+
+const nameValue = { type: 'object', additionalProperties: false, required: ['name', 'value'], properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, value: { type: 'string', maxLength: 4096 } } } as const;
+const tryItBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['applicationId', 'clientSecret', 'productId', 'apiId', 'operationId'],
+  properties: {
+    applicationId: { type: 'string', minLength: 1, maxLength: 256 },
+    clientSecret: { type: 'string', minLength: 1, maxLength: 512 },
+    productId: { type: 'string', minLength: 1, maxLength: 256 },
+    apiId: { type: 'string', minLength: 1, maxLength: 256 },
+    operationId: { type: 'string', minLength: 1, maxLength: 256 },
+    templateParameters: { type: 'object', additionalProperties: { type: 'string', maxLength: 1024 }, maxProperties: 50 },
+    query: { type: 'array', items: nameValue, maxItems: 50 },
+    headers: { type: 'array', items: nameValue, maxItems: 50 },
+    body: { type: 'string', maxLength: 65536 },
+  },
+} as const;
+
+interface TryItBody {
+  applicationId: string;
+  clientSecret: string;
+  productId: string;
+  apiId: string;
+  operationId: string;
+  templateParameters?: Record<string, string>;
+  query?: { name: string; value: string }[];
+  headers?: { name: string; value: string }[];
+  body?: string;
+}
+
+/**
+ * "Try it": a relay on the server, because the page cannot call the identity and gateway
+ * listeners (other origins, no CORS there). It is not an open proxy: the hosts are this
+ * instance's configured token endpoint and gateway, never the caller's choice; the application
+ * must be the caller's own and linked to the product; the product must be published and hold the
+ * API; only the operation's path (template values percent-encoded), query and a few headers come
+ * from the caller. The client secret is used for one token request and kept nowhere.
+ */
+export function registerTryIt(app: FastifyInstance, options: TryItOptions): void {
+  const { ctx } = options;
+  app.post('/try-it', { onRequest: options.guard, schema: { body: tryItBody } }, async (request, reply) => {
+    const body = request.body as TryItBody;
+    const own = await ownApplication(ctx, request, body.applicationId);
+    const product = await ctx.store.management.getProduct(body.productId);
+    if (!product || product.state !== 'published') throw new AppError('ResourceNotFound', 'Product not found.');
+    const link = (await ctx.store.management.listProductLinks({ clientApplicationId: own.id })).find((l) => l.productId === product.id);
+    const scope = scopeOf(product);
+    if (!link || !linkGrantsAccess(link.state) || scope === null || !product.authenticationType.includes('application-token')) {
+      throw new AppError('ValidationError', `Application '${own.displayName}' has no access to product '${product.displayName}' with an OAuth 2.0 token. Pick a product listed on the application, or ask an administrator to add it.`, [
+        { code: 'ValidationError', target: 'productId', message: 'names a product this application cannot get a token for.' },
+      ]);
+    }
+    const inProduct = (await ctx.store.management.listProductApis({ productId: product.id, apiId: body.apiId })).length > 0;
+    const api = inProduct ? await ctx.store.management.getApi(body.apiId) : undefined;
+    if (!api) throw new AppError('ResourceNotFound', 'API not found in this product.');
+    const operation = await ctx.store.management.getOperation(api.id, body.operationId);
+    if (!operation) throw new AppError('ResourceNotFound', 'Operation not found.');
+
+    const target = gatewayTarget(options.gatewayUrl(), api.path, operation.urlTemplate, body.templateParameters ?? {}, body.query ?? []);
+    const headers = requestHeaders(body.headers ?? []);
+
+    // 1. The token, as the seed page's script gets it: client credentials with the exact scope.
+    const token = await post(options, options.tokenUrl(), {
+      'content-type': 'application/x-www-form-urlencoded',
+    }, new URLSearchParams({ grant_type: 'client_credentials', client_id: own.entraApplicationId, client_secret: body.clientSecret, scope }).toString());
+    const tokenAnswer = parseJson(token.body);
+    const tokenStep = { url: options.tokenUrl(), clientId: own.entraApplicationId, scope, status: token.status };
+    const accessToken = typeof tokenAnswer?.access_token === 'string' ? tokenAnswer.access_token : undefined;
+    if (token.status !== 200 || accessToken === undefined) {
+      // The identity provider's own error (no secret in it): what to fix, in Entra's words.
+      return reply.header('Cache-Control', 'no-store').send({ token: { ...tokenStep, error: tokenAnswer?.error ?? 'invalid_response', errorDescription: tokenAnswer?.error_description ?? 'The token endpoint gave no token.' } });
+    }
+
+    // 2. The call through the gateway with the token.
+    const method = operation.method.toUpperCase();
+    const sendsBody = method !== 'GET' && method !== 'HEAD' && body.body !== undefined;
+    const sent: Record<string, string> = { ...headers, authorization: `Bearer ${accessToken}` };
+    if (sendsBody && !Object.keys(sent).includes('content-type')) sent['content-type'] = 'application/json';
+    const answer = await send(options, method, target, sent, sendsBody ? body.body! : undefined);
+    return reply.header('Cache-Control', 'no-store').send({
+      token: { ...tokenStep, expiresIn: tokenAnswer?.expires_in ?? null },
+      request: {
+        method,
+        url: target,
+        // The token is shown shortened: the console proves it was sent without putting it on the screen.
+        headers: { ...sent, authorization: `Bearer ${accessToken.slice(0, 12)}… (${accessToken.length} characters)` },
+        body: sendsBody ? body.body! : null,
+      },
+      response: answer,
+    });
+  });
+}
+
+/** The gateway URL of the operation: fixed host, the API's path, the template filled with encoded values, then the query. */
+export function gatewayTarget(gateway: string, apiPath: string, template: string, values: Record<string, string>, query: readonly { name: string; value: string }[]): string {
+  const [templatePath, templateQuery] = template.split('?', 2) as [string, string | undefined];
+  const path = templatePath.replace(/\{([^}]+)\}/g, (_whole, name: string) => {
+    const value = values[name];
+    if (value === undefined || value === '') throw new AppError('ValidationError', `The operation needs a value for the template parameter '${name}'.`, [{ code: 'ValidationError', target: `templateParameters.${name}`, message: 'is required.' }]);
+    // Percent-encoded, and never a dot segment: a value cannot leave the operation's path.
+    if (value === '.' || value === '..') throw new AppError('ValidationError', `The value of '${name}' cannot be '.' or '..'.`, [{ code: 'ValidationError', target: `templateParameters.${name}`, message: "cannot be '.' or '..'." }]);
+    return encodeURIComponent(value);
+  });
+  const search = new URLSearchParams();
+  for (const pair of (templateQuery ?? '').split('&').filter((p) => p !== '' && !p.includes('{'))) {
+    const [name, value = ''] = pair.split('=', 2) as [string, string | undefined];
+    search.append(name, value);
+  }
+  for (const { name, value } of query) search.append(name, value);
+  const base = gateway.replace(/\/+$/, '');
+  const prefix = apiPath === '' ? '' : `/${apiPath}`;
+  const qs = search.toString();
+  return `${base}${prefix}${path}${qs ? `?${qs}` : ''}`;
+}
+
+function requestHeaders(list: readonly { name: string; value: string }[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const { name, value } of list) {
+    const lower = name.toLowerCase();
+    if (!HEADER_NAME.test(name) || REFUSED_HEADERS.has(lower) || /[\r\n\0]/.test(value)) {
+      throw new AppError('ValidationError', `The header '${name.slice(0, 100)}' cannot be set here: the console sends Authorization itself, and transport headers are its own.`, [{ code: 'ValidationError', target: 'headers', message: `'${name.slice(0, 100)}' is not allowed.` }]);
+    }
+    headers[lower] = value;
+  }
+  return headers;
+}
+
+function parseJson(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function post(options: TryItOptions, url: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string }> {
+  const answer = await send(options, 'POST', url, headers, body);
+  return { status: answer.status, body: answer.body };
+}
+
+/** One request, no redirects followed; an unreachable host is a 502 that says which listener. */
+async function send(options: TryItOptions, method: string, url: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Record<string, string>; body: string; truncated: boolean }> {
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await httpRequest(url, {
+      method: method as Dispatcher.HttpMethod,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      headersTimeout: TIMEOUT_MS,
+      bodyTimeout: TIMEOUT_MS,
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    });
+  } catch (error) {
+    throw new AppError('BadGateway', `Portico could not reach ${new URL(url).origin} to try the call: ${(error as Error).message}.`, [], { cause: error });
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let truncated = false;
+  for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    if (size + chunk.length > MAX_SHOWN_BODY) {
+      chunks.push(chunk.subarray(0, MAX_SHOWN_BODY - size));
+      truncated = true;
+      response.body.destroy();
+      break;
+    }
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  const shown: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) shown[name] = Array.isArray(value) ? value.join(', ') : value;
+  return { status: response.statusCode, headers: shown, body: Buffer.concat(chunks).toString('utf8'), truncated };
+}
