@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { QuotaCounterRecord, QuotaCounterStore } from '../../store/store.js';
 import type { InMemoryCounterStore } from './in-memory-counter-store.js';
-import { QUOTA_FLUSH_INTERVAL_MS, type QuotaPersister } from './quota-persistence.js';
+import { QuotaBeat } from './quota-persistence.js';
 
 /** Hands a batch of quota deltas to the persisting process; resolves once it is on its way. */
 export type QuotaDeltaSink = (deltas: QuotaCounterRecord[]) => Promise<void>;
@@ -9,44 +9,23 @@ export type QuotaDeltaSink = (deltas: QuotaCounterRecord[]) => Promise<void>;
 /**
  * A gateway worker's side of quota persistence (`--workers N`): exactly one process writes the
  * counts, so a worker does not. It loads the stored totals at start (the store is readable), then
- * every QUOTA_FLUSH_INTERVAL_MS hands the calls it counted since the last beat — deltas, not totals —
+ * every beat (QUOTA_FLUSH_INTERVAL_MS) hands the calls it counted since the last beat — deltas, not totals —
  * to the sink (IPC to the primary, which sums every worker's deltas and writes), and once more on a
  * graceful stop. A worker that crashes loses at most one interval of its calls.
  */
-export class QuotaDeltaReporter implements QuotaPersister {
-  private timer: NodeJS.Timeout | undefined;
-  private sending: Promise<void> = Promise.resolve();
-
+export class QuotaDeltaReporter extends QuotaBeat {
   constructor(
-    private readonly counters: InMemoryCounterStore,
-    private readonly store: Pick<QuotaCounterStore, 'listQuotaCounters'>,
+    counters: InMemoryCounterStore,
+    store: Pick<QuotaCounterStore, 'listQuotaCounters'>,
     private readonly sink: QuotaDeltaSink,
-    private readonly logger: Logger,
-    /** Other in-memory counters swept on the same beat (the rate-limit windows). */
-    private readonly alsoSweep: readonly InMemoryCounterStore[] = [],
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  async start(): Promise<void> {
-    this.counters.restore(await this.store.listQuotaCounters(this.now()), this.now());
-    this.timer = setInterval(() => {
-      for (const other of this.alsoSweep) other.sweep(this.now());
-      void this.flush();
-    }, QUOTA_FLUSH_INTERVAL_MS);
-    this.timer.unref();
+    logger: Logger,
+    alsoSweep: readonly InMemoryCounterStore[] = [],
+    now: () => number = Date.now,
+  ) {
+    super(counters, store, logger, alsoSweep, now);
   }
 
-  flush(): Promise<void> {
-    this.sending = this.sending.then(() => this.send());
-    return this.sending;
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.flush();
-  }
-
-  private async send(): Promise<void> {
+  protected async handOn(): Promise<void> {
     const now = this.now();
     const deltas = this.counters.drainDeltas(now);
     this.counters.sweep(now);

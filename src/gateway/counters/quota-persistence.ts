@@ -18,38 +18,35 @@ export interface QuotaPersister {
 }
 
 /**
- * Keeps the quota counts in the store so a restart does not give every caller a fresh quota: loads
- * them at start, writes the changed ones every QUOTA_FLUSH_INTERVAL_MS (and drops ended windows,
- * in memory and in the store), and writes once more on a graceful stop. A crash loses at most the
- * last interval's calls. Rate-limit windows (seconds to minutes) are not persisted.
+ * The beat both keepers share: load the stored counts at start, hand on what changed every
+ * QUOTA_FLUSH_INTERVAL_MS (one hand-over at a time) and once more on stop. Ended rate-limit windows
+ * are swept on every beat, even while a slow hand-over holds up the flush.
  */
-export class QuotaPersistence implements QuotaPersister {
+export abstract class QuotaBeat implements QuotaPersister {
   private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
+  private pending: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly counters: InMemoryCounterStore,
-    private readonly store: QuotaCounterStore,
-    private readonly logger: Logger,
+  protected constructor(
+    protected readonly counters: InMemoryCounterStore,
+    private readonly loadFrom: Pick<QuotaCounterStore, 'listQuotaCounters'>,
+    protected readonly logger: Logger,
     /** Other in-memory counters swept on the same beat (the rate-limit windows). */
-    private readonly alsoSweep: readonly InMemoryCounterStore[] = [],
-    private readonly now: () => number = Date.now,
+    private readonly alsoSweep: readonly InMemoryCounterStore[],
+    protected readonly now: () => number,
   ) {}
 
   async start(): Promise<void> {
-    this.counters.restore(await this.store.listQuotaCounters(this.now()), this.now());
+    this.counters.restore(await this.loadFrom.listQuotaCounters(this.now()), this.now());
     this.timer = setInterval(() => {
-      // Ended rate-limit windows go on every beat, even while a slow store write holds up the flush.
       for (const other of this.alsoSweep) other.sweep(this.now());
       void this.flush();
     }, QUOTA_FLUSH_INTERVAL_MS);
     this.timer.unref();
   }
 
-  /** Writes the changed counters; one write at a time, a failure is retried on the next beat. */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.write());
-    return this.flushing;
+    this.pending = this.pending.then(() => this.handOn());
+    return this.pending;
   }
 
   async stop(): Promise<void> {
@@ -57,7 +54,29 @@ export class QuotaPersistence implements QuotaPersister {
     await this.flush();
   }
 
-  private async write(): Promise<void> {
+  /** Hands on what changed since the last beat; never rejects. */
+  protected abstract handOn(): Promise<void>;
+}
+
+/**
+ * Keeps the quota counts in the store so a restart does not give every caller a fresh quota: loads
+ * them at start, writes the changed ones every QUOTA_FLUSH_INTERVAL_MS (and drops ended windows,
+ * in memory and in the store), and writes once more on a graceful stop. A crash loses at most the
+ * last interval's calls. Rate-limit windows (seconds to minutes) are not persisted.
+ */
+export class QuotaPersistence extends QuotaBeat {
+  constructor(
+    counters: InMemoryCounterStore,
+    private readonly store: QuotaCounterStore,
+    logger: Logger,
+    alsoSweep: readonly InMemoryCounterStore[] = [],
+    now: () => number = Date.now,
+  ) {
+    super(counters, store, logger, alsoSweep, now);
+  }
+
+  /** Writes the changed counters; a failure is retried on the next beat. */
+  protected async handOn(): Promise<void> {
     const now = this.now();
     const changed = this.counters.drainChanged(now);
     this.counters.sweep(now);
