@@ -1,9 +1,7 @@
 /** The product policy document (rate limit and quota) as the management API reads and writes it. */
+import { limitElement, productPolicyDocument, type LimitSetting } from '../../src/gateway/policies/policy-document.js';
 
-export interface Limit {
-  readonly calls: number;
-  readonly renewalPeriod: number;
-}
+export type Limit = LimitSetting;
 
 export interface PolicyLimits {
   readonly rateLimit?: Limit;
@@ -12,24 +10,8 @@ export interface PolicyLimits {
 
 /** APIM's product policy document holding just these limits (docs/management-api.md, Product policies). */
 export function policyDocument(limits: PolicyLimits): string {
-  const lines: string[] = [];
-  if (limits.rateLimit) lines.push(`    <rate-limit calls="${limits.rateLimit.calls}" renewal-period="${limits.rateLimit.renewalPeriod}" />`);
-  if (limits.quota) lines.push(`    <quota calls="${limits.quota.calls}" renewal-period="${limits.quota.renewalPeriod}" />`);
-  return [
-    '<policies>',
-    '  <inbound>',
-    ...lines,
-    '    <base />',
-    '  </inbound>',
-    '  <backend>',
-    '    <base />',
-    '  </backend>',
-    '  <outbound>',
-    '    <base />',
-    '  </outbound>',
-    '  <on-error>',
-    '    <base />',
-    '  </on-error>',
-    '</policies>',
-  ].join('\n');
+  const inbound: string[] = [];
+  if (limits.rateLimit) inbound.push(limitElement('rate-limit', limits.rateLimit));
+  if (limits.quota) inbound.push(limitElement('quota', limits.quota));
+  return productPolicyDocument(inbound);
 }

@@ -5,7 +5,7 @@ import { props, seg, type ArmResource } from '../context.js';
 import { asRecord } from '../http.js';
 import { act, leaf, type Deps } from './shared.js';
 // The document's layout only (a pure function): not the gateway itself.
-import { productPolicyDocument } from '../../gateway/policies/product-policy.js';
+import { limitElement, productPolicyDocument, type LimitSetting } from '../../gateway/policies/policy-document.js';
 
 /** A policy document is a few hundred bytes; the server refuses more than 256 KiB anyway. */
 const MAX_POLICY_FILE_BYTES = 256 * 1024;
@@ -71,15 +71,15 @@ export function registerProductPolicyCommands(product: Command, deps: Deps): voi
 /** The document for the options given: APIM's layout, rate limit before quota. */
 export function policyDocument(rateLimit: string | undefined, quota: string | undefined): string {
   const inbound: string[] = [];
-  if (rateLimit !== undefined) inbound.push(limitElement('rate-limit', '--rate-limit', rateLimit));
-  if (quota !== undefined) inbound.push(limitElement('quota', '--quota', quota));
+  if (rateLimit !== undefined) inbound.push(limitElement('rate-limit', parseLimit('--rate-limit', rateLimit)));
+  if (quota !== undefined) inbound.push(limitElement('quota', parseLimit('--quota', quota)));
   return productPolicyDocument(inbound);
 }
 
-function limitElement(element: string, option: string, value: string): string {
+function parseLimit(option: string, value: string): LimitSetting {
   const match = /^([1-9][0-9]{0,9})\/([1-9][0-9]{0,9})$/.exec(value.trim());
   if (!match) throw usageError(`${option} must be CALLS/SECONDS with whole numbers above 0, e.g. 5/60; '${value}' is not.`);
-  return `<${element} calls="${match[1]}" renewal-period="${match[2]}" />`;
+  return { calls: Number(match[1]), renewalPeriod: Number(match[2]) };
 }
 
 function readPolicyFile(path: string): string {
@@ -105,5 +105,6 @@ export function limitFields(limits: unknown): [string, string | undefined][] {
 function describeLimit(limit: unknown): string {
   const record = asRecord(limit);
   if (!record) return 'none';
-  return `${String(record.calls)} calls per ${String(record.renewalPeriod)} seconds`;
+  const failMode = record.failMode === 'closed' ? ' (refused while shared counters are unreachable)' : '';
+  return `${String(record.calls)} calls per ${String(record.renewalPeriod)} seconds${failMode}`;
 }

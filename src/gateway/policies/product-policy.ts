@@ -3,6 +3,8 @@ import { quotaSchema, type QuotaConfig } from './quota/schema.js';
 import { rateLimitSchema, type RateLimitConfig } from './rate-limit/schema.js';
 import { PolicyConfigError, readConfig } from './schema.js';
 
+export { productPolicyDocument } from './policy-document.js';
+
 /** What a product's policy document configures, in the policies' own schemas. */
 export interface ProductLimits {
   readonly rateLimit: RateLimitConfig | undefined;
@@ -10,27 +12,6 @@ export interface ProductLimits {
 }
 
 export const NO_LIMITS: ProductLimits = { rateLimit: undefined, quota: undefined };
-
-/** A product policy document in APIM's layout: the given `<inbound>` elements, then `<base />` in every section. */
-export function productPolicyDocument(inbound: readonly string[]): string {
-  return [
-    '<policies>',
-    '  <inbound>',
-    ...inbound.map((element) => `    ${element}`),
-    '    <base />',
-    '  </inbound>',
-    '  <backend>',
-    '    <base />',
-    '  </backend>',
-    '  <outbound>',
-    '    <base />',
-    '  </outbound>',
-    '  <on-error>',
-    '    <base />',
-    '  </on-error>',
-    '</policies>',
-  ].join('\n');
-}
 
 const SECTIONS = ['inbound', 'backend', 'outbound', 'on-error'];
 

@@ -335,7 +335,9 @@ function PolicyForm(props: { api: ServiceApi; path: string; limits: PolicyLimits
   const [quotaPeriod, setQuotaPeriod] = useState(text(props.limits?.quota, 'renewalPeriod'));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
-  const limit = (calls: string, period: string): Limit | undefined => (calls.trim() === '' && period.trim() === '' ? undefined : { calls: Number(calls), renewalPeriod: Number(period) });
+  // A limit's fail mode (set with the API or the CLI; this form does not show it) is kept as it was.
+  const limit = (calls: string, period: string, was: Limit | undefined): Limit | undefined =>
+    calls.trim() === '' && period.trim() === '' ? undefined : { calls: Number(calls), renewalPeriod: Number(period), ...(was?.failMode ? { failMode: was.failMode } : {}) };
   const run = async (work: () => Promise<unknown>, message: string): Promise<void> => {
     setBusy(true);
     setError(undefined);
@@ -348,8 +350,8 @@ function PolicyForm(props: { api: ServiceApi; path: string; limits: PolicyLimits
     }
   };
   const save = (): Promise<void> => {
-    const rateLimit = limit(rateCalls, ratePeriod);
-    const quota = limit(quotaCalls, quotaPeriod);
+    const rateLimit = limit(rateCalls, ratePeriod, props.limits?.rateLimit);
+    const quota = limit(quotaCalls, quotaPeriod, props.limits?.quota);
     const value = policyDocument({ ...(rateLimit ? { rateLimit } : {}), ...(quota ? { quota } : {}) });
     return run(() => props.api.put(props.path, { properties: { format: 'rawxml', value } }), 'Policy saved.');
   };
