@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { ROLES, type PorticoConfig, type ListenerName, type PublicListener, type Role } from './config/index.js';
 import { bearerToken, constantTimeEqual, createProcessLogger, InProcessChangeFeed, resolveLogFormat, type ChangeFeed, type SecretBox } from './shared/index.js';
@@ -344,9 +345,24 @@ function managementContext(store: Store, feed: ChangeFeed, secretBox: SecretBox,
 }
 
 /** Live nodes on the store other than this one (heartbeats seen in the last few seconds). */
+/**
+ * Other live nodes that could have a registration in flight: those with the management role, seen
+ * lately, leaving out rows of this machine whose process is gone (a node killed and restarted at
+ * once left its row, still fresh, and must not skip its own clean-up because of it).
+ */
 async function otherLiveNodes(store: Store, nodeId: string): Promise<number> {
   const live = await store.nodes.listSeenSince(new Date(Date.now() - NODE_STALE_MS).toISOString());
-  return live.filter((node) => node.nodeId !== nodeId).length;
+  const here = hostname();
+  return live.filter((node) => node.nodeId !== nodeId && node.roles.includes('management') && !(node.host === here && !processRuns(node.pid))).length;
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // it runs, as another user
+  }
 }
 
 /** How long a node without the management role waits for a first start to create the instance. */
