@@ -43,17 +43,17 @@ export function registerAdminSessionRoutes(app: FastifyInstance, options: AdminS
     checkSameOrigin(request);
     const { email, password } = signInBody(request.body);
     const address = request.ip;
-    const wait = throttle.retryAfter(email, address);
+    const wait = throttle.begin(email, address); // counts this try as failed until it succeeds
     if (wait !== undefined) {
       void reply.header('Retry-After', String(wait));
       throw new AppError('TooManySignInAttempts', `Too many failed sign-ins for this account or from this address. Try again in ${waitInWords(wait)}.`);
     }
     const user = await checkPassword(store, email, password);
     if (!user || !(await isAdministrator(store, user))) {
-      throttle.recordFailure(email, address);
       request.log.info({ address }, 'admin portal sign-in refused');
       throw new AppError('SignInFailed', 'The email or password is incorrect, or this account may not use the admin portal (it must be active and in the Administrators group).');
     }
+    throttle.succeeded(email, address);
     const { token, session } = sessions.create('admin', user.id);
     request.log.info({ userId: user.id }, 'admin portal sign-in');
     return noStore(reply).header('Set-Cookie', sessionCookie(SESSION_COOKIE.admin, token, options.secure)).send({ signedIn: true, ...view(user, session) });
