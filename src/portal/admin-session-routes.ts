@@ -110,14 +110,27 @@ function noStore(reply: FastifyReply): FastifyReply {
 export function checkSameOrigin(request: FastifyRequest): void {
   const origin = request.headers.origin;
   if (origin === undefined) return;
-  let host: string;
+  let sent: URL | undefined;
   try {
-    host = new URL(origin).host;
+    sent = new URL(origin);
   } catch {
-    host = '';
+    sent = undefined;
   }
-  if (host === '' || host.toLowerCase() !== String(request.headers.host ?? '').toLowerCase()) {
+  // The listener's public URL (PORTICO_PUBLIC_URL…): behind a reverse proxy that passes its own
+  // Host (nginx's default), the page's origin is the public one, not the Host header's.
+  const publicOrigin = originOf((request as { publicBaseUrl?: string }).publicBaseUrl);
+  const sameHost = sent !== undefined && sent.host !== '' && sent.host.toLowerCase() === String(request.headers.host ?? '').toLowerCase();
+  if (!sent || (!sameHost && sent.origin !== publicOrigin)) {
     throw new AppError('CsrfTokenInvalid', 'A sign-in must come from the portal page itself; this one came from another origin.');
+  }
+}
+
+function originOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
   }
 }
 

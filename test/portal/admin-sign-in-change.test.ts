@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bootPortico, type Booted } from '../helpers/boot.js';
 import { API_VERSION, ManagementClient } from '../helpers/clients.js';
+import { request as httpRequest } from 'node:http';
 
 let portico: Booted;
 let admin: ManagementClient;
@@ -49,5 +50,27 @@ describe("an administrator's sign-in", () => {
     });
     expect(changed.status).toBe(200);
     expect((await signIn(email, 'New-admin-passw0rd!')).status).toBe(200);
+  });
+});
+
+describe('sign-in origin behind a reverse proxy', () => {
+  /** POST with a Host header of our choosing (fetch cannot set Host). */
+  function postWithHost(host: string, origin: string, body: unknown): Promise<number> {
+    const target = new URL(`${portico.managementUrl}/portal/api/admin/session`);
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ hostname: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { host, origin, 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(body));
+    });
+  }
+
+  test("a proxy passing its upstream Host: the page's origin is the listener's public URL, so the sign-in goes through; a foreign origin is still refused", async () => {
+    const { email, password } = portico.credentials.adminUser;
+    const publicOrigin = new URL(portico.managementUrl).origin;
+    expect(await postWithHost('upstream.internal:8081', publicOrigin, { email, password: 'wrong-password' })).toBe(401);
+    expect(await postWithHost('upstream.internal:8081', 'https://evil.example', { email, password: 'wrong-password' })).toBe(403);
   });
 });
