@@ -43,17 +43,17 @@ export function registerAdminSessionRoutes(app: FastifyInstance, options: AdminS
     checkSameOrigin(request);
     const { email, password } = signInBody(request.body);
     const address = request.ip;
-    const wait = throttle.retryAfter(email, address);
+    const wait = throttle.begin(email, address); // counts this try as failed until it succeeds
     if (wait !== undefined) {
       void reply.header('Retry-After', String(wait));
       throw new AppError('TooManySignInAttempts', `Too many failed sign-ins for this account or from this address. Try again in ${waitInWords(wait)}.`);
     }
     const user = await checkPassword(store, email, password);
     if (!user || !(await isAdministrator(store, user))) {
-      throttle.recordFailure(email, address);
       request.log.info({ address }, 'admin portal sign-in refused');
       throw new AppError('SignInFailed', 'The email or password is incorrect, or this account may not use the admin portal (it must be active and in the Administrators group).');
     }
+    throttle.succeeded(email, address);
     const { token, session } = sessions.create('admin', user.id);
     request.log.info({ userId: user.id }, 'admin portal sign-in');
     return noStore(reply).header('Set-Cookie', sessionCookie(SESSION_COOKIE.admin, token, options.secure)).send({ signedIn: true, ...view(user, session) });
@@ -110,14 +110,27 @@ function noStore(reply: FastifyReply): FastifyReply {
 export function checkSameOrigin(request: FastifyRequest): void {
   const origin = request.headers.origin;
   if (origin === undefined) return;
-  let host: string;
+  let sent: URL | undefined;
   try {
-    host = new URL(origin).host;
+    sent = new URL(origin);
   } catch {
-    host = '';
+    sent = undefined;
   }
-  if (host === '' || host.toLowerCase() !== String(request.headers.host ?? '').toLowerCase()) {
+  // The listener's public URL (PORTICO_PUBLIC_URL…): behind a reverse proxy that passes its own
+  // Host (nginx's default), the page's origin is the public one, not the Host header's.
+  const publicOrigin = originOf((request as { publicBaseUrl?: string }).publicBaseUrl);
+  const sameHost = sent !== undefined && sent.host !== '' && sent.host.toLowerCase() === String(request.headers.host ?? '').toLowerCase();
+  if (!sent || (!sameHost && sent.origin !== publicOrigin)) {
     throw new AppError('CsrfTokenInvalid', 'A sign-in must come from the portal page itself; this one came from another origin.');
+  }
+}
+
+function originOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
   }
 }
 

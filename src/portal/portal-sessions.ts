@@ -21,8 +21,14 @@ export interface SessionLimits {
   readonly maxMs: number;
 }
 
-/** At most this many live sessions; the least recently used one goes first when full. */
+/**
+ * At most this many live sessions per portal; the least recently used one goes first when full.
+ * Each portal has its own table, so developers signing in (sign-in succeeds without limit, sign-up
+ * may be open) can never push an administrator's session out.
+ */
 const MAX_SESSIONS = 10_000;
+/** At most this many live sessions per user and portal: one user signing in over and over replaces their own oldest session, nobody else's. */
+const MAX_SESSIONS_PER_USER = 20;
 
 /**
  * Portal sessions, in this process's memory. The cookie carries a 256-bit random token; only its
@@ -35,7 +41,7 @@ const MAX_SESSIONS = 10_000;
  */
 export class PortalSessions {
   /** Keyed by the token's digest; Map order is least recently used first (touch re-inserts). */
-  private readonly sessions = new Map<string, PortalSession>();
+  private readonly tables: Readonly<Record<PortalKind, Map<string, PortalSession>>> = { admin: new Map(), developer: new Map() };
 
   constructor(
     private readonly limits: SessionLimits,
@@ -47,37 +53,42 @@ export class PortalSessions {
     const token = randomBytes(32).toString('base64url');
     const at = this.now();
     const session: PortalSession = { kind, userId, csrfToken: randomBytes(32).toString('base64url'), createdAt: at, lastSeenAt: at };
-    if (this.sessions.size >= MAX_SESSIONS) {
-      const oldest = this.sessions.keys().next().value;
-      if (oldest !== undefined) this.sessions.delete(oldest);
+    const table = this.tables[kind];
+    const own = [...table].filter(([, s]) => s.userId === userId);
+    if (own.length >= MAX_SESSIONS_PER_USER) table.delete(own[0]![0]); // the user's least recently used
+    else if (table.size >= MAX_SESSIONS) {
+      const oldest = table.keys().next().value;
+      if (oldest !== undefined) table.delete(oldest);
     }
-    this.sessions.set(sha256(token), session);
+    table.set(sha256(token), session);
     return { token, session };
   }
 
   /** The live session of a token (and it counts as use), or undefined when unknown, ended or of another portal. */
   find(kind: PortalKind, token: string): PortalSession | undefined {
     const key = sha256(token);
-    const session = this.sessions.get(key);
+    const table = this.tables[kind];
+    const session = table.get(key);
     if (!session || session.kind !== kind) return undefined;
     const at = this.now();
     if (at - session.lastSeenAt >= this.limits.idleMs || at - session.createdAt >= this.limits.maxMs) {
-      this.sessions.delete(key);
+      table.delete(key);
       return undefined;
     }
     session.lastSeenAt = at;
-    this.sessions.delete(key);
-    this.sessions.set(key, session);
+    table.delete(key);
+    table.set(key, session);
     return session;
   }
 
   /** Sign-out. */
   end(token: string): void {
-    this.sessions.delete(sha256(token));
+    const key = sha256(token);
+    for (const table of Object.values(this.tables)) table.delete(key);
   }
 
   /** Ends every session of a user (e.g. blocked or deleted). */
   endAllOf(userId: string): void {
-    for (const [key, session] of this.sessions) if (session.userId === userId) this.sessions.delete(key);
+    for (const table of Object.values(this.tables)) for (const [key, session] of table) if (session.userId === userId) table.delete(key);
   }
 }

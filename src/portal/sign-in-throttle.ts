@@ -22,6 +22,24 @@ export class SignInThrottle {
     return Math.max(account ?? 0, client ?? 0);
   }
 
+  /**
+   * Starts a sign-in: the seconds to wait when over the limit, otherwise undefined and the attempt
+   * is counted as a failure now, before the password hashing awaits, so parallel attempts cannot
+   * all pass the check and slip under the limit. A sign-in that then succeeds calls succeeded().
+   */
+  begin(email: string, address: string): number | undefined {
+    const wait = this.retryAfter(email, address);
+    if (wait !== undefined) return wait;
+    this.recordFailure(email, address);
+    return undefined;
+  }
+
+  /** Takes back the failure begin() counted: the password was right. */
+  succeeded(email: string, address: string): void {
+    this.accounts.forgive(email.toLowerCase());
+    this.addresses.forgive(address);
+  }
+
   recordFailure(email: string, address: string): void {
     this.accounts.recordFailure(email.toLowerCase());
     this.addresses.recordFailure(address);

@@ -8,6 +8,31 @@ import { armResource, parseChildReference, type ArmResource } from '../arm/resou
 import { BodyValidator, checkResourceName, validationError } from '../arm/validate.js';
 import { checkIfMatch } from '../arm/etag.js';
 import { armDateTime } from '../arm/date.js';
+import { currentAuditScope } from '../../audit/audit-scope.js';
+
+/** The built-in administrator (first start) and the system-managed group whose members may use the admin portal. */
+const ADMIN_USER_ID = '1';
+const ADMINISTRATORS_GROUP = 'administrators';
+
+/**
+ * An administrator's password and email are the admin portal's sign-in, and an admin session acts
+ * as the Portico Administrator application in the directory (its Privileged Role Administrator
+ * role, src/portal/admin-graph.ts). Any other caller with the Service.Contributor role setting them
+ * would gain those directory powers; so only that administrator, signed in to the admin portal
+ * (audit actor `users/<id>`), may change them. Fails closed when no caller is known.
+ */
+async function checkAdministratorSignInChange(ctx: ManagementContext, existing: UserRecord | undefined, email: string | undefined, password: string | undefined): Promise<void> {
+  if (!existing) return;
+  const changesSignIn = password !== undefined || (email !== undefined && email.toLowerCase() !== existing.email.toLowerCase());
+  if (!changesSignIn) return;
+  const administrator = existing.id === ADMIN_USER_ID || (await ctx.store.management.listGroupUsers(ADMINISTRATORS_GROUP)).includes(existing.id);
+  if (!administrator) return;
+  if (currentAuditScope()?.actor.objectId === `users/${existing.id}`) return;
+  throw new AppError(
+    'AuthorizationFailed',
+    `User '${existing.id}' is an administrator: its password and email are its admin portal sign-in, which only that administrator may change, signed in to the admin portal.`,
+  );
+}
 
 export const USER_STATES: readonly UserState[] = ['active', 'blocked', 'pending', 'deleted'];
 // Deliberately simple: one @, no spaces, a dot in the domain part.
@@ -54,6 +79,7 @@ export async function putUser(ctx: ManagementContext, id: string, body: unknown,
   const state = input.oneOf('state', USER_STATES);
   const note = input.nullableString('note', 4000);
   input.done();
+  await checkAdministratorSignInChange(ctx, existing, email, password);
   // Names are case-insensitive: an existing user keeps the name it was created with.
   const userId = existing?.id ?? id;
   const user: UserRecord = {
@@ -85,6 +111,7 @@ export async function patchUser(ctx: ManagementContext, id: string, body: unknow
   const state = input.oneOf('state', USER_STATES);
   const note = input.nullableString('note', 4000);
   input.done();
+  await checkAdministratorSignInChange(ctx, existing, email, password);
   const user: UserRecord = {
     ...existing,
     ...(email !== undefined ? { email } : {}),

@@ -81,7 +81,7 @@ export function registerDeveloperAuth(app: FastifyInstance, options: DeveloperAu
     checkSameOrigin(request);
     const { email, password } = request.body as { email: string; password: string };
     const account = email.trim().toLowerCase();
-    const wait = throttle.retryAfter(account, request.ip);
+    const wait = throttle.begin(account, request.ip); // counts this try as failed until the password matches
     if (wait !== undefined) {
       void reply.header('Retry-After', String(wait));
       throw new AppError('TooManySignInAttempts', `Too many failed sign-ins for this account or from this address. Wait ${wait} seconds, then try again.`);
@@ -89,10 +89,10 @@ export function registerDeveloperAuth(app: FastifyInstance, options: DeveloperAu
     const user = await ctx.store.management.getUserByEmail(account);
     const matches = user?.passwordHash ? await verifyPassword(password, user.passwordHash) : (await verifyPassword(password, await decoy), false);
     if (!user || !matches) {
-      throttle.recordFailure(account, request.ip);
       request.log.info({ address: request.ip }, 'developer portal sign-in refused');
       throw new AppError('SignInFailed', 'The email or password is not right. Check both and try again.');
     }
+    throttle.succeeded(account, request.ip);
     // Said only to someone who knows the password, so it reveals nothing to a guesser.
     refuseInactive(user);
     request.log.info({ userId: user.id }, 'developer portal sign-in');
