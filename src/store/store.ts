@@ -31,8 +31,12 @@ export interface QuotaCounterRecord {
 export interface QuotaCounterStore {
   /** Counters whose window ends after `notResetBefore`. */
   listQuotaCounters(notResetBefore: number): Promise<QuotaCounterRecord[]>;
-  /** Upserts each counter by key. */
-  putQuotaCounters(counters: readonly QuotaCounterRecord[]): Promise<void>;
+  /**
+   * Adds calls counted by one process (each record's `count` is the number of new calls) to the
+   * stored counts: to the stored window while it runs (its end kept), or as a new window once the
+   * stored one ended at or before `now`. Additive, so any number of processes and nodes may write.
+   */
+  addQuotaCounts(deltas: readonly QuotaCounterRecord[], now: number): Promise<void>;
   deleteQuotaCountersResetBefore(time: number): Promise<void>;
 }
 

@@ -82,15 +82,15 @@ describe('InMemoryCounterStore', () => {
     expect(counters.take('a', 3, 60_000, 61_000)).toBe(0);
   });
 
-  it('drops ended windows on sweep, and hands changed ones to persistence once', () => {
+  it('drops ended windows on sweep, and hands new calls to persistence once', () => {
     const counters = new InMemoryCounterStore();
     counters.take('a', 5, 1_000, 0);
     counters.take('b', 5, 10_000, 0);
-    expect(counters.drainChanged(500)).toEqual([
+    expect(counters.drainDeltas(500)).toEqual([
       { key: 'a', count: 1, resetsAt: 1_000 },
       { key: 'b', count: 1, resetsAt: 10_000 },
     ]);
-    expect(counters.drainChanged(500)).toEqual([]);
+    expect(counters.drainDeltas(500)).toEqual([]);
     counters.sweep(2_000);
     expect(counters.size).toBe(1);
     counters.restore([{ key: 'b', count: 4, resetsAt: 10_000 }, { key: 'c', count: 1, resetsAt: 1_500 }], 2_000);
@@ -126,14 +126,15 @@ describe('InMemoryCounterStore', () => {
     totals.addDeltas([{ key: 'q', count: 2, resetsAt: 100_000 }], 2_000); // one worker
     totals.addDeltas([{ key: 'q', count: 3, resetsAt: 100_000 }, { key: 'r', count: 1, resetsAt: 6_000 }], 2_000); // the other
     totals.addDeltas([{ key: 's', count: 4, resetsAt: 1_000 }], 2_000); // its window ended: ignored
-    expect(totals.drainChanged(2_000)).toEqual([
-      { key: 'q', count: 15, resetsAt: 100_000 },
+    expect(totals.take('q', 15, 100_000, 2_000)).toBe(98_000); // 10 restored + 5 reported: the quota of 15 is used
+    expect(totals.drainDeltas(2_000)).toEqual([
+      { key: 'q', count: 5, resetsAt: 100_000 }, // the new calls only: the store adds them to its 10
       { key: 'r', count: 1, resetsAt: 6_000 },
     ]);
     // Once the total's window has ended, a worker's delta of its later window starts a new one.
     totals.addDeltas([{ key: 'r', count: 2, resetsAt: 12_000 }], 7_000);
     totals.addDeltas([{ key: 'r', count: 1, resetsAt: 13_000 }], 7_500);
-    expect(totals.drainChanged(8_000)).toEqual([{ key: 'r', count: 3, resetsAt: 12_000 }]);
+    expect(totals.drainDeltas(8_000)).toEqual([{ key: 'r', count: 3, resetsAt: 12_000 }]);
   });
 });
 

@@ -68,7 +68,7 @@ describe('sign-in origin behind a reverse proxy', () => {
   }
 
   test("a proxy passing its upstream Host: the page's origin is the listener's public URL, so the sign-in goes through; a foreign origin is still refused", async () => {
-    const { email, password } = portico.credentials.adminUser;
+    const { email } = portico.credentials.adminUser;
     const publicOrigin = new URL(portico.managementUrl).origin;
     expect(await postWithHost('upstream.internal:8081', publicOrigin, { email, password: 'wrong-password' })).toBe(401);
     expect(await postWithHost('upstream.internal:8081', 'https://evil.example', { email, password: 'wrong-password' })).toBe(403);

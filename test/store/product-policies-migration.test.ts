@@ -49,10 +49,18 @@ describeEachDialect('migration 2026_11_30_0008_product_policies', (dialect) => {
     await store.management.deleteProduct('starter');
     expect(await store.management.listProductPolicies()).toEqual([]);
 
-    await store.quotaCounters.putQuotaCounters([{ key: 'unlimited/subscriptions/a', count: 3, resetsAt: 2_000_000_000_000 }, { key: 'old', count: 1, resetsAt: 1 }]);
-    await store.quotaCounters.putQuotaCounters([{ key: 'unlimited/subscriptions/a', count: 4, resetsAt: 2_000_000_000_000 }]);
-    expect(await store.quotaCounters.listQuotaCounters(1_000)).toEqual([{ key: 'unlimited/subscriptions/a', count: 4, resetsAt: 2_000_000_000_000 }]);
-    await store.quotaCounters.deleteQuotaCountersResetBefore(1_000);
+    // Counts add up, whichever process or node writes: into the stored window while it runs.
+    const ends = 2_000_000_000_000;
+    await store.quotaCounters.addQuotaCounts([{ key: 'unlimited/subscriptions/a', count: 3, resetsAt: ends }, { key: 'old', count: 1, resetsAt: 1 }], 0);
+    await Promise.all([
+      store.quotaCounters.addQuotaCounts([{ key: 'unlimited/subscriptions/a', count: 4, resetsAt: ends + 5 }], 500), // another node's window: joins the stored one
+      store.quotaCounters.addQuotaCounts([{ key: 'unlimited/subscriptions/a', count: 2, resetsAt: ends }], 500),
+    ]);
+    expect(await store.quotaCounters.listQuotaCounters(1_000)).toEqual([{ key: 'unlimited/subscriptions/a', count: 9, resetsAt: ends }]);
+    // Once the stored window has ended, the next calls start a new one.
+    await store.quotaCounters.addQuotaCounts([{ key: 'old', count: 2, resetsAt: 5_000 }], 1_000);
+    expect((await store.quotaCounters.listQuotaCounters(1_000)).find((counter) => counter.key === 'old')).toEqual({ key: 'old', count: 2, resetsAt: 5_000 });
+    await store.quotaCounters.deleteQuotaCountersResetBefore(6_000);
     expect(await store.quotaCounters.listQuotaCounters(0)).toHaveLength(1);
   });
 });

@@ -53,17 +53,6 @@ export class InMemoryCounterStore implements RateCounterStore {
     return this.windows.size;
   }
 
-  /** Counters changed since the last drain (still in their window), with their whole count; marked unchanged. */
-  drainChanged(now: number): QuotaCounterRecord[] {
-    const changed: QuotaCounterRecord[] = [];
-    for (const [key, window] of this.windows) {
-      if (window.unsent === 0 || window.resetsAt <= now) continue;
-      window.unsent = 0;
-      changed.push({ key, count: window.count, resetsAt: window.resetsAt });
-    }
-    return changed;
-  }
-
   /**
    * Calls counted since the last drain (still in their window): each record's `count` is the
    * number of new calls, not the total. A gateway worker sends these to the persisting process.
@@ -94,11 +83,11 @@ export class InMemoryCounterStore implements RateCounterStore {
     }
   }
 
-  /** Marks counters as changed again (a write of them failed). */
-  markChanged(records: readonly QuotaCounterRecord[]): void {
-    for (const record of records) {
-      const window = this.windows.get(record.key);
-      if (window && window.unsent === 0) window.unsent = 1;
+  /** Takes back deltas that could not be handed on (a failed write), to go with the next ones. */
+  unsend(deltas: readonly QuotaCounterRecord[]): void {
+    for (const delta of deltas) {
+      const window = this.windows.get(delta.key);
+      if (window && window.resetsAt === delta.resetsAt) window.unsent += delta.count;
     }
   }
 

@@ -60,9 +60,11 @@ export abstract class QuotaBeat implements QuotaPersister {
 
 /**
  * Keeps the quota counts in the store so a restart does not give every caller a fresh quota: loads
- * them at start, writes the changed ones every QUOTA_FLUSH_INTERVAL_MS (and drops ended windows,
- * in memory and in the store), and writes once more on a graceful stop. A crash loses at most the
- * last interval's calls. Rate-limit windows (seconds to minutes) are not persisted.
+ * them at start, adds the calls counted since the last beat every QUOTA_FLUSH_INTERVAL_MS (and drops
+ * ended windows, in memory and in the store), and once more on a graceful stop. The store adds
+ * (addQuotaCounts), so every process and node that counts apart may write: the stored count is the
+ * sum of their calls. A crash loses at most the last interval's calls. Rate-limit windows (seconds
+ * to minutes) are not persisted.
  */
 export class QuotaPersistence extends QuotaBeat {
   constructor(
@@ -75,17 +77,17 @@ export class QuotaPersistence extends QuotaBeat {
     super(counters, store, logger, alsoSweep, now);
   }
 
-  /** Writes the changed counters; a failure is retried on the next beat. */
+  /** Adds the new calls to the stored counts; after a failure they go with the next beat's. */
   protected async handOn(): Promise<void> {
     const now = this.now();
-    const changed = this.counters.drainChanged(now);
+    const deltas = this.counters.drainDeltas(now);
     this.counters.sweep(now);
     try {
-      if (changed.length === 0) return; // an idle gateway does not write
-      await this.store.putQuotaCounters(changed);
+      if (deltas.length === 0) return; // an idle gateway does not write
+      await this.store.addQuotaCounts(deltas, now);
       await this.store.deleteQuotaCountersResetBefore(now);
     } catch (err) {
-      this.counters.markChanged(changed);
+      this.counters.unsend(deltas);
       this.logger.warn({ err }, 'writing quota counters failed; retrying on the next flush');
     }
   }

@@ -1,5 +1,6 @@
 /** QuotaCounterStore over Kysely: the quota_counters table, one row per counter key. */
 import type { QuotaCounterRecord, QuotaCounterStore } from '../store.js';
+import { sql } from 'kysely';
 import type { Db } from './support.js';
 
 export class QuotaCounterRepository implements QuotaCounterStore {
@@ -10,12 +11,19 @@ export class QuotaCounterRepository implements QuotaCounterStore {
     return rows.map((row) => ({ key: row.counter_key, count: Number(row.count), resetsAt: Number(row.resets_at) }));
   }
 
-  async putQuotaCounters(counters: readonly QuotaCounterRecord[]): Promise<void> {
-    for (const counter of counters) {
+  async addQuotaCounts(deltas: readonly QuotaCounterRecord[], now: number): Promise<void> {
+    for (const delta of deltas) {
+      // One statement per key, atomic on both dialects: concurrent writers add, none overwrites.
+      const running = sql<boolean>`quota_counters.resets_at > ${now}`;
       await this.db
         .insertInto('quota_counters')
-        .values({ counter_key: counter.key, count: counter.count, resets_at: counter.resetsAt })
-        .onConflict((oc) => oc.column('counter_key').doUpdateSet({ count: counter.count, resets_at: counter.resetsAt }))
+        .values({ counter_key: delta.key, count: delta.count, resets_at: delta.resetsAt })
+        .onConflict((oc) =>
+          oc.column('counter_key').doUpdateSet({
+            count: sql<number>`case when ${running} then quota_counters.count + excluded.count else excluded.count end`,
+            resets_at: sql<number>`case when ${running} then quota_counters.resets_at else excluded.resets_at end`,
+          }),
+        )
         .execute();
     }
   }
