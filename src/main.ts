@@ -313,6 +313,7 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
     print(`Portico is up (${store.dialect === 'sqlite' ? `SQLite in ${config.dataDir}` : 'PostgreSQL'}, tenant ${instance.tenantId}${roles.size < ROLES.length ? `, only ${config.roles.join(', ')}` : ''}):`);
     if (runs('gateway')) print(`  gateway     ${urls.gateway}`);
     if (runs('management')) print(`  management  ${urls.management}`);
+    if (runs('management')) print(`  portals     ${urls.management}/ (admin: sign in with adminUser from credentials.json), ${urls.management}/developer`);
     if (runs('identity')) print(`  identity    ${urls.identity}`);
     if (runs('management')) print(`  echo        ${urls.echo}`);
     if (runs('management')) print(`  credentials ${path}`);

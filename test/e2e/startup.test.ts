@@ -83,9 +83,10 @@ afterAll(async () => {
 
 test('prints one line per listener with its URL, then where the credentials are, on stderr; stdout has only JSON log lines', async () => {
   expect(first.stderr[0]).toMatch(/^Portico is up \(SQLite in .*, tenant [0-9a-f-]{36}\):$/);
-  expect(first.stderr.slice(1, 6)).toEqual([
+  expect(first.stderr.slice(1, 7)).toEqual([
     `  gateway     http://localhost:${env.PORTICO_GATEWAY_PORT}`,
     `  management  http://localhost:${env.PORTICO_MANAGEMENT_PORT}`,
+    `  portals     http://localhost:${env.PORTICO_MANAGEMENT_PORT}/ (admin: sign in with adminUser from credentials.json), http://localhost:${env.PORTICO_MANAGEMENT_PORT}/developer`,
     `  identity    http://localhost:${env.PORTICO_IDENTITY_PORT}`,
     `  echo        http://127.0.0.1:${env.PORTICO_ECHO_PORT}`,
     `  credentials ${join(dataDir, 'credentials.json')}`,
