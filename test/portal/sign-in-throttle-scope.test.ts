@@ -1,7 +1,7 @@
 /**
  * The tight sign-in limit is per (account, client address): someone who knows the admin's email
- * cannot lock the admin out from another address. Different loopback addresses (127.0.0.x) stand
- * for different clients.
+ * cannot lock the admin out from another address. Developer sign-ups are limited per address.
+ * Different loopback addresses (127.0.0.x) stand for different clients.
  */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -19,14 +19,19 @@ beforeAll(async () => {
 afterAll(async () => portico?.stop());
 
 function signInFrom(localAddress: string, path: string, email: string, password: string): Promise<number> {
+  return postFrom(localAddress, path, { email, password }).then((answer) => answer.status);
+}
+
+function postFrom(localAddress: string, path: string, json: unknown): Promise<{ status: number; retryAfter: string | undefined; body: string }> {
   const url = new URL(`${portico.managementUrl}${path}`);
-  const body = JSON.stringify({ email, password });
+  const body = JSON.stringify(json);
   return new Promise((resolve, reject) => {
     const req = request(
       { host: '127.0.0.1', port: url.port, path: url.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), origin: url.origin } },
       (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body: Buffer.concat(chunks).toString('utf8') }));
       },
     );
     req.on('error', reject);
@@ -60,5 +65,21 @@ describe('sign-in throttle scope', () => {
     const throttle = new SignInThrottle(() => 1_000_000);
     for (let i = 0; i < 20; i++) expect(throttle.begin(`user${i}@example.com`, '10.1.1.1')).toBeUndefined();
     expect(throttle.begin('fresh@example.com', '10.1.1.1')).toBe(300);
+  });
+});
+
+describe('developer sign-up throttle', () => {
+  const signUp = (from: string, n: string) => postFrom(from, '/developer/api/signup', { email: `signup-${n}@example.com`, firstName: 'S', lastName: 'U', password: 'Sign-up-passw0rd' });
+
+  test('ten sign-ups an hour per client address, a taken email counting too; then 429 TooManySignUps with Retry-After; another address may still sign up', async () => {
+    for (let i = 0; i < 9; i++) expect((await signUp('127.0.0.11', `a${i}`)).status).toBe(201);
+    expect((await signUp('127.0.0.11', 'a0')).status).toBe(409);
+    const refused = await signUp('127.0.0.11', 'a10');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.retryAfter)).toBeGreaterThan(0);
+    const error = (JSON.parse(refused.body) as { error: { code: string; message: string } }).error;
+    expect(error.code).toBe('TooManySignUps');
+    expect(error.message).toMatch(/^Too many sign-ups from this address \(at most 10 an hour\)\. Wait \d+ seconds, then try again, or ask an administrator to create your account\.$/);
+    expect((await signUp('127.0.0.12', 'b0')).status).toBe(201);
   });
 });

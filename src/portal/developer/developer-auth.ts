@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/index.js';
 import { hashPassword, newGuid, verifyPassword } from '../../shared/index.js';
+import { FailureThrottle } from '../../identity/token/failure-throttle.js';
 import { putUser, type ManagementContext, type UserRecord } from '../../management/index.js';
 import { setRequestActor } from '../../audit/index.js';
 import { checkCsrf } from '../admin-session.js';
@@ -33,6 +34,9 @@ export interface SignedInDeveloper {
 
 const signedIn = new WeakMap<FastifyRequest, SignedInDeveloper>();
 const COOKIE = SESSION_COOKIE.developer;
+/** Sign-ups one client address may make per hour: enough for a team behind one NAT, not for a script filling the user table. */
+const SIGN_UP_LIMIT = 10;
+const SIGN_UP_WINDOW_MS = 60 * 60_000;
 
 /** The developer the session hook let through; only called on routes behind that hook. */
 export function developerOf(request: FastifyRequest): SignedInDeveloper {
@@ -69,6 +73,8 @@ export function registerDeveloperAuth(app: FastifyInstance, options: DeveloperAu
   const { ctx, sessions, throttle } = options;
   // Compared against when the email is unknown, so an unknown account costs the same time as a wrong password.
   const decoy = hashPassword(newGuid());
+  // Every sign-up try counts (a taken email too), so the 409 cannot be used to test many emails either.
+  const signUps = new FailureThrottle(SIGN_UP_LIMIT, SIGN_UP_WINDOW_MS);
   const startSession = (reply: FastifyReply, user: UserRecord) => {
     const { token, session } = sessions.create('developer', user.id);
     void reply.header('Set-Cookie', sessionCookie(COOKIE, token, options.secure)).header('Cache-Control', 'no-store');
@@ -105,6 +111,12 @@ export function registerDeveloperAuth(app: FastifyInstance, options: DeveloperAu
     if (!options.signUpAllowed) {
       throw new AppError('SignUpDisabled', 'Sign-up is turned off on this Portico (PORTICO_DEVELOPER_SIGNUP=off). Ask an administrator to create your account.');
     }
+    const wait = signUps.retryAfter(request.ip);
+    if (wait !== undefined) {
+      void reply.header('Retry-After', String(wait));
+      throw new AppError('TooManySignUps', `Too many sign-ups from this address (at most ${SIGN_UP_LIMIT} an hour). Wait ${wait} seconds, then try again, or ask an administrator to create your account.`);
+    }
+    signUps.recordFailure(request.ip);
     const body = request.body as { email: string; firstName: string; lastName: string; password: string };
     // The same rules and event as PUT users/{id}: a new active user in the developers group.
     const id = newGuid().replace(/-/g, '').slice(0, 24);
