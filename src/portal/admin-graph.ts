@@ -35,9 +35,9 @@ export async function adminGraphOptions(identity: Identity, adminAppId: string, 
 /** Where the portal reaches the directory API. */
 export const ADMIN_GRAPH_PREFIX = '/graph/v1.0';
 
-export async function registerAdminGraph(app: FastifyInstance, options: AdminGraphOptions, sessions: PortalSessions, store: ManagementStore): Promise<void> {
+export async function registerAdminGraph(app: FastifyInstance, options: AdminGraphOptions, sessions: PortalSessions, store: ManagementStore, secure: boolean): Promise<void> {
   const authenticate = async (request: FastifyRequest): Promise<FastifyReply | undefined> => {
-    const session = sessionOf(request, sessions, 'admin');
+    const session = sessionOf(request, sessions, 'admin', secure);
     if (!session) throw new AppError('AuthenticationFailed', 'The directory API on this listener is for the admin portal: sign in to the portal. Scripts call the identity listener\'s /v1.0 with a Graph token.');
     checkCsrf(request, session);
     const user = await store.getUser(session.userId);

@@ -4,7 +4,7 @@ import { constantTimeEqual } from '../shared/index.js';
 import { MANAGEMENT_ROLES, type Caller, type ManagementStore, type SessionAuthenticator } from '../management/index.js';
 import { isAdministrator } from './admin-accounts.js';
 import type { PortalKind, PortalSession, PortalSessions } from './portal-sessions.js';
-import { CSRF_HEADER, readCookie, SESSION_COOKIE } from './session-cookie.js';
+import { CSRF_HEADER, readCookie, sessionCookieName } from './session-cookie.js';
 
 /** What the audit log shows as the client of a portal user's calls (docs/audit.md). */
 export const ADMIN_PORTAL_CLIENT = 'portico-admin-portal';
@@ -13,8 +13,8 @@ export const ADMIN_PORTAL_CLIENT = 'portico-admin-portal';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The live session of a portal for a request, or undefined when it carries no cookie of that portal; AppError when it is ended. */
-export function sessionOf(request: FastifyRequest, sessions: PortalSessions, kind: PortalKind): PortalSession | undefined {
-  const token = readCookie(request.headers.cookie, SESSION_COOKIE[kind]);
+export function sessionOf(request: FastifyRequest, sessions: PortalSessions, kind: PortalKind, secure: boolean): PortalSession | undefined {
+  const token = readCookie(request.headers.cookie, sessionCookieName(kind, secure));
   if (token === undefined) return undefined;
   const session = sessions.find(kind, token);
   if (!session) throw new AppError('AuthenticationFailed', 'Your portal session has ended (signed out, idle too long or past its maximum age). Sign in again.');
@@ -35,10 +35,10 @@ export function checkCsrf(request: FastifyRequest, session: PortalSession): void
  * administrator gets the Contributor role, checked live on every request, so a user blocked or
  * taken out of `administrators` loses access at once. The audit actor is the user (`users/<id>`).
  */
-export function adminSessionAuthenticator(sessions: PortalSessions, store: ManagementStore): SessionAuthenticator {
+export function adminSessionAuthenticator(sessions: PortalSessions, store: ManagementStore, secure: boolean): SessionAuthenticator {
   return {
     async authenticate(request): Promise<Caller | undefined> {
-      const session = sessionOf(request, sessions, 'admin');
+      const session = sessionOf(request, sessions, 'admin', secure);
       if (!session) return undefined;
       checkCsrf(request, session);
       const user = await store.getUser(session.userId);
