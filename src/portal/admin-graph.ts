@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { AuditStore } from '../audit/index.js';
 import { registerGraphRoutes, setCaller, type GraphDeps, type Identity } from '../identity/index.js';
 import type { ManagementStore } from '../management/index.js';
-import { ADMIN_PORTAL_CLIENT, checkCsrf, sessionOf } from './admin-session.js';
+import { ADMIN_PORTAL_CLIENT, checkCsrf, PASSWORD_CHANGED, sessionOf } from './admin-session.js';
 import { isAdministrator } from './admin-accounts.js';
 import type { PortalSessions } from './portal-sessions.js';
 
@@ -45,6 +45,7 @@ export async function registerAdminGraph(app: FastifyInstance, options: AdminGra
       sessions.endAllOf(session.userId);
       throw new AppError('AuthenticationFailed', 'Your portal session has ended: the account is blocked, deleted or no longer an administrator.');
     }
+    if (!sessions.credentialHolds(session, user)) throw new AppError('AuthenticationFailed', PASSWORD_CHANGED);
     setCaller(request, options.deps.directory.forPrincipal(options.principalId), options.principalId);
     setRequestActor(request, { objectId: `users/${user.id}`, appId: ADMIN_PORTAL_CLIENT });
     return undefined;

@@ -3,7 +3,7 @@ import { AppError } from '../errors/index.js';
 import type { ManagementStore, UserRecord } from '../management/index.js';
 import { checkPassword, isAdministrator } from './admin-accounts.js';
 import { checkCsrf, sessionOf } from './admin-session.js';
-import type { PortalSession, PortalSessions } from './portal-sessions.js';
+import { credentialOf, type PortalSession, type PortalSessions } from './portal-sessions.js';
 import { clearedCookie, readCookie, sessionCookie, sessionCookieName } from './session-cookie.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
 
@@ -55,7 +55,7 @@ export function registerAdminSessionRoutes(app: FastifyInstance, options: AdminS
       throw new AppError('SignInFailed', 'The email or password is incorrect, or this account may not use the admin portal (it must be active and in the Administrators group).');
     }
     throttle.succeeded(email, address);
-    const { token, session } = sessions.create('admin', user.id);
+    const { token, session } = sessions.create('admin', user.id, credentialOf(user));
     request.log.info({ userId: user.id }, 'admin portal sign-in');
     return noStore(reply).header('Set-Cookie', sessionCookie(cookie, token, options.secure)).send({ signedIn: true, ...view(user, session) });
   });
@@ -69,8 +69,9 @@ export function registerAdminSessionRoutes(app: FastifyInstance, options: AdminS
       session = undefined; // ended: say so below and remove the stale cookie
     }
     const user = session && (await store.getUser(session.userId));
-    if (!session || !user || !(await isAdministrator(store, user))) {
-      if (session) sessions.endAllOf(session.userId);
+    const administrator = user !== undefined && (await isAdministrator(store, user));
+    if (session && !administrator) sessions.endAllOf(session.userId);
+    if (!session || !user || !administrator || !sessions.credentialHolds(session, user)) {
       if (readCookie(request.headers.cookie, cookie) !== undefined) void reply.header('Set-Cookie', clearedCookie(cookie, options.secure));
       return noStore(reply).send({ signedIn: false });
     }

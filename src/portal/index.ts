@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ManagementStore, PortalMount } from '../management/index.js';
-import { adminSessionAuthenticator } from './admin-session.js';
+import { adminSessionAuthenticator, keepOwnSessionAfterPasswordChange } from './admin-session.js';
 import { registerAdminSessionRoutes } from './admin-session-routes.js';
 import { PortalPages } from './portal-pages.js';
 import { PortalSessions, type SessionLimits } from './portal-sessions.js';
@@ -46,6 +46,7 @@ export function createPortal(options: PortalOptions): PortalMount & { readonly s
     sessions: adminSessionAuthenticator(sessions, options.store, options.secure),
     async register(app: FastifyInstance) {
       pages.register(app);
+      keepOwnSessionAfterPasswordChange(app, sessions, options.store);
       registerAdminSessionRoutes(app, { store: options.store, sessions, throttle, secure: options.secure, serviceResourceId: options.serviceResourceId });
       if (options.graph) await registerAdminGraph(app, options.graph, sessions, options.store, options.secure);
       if (options.developer) await registerDeveloperPortal(app, { ...options.developer, sessions, throttle, secure: options.secure });

@@ -6,7 +6,7 @@ import { putUser, type ManagementContext, type UserRecord } from '../../manageme
 import { setRequestActor } from '../../audit/index.js';
 import { checkCsrf } from '../admin-session.js';
 import { checkSameOrigin } from '../admin-session-routes.js';
-import type { PortalSession, PortalSessions } from '../portal-sessions.js';
+import { credentialOf, type PortalSession, type PortalSessions } from '../portal-sessions.js';
 import { clearedCookie, readCookie, sessionCookie, sessionCookieName } from '../session-cookie.js';
 import type { SignInThrottle } from '../sign-in-throttle.js';
 import { developerUserView } from './views.js';
@@ -76,7 +76,7 @@ export function registerDeveloperAuth(app: FastifyInstance, options: DeveloperAu
   // Every sign-up try counts (a taken email too), so the 409 cannot be used to test many emails either.
   const signUps = new FailureThrottle(SIGN_UP_LIMIT, SIGN_UP_WINDOW_MS);
   const startSession = (reply: FastifyReply, user: UserRecord) => {
-    const { token, session } = sessions.create('developer', user.id);
+    const { token, session } = sessions.create('developer', user.id, credentialOf(user));
     void reply.header('Set-Cookie', sessionCookie(cookie, token, options.secure)).header('Cache-Control', 'no-store');
     return { signedIn: true, user: developerUserView(user), csrfToken: session.csrfToken };
   };
@@ -140,6 +140,8 @@ export function registerDeveloperAuth(app: FastifyInstance, options: DeveloperAu
     const user = await ctx.store.management.getUser(session.userId);
     // Blocked or deleted since sign-in: the sessions end now, not when they expire.
     if (!user || user.state !== 'active') sessions.endAllOf(session.userId);
+    // The password changed since sign-in: this session ends (sessions begun with the new one stay).
+    else if (!sessions.credentialHolds(session, user)) return undefined;
     return { session, user };
   };
 
