@@ -215,6 +215,7 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
             tokenUrl: () => `${identityUrl}/${instance.tenantId}/oauth2/v2.0/token`,
             gatewayUrl: () => gatewayPublicUrl,
             dispatcher: relay,
+            tryItTimeoutMs: config.tryItTimeoutMs,
             logger: logger.child({ listener: 'management', component: 'developer-portal' }),
           },
         }),

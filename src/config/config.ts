@@ -16,6 +16,8 @@ export interface PorticoConfig {
   readonly secretValidityDays: number;
   /** Upstream timeout for proxied requests, in milliseconds. */
   readonly backendTimeoutMs: number;
+  /** Deadline of the developer portal's whole Try it exchange (token request and gateway call), in milliseconds. */
+  readonly tryItTimeoutMs: number;
   /** Largest request body the management and identity APIs accept, in bytes. */
   readonly bodyLimitBytes: number;
   /** pino level: fatal, error, warn, info, debug, trace, silent. */
@@ -97,6 +99,7 @@ export const DEFAULTS = Object.freeze({
   tokenLifetimeSeconds: 3599, // just under an hour, like Entra's `expires_in`
   secretValidityDays: 365, // one year, as the seed page states
   backendTimeoutMs: 30_000, // 30 seconds before the gateway answers 504
+  tryItTimeoutMs: 30_000, // 30 seconds for Try it's token request and gateway call together
   bodyLimitBytes: 1_048_576, // 1 MiB
   logLevel: 'info',
   logFormat: 'auto' as LogFormat,
@@ -133,6 +136,7 @@ export type ConfigInput = Partial<{
   tokenLifetimeSeconds: number;
   secretValidityDays: number;
   backendTimeoutMs: number;
+  tryItTimeoutMs: number;
   bodyLimitBytes: number;
   logLevel: string;
   logFormat: string;
@@ -179,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     tokenLifetimeSeconds: overrides.tokenLifetimeSeconds ?? DEFAULTS.tokenLifetimeSeconds,
     secretValidityDays: overrides.secretValidityDays ?? DEFAULTS.secretValidityDays,
     backendTimeoutMs: overrides.backendTimeoutMs ?? DEFAULTS.backendTimeoutMs,
+    tryItTimeoutMs: overrides.tryItTimeoutMs ?? DEFAULTS.tryItTimeoutMs,
     bodyLimitBytes: overrides.bodyLimitBytes ?? DEFAULTS.bodyLimitBytes,
     logLevel,
     logFormat,

@@ -18,6 +18,9 @@ export interface ErrorDetail {
   readonly message: string;
 }
 
+/** 5xx codes whose message is written for the client (it names no internals): shown, not replaced. */
+const EXPOSED_SERVER_ERRORS: ReadonlySet<AppErrorCode> = new Set<AppErrorCode>(['TryItTimedOut']);
+
 /** A failure with a stable code and an HTTP status; `expose` says whether clients may see the message. */
 export class AppError extends Error {
   readonly status: number;
@@ -31,7 +34,7 @@ export class AppError extends Error {
     super(message, options);
     this.name = 'AppError';
     this.status = APP_ERROR_CODES[code].status;
-    this.expose = this.status < 500;
+    this.expose = this.status < 500 || EXPOSED_SERVER_ERRORS.has(code);
   }
 }
 

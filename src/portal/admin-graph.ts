@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { AuditStore } from '../audit/index.js';
 import { registerGraphRoutes, setCaller, type GraphDeps, type Identity } from '../identity/index.js';
 import type { ManagementStore } from '../management/index.js';
-import { ADMIN_PORTAL_CLIENT, checkCsrf, sessionOf } from './admin-session.js';
+import { ADMIN_PORTAL_CLIENT, checkCsrf, PASSWORD_CHANGED, sessionOf } from './admin-session.js';
 import { isAdministrator } from './admin-accounts.js';
 import type { PortalSessions } from './portal-sessions.js';
 
@@ -35,9 +35,9 @@ export async function adminGraphOptions(identity: Identity, adminAppId: string, 
 /** Where the portal reaches the directory API. */
 export const ADMIN_GRAPH_PREFIX = '/graph/v1.0';
 
-export async function registerAdminGraph(app: FastifyInstance, options: AdminGraphOptions, sessions: PortalSessions, store: ManagementStore): Promise<void> {
+export async function registerAdminGraph(app: FastifyInstance, options: AdminGraphOptions, sessions: PortalSessions, store: ManagementStore, secure: boolean): Promise<void> {
   const authenticate = async (request: FastifyRequest): Promise<FastifyReply | undefined> => {
-    const session = sessionOf(request, sessions, 'admin');
+    const session = sessionOf(request, sessions, 'admin', secure);
     if (!session) throw new AppError('AuthenticationFailed', 'The directory API on this listener is for the admin portal: sign in to the portal. Scripts call the identity listener\'s /v1.0 with a Graph token.');
     checkCsrf(request, session);
     const user = await store.getUser(session.userId);
@@ -45,6 +45,7 @@ export async function registerAdminGraph(app: FastifyInstance, options: AdminGra
       sessions.endAllOf(session.userId);
       throw new AppError('AuthenticationFailed', 'Your portal session has ended: the account is blocked, deleted or no longer an administrator.');
     }
+    if (!sessions.credentialHolds(session, user)) throw new AppError('AuthenticationFailed', PASSWORD_CHANGED);
     setCaller(request, options.deps.directory.forPrincipal(options.principalId), options.principalId);
     setRequestActor(request, { objectId: `users/${user.id}`, appId: ADMIN_PORTAL_CLIENT });
     return undefined;

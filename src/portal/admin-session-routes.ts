@@ -3,8 +3,8 @@ import { AppError } from '../errors/index.js';
 import type { ManagementStore, UserRecord } from '../management/index.js';
 import { checkPassword, isAdministrator } from './admin-accounts.js';
 import { checkCsrf, sessionOf } from './admin-session.js';
-import type { PortalSession, PortalSessions } from './portal-sessions.js';
-import { clearedCookie, readCookie, sessionCookie, SESSION_COOKIE } from './session-cookie.js';
+import { credentialOf, type PortalSession, type PortalSessions } from './portal-sessions.js';
+import { clearedCookie, readCookie, sessionCookie, sessionCookieName } from './session-cookie.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
 
 export interface AdminSessionRoutesOptions {
@@ -33,6 +33,7 @@ const MAX_PASSWORD = 256;
  */
 export function registerAdminSessionRoutes(app: FastifyInstance, options: AdminSessionRoutesOptions): void {
   const { store, sessions, throttle } = options;
+  const cookie = sessionCookieName('admin', options.secure);
   const view = (user: UserRecord, session: PortalSession): SessionView => ({
     user: { id: user.id, email: user.email, firstName: user.firstName, lastName: user.lastName },
     csrfToken: session.csrfToken,
@@ -54,23 +55,24 @@ export function registerAdminSessionRoutes(app: FastifyInstance, options: AdminS
       throw new AppError('SignInFailed', 'The email or password is incorrect, or this account may not use the admin portal (it must be active and in the Administrators group).');
     }
     throttle.succeeded(email, address);
-    const { token, session } = sessions.create('admin', user.id);
+    const { token, session } = sessions.create('admin', user.id, credentialOf(user));
     request.log.info({ userId: user.id }, 'admin portal sign-in');
-    return noStore(reply).header('Set-Cookie', sessionCookie(SESSION_COOKIE.admin, token, options.secure)).send({ signedIn: true, ...view(user, session) });
+    return noStore(reply).header('Set-Cookie', sessionCookie(cookie, token, options.secure)).send({ signedIn: true, ...view(user, session) });
   });
 
   // Not signed in is an answer here, not an error: the page asks this on every load.
   app.get('/portal/api/admin/session', async (request, reply) => {
     let session: PortalSession | undefined;
     try {
-      session = sessionOf(request, sessions, 'admin');
+      session = sessionOf(request, sessions, 'admin', options.secure);
     } catch {
       session = undefined; // ended: say so below and remove the stale cookie
     }
     const user = session && (await store.getUser(session.userId));
-    if (!session || !user || !(await isAdministrator(store, user))) {
-      if (session) sessions.endAllOf(session.userId);
-      if (readCookie(request.headers.cookie, SESSION_COOKIE.admin) !== undefined) void reply.header('Set-Cookie', clearedCookie(SESSION_COOKIE.admin, options.secure));
+    const administrator = user !== undefined && (await isAdministrator(store, user));
+    if (session && !administrator) sessions.endAllOf(session.userId);
+    if (!session || !user || !administrator || !sessions.credentialHolds(session, user)) {
+      if (readCookie(request.headers.cookie, cookie) !== undefined) void reply.header('Set-Cookie', clearedCookie(cookie, options.secure));
       return noStore(reply).send({ signedIn: false });
     }
     return noStore(reply).send({ signedIn: true, ...view(user, session) });
@@ -80,9 +82,9 @@ export function registerAdminSessionRoutes(app: FastifyInstance, options: AdminS
     const session = liveSession(request, reply, sessions, options.secure);
     checkCsrf(request, session);
     // Ends this browser's session only; the user's other sessions (other browsers) stay.
-    const token = readCookie(request.headers.cookie, SESSION_COOKIE.admin);
+    const token = readCookie(request.headers.cookie, cookie);
     if (token !== undefined) sessions.end(token);
-    return noStore(reply).header('Set-Cookie', clearedCookie(SESSION_COOKIE.admin, options.secure)).status(204).send();
+    return noStore(reply).header('Set-Cookie', clearedCookie(cookie, options.secure)).status(204).send();
   });
 }
 
@@ -90,9 +92,9 @@ export function registerAdminSessionRoutes(app: FastifyInstance, options: AdminS
 function liveSession(request: FastifyRequest, reply: FastifyReply, sessions: PortalSessions, secure: boolean): PortalSession {
   let session: PortalSession | undefined;
   try {
-    session = sessionOf(request, sessions, 'admin');
+    session = sessionOf(request, sessions, 'admin', secure);
   } catch (error) {
-    void reply.header('Set-Cookie', clearedCookie(SESSION_COOKIE.admin, secure));
+    void reply.header('Set-Cookie', clearedCookie(sessionCookieName('admin', secure), secure));
     throw error;
   }
   if (!session) throw new AppError('AuthenticationFailed', 'Not signed in to the admin portal.');

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ManagementStore, PortalMount } from '../management/index.js';
-import { adminSessionAuthenticator } from './admin-session.js';
+import { adminSessionAuthenticator, keepOwnSessionAfterPasswordChange } from './admin-session.js';
 import { registerAdminSessionRoutes } from './admin-session-routes.js';
 import { PortalPages } from './portal-pages.js';
 import { PortalSessions, type SessionLimits } from './portal-sessions.js';
@@ -14,7 +14,7 @@ import { registerAdminGraph, type AdminGraphOptions } from './admin-graph.js';
 import { registerDeveloperPortal, type DeveloperPortalOptions } from './developer/index.js';
 
 export { PortalSessions, type PortalKind, type PortalSession, type SessionLimits } from './portal-sessions.js';
-export { CSRF_HEADER, SESSION_COOKIE, readCookie, sessionCookie, clearedCookie } from './session-cookie.js';
+export { CSRF_HEADER, SESSION_COOKIE, sessionCookieName, readCookie, sessionCookie, clearedCookie } from './session-cookie.js';
 export { checkCsrf, sessionOf } from './admin-session.js';
 export { checkSameOrigin } from './admin-session-routes.js';
 export { checkPassword, isAdministrator } from './admin-accounts.js';
@@ -43,11 +43,12 @@ export function createPortal(options: PortalOptions): PortalMount & { readonly s
   const pages = new PortalPages(options.webRoot);
   return {
     sessionTable: sessions,
-    sessions: adminSessionAuthenticator(sessions, options.store),
+    sessions: adminSessionAuthenticator(sessions, options.store, options.secure),
     async register(app: FastifyInstance) {
       pages.register(app);
+      keepOwnSessionAfterPasswordChange(app, sessions, options.store);
       registerAdminSessionRoutes(app, { store: options.store, sessions, throttle, secure: options.secure, serviceResourceId: options.serviceResourceId });
-      if (options.graph) await registerAdminGraph(app, options.graph, sessions, options.store);
+      if (options.graph) await registerAdminGraph(app, options.graph, sessions, options.store, options.secure);
       if (options.developer) await registerDeveloperPortal(app, { ...options.developer, sessions, throttle, secure: options.secure });
     },
     serveFallback: (request, reply) => pages.serveFallback(request, reply),

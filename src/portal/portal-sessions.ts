@@ -12,6 +12,19 @@ export interface PortalSession {
   readonly csrfToken: string;
   readonly createdAt: number;
   lastSeenAt: number;
+  /**
+   * credentialOf(user) when the session began: a password change alters it, and every lookup
+   * (which reads the live user anyway) ends a session whose credential is no longer the user's.
+   */
+  credential: string;
+}
+
+/**
+ * A digest of the user's password hash: equal while the password is unchanged. The hash itself is
+ * not kept in the session table, so the table holds nothing a guesser could work on.
+ */
+export function credentialOf(user: { readonly passwordHash: string | null }): string {
+  return sha256(`portal-session-credential\n${user.passwordHash ?? ''}`);
 }
 
 export interface SessionLimits {
@@ -49,10 +62,10 @@ export class PortalSessions {
   ) {}
 
   /** A new session; the returned token goes into the cookie and is never stored. */
-  create(kind: PortalKind, userId: string): { token: string; session: PortalSession } {
+  create(kind: PortalKind, userId: string, credential: string): { token: string; session: PortalSession } {
     const token = randomBytes(32).toString('base64url');
     const at = this.now();
-    const session: PortalSession = { kind, userId, csrfToken: randomBytes(32).toString('base64url'), createdAt: at, lastSeenAt: at };
+    const session: PortalSession = { kind, userId, csrfToken: randomBytes(32).toString('base64url'), createdAt: at, lastSeenAt: at, credential };
     const table = this.tables[kind];
     const own = [...table].filter(([, s]) => s.userId === userId);
     if (own.length >= MAX_SESSIONS_PER_USER) table.delete(own[0]![0]); // the user's least recently used
@@ -85,6 +98,23 @@ export class PortalSessions {
   end(token: string): void {
     const key = sha256(token);
     for (const table of Object.values(this.tables)) table.delete(key);
+  }
+
+  /**
+   * Whether the session still matches its user's live record: false (and the session is ended) when
+   * the user's password changed since it began. Other sessions of the user end on their own lookups;
+   * sessions begun with the new password stay.
+   */
+  credentialHolds(session: PortalSession, user: { readonly passwordHash: string | null }): boolean {
+    if (session.credential === credentialOf(user)) return true;
+    const table = this.tables[session.kind];
+    for (const [key, candidate] of table) if (candidate === session) table.delete(key);
+    return false;
+  }
+
+  /** The session carries on under a new credential (its own user's password change, made through it). */
+  renewCredential(session: PortalSession, credential: string): void {
+    session.credential = credential;
   }
 
   /** Ends every session of a user (e.g. blocked or deleted). */

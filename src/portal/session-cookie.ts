@@ -3,6 +3,16 @@ import type { PortalKind } from './portal-sessions.js';
 /** One cookie per portal, so signing in to the developer portal never grants the admin portal. */
 export const SESSION_COOKIE: Readonly<Record<PortalKind, string>> = Object.freeze({ admin: 'portico_admin_session', developer: 'portico_developer_session' });
 
+/**
+ * The session cookie's name: over HTTPS with the `__Host-` prefix, which browsers accept only from a
+ * secure origin, with Path=/ and no Domain, so a sibling subdomain or a plain-http page cannot plant
+ * or shadow it. Over http the plain name (browsers refuse `__Host-` without Secure); then only that
+ * name is read, and over HTTPS only the prefixed one.
+ */
+export function sessionCookieName(kind: PortalKind, secure: boolean): string {
+  return secure ? `__Host-${SESSION_COOKIE[kind]}` : SESSION_COOKIE[kind];
+}
+
 /** The header the SPA sends its session's CSRF token in, on every write. */
 export const CSRF_HEADER = 'x-csrf-token';
 

@@ -7,7 +7,10 @@
  * taken on one dedicated connection per node. The node holding it runs the job; the others try
  * again every few seconds, so when the leader dies (its session ends and PostgreSQL drops the
  * lock) another node takes over. A node that loses its connection stops its jobs at once: it can
- * no longer be sure it leads.
+ * no longer be sure it leads. A connection can also die silently (a network partition, a NAT that
+ * forgets it: no FIN, no error), so the lock connection uses TCP keep-alive and, while it leads,
+ * checks itself with `select 1` every couple of seconds; a check that fails or hangs past its
+ * timeout counts as a lost connection: the jobs stop, and the node campaigns again on a fresh one.
  */
 import pg from 'pg';
 
@@ -29,9 +32,13 @@ export interface LeaderElection {
 }
 
 const DEFAULT_RETRY_MS = 2_000;
+/** How often a leading node checks its lock connection; a check also times out after this long. */
+const DEFAULT_HEALTH_CHECK_MS = 2_000;
 
-export function startLeaderElection(options: { readonly databaseUrl?: string | undefined; readonly log: LeaderLog; readonly retryMs?: number }): LeaderElection {
-  return options.databaseUrl === undefined ? new SoleLeader(options.log) : new AdvisoryLockElection(options.databaseUrl, options.log, options.retryMs ?? DEFAULT_RETRY_MS);
+export function startLeaderElection(options: { readonly databaseUrl?: string | undefined; readonly log: LeaderLog; readonly retryMs?: number; readonly healthCheckMs?: number }): LeaderElection {
+  return options.databaseUrl === undefined
+    ? new SoleLeader(options.log)
+    : new AdvisoryLockElection(options.databaseUrl, options.log, options.retryMs ?? DEFAULT_RETRY_MS, options.healthCheckMs ?? DEFAULT_HEALTH_CHECK_MS);
 }
 
 interface Campaign {
@@ -80,8 +87,12 @@ class SoleLeader implements LeaderElection {
 class AdvisoryLockElection implements LeaderElection {
   private readonly campaigns: Campaign[] = [];
   private client: pg.Client | undefined;
+  /** Gives up the current client: ends it, stops the jobs led on it. */
+  private loseClient: (() => void) | undefined;
   private connecting: Promise<pg.Client | undefined> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private healthTimer: NodeJS.Timeout | undefined;
+  private checking = false;
   private stopped = false;
   private trying: Promise<void> | undefined;
 
@@ -89,9 +100,33 @@ class AdvisoryLockElection implements LeaderElection {
     private readonly databaseUrl: string,
     private readonly log: LeaderLog,
     retryMs: number,
+    private readonly healthCheckMs: number,
   ) {
     this.timer = setInterval(() => void this.tryAll(), retryMs);
     this.timer.unref();
+    this.healthTimer = setInterval(() => void this.checkConnection(), healthCheckMs);
+    this.healthTimer.unref();
+  }
+
+  /**
+   * While leading: `select 1` on the lock connection. A silent dead connection raises no error,
+   * so without this the node would keep running its jobs while another node, once PostgreSQL drops
+   * the old session, runs them too.
+   */
+  private async checkConnection(): Promise<void> {
+    const client = this.client;
+    if (this.stopped || this.checking || client === undefined || !this.campaigns.some((c) => c.leading)) return;
+    this.checking = true;
+    try {
+      await client.query({ text: 'select 1', query_timeout: this.healthCheckMs } as pg.QueryConfig);
+    } catch (error) {
+      if (this.client === client && !this.stopped) {
+        this.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'the leader lock connection failed its check; giving up the jobs and campaigning again on a new connection');
+        this.loseClient?.();
+      }
+    } finally {
+      this.checking = false;
+    }
   }
 
   campaign(name: string, job: LeaderJob): void {
@@ -106,6 +141,7 @@ class AdvisoryLockElection implements LeaderElection {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearInterval(this.healthTimer);
     await this.trying;
     for (const campaign of [...this.campaigns].reverse()) {
       if (campaign.leading) await stopJob(campaign, this.log);
@@ -153,14 +189,18 @@ class AdvisoryLockElection implements LeaderElection {
   }
 
   private async connect(): Promise<pg.Client | undefined> {
-    const client = new pg.Client({ connectionString: this.databaseUrl, connectionTimeoutMillis: 5_000 });
+    // keepAlive: the operating system also probes an idle connection, so a dead peer surfaces as an error.
+    const client = new pg.Client({ connectionString: this.databaseUrl, connectionTimeoutMillis: 5_000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     let lost = false;
     const onLost = (): void => {
       if (lost) return;
       lost = true;
       client.end().catch(() => undefined);
+      // end() waits for the server, which a dead connection never answers: close the socket too.
+      (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
       if (this.client !== client) return;
       this.client = undefined;
+      this.loseClient = undefined;
       void this.depose();
     };
     client.on('error', onLost);
@@ -178,6 +218,7 @@ class AdvisoryLockElection implements LeaderElection {
       return undefined;
     }
     this.client = client;
+    this.loseClient = onLost;
     return client;
   }
 

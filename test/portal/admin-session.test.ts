@@ -187,15 +187,22 @@ describe('over HTTPS', () => {
   let secure: Booted;
   afterAll(async () => secure?.stop());
 
-  test('the session cookie gets Secure when the management listener serves HTTPS', async () => {
+  test('over HTTPS the session cookies are Secure and named __Host-…, and only that name is read', async () => {
     secure = await bootPortico({ tls: 'local' });
     const trusted = fetchTrusting(await readFile(secure.running.caCertificate!, 'utf8'));
-    const response = await trusted(`${secure.managementUrl}/portal/api/admin/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: secure.credentials.adminUser.email, password: secure.credentials.adminUser.password }),
-    });
-    expect(response.status).toBe(200);
-    expect(response.headers.get('set-cookie')).toMatch(/^portico_admin_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Secure$/);
+    const { email, password } = secure.credentials.adminUser;
+    for (const [path, who, name] of [
+      ['/portal/api/admin/session', '/portal/api/admin/session', '__Host-portico_admin_session'],
+      ['/developer/api/signin', '/developer/api/me', '__Host-portico_developer_session'],
+    ] as const) {
+      const response = await trusted(`${secure.managementUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+      expect(response.status).toBe(200);
+      const setCookie = response.headers.get('set-cookie')!;
+      expect(setCookie).toMatch(new RegExp(`^${name}=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Strict; Secure$`));
+      const token = setCookie.split(';')[0]!.slice(name.length + 1);
+      const signedIn = async (cookie: string) => ((await (await trusted(`${secure.managementUrl}${who}`, { headers: { cookie } })).json()) as { signedIn: boolean }).signedIn;
+      expect(await signedIn(`${name}=${token}`)).toBe(true);
+      expect(await signedIn(`${name.slice('__Host-'.length)}=${token}`)).toBe(false);
+    }
   });
 });

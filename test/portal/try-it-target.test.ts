@@ -17,4 +17,13 @@ describe('gatewayTarget', () => {
     expect(() => gatewayTarget('http://localhost:8080', 'orders', '/orders/{id}', {}, [])).toThrow("The operation needs a value for the template parameter 'id'.");
     for (const value of ['.', '..']) expect(() => gatewayTarget('http://localhost:8080', 'orders', '/orders/{id}', { id: value }, [])).toThrow("cannot be '.' or '..'");
   });
+
+  test('a {*rest} value is encoded per segment: a/b stays a/b, each segment percent-encoded; dot and empty segments are refused', () => {
+    expect(gatewayTarget('http://localhost:8080', 'files', '/files/{*path}', { '*path': 'a/b c/d?e#f' }, [])).toBe('http://localhost:8080/files/files/a/b%20c/d%3Fe%23f');
+    expect(gatewayTarget('http://localhost:8080', 'files', '/files/{*path}', { path: 'one' }, [])).toBe('http://localhost:8080/files/files/one');
+    for (const value of ['..', 'a/../b', 'a/.', './a']) expect(() => gatewayTarget('http://localhost:8080', 'files', '/files/{*path}', { '*path': value }, [])).toThrow("cannot be '.' or '..' or hold such a segment");
+    for (const value of ['/a', 'a/', 'a//b']) expect(() => gatewayTarget('http://localhost:8080', 'files', '/files/{*path}', { '*path': value }, [])).toThrow('cannot hold an empty segment');
+    // A plain {name} still encodes '/' so one value stays one segment.
+    expect(gatewayTarget('http://localhost:8080', 'orders', '/orders/{id}', { id: 'a/b' }, [])).toBe('http://localhost:8080/orders/orders/a%2Fb');
+  });
 });

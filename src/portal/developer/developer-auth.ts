@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/index.js';
 import { hashPassword, newGuid, verifyPassword } from '../../shared/index.js';
+import { FailureThrottle } from '../../identity/token/failure-throttle.js';
 import { putUser, type ManagementContext, type UserRecord } from '../../management/index.js';
 import { setRequestActor } from '../../audit/index.js';
 import { checkCsrf } from '../admin-session.js';
 import { checkSameOrigin } from '../admin-session-routes.js';
-import type { PortalSession, PortalSessions } from '../portal-sessions.js';
-import { clearedCookie, readCookie, sessionCookie, SESSION_COOKIE } from '../session-cookie.js';
+import { credentialOf, type PortalSession, type PortalSessions } from '../portal-sessions.js';
+import { clearedCookie, readCookie, sessionCookie, sessionCookieName } from '../session-cookie.js';
 import type { SignInThrottle } from '../sign-in-throttle.js';
 import { developerUserView } from './views.js';
 
@@ -32,7 +33,9 @@ export interface SignedInDeveloper {
 }
 
 const signedIn = new WeakMap<FastifyRequest, SignedInDeveloper>();
-const COOKIE = SESSION_COOKIE.developer;
+/** Sign-ups one client address may make per hour: enough for a team behind one NAT, not for a script filling the user table. */
+const SIGN_UP_LIMIT = 10;
+const SIGN_UP_WINDOW_MS = 60 * 60_000;
 
 /** The developer the session hook let through; only called on routes behind that hook. */
 export function developerOf(request: FastifyRequest): SignedInDeveloper {
@@ -67,11 +70,14 @@ const signUpBody = {
  */
 export function registerDeveloperAuth(app: FastifyInstance, options: DeveloperAuthOptions): { guard: (request: FastifyRequest, reply: FastifyReply) => Promise<void> } {
   const { ctx, sessions, throttle } = options;
+  const cookie = sessionCookieName('developer', options.secure);
   // Compared against when the email is unknown, so an unknown account costs the same time as a wrong password.
   const decoy = hashPassword(newGuid());
+  // Every sign-up try counts (a taken email too), so the 409 cannot be used to test many emails either.
+  const signUps = new FailureThrottle(SIGN_UP_LIMIT, SIGN_UP_WINDOW_MS);
   const startSession = (reply: FastifyReply, user: UserRecord) => {
-    const { token, session } = sessions.create('developer', user.id);
-    void reply.header('Set-Cookie', sessionCookie(COOKIE, token, options.secure)).header('Cache-Control', 'no-store');
+    const { token, session } = sessions.create('developer', user.id, credentialOf(user));
+    void reply.header('Set-Cookie', sessionCookie(cookie, token, options.secure)).header('Cache-Control', 'no-store');
     return { signedIn: true, user: developerUserView(user), csrfToken: session.csrfToken };
   };
 
@@ -105,6 +111,12 @@ export function registerDeveloperAuth(app: FastifyInstance, options: DeveloperAu
     if (!options.signUpAllowed) {
       throw new AppError('SignUpDisabled', 'Sign-up is turned off on this Portico (PORTICO_DEVELOPER_SIGNUP=off). Ask an administrator to create your account.');
     }
+    const wait = signUps.retryAfter(request.ip);
+    if (wait !== undefined) {
+      void reply.header('Retry-After', String(wait));
+      throw new AppError('TooManySignUps', `Too many sign-ups from this address (at most ${SIGN_UP_LIMIT} an hour). Wait ${wait} seconds, then try again, or ask an administrator to create your account.`);
+    }
+    signUps.recordFailure(request.ip);
     const body = request.body as { email: string; firstName: string; lastName: string; password: string };
     // The same rules and event as PUT users/{id}: a new active user in the developers group.
     const id = newGuid().replace(/-/g, '').slice(0, 24);
@@ -115,26 +127,28 @@ export function registerDeveloperAuth(app: FastifyInstance, options: DeveloperAu
 
   // Sign-out needs no CSRF token: the worst a forged one does is sign you out, and SameSite=Strict stops it anyway.
   app.post('/signout', async (request, reply) => {
-    const token = readCookie(request.headers.cookie, COOKIE);
+    const token = readCookie(request.headers.cookie, cookie);
     if (token !== undefined) sessions.end(token);
-    return reply.header('Set-Cookie', clearedCookie(COOKIE, options.secure)).status(204).send();
+    return reply.header('Set-Cookie', clearedCookie(cookie, options.secure)).status(204).send();
   });
 
   /** The live session and its active user, or undefined (ending the sessions of a user who is no longer active). */
   const current = async (request: FastifyRequest): Promise<{ session: PortalSession; user: UserRecord | undefined } | undefined> => {
-    const token = readCookie(request.headers.cookie, COOKIE);
+    const token = readCookie(request.headers.cookie, cookie);
     const session = token !== undefined ? sessions.find('developer', token) : undefined;
     if (!session) return undefined;
     const user = await ctx.store.management.getUser(session.userId);
     // Blocked or deleted since sign-in: the sessions end now, not when they expire.
     if (!user || user.state !== 'active') sessions.endAllOf(session.userId);
+    // The password changed since sign-in: this session ends (sessions begun with the new one stay).
+    else if (!sessions.credentialHolds(session, user)) return undefined;
     return { session, user };
   };
 
   const guard = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const found = await current(request);
     if (!found || !found.user || found.user.state !== 'active') {
-      if (readCookie(request.headers.cookie, COOKIE) !== undefined) void reply.header('Set-Cookie', clearedCookie(COOKIE, options.secure));
+      if (readCookie(request.headers.cookie, cookie) !== undefined) void reply.header('Set-Cookie', clearedCookie(cookie, options.secure));
       if (found?.user) refuseInactive(found.user);
       if (found) throw new AppError('SignInRequired', 'Your account no longer exists. Sign up or ask an administrator.');
       throw new AppError('SignInRequired', 'Sign in to the developer portal first: there is no session, or it has expired.');
@@ -151,7 +165,7 @@ export function registerDeveloperAuth(app: FastifyInstance, options: DeveloperAu
     void reply.header('Cache-Control', 'no-store');
     const found = await current(request);
     if (!found?.user || found.user.state !== 'active') {
-      if (readCookie(request.headers.cookie, COOKIE) !== undefined) void reply.header('Set-Cookie', clearedCookie(COOKIE, options.secure));
+      if (readCookie(request.headers.cookie, cookie) !== undefined) void reply.header('Set-Cookie', clearedCookie(cookie, options.secure));
       return reply.send({ signedIn: false });
     }
     return reply.send({ signedIn: true, user: developerUserView(found.user), csrfToken: found.session.csrfToken });

@@ -28,6 +28,8 @@ export interface DeveloperPortalOptions {
   readonly gatewayUrl: () => string;
   /** For the Try it relay (a dispatcher trusting `--tls local`'s CA). */
   readonly dispatcher?: Dispatcher | undefined;
+  /** Deadline of one Try it exchange (default 30 s). */
+  readonly tryItTimeoutMs?: number;
   readonly logger: Logger;
 }
 
@@ -53,7 +55,7 @@ export async function registerDeveloperPortal(
       secure: options.secure,
     });
     registerDeveloperData(scope, { ctx: options.ctx, guard, tokenUrl: options.tokenUrl, gatewayUrl: options.gatewayUrl });
-    registerTryIt(scope, { ctx: options.ctx, guard, tokenUrl: options.tokenUrl, gatewayUrl: options.gatewayUrl, dispatcher: options.dispatcher });
+    registerTryIt(scope, { ctx: options.ctx, guard, tokenUrl: options.tokenUrl, gatewayUrl: options.gatewayUrl, dispatcher: options.dispatcher, ...(options.tryItTimeoutMs !== undefined ? { timeoutMs: options.tryItTimeoutMs } : {}) });
   }, { prefix: DEVELOPER_API_PREFIX });
 }
 

@@ -4,6 +4,7 @@ import { AppError } from '../../errors/index.js';
 import { linkGrantsAccess, type ManagementContext } from '../../management/index.js';
 import { ownApplication } from './data-api.js';
 import { scopeOf } from './views.js';
+import { developerOf } from './developer-auth.js';
 
 export interface TryItOptions {
   readonly ctx: ManagementContext;
@@ -13,11 +14,15 @@ export interface TryItOptions {
   readonly gatewayUrl: () => string;
   /** Trusts the local CA (`--tls local`); undefined: the default agent. */
   readonly dispatcher?: Dispatcher | undefined;
+  /** Deadline of the whole exchange, token request and gateway call together (default 30 s). */
+  readonly timeoutMs?: number;
 }
 
 /** Request and response bodies the console shows, at most (the rest is cut and said so). */
 const MAX_SHOWN_BODY = 256 * 1024;
 const TIMEOUT_MS = 30_000;
+/** Try it calls one developer may have in flight at once: the relay is not a way to hold many connections open. */
+const MAX_IN_FLIGHT_PER_USER = 4;
 /** Headers the console may not set: the relay sets the credentials, and transport headers are its business. */
 const REFUSED_HEADERS = new Set(['authorization', 'host', 'cookie', 'content-length', 'connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'keep-alive', 'proxy-authorization', 'expect']);
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/;
@@ -62,7 +67,31 @@ interface TryItBody {
  */
 export function registerTryIt(app: FastifyInstance, options: TryItOptions): void {
   const { ctx } = options;
+  const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
+  const inFlight = new Map<string, number>();
   app.post('/try-it', { onRequest: options.guard, schema: { body: tryItBody } }, async (request, reply) => {
+    const userId = developerOf(request).user.id;
+    const running = inFlight.get(userId) ?? 0;
+    if (running >= MAX_IN_FLIGHT_PER_USER) {
+      throw new AppError('TooManyTryItCalls', `You already have ${MAX_IN_FLIGHT_PER_USER} Try it calls waiting for an answer. Wait for one to finish, then send again.`);
+    }
+    inFlight.set(userId, running + 1);
+    try {
+      return await relay(request, reply, AbortSignal.timeout(timeoutMs));
+    } catch (error) {
+      if (error instanceof DeadlinePassed) {
+        throw new AppError('TryItTimedOut', `Try it gave up after ${Math.round(timeoutMs / 1000)} seconds without a complete answer from the token endpoint or the gateway. Check that the API's backend answers, then try again.`);
+      }
+      throw error;
+    } finally {
+      const left = (inFlight.get(userId) ?? 1) - 1;
+      if (left === 0) inFlight.delete(userId);
+      else inFlight.set(userId, left);
+    }
+  });
+
+  /** One exchange: checks, the token, the gateway call; every request shares the deadline's signal. */
+  const relay = async (request: FastifyRequest, reply: FastifyReply, signal: AbortSignal) => {
     const body = request.body as TryItBody;
     const own = await ownApplication(ctx, request, body.applicationId);
     const product = await ctx.store.management.getProduct(body.productId);
@@ -84,7 +113,7 @@ export function registerTryIt(app: FastifyInstance, options: TryItOptions): void
     const headers = requestHeaders(body.headers ?? []);
 
     // 1. The token, as the seed page's script gets it: client credentials with the exact scope.
-    const token = await post(options, options.tokenUrl(), {
+    const token = await post(options, signal, options.tokenUrl(), {
       'content-type': 'application/x-www-form-urlencoded',
     }, new URLSearchParams({ grant_type: 'client_credentials', client_id: own.entraApplicationId, client_secret: body.clientSecret, scope }).toString());
     const tokenAnswer = parseJson(token.body);
@@ -100,7 +129,7 @@ export function registerTryIt(app: FastifyInstance, options: TryItOptions): void
     const sendsBody = method !== 'GET' && method !== 'HEAD' && body.body !== undefined;
     const sent: Record<string, string> = { ...headers, authorization: `Bearer ${accessToken}` };
     if (sendsBody && !Object.keys(sent).includes('content-type')) sent['content-type'] = 'application/json';
-    const answer = await send(options, method, target, sent, sendsBody ? body.body! : undefined);
+    const answer = await send(options, signal, method, target, sent, sendsBody ? body.body! : undefined);
     return reply.header('Cache-Control', 'no-store').send({
       token: { ...tokenStep, expiresIn: tokenAnswer?.expires_in ?? null },
       request: {
@@ -112,18 +141,27 @@ export function registerTryIt(app: FastifyInstance, options: TryItOptions): void
       },
       response: answer,
     });
-  });
+  };
 }
+
+/** The exchange's deadline passed (AbortSignal.timeout fired). */
+class DeadlinePassed extends Error {}
 
 /** The gateway URL of the operation: fixed host, the API's path, the template filled with encoded values, then the query. */
 export function gatewayTarget(gateway: string, apiPath: string, template: string, values: Record<string, string>, query: readonly { name: string; value: string }[]): string {
   const [templatePath, templateQuery] = template.split('?', 2) as [string, string | undefined];
   const path = templatePath.replace(/\{([^}]+)\}/g, (_whole, name: string) => {
-    const value = values[name];
+    // `{*rest}` takes the rest of the path: its value may hold '/', so each segment is encoded alone.
+    const rest = name.startsWith('*');
+    const value = values[name] ?? (rest ? values[name.slice(1)] : undefined);
     if (value === undefined || value === '') throw new AppError('ValidationError', `The operation needs a value for the template parameter '${name}'.`, [{ code: 'ValidationError', target: `templateParameters.${name}`, message: 'is required.' }]);
-    // Percent-encoded, and never a dot segment: a value cannot leave the operation's path.
-    if (value === '.' || value === '..') throw new AppError('ValidationError', `The value of '${name}' cannot be '.' or '..'.`, [{ code: 'ValidationError', target: `templateParameters.${name}`, message: "cannot be '.' or '..'." }]);
-    return encodeURIComponent(value);
+    const segments = rest ? value.split('/') : [value];
+    // Percent-encoded, and never a dot or empty segment: a value cannot leave the operation's path.
+    for (const segment of segments) {
+      if (segment === '.' || segment === '..') throw new AppError('ValidationError', `The value of '${name}' cannot be '.' or '..'${rest ? ' or hold such a segment' : ''}.`, [{ code: 'ValidationError', target: `templateParameters.${name}`, message: "cannot be '.' or '..'." }]);
+      if (segment === '') throw new AppError('ValidationError', `The value of '${name}' cannot hold an empty segment (a leading, trailing or doubled '/').`, [{ code: 'ValidationError', target: `templateParameters.${name}`, message: 'cannot hold an empty segment.' }]);
+    }
+    return segments.map(encodeURIComponent).join('/');
   });
   const search = new URLSearchParams();
   for (const pair of (templateQuery ?? '').split('&').filter((p) => p !== '' && !p.includes('{'))) {
@@ -158,38 +196,44 @@ function parseJson(text: string): Record<string, unknown> | undefined {
   }
 }
 
-async function post(options: TryItOptions, url: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string }> {
-  const answer = await send(options, 'POST', url, headers, body);
+async function post(options: TryItOptions, signal: AbortSignal, url: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string }> {
+  const answer = await send(options, signal, 'POST', url, headers, body);
   return { status: answer.status, body: answer.body };
 }
 
 /** One request, no redirects followed; an unreachable host is a 502 that says which listener. */
-async function send(options: TryItOptions, method: string, url: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Record<string, string>; body: string; truncated: boolean }> {
+async function send(options: TryItOptions, signal: AbortSignal, method: string, url: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Record<string, string>; body: string; truncated: boolean }> {
   let response: Dispatcher.ResponseData;
   try {
     response = await httpRequest(url, {
       method: method as Dispatcher.HttpMethod,
       headers,
       ...(body !== undefined ? { body } : {}),
-      headersTimeout: TIMEOUT_MS,
-      bodyTimeout: TIMEOUT_MS,
+      signal,
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     });
   } catch (error) {
+    if (signal.aborted) throw new DeadlinePassed('deadline', { cause: error });
     throw new AppError('BadGateway', `Portico could not reach ${new URL(url).origin} to try the call: ${(error as Error).message}.`, [], { cause: error });
   }
   const chunks: Buffer[] = [];
   let size = 0;
   let truncated = false;
-  for await (const chunk of response.body as AsyncIterable<Buffer>) {
-    if (size + chunk.length > MAX_SHOWN_BODY) {
-      chunks.push(chunk.subarray(0, MAX_SHOWN_BODY - size));
-      truncated = true;
-      response.body.destroy();
-      break;
+  try {
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      if (size + chunk.length > MAX_SHOWN_BODY) {
+        chunks.push(chunk.subarray(0, MAX_SHOWN_BODY - size));
+        truncated = true;
+        response.body.destroy();
+        break;
+      }
+      chunks.push(chunk);
+      size += chunk.length;
     }
-    chunks.push(chunk);
-    size += chunk.length;
+  } catch (error) {
+    // The signal also ends a body that trickles in: the deadline covers the whole answer.
+    if (signal.aborted) throw new DeadlinePassed('deadline', { cause: error });
+    throw new AppError('BadGateway', `The answer from ${new URL(url).origin} broke off: ${(error as Error).message}.`, [], { cause: error });
   }
   const shown: Record<string, string> = {};
   for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) shown[name] = Array.isArray(value) ? value.join(', ') : value;
