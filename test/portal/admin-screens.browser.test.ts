@@ -384,4 +384,25 @@ describe('admin portal: Entra ID', () => {
       await portal.close();
     }
   }, STEPS_TIMEOUT);
+  test('a 240-character name without spaces wraps in tables and the page title instead of spilling or widening the page', async () => {
+    const long = `Long${'x'.repeat(236)}`;
+    expect((await admin.call('PUT', '/products/long-name', { properties: { displayName: long, state: 'published', subscriptionRequired: true } })).status).toBe(201);
+    const portal = await signedIn('admin-long-names', '/products');
+    const spilledCells = (): Promise<number> => portal.page.evaluate('[...document.querySelectorAll("td, th")].filter((c) => c.scrollWidth > c.clientWidth + 1).length') as Promise<number>;
+    try {
+      const { page } = portal;
+      await page.getByRole('link', { name: long }).waitFor();
+      expect(await spilledCells()).toBe(0);
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1280);
+      await portal.screenshot('01-products-long-name');
+      await page.goto(`${portico.managementUrl}/products/long-name/properties`);
+      await page.getByRole('heading', { name: long, level: 1 }).waitFor();
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1280);
+      await portal.screenshot('02-product-long-name');
+      expect(portal.unexpectedConsoleErrors()).toEqual([]);
+    } finally {
+      await portal.close();
+      expect((await admin.call('DELETE', '/products/long-name')).status).toBe(200);
+    }
+  }, STEPS_TIMEOUT);
 });
