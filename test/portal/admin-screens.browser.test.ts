@@ -44,6 +44,13 @@ async function echoWithKey(key: string): Promise<number> {
   return response.status;
 }
 
+/** The developer portal's answer to a sign-in with this email and password. */
+async function developerSignIn(email: string, password: string): Promise<number> {
+  const response = await fetch(`${portico.managementUrl}/developer/api/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  await response.arrayBuffer();
+  return response.status;
+}
+
 /** The principals holding Application Administrator, as a script sees them through Graph. */
 async function applicationAdministrators(): Promise<string[]> {
   const c = portico.credentials;
@@ -84,7 +91,7 @@ describe('admin portal: APIs', () => {
 });
 
 describe('admin portal: Users', () => {
-  test('create a user; Block makes the gateway refuse their key, Unblock lets it in again; Delete after a confirmation', async () => {
+  test('create a user; Add refuses an existing email; Edit sets the name and password; Block (after a confirmation) makes the gateway refuse their key, Unblock lets it in again; Delete after a confirmation', async () => {
     const portal = await signedIn('admin-users', '/users');
     try {
       const { page } = portal;
@@ -113,6 +120,47 @@ describe('admin portal: Users', () => {
       const created = await admin.call('GET', '/users/alice-example-com');
       expect(created.status).toBe(200);
       expect(created.body.properties).toMatchObject({ email: 'alice@example.com', firstName: 'Alice', lastName: 'Doe', state: 'active' });
+      expect(await developerSignIn('alice@example.com', 'a-long-password-1')).toBe(200);
+
+      // Adding the same email again is refused in the dialog; Alice is left as she was.
+      await page.getByRole('button', { name: 'Add', exact: true }).click();
+      const again = page.getByRole('dialog', { name: 'Add user' });
+      await again.getByLabel('First name').fill('Mallory');
+      await again.getByLabel('Last name').fill('Other');
+      await again.getByLabel('Email').fill('Alice@Example.com');
+      await again.getByLabel('Password').fill('mallory-password-1');
+      await again.getByRole('button', { name: 'Add' }).click();
+      await again.getByRole('alert').getByText('A user with the email Alice@Example.com already exists.').waitFor();
+      await again.getByRole('button', { name: 'Cancel' }).click();
+      await again.waitFor({ state: 'detached' });
+      // One created outside the portal (another id, not yet on screen) is found by its id too.
+      expect((await admin.call('PUT', '/users/bob-example-com', { properties: { email: 'bob@example.com', firstName: 'Bob', lastName: 'Before' } })).status).toBe(201);
+      await page.getByRole('button', { name: 'Add', exact: true }).click();
+      const third = page.getByRole('dialog', { name: 'Add user' });
+      await third.getByLabel('First name').fill('Bob');
+      await third.getByLabel('Last name').fill('After');
+      await third.getByLabel('Email').fill('bob@example.com');
+      await third.getByRole('button', { name: 'Add' }).click();
+      await third.getByRole('alert').getByText('A user with the email bob@example.com already exists.').waitFor();
+      await third.getByRole('button', { name: 'Cancel' }).click();
+      await third.waitFor({ state: 'detached' });
+      expect((await admin.call('GET', '/users/alice-example-com')).body.properties).toMatchObject({ firstName: 'Alice', lastName: 'Doe' });
+      expect((await admin.call('GET', '/users/bob-example-com')).body.properties).toMatchObject({ firstName: 'Bob', lastName: 'Before' });
+      expect(await developerSignIn('alice@example.com', 'a-long-password-1')).toBe(200);
+      expect(await developerSignIn('alice@example.com', 'mallory-password-1')).toBe(401);
+
+      // Edit: a new name and a password set later (Bob is on the list once it is loaded again).
+      await page.reload();
+      await page.getByRole('cell', { name: 'Bob Before' }).waitFor();
+      await page.getByRole('button', { name: 'Edit bob@example.com' }).click();
+      const edit = page.getByRole('dialog', { name: 'Edit user' });
+      await edit.getByLabel('Last name').fill('Builder');
+      await edit.getByLabel('New password').fill('bob-password-22');
+      await portal.checkAccessibility('Edit user');
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('status').getByText('bob@example.com was saved with a new password.').waitFor();
+      await page.getByRole('cell', { name: 'Bob Builder' }).waitFor();
+      expect(await developerSignIn('bob@example.com', 'bob-password-22')).toBe(200);
       const subscription = await admin.call('PUT', '/subscriptions/alice-starter', { properties: { displayName: 'Alice on Starter', scope: '/products/starter', ownerId: '/users/alice-example-com', state: 'active' } });
       expect(subscription.status).toBe(201);
       const keys = await admin.call('POST', '/subscriptions/alice-starter/listSecrets');
@@ -120,6 +168,9 @@ describe('admin portal: Users', () => {
       expect(await echoWithKey(key)).toBe(200);
 
       await page.getByRole('button', { name: 'Block alice@example.com' }).click();
+      const block = page.getByRole('dialog', { name: 'Block user' });
+      await block.getByText('every subscription key and application they own stops working').waitFor();
+      await block.getByRole('button', { name: 'Block' }).click();
       await page.getByRole('status').getByText('alice@example.com is blocked').waitFor();
       await page.getByRole('button', { name: 'Unblock alice@example.com' }).waitFor();
       await portal.screenshot('03-user-blocked');
@@ -140,7 +191,8 @@ describe('admin portal: Users', () => {
       await page.getByRole('cell', { name: 'alice@example.com', exact: true }).waitFor({ state: 'detached' });
       expect((await admin.call('GET', '/users/alice-example-com')).status).toBe(404);
       expect((await admin.call('GET', '/subscriptions/alice-starter')).status).toBe(404);
-      expect(portal.unexpectedConsoleErrors(failedLoad(400))).toEqual([]);
+      // 400: the invalid email; 404: Add looking for a user before creating one.
+      expect(portal.unexpectedConsoleErrors(failedLoad(400), failedLoad(404))).toEqual([]);
     } finally {
       await portal.close();
     }
@@ -330,6 +382,27 @@ describe('admin portal: Entra ID', () => {
       expect(portal.unexpectedConsoleErrors()).toEqual([]);
     } finally {
       await portal.close();
+    }
+  }, STEPS_TIMEOUT);
+  test('a 240-character name without spaces wraps in tables and the page title instead of spilling or widening the page', async () => {
+    const long = `Long${'x'.repeat(236)}`;
+    expect((await admin.call('PUT', '/products/long-name', { properties: { displayName: long, state: 'published', subscriptionRequired: true } })).status).toBe(201);
+    const portal = await signedIn('admin-long-names', '/products');
+    const spilledCells = (): Promise<number> => portal.page.evaluate('[...document.querySelectorAll("td, th")].filter((c) => c.scrollWidth > c.clientWidth + 1).length') as Promise<number>;
+    try {
+      const { page } = portal;
+      await page.getByRole('link', { name: long }).waitFor();
+      expect(await spilledCells()).toBe(0);
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1280);
+      await portal.screenshot('01-products-long-name');
+      await page.goto(`${portico.managementUrl}/products/long-name/properties`);
+      await page.getByRole('heading', { name: long, level: 1 }).waitFor();
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1280);
+      await portal.screenshot('02-product-long-name');
+      expect(portal.unexpectedConsoleErrors()).toEqual([]);
+    } finally {
+      await portal.close();
+      expect((await admin.call('DELETE', '/products/long-name')).status).toBe(200);
     }
   }, STEPS_TIMEOUT);
 });

@@ -188,6 +188,30 @@ test('the product screens: Starter\'s APIs, Applications, Subscriptions and Poli
   expect(policy.body.properties.limits).toEqual({ rateLimit: { calls: 50, renewalPeriod: 60 }, quota: { calls: 100, renewalPeriod: 604800 } });
 });
 
+test('cutting access asks first: unticking OAuth 2.0 token names the applications that lose it (Cancel keeps it); Applications → Remove, confirmed, says it is done', async () => {
+  await page.goto(`${portico.managementUrl}/products/starter/properties`);
+  await heading('Starter').waitFor();
+  await page.getByRole('checkbox', { name: 'OAuth 2.0 token (most secure)' }).uncheck();
+  await page.getByRole('button', { name: 'Save' }).click();
+  const turnOff = page.getByRole('dialog', { name: 'Turn off access?' });
+  await turnOff.getByText('1 application with access to this product will lose it').waitFor();
+  await screen('14b-turn-off-access', 'Turn off access');
+  await turnOff.getByRole('button', { name: 'Cancel' }).click();
+  await turnOff.waitFor({ state: 'detached' });
+  expect((await admin.call('GET', '/products/starter')).body.properties.authenticationType).toContain('application-token');
+
+  await page.getByRole('tab', { name: 'Applications' }).click();
+  const table = page.getByRole('table', { name: 'Applications with access to this product' });
+  await table.getByRole('link', { name: 'Alice app' }).waitFor();
+  await page.getByRole('button', { name: 'Remove Alice app' }).click();
+  const remove = page.getByRole('dialog', { name: 'Remove application' });
+  await remove.getByText('Remove Alice app from Starter?').waitFor();
+  await remove.getByRole('button', { name: 'Remove' }).click();
+  await page.getByRole('status').getByText('Alice app no longer has access to Starter.').waitFor();
+  await page.getByText('No application has access to this product yet.').waitFor();
+  expect((await admin.call('GET', '/clientApplications/alice-app/productLinks')).body.value).toEqual([]);
+});
+
 test('a product created with OAuth 2.0 token gets its Audience; an API added; deleted after confirmation', async () => {
   await page.getByRole('navigation').getByRole('link', { name: 'Products' }).click();
   await heading('Products').waitFor();

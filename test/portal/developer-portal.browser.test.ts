@@ -159,6 +159,37 @@ describe('developer portal in a browser', () => {
     }
   });
 
+  test('a 240-character name without spaces does not widen the page: Applications table, the application title, Try it dropdowns', async () => {
+    const long = `Long${'x'.repeat(236)}`;
+    expect((await admin.call('PUT', '/clientApplications/dana-long', { properties: { displayName: long, ownerId: '/users/dana', productIds: ['/products/starter'] } })).status).toBe(201);
+    const narrow = await openPortalPage(browser, SUITE, NARROW);
+    const overflow = (): Promise<number> => narrow.page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth') as Promise<number>;
+    // Text spilling out of a table cell over its neighbours.
+    const spilledCells = (): Promise<number> => narrow.page.evaluate('[...document.querySelectorAll("td, th")].filter((c) => c.scrollWidth > c.clientWidth + 1).length') as Promise<number>;
+    try {
+      await narrow.context.addCookies(await dev.context.cookies());
+      await narrow.page.goto(`${portico.managementUrl}/developer/applications`);
+      await expect.poll(() => narrow.page.getByText(long).first().isVisible()).toBe(true);
+      expect(await overflow()).toBeLessThanOrEqual(0);
+      expect(await spilledCells()).toBe(0);
+      await narrow.screenshot('09-long-name-applications');
+      await narrow.page.goto(`${portico.managementUrl}/developer/applications/dana-long`);
+      await expect.poll(() => narrow.page.getByRole('heading', { name: long, level: 1 }).isVisible()).toBe(true);
+      await narrow.screenshot('10-long-name-application');
+      expect(await overflow()).toBeLessThanOrEqual(0);
+      await narrow.page.goto(`${portico.managementUrl}/developer/try-it`);
+      await expect.poll(() => narrow.page.getByLabel('Application', { exact: true }).isVisible()).toBe(true);
+      await narrow.page.getByLabel('Application', { exact: true }).selectOption('dana-long');
+      await narrow.screenshot('11-long-name-try-it');
+      expect(await overflow()).toBeLessThanOrEqual(0);
+      await narrow.screenshot('11-long-name-try-it');
+      expect(narrow.unexpectedConsoleErrors()).toEqual([]);
+    } finally {
+      await narrow.close();
+      expect((await admin.call('DELETE', '/clientApplications/dana-long')).status).toBe(200);
+    }
+  });
+
   test('sign-up: a new developer gets in and owns nothing yet', async () => {
     const fresh = await openPortalPage(browser, SUITE);
     try {

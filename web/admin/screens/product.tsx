@@ -82,18 +82,25 @@ function PropertiesTab(props: { api: ServiceApi; product: Product; onSaved: () =
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [saved, setSaved] = useState<string>();
+  const [losses, setLosses] = useState<string[]>();
   const audience = p.application?.entra?.audience ?? p.application?.entra?.applicationId;
+  const write = async (): Promise<void> => {
+    const authenticationType: AuthType[] = [...(oauth ? (['application-token'] as const) : []), ...(subscriptionKey ? (['subscription-key'] as const) : [])];
+    await props.api.patch(productPath(props.product.name), {
+      properties: { displayName: displayName.trim(), description, state: published ? 'published' : 'notPublished', subscriptionRequired, approvalRequired, authenticationType },
+    });
+    setSaved('Saved.');
+    props.onSaved();
+  };
+  // Unticking a way in while someone uses it cuts their access: count them and ask first, as the CLI does.
   const save = async (): Promise<void> => {
     setBusy(true);
     setError(undefined);
     setSaved(undefined);
     try {
-      const authenticationType: AuthType[] = [...(oauth ? (['application-token'] as const) : []), ...(subscriptionKey ? (['subscription-key'] as const) : [])];
-      await props.api.patch(productPath(props.product.name), {
-        properties: { displayName: displayName.trim(), description, state: published ? 'published' : 'notPublished', subscriptionRequired, approvalRequired, authenticationType },
-      });
-      setSaved('Saved.');
-      props.onSaved();
+      const lost = await accessLost(props.api, props.product, { oauth, subscriptionKey });
+      if (lost.length > 0) setLosses(lost);
+      else await write();
     } catch (failure) {
       setError(failure);
     } finally {
@@ -134,8 +141,41 @@ function PropertiesTab(props: { api: ServiceApi; product: Product; onSaved: () =
           <Button appearance="primary" icon={<SaveRegular />} disabled={busy || displayName.trim() === '' || (!oauth && !subscriptionKey)} onClick={() => void save()}>Save</Button>
         </div>
       </div>
+      <ConfirmDialog open={losses !== undefined} title="Turn off access?" confirmLabel="Save" onClose={() => setLosses(undefined)} onConfirm={write}>
+        {(losses ?? []).map((loss) => <Text as="p" key={loss}>{loss}</Text>)}
+      </ConfirmDialog>
     </section>
   );
+}
+
+/** The applications with a link to the product (their link found among each application's links). */
+async function linkedApplications(api: ServiceApi, productName: string): Promise<AppLink[]> {
+  const applications = await api.list<ClientApplication>('/clientApplications');
+  return Promise.all(applications.map(async (application) => {
+    const links = await api.list<ProductLink>(`/clientApplications/${encodeURIComponent(application.name)}/productLinks`);
+    return { application, link: links.find((link) => lastSegment(link.properties.productId).toLowerCase() === productName.toLowerCase()) };
+  }));
+}
+
+function subscriptionsTo(subscriptions: readonly Subscription[], productName: string): Subscription[] {
+  return subscriptions.filter((s) => /\/products\/[^/]+$/i.test(s.properties.scope) && lastSegment(s.properties.scope).toLowerCase() === productName.toLowerCase());
+}
+
+const plural = (count: number, one: string, many: string): string => `${count} ${count === 1 ? one : many}`;
+
+/** Sentences naming who loses access when the product stops offering a way in it offers now (none: nothing lost). */
+async function accessLost(api: ServiceApi, product: Product, next: { oauth: boolean; subscriptionKey: boolean }): Promise<string[]> {
+  const types = product.properties.authenticationType ?? [];
+  const lost: string[] = [];
+  if (types.includes('application-token') && !next.oauth) {
+    const count = (await linkedApplications(api, product.name)).filter((entry) => entry.link).length;
+    if (count > 0) lost.push(`${plural(count, 'application', 'applications')} with access to this product will lose it: OAuth 2.0 tokens for it are no longer accepted.`);
+  }
+  if ((types.length === 0 || types.includes('subscription-key')) && !next.subscriptionKey) {
+    const count = subscriptionsTo(await api.list<Subscription>('/subscriptions'), product.name).length;
+    if (count > 0) lost.push(`${plural(count, 'subscription', 'subscriptions')} to this product will lose access: their keys are no longer accepted.`);
+  }
+  return lost;
 }
 
 function ApisTab(props: { api: ServiceApi; product: Product }) {
@@ -199,17 +239,14 @@ interface AppLink {
 function ApplicationsTab(props: { api: ServiceApi; product: Product }) {
   const styles = useStyles();
   const productName = props.product.name;
-  const { data, error, reload } = useLoad(async (): Promise<AppLink[]> => {
-    const applications = await props.api.list<ClientApplication>('/clientApplications');
-    return Promise.all(applications.map(async (application) => {
-      const links = await props.api.list<ProductLink>(`/clientApplications/${encodeURIComponent(application.name)}/productLinks`);
-      return { application, link: links.find((link) => lastSegment(link.properties.productId).toLowerCase() === productName.toLowerCase()) };
-    }));
-  }, [props.api, productName]);
+  const { data, error, reload } = useLoad(() => linkedApplications(props.api, productName), [props.api, productName]);
   const [choice, setChoice] = useState<string>();
   const [actionError, setActionError] = useState<unknown>();
+  const [removing, setRemoving] = useState<AppLink>();
+  const [done, setDone] = useState<string>();
   const act = async (work: () => Promise<unknown>): Promise<void> => {
     setActionError(undefined);
+    setDone(undefined);
     try {
       await work();
       setChoice(undefined);
@@ -230,6 +267,7 @@ function ApplicationsTab(props: { api: ServiceApi; product: Product }) {
   return (
     <section className={styles.panel} aria-label="Applications">
       <ErrorBar error={error ?? actionError} />
+      <SuccessBar message={done} />
       {data ? (
         <>
           <div className={styles.row}>
@@ -249,7 +287,7 @@ function ApplicationsTab(props: { api: ServiceApi; product: Product }) {
                     <TableCell><RouterLink to={`/applications/${encodeURIComponent(application.name)}`}>{application.properties.displayName}</RouterLink></TableCell>
                     <TableCell>{application.properties.entraApplicationId}</TableCell>
                     <TableCell>{link!.properties.state ?? 'active'}</TableCell>
-                    <TableCell><Button size="small" icon={<DeleteRegular />} aria-label={`Remove ${application.properties.displayName}`} onClick={() => void act(() => props.api.delete(`/clientApplications/${encodeURIComponent(application.name)}/productLinks/${encodeURIComponent(link!.name)}`))}>Remove</Button></TableCell>
+                    <TableCell><Button size="small" icon={<DeleteRegular />} aria-label={`Remove ${application.properties.displayName}`} onClick={() => { setDone(undefined); setRemoving({ application, link }); }}>Remove</Button></TableCell>
                   </TableRow>
                 ))}
               </TableBody>
@@ -258,6 +296,23 @@ function ApplicationsTab(props: { api: ServiceApi; product: Product }) {
           {linked.length === 0 ? <Text as="p">No application has access to this product yet.</Text> : null}
         </>
       ) : error ? null : <Loading />}
+      <ConfirmDialog
+        open={removing !== undefined}
+        title="Remove application"
+        confirmLabel="Remove"
+        onClose={() => setRemoving(undefined)}
+        onConfirm={async () => {
+          const { application, link } = removing!;
+          await props.api.delete(`/clientApplications/${encodeURIComponent(application.name)}/productLinks/${encodeURIComponent(link!.name)}`);
+          setDone(`${application.properties.displayName} no longer has access to ${props.product.properties.displayName}.`);
+          reload();
+        }}
+      >
+        <Text as="p">
+          Remove {removing?.application.properties.displayName} from {props.product.properties.displayName}? Its tokens for this product
+          stop being accepted at once.
+        </Text>
+      </ConfirmDialog>
     </section>
   );
 }
@@ -272,8 +327,7 @@ function SubscriptionsTab(props: { api: ServiceApi; product: Product }) {
       const user = users.find((u) => u.name.toLowerCase() === lastSegment(id).toLowerCase());
       return user ? `${user.properties.firstName} ${user.properties.lastName}` : lastSegment(id);
     };
-    return subscriptions
-      .filter((s) => /\/products\/[^/]+$/i.test(s.properties.scope) && lastSegment(s.properties.scope).toLowerCase() === productName)
+    return subscriptionsTo(subscriptions, productName)
       .map((s) => ({ subscription: s, owner: owner(s.properties.ownerId) }));
   }, [props.api, productName]);
   return (

@@ -1,12 +1,12 @@
-/** Users: the list, + Add (create), Block / Unblock and Delete (after a confirmation). */
+/** Users: the list, + Add (create, never over an existing user), Edit (name, password), Block / Unblock and Delete (after a confirmation). */
 import { useState } from 'react';
 import {
-  Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Input,
+  Button, DialogActions, DialogBody, DialogContent, DialogTitle, Field, Input,
   Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, makeStyles, tokens,
 } from '@fluentui/react-components';
-import { AddRegular, DeleteRegular, PersonProhibitedRegular, PersonAvailableRegular } from '@fluentui/react-icons';
-import { ConfirmDialog, ErrorBar, Loading, PageHeader, SuccessBar, useLoad } from '../../shared/ui.js';
-import type { ServiceApi } from '../../shared/api.js';
+import { AddRegular, DeleteRegular, EditRegular, PersonProhibitedRegular, PersonAvailableRegular } from '@fluentui/react-icons';
+import { ConfirmDialog, ErrorBar, Loading, ModalDialog, PageHeader, SuccessBar, useLoad } from '../../shared/ui.js';
+import { ApiError, type ServiceApi } from '../../shared/api.js';
 import type { User } from '../model.js';
 import type { ScreenProps } from '../screen.js';
 
@@ -29,6 +29,8 @@ export function UsersScreen({ api, session }: ScreenProps) {
   const styles = useStyles();
   const [adding, setAdding] = useState(false);
   const [deleting, setDeleting] = useState<User>();
+  const [editing, setEditing] = useState<User>();
+  const [blocking, setBlocking] = useState<User>();
   const [busy, setBusy] = useState<string>();
   const [actionError, setActionError] = useState<unknown>();
   const [done, setDone] = useState<string>();
@@ -81,9 +83,10 @@ export function UsersScreen({ api, session }: ScreenProps) {
                     <TableCell>
                       {self ? <Text>You (signed in)</Text> : (
                         <span className={styles.actions}>
+                          <Button size="small" disabled={busy !== undefined} icon={<EditRegular />} aria-label={`Edit ${user.properties.email}`} onClick={() => setEditing(user)}>Edit</Button>
                           <Button size="small" disabled={busy !== undefined} icon={blocked ? <PersonAvailableRegular /> : <PersonProhibitedRegular />}
                             aria-label={`${blocked ? 'Unblock' : 'Block'} ${user.properties.email}`}
-                            onClick={() => void setState(user, blocked ? 'active' : 'blocked')}>
+                            onClick={() => (blocked ? void setState(user, 'active') : setBlocking(user))}>
                             {blocked ? 'Unblock' : 'Block'}
                           </Button>
                           <Button size="small" disabled={busy !== undefined} icon={<DeleteRegular />} aria-label={`Delete ${user.properties.email}`} onClick={() => setDeleting(user)}>Delete</Button>
@@ -97,7 +100,29 @@ export function UsersScreen({ api, session }: ScreenProps) {
           </Table>
         </div>
       ) : null}
-      {adding ? <AddUserDialog api={api} onClose={() => setAdding(false)} onAdded={(email) => { setDone(`${email} was added.`); reload(); }} /> : null}
+      <ModalDialog open={adding} onClose={() => setAdding(false)}>
+        <AddUserForm api={api} known={data ?? []} onClose={() => setAdding(false)} onAdded={(email) => { setDone(`${email} was added.`); reload(); }} />
+      </ModalDialog>
+      <ModalDialog open={editing !== undefined} onClose={() => setEditing(undefined)}>
+        {editing ? <EditUserForm api={api} user={editing} onClose={() => setEditing(undefined)} onSaved={(message) => { setDone(message); reload(); }} /> : null}
+      </ModalDialog>
+      <ConfirmDialog
+        open={blocking !== undefined}
+        title="Block user"
+        confirmLabel="Block"
+        onClose={() => setBlocking(undefined)}
+        onConfirm={async () => {
+          await api.patch(userPath(blocking!.name), { properties: { state: 'blocked' } });
+          setActionError(undefined);
+          setDone(`${blocking!.properties.email} is blocked: their keys and applications stop working.`);
+          reload();
+        }}
+      >
+        <Text as="p">
+          Block {blocking?.properties.email}? They can no longer sign in to the developer portal, and every subscription key and
+          application they own stops working until you unblock them.
+        </Text>
+      </ConfirmDialog>
       <ConfirmDialog
         open={deleting !== undefined}
         title="Delete user"
@@ -123,7 +148,21 @@ function idFrom(email: string): string {
   return email.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80);
 }
 
-function AddUserDialog(props: { api: ServiceApi; onClose: () => void; onAdded: (email: string) => void }) {
+/** The user with this id, or undefined when there is none (a 404). */
+async function existingUser(api: ServiceApi, userId: string): Promise<User | undefined> {
+  try {
+    return await api.get<User>(userPath(userId));
+  } catch (failure) {
+    if (failure instanceof ApiError && failure.status === 404) return undefined;
+    throw failure;
+  }
+}
+
+/**
+ * Add: the id comes from the email and PUT would replace a user already there, so the form first
+ * looks for one (the list on screen, then the API) and refuses instead of overwriting.
+ */
+function AddUserForm(props: { api: ServiceApi; known: readonly User[]; onClose: () => void; onAdded: (email: string) => void }) {
   const styles = useStyles();
   const [firstName, setFirstName] = useState('');
   const [lastName, setLastName] = useState('');
@@ -134,11 +173,17 @@ function AddUserDialog(props: { api: ServiceApi; onClose: () => void; onAdded: (
   const add = async (): Promise<void> => {
     setBusy(true);
     setError(undefined);
+    const address = email.trim();
+    const userId = idFrom(address);
     try {
-      await props.api.put(userPath(idFrom(email)), {
-        properties: { firstName: firstName.trim(), lastName: lastName.trim(), email: email.trim(), ...(password !== '' ? { password } : {}) },
+      const sameEmail = props.known.some((user) => user.properties.email.toLowerCase() === address.toLowerCase());
+      if (sameEmail || (await existingUser(props.api, userId)) !== undefined) {
+        throw new ApiError(409, 'UserExists', `A user with the email ${address} already exists. Use Edit on their row to change their name or password.`);
+      }
+      await props.api.put(userPath(userId), {
+        properties: { firstName: firstName.trim(), lastName: lastName.trim(), email: address, ...(password !== '' ? { password } : {}) },
       }, '');
-      props.onAdded(email.trim());
+      props.onAdded(address);
       props.onClose();
     } catch (failure) {
       setError(failure);
@@ -147,25 +192,65 @@ function AddUserDialog(props: { api: ServiceApi; onClose: () => void; onAdded: (
   };
   const ready = firstName.trim() !== '' && lastName.trim() !== '' && email.trim() !== '' && idFrom(email) !== '';
   return (
-    <Dialog open onOpenChange={(_event, data) => (data.open ? undefined : props.onClose())}>
-      <DialogSurface>
-        <DialogBody>
-          <DialogTitle>Add user</DialogTitle>
-          <DialogContent className={styles.form}>
-            <ErrorBar error={error} />
-            <Field label="First name" required><Input value={firstName} onChange={(_event, data) => setFirstName(data.value)} /></Field>
-            <Field label="Last name" required><Input value={lastName} onChange={(_event, data) => setLastName(data.value)} /></Field>
-            <Field label="Email" required><Input type="email" value={email} onChange={(_event, data) => setEmail(data.value)} /></Field>
-            <Field label="Password" hint="At least 8 characters; the user signs in to the developer portal with it. Leave empty to set it later.">
-              <Input type="password" autoComplete="new-password" value={password} onChange={(_event, data) => setPassword(data.value)} />
-            </Field>
-          </DialogContent>
-          <DialogActions>
-            <Button appearance="primary" disabled={busy || !ready} onClick={() => void add()}>Add</Button>
-            <Button appearance="secondary" disabled={busy} onClick={props.onClose}>Cancel</Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+    <DialogBody>
+      <DialogTitle>Add user</DialogTitle>
+      <DialogContent className={styles.form}>
+        <ErrorBar error={error} />
+        <Field label="First name" required><Input value={firstName} onChange={(_event, data) => setFirstName(data.value)} /></Field>
+        <Field label="Last name" required><Input value={lastName} onChange={(_event, data) => setLastName(data.value)} /></Field>
+        <Field label="Email" required><Input type="email" value={email} onChange={(_event, data) => setEmail(data.value)} /></Field>
+        <Field label="Password" hint="At least 8 characters; the user signs in to the developer portal with it. Leave empty to set it later with Edit.">
+          <Input type="password" autoComplete="new-password" value={password} onChange={(_event, data) => setPassword(data.value)} />
+        </Field>
+      </DialogContent>
+      <DialogActions>
+        <Button appearance="primary" disabled={busy || !ready} onClick={() => void add()}>Add</Button>
+        <Button appearance="secondary" disabled={busy} onClick={props.onClose}>Cancel</Button>
+      </DialogActions>
+    </DialogBody>
+  );
+}
+
+/** Edit: a user's name, and a new password (empty keeps the current one). */
+function EditUserForm(props: { api: ServiceApi; user: User; onClose: () => void; onSaved: (message: string) => void }) {
+  const styles = useStyles();
+  const [firstName, setFirstName] = useState(props.user.properties.firstName);
+  const [lastName, setLastName] = useState(props.user.properties.lastName);
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const email = props.user.properties.email;
+  const save = async (): Promise<void> => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await props.api.patch(userPath(props.user.name), {
+        properties: { firstName: firstName.trim(), lastName: lastName.trim(), ...(password !== '' ? { password } : {}) },
+      });
+      props.onSaved(password !== '' ? `${email} was saved with a new password.` : `${email} was saved.`);
+      props.onClose();
+    } catch (failure) {
+      setError(failure);
+      setBusy(false);
+    }
+  };
+  const ready = firstName.trim() !== '' && lastName.trim() !== '';
+  return (
+    <DialogBody>
+      <DialogTitle>Edit user</DialogTitle>
+      <DialogContent className={styles.form}>
+        <ErrorBar error={error} />
+        <Field label="Email"><Input value={email} readOnly /></Field>
+        <Field label="First name" required><Input value={firstName} onChange={(_event, data) => setFirstName(data.value)} /></Field>
+        <Field label="Last name" required><Input value={lastName} onChange={(_event, data) => setLastName(data.value)} /></Field>
+        <Field label="New password" hint="At least 8 characters; the user signs in to the developer portal with it. Leave empty to keep the current one.">
+          <Input type="password" autoComplete="new-password" value={password} onChange={(_event, data) => setPassword(data.value)} />
+        </Field>
+      </DialogContent>
+      <DialogActions>
+        <Button appearance="primary" disabled={busy || !ready} onClick={() => void save()}>Save</Button>
+        <Button appearance="secondary" disabled={busy} onClick={props.onClose}>Cancel</Button>
+      </DialogActions>
+    </DialogBody>
   );
 }

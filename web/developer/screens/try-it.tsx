@@ -11,10 +11,13 @@ import { listApplications, listProducts, mintedSecretFor, tryIt, type TryItResul
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, maxWidth: '720px' },
-  row: { display: 'grid', gridTemplateColumns: '1fr 1fr', gap: tokens.spacingHorizontalL, '@media (max-width: 600px)': { gridTemplateColumns: '1fr' } },
+  row: { display: 'grid', gridTemplateColumns: 'minmax(0, 1fr) minmax(0, 1fr)', gap: tokens.spacingHorizontalL, '@media (max-width: 600px)': { gridTemplateColumns: 'minmax(0, 1fr)' } },
   section: { marginTop: tokens.spacingVerticalXL, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
   code: { fontFamily: tokens.fontFamilyMonospace, whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', backgroundColor: tokens.colorNeutralBackground3, padding: tokens.spacingHorizontalM, borderRadius: tokens.borderRadiusMedium, margin: 0 },
   actions: { display: 'flex', gap: tokens.spacingHorizontalM },
+  // A native select is as wide as its longest option; a long name must not push it past its column.
+  select: { minWidth: 0, maxWidth: '100%' },
+  selectBox: { minWidth: 0, width: '100%', textOverflow: 'ellipsis' },
 });
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -86,18 +89,18 @@ export function TryItScreen() {
         <form className={styles.form} onSubmit={(event) => void send(event)} aria-label="Try an operation">
           <div className={styles.row}>
             <Field label="Application">
-              <Select value={app.id} onChange={(_event, d) => { setApplicationId(d.value); setProductId(''); setSecret(''); }}>
+              <Select className={styles.select} select={{ className: styles.selectBox }} value={app.id} onChange={(_event, d) => { setApplicationId(d.value); setProductId(''); setSecret(''); }}>
                 {apps.map((a) => <option key={a.id} value={a.id}>{a.displayName}</option>)}
               </Select>
             </Field>
             <Field label="Product" validationMessage={reachable.length === 0 ? 'This application reaches no product with an OAuth 2.0 token.' : undefined}>
-              <Select value={product?.id ?? ''} onChange={(_event, d) => { setProductId(d.value); setOperationKey(''); }}>
+              <Select className={styles.select} select={{ className: styles.selectBox }} value={product?.id ?? ''} onChange={(_event, d) => { setProductId(d.value); setOperationKey(''); }}>
                 {reachable.map((p) => <option key={p.id} value={p.id}>{p.displayName}</option>)}
               </Select>
             </Field>
           </div>
           <Field label="Operation">
-            <Select value={chosen?.key ?? ''} onChange={(_event, d) => setOperationKey(d.value)}>
+            <Select className={styles.select} select={{ className: styles.selectBox }} value={chosen?.key ?? ''} onChange={(_event, d) => setOperationKey(d.value)}>
               {operations.map((o) => <option key={o.key} value={o.key}>{`${o.operation.method} /${o.api.path}${o.operation.urlTemplate} — ${o.operation.displayName}`}</option>)}
             </Select>
           </Field>
