@@ -6,61 +6,27 @@
  * Requests go on fresh connections, which the primary hands to the workers in turn.
  * Needs the build (`npm test` builds first).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { CredentialsFile } from '../../src/bootstrap/credentials-file.js';
-import { ManagementClient } from '../helpers/clients.js';
+import { startPorticoProcess, type PorticoProcess } from '../helpers/portico-process.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 
-const BIN = new URL('../../bin/portico.js', import.meta.url).pathname;
 const PROCESSES = 3;
 const freshConnections = new Agent({ pipelining: 0 });
 
-interface Started {
-  readonly credentials: CredentialsFile;
-  readonly admin: ManagementClient;
-  readonly stdout: string[];
-  stop(): Promise<void>;
-}
+type Started = PorticoProcess;
 
+/** `portico start --workers 3` in a data directory of its own, removed when it stops. */
 async function startWithWorkers(env: Record<string, string>): Promise<Started> {
   const dataDir = await mkdtemp(join(tmpdir(), 'portico-counters-'));
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [BIN, 'start', '--workers', String(PROCESSES)], {
-    env: { ...process.env, PORTICO_DATA_DIR: dataDir, PORTICO_DATABASE_URL: '', PORTICO_REDIS_URL: '', PORTICO_GATEWAY_NODES: '', PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0', PORTICO_LOG_LEVEL: 'info', ...env },
-  });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  let partial = '';
-  let partialErr = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString()).split('\n');
-      partial = lines.pop()!;
-      stdout.push(...lines.filter(Boolean));
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      const lines = (partialErr + chunk.toString()).split('\n');
-      partialErr = lines.pop()!;
-      stderr.push(...lines.map((line) => `${line}\n`));
-      if (lines.some((line) => line.trim().startsWith('credentials '))) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`portico start --workers exited with ${code}: ${stderr.join('')}`)));
-  });
-  const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8')) as CredentialsFile;
+  const started = await startPorticoProcess({ dataDir, args: ['--workers', String(PROCESSES)], env: { PORTICO_REDIS_URL: '', PORTICO_GATEWAY_NODES: '', ...env } });
   return {
-    credentials,
-    admin: new ManagementClient(credentials),
-    stdout,
+    ...started,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await started.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

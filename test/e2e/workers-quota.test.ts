@@ -6,62 +6,28 @@
  * in a child process; calls go on fresh connections so the primary hands them to both workers in
  * turn, and the access log's `worker` field shows which process answered. Needs the build.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { CredentialsFile } from '../../src/bootstrap/credentials-file.js';
-import { ManagementClient } from '../helpers/clients.js';
+import { startPorticoProcess, type PorticoProcess } from '../helpers/portico-process.js';
 
-const BIN = new URL('../../bin/portico.js', import.meta.url).pathname;
 const QUOTA = 6;
 
-interface Running {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly stdout: string[];
-  readonly credentials: CredentialsFile;
-}
-
 let dataDir: string;
-let running: Running | undefined;
+let running: PorticoProcess | undefined;
 // A fresh connection per request: keep-alive would pin every call to one worker.
 const freshConnections = new Agent({ pipelining: 0 });
 
-async function start(): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, 'start', '--workers', '2'], {
-    env: { ...process.env, PORTICO_DATA_DIR: dataDir, PORTICO_DATABASE_URL: '', PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0', PORTICO_LOG_LEVEL: 'info' },
-  });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  let partial = '';
-  let partialErr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString()).split('\n');
-    partial = lines.pop()!;
-    stdout.push(...lines.filter(Boolean));
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      const lines = (partialErr + chunk.toString()).split('\n');
-      partialErr = lines.pop()!;
-      stderr.push(...lines.map((line) => `${line}\n`));
-      if (lines.some((line) => line.trim().startsWith('credentials '))) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`portico start --workers 2 exited with ${code}: ${stderr.join('')}`)));
-  });
-  const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8')) as CredentialsFile;
-  return { child, stdout, credentials };
+function start(): Promise<PorticoProcess> {
+  return startPorticoProcess({ dataDir, args: ['--workers', '2'] });
 }
 
 async function stop(): Promise<void> {
   const current = running;
   running = undefined;
-  if (!current || current.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => current.child.once('exit', resolve));
-  current.child.kill('SIGTERM'); // a graceful stop: the workers report their last calls, the primary writes
-  await exited;
+  await current?.stop(); // a graceful stop: the workers report their last calls, the primary writes
 }
 
 beforeAll(async () => {
@@ -76,7 +42,7 @@ afterAll(async () => {
 
 test('calls served by both workers are summed into one persisted quota count that survives a restart', async () => {
   running = await start();
-  const admin = new ManagementClient(running.credentials);
+  const admin = running.admin;
   expect((await admin.call('PUT', '/products/metered', { properties: { displayName: 'Metered', state: 'published' } })).status).toBe(201);
   expect((await admin.call('PUT', '/products/metered/apis/echo-api')).status).toBe(201);
   const value = `<policies><inbound><quota calls="${QUOTA}" renewal-period="86400" /><base /></inbound></policies>`;

@@ -5,23 +5,23 @@
  * (the primary hands connections to the workers in turn), and the access log's `worker` field shows
  * which process answered. Needs the build (`npm test` builds first).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { CredentialsFile } from '../../src/bootstrap/credentials-file.js';
-import { ManagementClient, requestToken } from '../helpers/clients.js';
+import { requestToken, type ManagementClient } from '../helpers/clients.js';
+import { startPorticoProcess, type PorticoProcess } from '../helpers/portico-process.js';
 
-const BIN = new URL('../../bin/portico.js', import.meta.url).pathname;
 const WORKERS = 2;
 /** Requests per check: with connections handed out in turn, each worker gets several. */
 const CALLS = 8;
 
 let dataDir: string;
-let child: ChildProcessWithoutNullStreams;
-const stdout: string[] = [];
+let portico: PorticoProcess;
+let child: PorticoProcess['child'];
+let stdout: string[];
 let credentials: CredentialsFile;
 let admin: ManagementClient;
 let key: string;
@@ -30,40 +30,15 @@ const freshConnections = new Agent({ pipelining: 0 });
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'portico-workers-'));
-  child = spawn(process.execPath, [BIN, 'start', '--workers', String(WORKERS)], {
-    env: { ...process.env, PORTICO_DATA_DIR: dataDir, PORTICO_DATABASE_URL: '', PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0', PORTICO_LOG_LEVEL: 'info' },
-  });
-  const stderr: string[] = [];
-  let partial = '';
-  let partialErr = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString()).split('\n');
-      partial = lines.pop()!;
-      stdout.push(...lines.filter(Boolean));
-    });
-    // The start-up banner is on stderr (stdout is the JSON log).
-    child.stderr.on('data', (chunk: Buffer) => {
-      const lines = (partialErr + chunk.toString()).split('\n');
-      partialErr = lines.pop()!;
-      stderr.push(...lines.map((line) => `${line}\n`));
-      if (lines.some((line) => line.trim().startsWith('credentials '))) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`portico start --workers exited with ${code}: ${stderr.join('')}`)));
-  });
-  credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8')) as CredentialsFile;
-  admin = new ManagementClient(credentials);
+  portico = await startPorticoProcess({ dataDir, args: ['--workers', String(WORKERS)] });
+  ({ child, stdout, credentials, admin } = portico);
   expect((await admin.call('PUT', '/users/wendy', { properties: { email: 'wendy@example.com', firstName: 'Wendy', lastName: 'Worker' } })).status).toBe(201);
   expect((await admin.call('PUT', '/subscriptions/wendy-unlimited', { properties: { scope: '/products/unlimited', displayName: 'Wendy', ownerId: '/users/wendy', state: 'active' } })).status).toBe(201);
   key = (await admin.call('POST', '/subscriptions/wendy-unlimited/listSecrets')).body.primaryKey;
 }, 120_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await portico?.stop();
   await freshConnections.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
