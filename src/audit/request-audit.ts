@@ -3,7 +3,7 @@
  * (PUT, PATCH, DELETE, POST) runs its handler inside an audit scope carrying the caller, so what it
  * commits is audited in the write's own transaction; when it committed nothing — it failed, was
  * refused (a caller without the role, a stale If-Match), or changed nothing (a DELETE of nothing,
- * listSecrets) — one row for the request is written after the response, with its status. A
+ * listSecrets) — one row for the request is written just before the response, with its status. A
  * management action whose changes are named otherwise (listSecrets mints a password) also gets
  * its own row, so the resource's history shows it (`successRow`).
  * Unauthenticated requests are not audited: there is no actor, and anyone could fill the log.
@@ -75,7 +75,13 @@ export function auditRequests(app: FastifyInstance, options: RequestAuditOptions
   app.addHook('onError', async (request, _reply, error) => {
     if (error instanceof AppError) errorCodes.set(request, error.code);
   });
-  app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+  // Before the response goes out (onSend, not onResponse): a caller that reads the log right after
+  // its call finds the call in it.
+  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    await recordRequest(request, reply);
+    return payload;
+  });
+  const recordRequest = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (!WRITE_METHODS.has(request.method)) return;
     const actor = actors.get(request);
     if (actor === undefined) return;
@@ -96,7 +102,7 @@ export function auditRequests(app: FastifyInstance, options: RequestAuditOptions
     } catch (err) {
       options.logger.error({ err, operation: entry.operation }, 'writing an audit event failed');
     }
-  });
+  };
 }
 
 /**

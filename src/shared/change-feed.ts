@@ -43,7 +43,11 @@ export interface ChangeFeed {
   health(): FeedHealth;
 }
 
-/** Listeners in this process only. Start it at the store's version (store.configVersion.current()). */
+/**
+ * Listeners in this process only. Start it at the store's version (store.configVersion.current()).
+ * Events arrive in version order only when writes are serialized (SQLite's one writer): concurrent
+ * PostgreSQL transactions publish as they commit, which is why PostgreSQL gets PgChangeFeed.
+ */
 export class InProcessChangeFeed implements ChangeFeed {
   private readonly listeners = new Set<ChangeListener>();
   private version: number;

@@ -93,7 +93,7 @@ describe.skipIf(AZ === undefined && !IN_CI)('the Azure CLI', { timeout: AZ_TEST_
       });
 
       test('az login --service-principal', async () => {
-        const accounts = expectOk(await az('login', '--service-principal', '-u', env.admin.clientId, '-p', env.admin.clientSecret, '--tenant', env.tenantId));
+        const accounts = expectOk(await az('login', '--service-principal', '-u', env.admin.clientId, `--password=${env.admin.clientSecret}`, '--tenant', env.tenantId));
         expect(accounts).toEqual([expect.objectContaining({ id: env.subscriptionId, tenantId: env.tenantId, cloudName: 'Portico', state: 'Enabled' })]);
       });
 
