@@ -1,6 +1,7 @@
 // Gateway throughput against a minimal proxy, every server in its own process:
 //   backend  bench/echo-backend.mjs: Portico's echo server alone (every proxy below forwards here);
 //   minimal  bench/minimal-proxy.mjs: node:http + one undici Pool, streaming, nothing else — the yardstick;
+//            a second one (GATEWAY_HEADERS=1) adds only X-Forwarded-For/-Proto/-Host and X-Request-Id;
 //   Portico  the built program as users run it, `node bin/portico.js start` (SQLite on a temporary
 //            data directory, default log level `info`, so one access-log line per request), with
 //            APIs and products made through its management API pointing at the external backend;
@@ -8,7 +9,8 @@
 //   nginx    proxy_pass with upstream keep-alive, when /usr/sbin/nginx (or `nginx`) is installed;
 //   load     wrk (one thread, a Lua script counting statuses) when installed, else
 //            bench/load-worker.mjs (undici) — in its own process, one per run.
-// Scenarios: minimal (sent the token request) and minimal-key (sent the key request); gateway with an access token (signature verified once, then cached; the live
+// Scenarios: minimal (sent the token request) and minimal-key (sent the key request), the same two
+// through the proxy with the gateway headers (minimal-headers, minimal-headers-key); gateway with an access token (signature verified once, then cached; the live
 // checks run every request); with a subscription key; with rate limit + quota on (runs only when this
 // build accepts a product policy); 401 (no credentials); 404 (no route); nginx.
 // Runs alternate scenario by scenario within each round (A B C … A B C …) after a warm-up round; each
@@ -52,6 +54,9 @@ try {
   const backendUrl = (await lineMatching(backend, /^http:\/\//)).trim();
   const minimal = start('minimal', process.execPath, [here('./minimal-proxy.mjs')], { BACKEND: backendUrl });
   const minimalUrl = (await lineMatching(minimal, /^http:\/\//)).trim();
+  // The same proxy adding the headers every gateway adds (X-Forwarded-*, X-Request-Id): the second yardstick.
+  const headersProxy = start('minimal-headers', process.execPath, [here('./minimal-proxy.mjs')], { BACKEND: backendUrl, GATEWAY_HEADERS: '1' });
+  const headersUrl = (await lineMatching(headersProxy, /^http:\/\//)).trim();
 
   const portico = await startPortico({});
   const setup = await configurePortico(portico.dataDir, backendUrl);
@@ -62,6 +67,8 @@ try {
     { name: 'minimal', label: 'minimal proxy (node:http + undici)', server: minimal, url: `${minimalUrl}/api${PATH}`, headers: { authorization: `Bearer ${setup.token}` }, expected: 200 },
     // The key scenario's request (no 1 KB Authorization header) through the minimal proxy: the like-for-like yardstick for keys.
     { name: 'minimal-key', label: 'minimal proxy, key request', server: minimal, url: `${minimalUrl}/api${PATH}`, headers: { 'ocp-apim-subscription-key': setup.key }, expected: 200 },
+    { name: 'minimal-headers', label: 'minimal + gateway headers', server: headersProxy, url: `${headersUrl}/api${PATH}`, headers: { authorization: `Bearer ${setup.token}` }, expected: 200 },
+    { name: 'minimal-headers-key', label: 'minimal + gateway headers, key req', server: headersProxy, url: `${headersUrl}/api${PATH}`, headers: { 'ocp-apim-subscription-key': setup.key }, expected: 200 },
     { name: 'token', label: 'Portico, access token', server: portico.child, url: `${portico.gatewayUrl}/bench${PATH}`, headers: { authorization: `Bearer ${setup.token}` }, expected: 200 },
     { name: 'key', label: 'Portico, subscription key', server: portico.child, url: `${portico.gatewayUrl}/bench${PATH}`, headers: { 'ocp-apim-subscription-key': setup.key }, expected: 200 },
     setup.limitedKey !== undefined
@@ -88,7 +95,7 @@ try {
     const more = await configurePortico(many.dataDir, backendUrl);
     scenarios.push({ name: `workers${workers}`, label: `Portico --workers ${workers}, token`, server: many.child, tree: true, url: `${many.gatewayUrl}/bench${PATH}`, headers: { authorization: `Bearer ${more.token}` }, expected: 200 });
   }
-  const active = scenarios.filter((s) => !s.skipped && (only === undefined || s.name === 'minimal' || only.includes(s.name)));
+  const active = scenarios.filter((s) => !s.skipped && (only === undefined || s.name.startsWith('minimal') || only.includes(s.name)));
   for (const s of scenarios.filter((s) => s.skipped)) console.log(`scenario ${s.name} skipped: ${s.skipped}`);
 
   console.log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), load generator ${tools.wrk ? 'wrk' : 'bench/load-worker.mjs'}, ${connections} connections, ${seconds} s per run, ${rounds} rounds + warm-up, alternating`);
@@ -116,12 +123,18 @@ try {
 
   const base = results.minimal;
   console.log(`\nmedians over ${rounds} rounds; ratio = scenario req/s ÷ minimal proxy req/s of the same round (median of the per-round ratios; key scenarios against the minimal proxy sent the key request, when it ran)`);
-  console.log('scenario'.padEnd(36), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'CPU µs/req'.padStart(11), 'ratio'.padStart(7), ' goal');
+  console.log('  "÷ +headers": the same ratio against the minimal proxy that also adds the gateway headers (X-Forwarded-*, X-Request-Id); "CPU ratio": yardstick CPU µs ÷ scenario CPU µs, per round');
+  console.log('scenario'.padEnd(36), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'CPU µs/req'.padStart(11), 'ratio'.padStart(7), '÷ +headers'.padStart(11), 'CPU ratio'.padStart(10), ' goal');
   const goals = { token: 0.95, key: 0.95, limits: 0.9 };
+  const keyRequest = (name) => name === 'key' || name === 'limits' || name === 'baseline-key' || name === 'minimal-headers-key';
+  const fmt = (value) => (value === undefined ? '' : value.toFixed(2));
   for (const s of active) {
     const runs = results[s.name];
-    const yardstick = s.name === 'key' || s.name === 'limits' || s.name === 'baseline-key' ? (results['minimal-key'] ?? base) : base;
+    const yardstick = keyRequest(s.name) ? (results['minimal-key'] ?? base) : base;
+    const withHeaders = s.name.startsWith('minimal') ? undefined : keyRequest(s.name) ? results['minimal-headers-key'] : results['minimal-headers'];
     const ratio = median(runs.map((r, i) => r.rps / yardstick[i].rps));
+    const headersRatio = withHeaders === undefined ? undefined : median(runs.map((r, i) => r.rps / withHeaders[i].rps));
+    const cpuRatio = median(runs.map((r, i) => yardstick[i].cpuPerRequest / r.cpuPerRequest));
     const goal = goals[s.name];
     console.log(
       s.label.padEnd(36),
@@ -130,6 +143,8 @@ try {
       median(runs.map((r) => r.p99)).toFixed(2).padStart(8),
       median(runs.map((r) => r.cpuPerRequest)).toFixed(0).padStart(11),
       ratio.toFixed(2).padStart(7),
+      fmt(headersRatio).padStart(11),
+      cpuRatio.toFixed(2).padStart(10),
       goal === undefined ? '' : ` >= ${goal} ${ratio >= goal ? 'met' : 'NOT met'}`,
     );
   }
