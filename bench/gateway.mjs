@@ -24,15 +24,17 @@
 //   BENCH_PROFILE_SCENARIO=key|limits, summarised by bench/profile-summary.mjs; the .cpuprofile is kept in BENCH_PROFILE_DIR or a temp dir)
 //   PORTICO_BIN=/other/checkout/bin/portico.js
 //   BENCH_BASELINE_BIN=/other/checkout/bin/portico.js (also measure that build, token and key, in the same rounds)
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { findWrk, load as loadRun } from './lib/load.mjs';
+import { cpuSeconds, freePort, lineMatching, start, startPortico as startPorticoProcess, stopAll } from './lib/processes.mjs';
+import { managementClient, tokenResponse, UnexpectedAnswer } from './lib/portico-api.mjs';
+import { median } from './lib/stats.mjs';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -41,12 +43,8 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((s) => s.trim()) : undefined;
 const workers = Number(process.env.BENCH_WORKERS ?? 0);
 const profileSeconds = Number(process.env.BENCH_PROFILE ?? 0);
-const API_VERSION = '2022-08-01';
 const PATH = '/resource?param1=sample';
 
-class UnexpectedAnswer extends Error {}
-
-const children = [];
 const temps = [];
 try {
   const tools = detectTools();
@@ -172,16 +170,14 @@ try {
   console.error(`bench: ${error instanceof UnexpectedAnswer ? 'unexpected answer, the figures are not valid: ' : ''}${error.stack ?? error}`);
   process.exitCode = 1;
 } finally {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined)));
+  await stopAll();
   for (const dir of temps) await rm(dir, { recursive: true, force: true });
 }
 
 /** wrk and nginx when installed; says how to install them when not. */
 function detectTools() {
-  const which = (name, candidates) => candidates.find((path) => existsSync(path)) ?? (spawnSync('sh', ['-c', `command -v ${name}`]).stdout?.toString().trim() || undefined);
-  const wrk = process.env.BENCH_LOAD === 'node' ? undefined : which('wrk', ['/usr/bin/wrk', '/usr/local/bin/wrk']);
-  const nginx = which('nginx', ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx']);
+  const wrk = findWrk();
+  const nginx = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'].find((path) => existsSync(path)) ?? (spawnSync('sh', ['-c', 'command -v nginx']).stdout?.toString().trim() || undefined);
   if (!wrk && process.env.BENCH_LOAD !== 'node') console.log('wrk is not installed (Debian/Ubuntu: sudo apt-get install wrk); using the Node load generator bench/load-worker.mjs, which needs more CPU per request');
   if (!nginx) console.log('nginx is not installed (Debian/Ubuntu: sudo apt-get install nginx-light); skipping the nginx scenario');
   return { wrk, nginx };
@@ -190,13 +186,8 @@ function detectTools() {
 async function startPortico({ workers: count, bin }) {
   const dataDir = await mkdtemp(join(tmpdir(), 'portico-bench-gateway-'));
   temps.push(dataDir);
-  const args = [bin ?? process.env.PORTICO_BIN ?? here('../bin/portico.js'), 'start', ...(count ? ['--workers', String(count)] : [])];
-  const child = start(bin ? 'portico-baseline' : count ? `portico-workers${count}` : 'portico', process.execPath, args, {
-    PORTICO_DATA_DIR: dataDir,
-    PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0',
-    PORTICO_LOG_LEVEL: process.env.PORTICO_LOG_LEVEL ?? 'info',
-  }, { bannerOnStderr: true });
-  await lineMatching(child, /^\s+credentials\s/);
+  const name = bin ? 'portico-baseline' : count ? `portico-workers${count}` : 'portico';
+  const child = await startPorticoProcess({ name, dataDir, bin, args: count ? ['--workers', String(count)] : [] });
   const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8'));
   return { child, dataDir, gatewayUrl: credentials.gatewayUrl };
 }
@@ -303,46 +294,12 @@ http {
   throw new Error(`nginx did not start (see ${dir}/error.log)`);
 }
 
-async function load(tools, scenario, durationSeconds) {
-  if (tools.wrk) return loadWithWrk(tools.wrk, scenario, durationSeconds);
-  const url = new URL(scenario.url);
-  const options = { origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers: scenario.headers, connections, durationMs: durationSeconds * 1000 };
-  const child = spawn(process.execPath, [here('./load-worker.mjs'), JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (chunk) => (out += chunk));
-  const [code] = await once(child, 'exit');
-  if (code !== 0) throw new Error(`load generator exited with ${code}`);
-  return JSON.parse(out);
-}
-
-async function loadWithWrk(wrk, scenario, durationSeconds) {
-  const headerArgs = Object.entries(scenario.headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
-  const child = spawn(wrk, ['-t1', `-c${connections}`, `-d${durationSeconds}s`, '-s', here('./wrk-statuses.lua'), ...headerArgs, scenario.url], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (chunk) => (out += chunk));
-  const [code] = await once(child, 'exit');
-  if (code !== 0) throw new Error(`wrk exited with ${code}: ${out}`);
-  const requests = Number(out.match(/(\d+) requests in/)?.[1]);
-  const rps = Number(out.match(/Requests\/sec:\s+([\d.]+)/)?.[1]);
-  const statuses = JSON.parse(out.match(/^STATUSES (.*)$/m)?.[1] ?? '{}');
-  const [p50us, p99us] = (out.match(/^LATENCY_US (\d+) (\d+)$/m)?.slice(1) ?? ['NaN', 'NaN']).map(Number);
-  const socketErrors = out.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
-  const errors = socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
-  if (!Number.isFinite(rps)) throw new Error(`could not read wrk's output:\n${out}`);
-  return { requests, rps, p50: p50us / 1000, p99: p99us / 1000, statuses, errors };
-}
-
 /** A CPU profile of a fresh Portico's gateway under the token scenario, summarised. */
 async function profile(tools, backendUrl, durationSeconds) {
   const dir = process.env.BENCH_PROFILE_DIR ?? (await mkdtemp(join(tmpdir(), 'portico-bench-profile-')));
   const dataDir = await mkdtemp(join(tmpdir(), 'portico-bench-profiled-'));
   temps.push(dataDir);
-  const child = start('portico-profiled', process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, process.env.PORTICO_BIN ?? here('../bin/portico.js'), 'start'], {
-    PORTICO_DATA_DIR: dataDir,
-    PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0',
-    PORTICO_LOG_LEVEL: process.env.PORTICO_LOG_LEVEL ?? 'info',
-  }, { bannerOnStderr: true });
-  await lineMatching(child, /^\s+credentials\s/);
+  const child = await startPorticoProcess({ name: 'portico-profiled', dataDir, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
   const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8'));
   const setup = await configurePortico(dataDir, backendUrl);
   const which = process.env.BENCH_PROFILE_SCENARIO ?? 'token';
@@ -363,87 +320,9 @@ async function profile(tools, backendUrl, durationSeconds) {
   for (const file of files) console.log(`\n${file}\n${summarise(JSON.parse(await readFile(file, 'utf8')))}`);
 }
 
-/** `bannerOnStderr`: Portico, whose start-up lines are on stderr (its stdout, the log, is drained unread). */
-function start(name, command, args, env = {}, { bannerOnStderr = false } = {}) {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', bannerOnStderr ? 'pipe' : 'inherit'] });
-  child.benchName = name;
-  children.push(child);
-  if (bannerOnStderr) child.stdout.resume();
-  child.lines = createInterface({ input: bannerOnStderr ? child.stderr : child.stdout });
-  if (bannerOnStderr) child.lines.on('line', (line) => process.stderr.write(`${line}\n`)); // shown as before (errors too)
-  return child;
-}
-
-/** Resolves with the first line (stdout, or stderr for Portico's banner) matching `pattern`; later lines are read and dropped (the log). */
-function lineMatching(child, pattern) {
-  return new Promise((resolve, reject) => {
-    const onLine = (line) => {
-      if (!pattern.test(line)) return;
-      child.lines.off('line', onLine);
-      child.lines.on('line', () => undefined); // keep draining
-      resolve(line);
-    };
-    child.lines.on('line', onLine);
-    child.once('exit', (code) => reject(new Error(`${child.benchName} exited with ${code} before printing ${pattern}`)));
-  });
-}
-
-/** The management API as the bootstrap admin: expect() fails the bench on any other status. */
-async function managementClient(dataDir) {
-  const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8'));
-  const { access_token: token } = await tokenResponse(credentials, credentials.admin.clientId, credentials.admin.clientSecret, credentials.managementScope);
-  const base = `${credentials.managementUrl}/subscriptions/${credentials.subscriptionId}/resourceGroups/${credentials.resourceGroup}/providers/Microsoft.ApiManagement/service/${credentials.serviceName}`;
-  const send = async (method, path, body) => {
-    const response = await fetch(`${base}${path}${path.includes('?') ? '&' : '?'}api-version=${API_VERSION}`, {
-      method,
-      // Changes to what exists need If-Match (ARM's optimistic concurrency); `*` is any version.
-      headers: { authorization: `Bearer ${token}`, ...(method === 'PATCH' || method === 'DELETE' ? { 'if-match': '*' } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, text: await response.text() };
-  };
-  return {
-    credentials,
-    send,
-    async expect(method, path, body, statuses) {
-      const { status, text } = await send(method, path, body);
-      if (!statuses.includes(status)) throw new UnexpectedAnswer(`${method} ${path}: ${status} (want ${statuses.join(' or ')}) ${text.slice(0, 500)}`);
-      return text ? JSON.parse(text) : undefined;
-    },
-  };
-}
-
-async function tokenResponse(credentials, clientId, clientSecret, scope) {
-  const response = await fetch(`${credentials.identityUrl}/${credentials.tenantId}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope }),
-  });
-  const text = await response.text();
-  if (response.status !== 200) throw new UnexpectedAnswer(`token endpoint: ${response.status} (want 200) ${text.slice(0, 500)}`);
-  return JSON.parse(text);
-}
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** user + system CPU seconds of a process (Linux /proc), with `tree` its children's too (cluster workers). */
-function cpuSeconds(pid, tree = false) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    let total = (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-    if (tree) {
-      for (const child of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) total += cpuSeconds(Number(child));
-    }
-    return total;
-  } catch {
-    return NaN;
-  }
+/** One load run of a scenario (bench/lib/load.mjs). */
+function load(tools, scenario, durationSeconds) {
+  return loadRun({ wrk: tools.wrk, url: scenario.url, headers: scenario.headers, connections, seconds: durationSeconds });
 }
 
 /** user + system CPU seconds of this process's children that have exited and been waited for (each load generator run). */
@@ -452,8 +331,3 @@ function waitedChildrenCpuSeconds() {
   return (Number(fields[13]) + Number(fields[14])) / 100; // cutime, cstime
 }
 
-function median(values) {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}

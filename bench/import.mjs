@@ -9,16 +9,17 @@
 // Run: npm run build && node bench/import.mjs      BENCH_IMPORT_SIZE=10000 (N; 100000 = 1.2M resources)
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { memory, startPortico, stop } from './lib/processes.mjs';
+import { managementClient } from './lib/portico-api.mjs';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const size = Number(process.env.BENCH_IMPORT_SIZE ?? 10_000);
-const API_VERSION = '2022-08-01';
 const KEY = 'bench-import-last-subscription-key-0123456789';
 
 const dataDir = await mkdtemp(join(tmpdir(), `portico-bench-import-${size}-`));
@@ -27,7 +28,7 @@ try {
   console.log(`== import ${size} users, ${size} client applications (linked to Starter), ${10 * size} subscriptions (node ${process.version})`);
   const file = join(dataDir, 'import.ndjson');
   await writeFile(file);
-  portico = await startPortico(dataDir);
+  portico = await startPortico({ dataDir, env: { PORTICO_LOG_LEVEL: 'warn' } });
   const api = await managementClient(dataDir);
   await api.expect('PATCH', '/products/starter', { properties: { authenticationType: ['subscription-key', 'application-token'] } }, 200);
 
@@ -55,7 +56,7 @@ try {
   const keyed = await fetch(`${gateway}/echo/resource?param1=sample`, { headers: { 'ocp-apim-subscription-key': KEY } });
   console.log(`gateway with the last imported subscription key: ${keyed.status}`);
 } finally {
-  if (portico) await stopPortico(portico);
+  if (portico) await stop(portico);
   await rm(dataDir, { recursive: true, force: true });
 }
 
@@ -104,66 +105,3 @@ async function runImport(file, credentials) {
   return batches;
 }
 
-async function startPortico(dir) {
-  const child = spawn(process.execPath, [here('../bin/portico.js'), 'start'], {
-    env: { ...process.env, PORTICO_DATA_DIR: dir, PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0', PORTICO_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout.resume(); // the log, drained unread
-  const lines = createInterface({ input: child.stderr }); // the start-up banner is on stderr
-  lines.on('line', (line) => process.stderr.write(`${line}\n`)); // shown as before (errors too)
-  await new Promise((resolve, reject) => {
-    const onLine = (line) => {
-      if (!/^\s+credentials\s/.test(line)) return;
-      lines.off('line', onLine);
-      resolve();
-    };
-    lines.on('line', onLine);
-    child.once('exit', (code) => reject(new Error(`portico exited with ${code} before printing its credentials line`)));
-  });
-  return child;
-}
-
-async function stopPortico(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  await once(child, 'exit');
-}
-
-async function managementClient(dir) {
-  const credentials = JSON.parse(await readFile(join(dir, 'credentials.json'), 'utf8'));
-  const tokenResponse = await fetch(`${credentials.identityUrl}/${credentials.tenantId}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.admin.clientId, client_secret: credentials.admin.clientSecret, scope: credentials.managementScope }),
-  });
-  const { access_token: token } = await tokenResponse.json();
-  const base = `${credentials.managementUrl}/subscriptions/${credentials.subscriptionId}/resourceGroups/${credentials.resourceGroup}/providers/Microsoft.ApiManagement/service/${credentials.serviceName}`;
-  return {
-    credentials,
-    async expect(method, path, body, status) {
-      const response = await fetch(`${base}${path}?api-version=${API_VERSION}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(method === 'PATCH' || method === 'DELETE' ? { 'if-match': '*' } : {}), // APIM's spec requires If-Match there
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      if (response.status !== status) throw new Error(`${method} ${path}: ${response.status} (want ${status}) ${text.slice(0, 500)}`);
-      return text ? JSON.parse(text) : undefined;
-    },
-  };
-}
-
-function memory(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = (field) => Number(status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1]);
-    return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
-  } catch {
-    return { rss: NaN, peak: NaN };
-  }
-}

@@ -19,30 +19,27 @@
 // Prints req/s (total and per node), p50/p99 latency and the confirmation delay p50/p99 per N.
 // Run: npm run build && node bench/multinode.mjs
 //   BENCH_NODES=1,2,3 BENCH_SECONDS=5 BENCH_CONNECTIONS=32 BENCH_REVOCATIONS=20 BENCH_DATABASE_URL=postgres://…
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { existsSync, readdirSync } from 'node:fs';
+import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { findWrk, load as loadRun } from './lib/load.mjs';
+import { cpuSeconds, freePort, lineMatching, start, stopAll } from './lib/processes.mjs';
+import { managementClient, UnexpectedAnswer } from './lib/portico-api.mjs';
+import { percentile } from './lib/stats.mjs';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const nodeCounts = (process.env.BENCH_NODES ?? '1,2,3').split(',').map((s) => Number(s.trim()));
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const revocations = Number(process.env.BENCH_REVOCATIONS ?? 20);
-const API_VERSION = '2022-08-01';
 const PATH = '/resource?param1=sample';
 const BIN = process.env.PORTICO_BIN ?? here('../bin/portico.js');
 const WARM_UP_SECONDS = 2;
 
-class UnexpectedAnswer extends Error {}
-
-const children = [];
 const temps = [];
 const cleanups = [];
 let exitCode = 0;
@@ -53,7 +50,7 @@ try {
     console.log('multinode: skipped — this build has no node roles (PORTICO_ONLY / --only).');
     process.exit(0);
   }
-  const wrk = process.env.BENCH_LOAD === 'node' ? undefined : ['/usr/bin/wrk', '/usr/local/bin/wrk'].find((path) => existsSync(path));
+  const wrk = findWrk();
   const databaseUrl = process.env.BENCH_DATABASE_URL ?? (await startPostgres());
   const redisUrl = process.env.BENCH_REDIS === 'off' ? undefined : await startRedis();
   const shared = {
@@ -74,7 +71,7 @@ try {
     PORTICO_ONLY: 'management,identity',
     PORTICO_DATA_DIR: managementDir,
     PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0', PORTICO_GATEWAY_PORT: '0',
-  }, { bannerOnStderr: true });
+  }, { bannerOnStderr: true, prefix: true });
   await lineMatching(management, /^\s+credentials\s/);
   const api = await managementClient(managementDir);
   const key = await configure(api, backendUrl);
@@ -121,13 +118,7 @@ try {
   exitCode = 1;
   console.error(error instanceof UnexpectedAnswer ? `multinode: ${error.message}` : error);
 } finally {
-  for (const child of children.reverse()) {
-    if (child.exitCode !== null) continue;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    if (child.exitCode === null) child.kill('SIGKILL');
-  }
+  await stopAll();
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   for (const dir of temps) await rm(dir, { recursive: true, force: true });
   process.exit(exitCode);
@@ -136,7 +127,7 @@ try {
 async function startGateway(shared, index) {
   const dataDir = await tempDir(`portico-bench-gw${index}-`);
   const port = await freePort();
-  const child = start(`gateway-${index}`, process.execPath, [BIN, 'start'], { ...shared, PORTICO_ONLY: 'gateway', PORTICO_DATA_DIR: dataDir, PORTICO_GATEWAY_PORT: String(port) }, { bannerOnStderr: true });
+  const child = start(`gateway-${index}`, process.execPath, [BIN, 'start'], { ...shared, PORTICO_ONLY: 'gateway', PORTICO_DATA_DIR: dataDir, PORTICO_GATEWAY_PORT: String(port) }, { bannerOnStderr: true, prefix: true });
   const url = `http://127.0.0.1:${port}`;
   // Up when /readyz says so (snapshot loaded, feed connected).
   for (let attempt = 0; ; attempt++) {
@@ -162,13 +153,13 @@ async function revokeRepeatedly(api, nodes) {
   for (let i = 0; i < revocations; i++) {
     const id = `rev-${run}-${i}`;
     await api.expect('PUT', `/subscriptions/${id}`, { properties: { displayName: id, scope: '/products/bench-keys', ownerId: '/users/bench-owner', state: 'active' } }, [201]);
-    const revokedKey = (await api.expect('POST', `/subscriptions/${id}/listSecrets`, undefined, [200])).body.primaryKey;
+    const revokedKey = (await api.call('POST', `/subscriptions/${id}/listSecrets`, undefined, [200])).body.primaryKey;
     for (const node of nodes) await eventually(`${node.url}/bench${PATH}`, { 'ocp-apim-subscription-key': revokedKey }, 200);
-    const deleted = await api.expect('DELETE', `/subscriptions/${id}`, undefined, [200], { 'if-match': '*' });
+    const deleted = await api.call('DELETE', `/subscriptions/${id}`, undefined, [200], { 'if-match': '*' });
     const answeredAt = performance.now();
     const version = Number(deleted.headers.get('x-portico-config-version'));
     if (!Number.isInteger(version) || version <= 0) throw new UnexpectedAnswer(`DELETE subscription: no x-portico-config-version header (got ${deleted.headers.get('x-portico-config-version')})`);
-    const status = (await api.expect('GET', `/configurationStatus?version=${version}&timeout=10`, undefined, [200])).body;
+    const status = (await api.call('GET', `/configurationStatus?version=${version}&timeout=10`, undefined, [200])).body;
     const confirmedAt = performance.now();
     const gatewayNodes = status.nodes.filter((node) => node.roles.includes('gateway'));
     if (!status.complete || gatewayNodes.length < nodes.length) throw new UnexpectedAnswer(`configurationStatus for version ${version}: ${JSON.stringify(status).slice(0, 600)}`);
@@ -187,7 +178,7 @@ async function configure(api, backendUrl) {
   await api.expect('PUT', '/apis/bench/operations/get-resource', { properties: { displayName: 'Get resource', method: 'GET', urlTemplate: '/resource' } }, [200, 201]);
   await api.expect('PUT', '/products/bench-keys/apis/bench', undefined, [200, 201]);
   await api.expect('PUT', '/subscriptions/bench-key', { properties: { displayName: 'bench-key', scope: '/products/bench-keys', ownerId: '/users/bench-owner', state: 'active' } }, [200, 201]);
-  return (await api.expect('POST', '/subscriptions/bench-key/listSecrets', undefined, [200])).body.primaryKey;
+  return (await api.call('POST', '/subscriptions/bench-key/listSecrets', undefined, [200])).body.primaryKey;
 }
 
 async function startPostgres() {
@@ -230,32 +221,8 @@ async function startRedis() {
   return `redis://127.0.0.1:${port}/0`;
 }
 
-async function load(wrk, url, headers, conns, duration = seconds) {
-  if (wrk) return loadWithWrk(wrk, url, headers, conns, duration);
-  const target = new URL(url);
-  const options = { origin: target.origin, path: `${target.pathname}${target.search}`, method: 'GET', headers, connections: conns, durationMs: duration * 1000 };
-  const child = spawn(process.execPath, [here('./load-worker.mjs'), JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (chunk) => (out += chunk));
-  const [code] = await once(child, 'exit');
-  if (code !== 0) throw new Error(`load generator exited with ${code}`);
-  return JSON.parse(out);
-}
-
-async function loadWithWrk(wrk, url, headers, conns, duration) {
-  const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
-  const child = spawn(wrk, ['-t1', `-c${conns}`, `-d${duration}s`, '-s', here('./wrk-statuses.lua'), ...headerArgs, url], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (chunk) => (out += chunk));
-  const [code] = await once(child, 'exit');
-  if (code !== 0) throw new Error(`wrk exited with ${code}: ${out}`);
-  const rps = Number(out.match(/Requests\/sec:\s+([\d.]+)/)?.[1]);
-  const statuses = JSON.parse(out.match(/^STATUSES (.*)$/m)?.[1] ?? '{}');
-  const [p50us, p99us] = (out.match(/^LATENCY_US (\d+) (\d+)$/m)?.slice(1) ?? ['NaN', 'NaN']).map(Number);
-  const socketErrors = out.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
-  const errors = socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
-  if (!Number.isFinite(rps)) throw new Error(`could not read wrk's output:\n${out}`);
-  return { rps, p50: p50us / 1000, p99: p99us / 1000, statuses, errors };
+function load(wrk, url, headers, conns, duration = seconds) {
+  return loadRun({ wrk, url, headers, connections: conns, seconds: duration });
 }
 
 async function expectStatus(url, headers, status) {
@@ -275,78 +242,9 @@ async function eventually(url, headers, status) {
   }
 }
 
-function start(name, command, args, env = {}, { bannerOnStderr = false } = {}) {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', bannerOnStderr ? 'pipe' : 'inherit'] });
-  child.benchName = name;
-  children.push(child);
-  if (bannerOnStderr) child.stdout.resume();
-  child.lines = createInterface({ input: bannerOnStderr ? child.stderr : child.stdout });
-  if (bannerOnStderr) child.lines.on('line', (line) => process.stderr.write(`[${name}] ${line}\n`));
-  return child;
-}
-
-function lineMatching(child, pattern) {
-  return new Promise((resolve, reject) => {
-    const onLine = (line) => {
-      if (!pattern.test(line)) return;
-      child.lines.off('line', onLine);
-      child.lines.on('line', () => undefined);
-      resolve(line);
-    };
-    child.lines.on('line', onLine);
-    child.once('exit', (code) => reject(new Error(`${child.benchName} exited with ${code} before printing ${pattern}`)));
-  });
-}
-
-async function managementClient(dataDir) {
-  const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8'));
-  const response = await fetch(`${credentials.identityUrl}/${credentials.tenantId}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.admin.clientId, client_secret: credentials.admin.clientSecret, scope: credentials.managementScope }),
-  });
-  if (response.status !== 200) throw new UnexpectedAnswer(`token endpoint: ${response.status} ${await response.text()}`);
-  const { access_token: token } = await response.json();
-  const base = `${credentials.managementUrl}/subscriptions/${credentials.subscriptionId}/resourceGroups/${credentials.resourceGroup}/providers/Microsoft.ApiManagement/service/${credentials.serviceName}`;
-  return {
-    async expect(method, path, body, statuses, headers = {}) {
-      const answer = await fetch(`${base}${path}${path.includes('?') ? '&' : '?'}api-version=${API_VERSION}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await answer.text();
-      if (!statuses.includes(answer.status)) throw new UnexpectedAnswer(`${method} ${path}: ${answer.status} (want ${statuses.join(' or ')}) ${text.slice(0, 500)}`);
-      return { body: text ? JSON.parse(text) : undefined, headers: answer.headers };
-    },
-  };
-}
-
 async function tempDir(prefix) {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   temps.push(dir);
   return dir;
 }
 
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
-function percentile(values, p) {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}

@@ -13,17 +13,14 @@
 //   BENCH_SEED_DIR=/some/dir: keep each size's freshly seeded data directory there (size-N/) and,
 //     when it is already there, copy it instead of seeding again (the copy is what the run changes).
 //   BENCH_ONLY_STARTUP=1: per size, only seed (or copy), start, and print start-up time and RSS.
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { loadWorker } from './lib/load.mjs';
+import { memory, startPortico, stop } from './lib/processes.mjs';
+import { managementClient, tokenResponse, UnexpectedAnswer } from './lib/portico-api.mjs';
 
-const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const dist = new URL('../dist/', import.meta.url);
 const { openStore } = await import(new URL('store/index.js', dist).href);
 const { SecretBox, sha256 } = await import(new URL('shared/index.js', dist).href);
@@ -36,9 +33,7 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const batch = Number(process.env.BENCH_BATCH ?? 2000);
 const seedDir = process.env.BENCH_SEED_DIR;
 const onlyStartup = process.env.BENCH_ONLY_STARTUP === '1';
-const API_VERSION = '2022-08-01';
 
-class UnexpectedStatus extends Error {}
 
 
 async function measureSize(size) {
@@ -58,10 +53,10 @@ async function measureSize(size) {
       console.log(`copied the kept seeding ${cached} in ${((performance.now() - copyStarted) / 1000).toFixed(1)} s`);
     } else {
       // 1. Bootstrap, and Starter gets its backend application (application-token on).
-      portico = await startPortico(dataDir);
+      portico = await startPortico({ dataDir });
       const api = await managementClient(dataDir);
       await api.expect('PATCH', '/products/starter', { properties: { authenticationType: ['subscription-key', 'application-token'] } }, 200);
-      await stopPortico(portico);
+      await stop(portico);
 
       // 2. Seed through the store's repositories while Portico is stopped (the store is single-process).
       const seedStarted = performance.now();
@@ -76,7 +71,7 @@ async function measureSize(size) {
     }
 
     // 3. Start again: start-up time (spawn → "credentials" line) and RSS with everything loaded.
-    portico = await startPortico(dataDir);
+    portico = await startPortico({ dataDir });
     const startupMs = portico.startupMs;
     const rssAfterStart = memory(portico.pid);
     const row = { size, seedSeconds, startupMs, rssAfterStart };
@@ -113,7 +108,7 @@ async function measureSize(size) {
     row.getAppsFirst = await timed(requests, () => api.expect('GET', '/clientApplications?$top=100', undefined, 200));
     row.getAppsDeep = await timed(requests, () => api.expect('GET', appsDeep, undefined, 200));
     const firstPage = await api.expect('GET', `/users?$top=100&$skip=${deep}`, undefined, 200);
-    if (firstPage.value.length === 0) throw new UnexpectedStatus(`GET users $skip=${deep} returned an empty page`);
+    if (firstPage.value.length === 0) throw new UnexpectedAnswer(`GET users $skip=${deep} returned an empty page`);
 
     // 5. Revocation delay: a working token of an application, DELETE its product link, then the
     //    gateway polled with that token until the first 401 (bounded).
@@ -126,16 +121,16 @@ async function measureSize(size) {
       const app = await api.expect('PUT', `/clientApplications/${appName}`, { properties: { displayName: `Revoke ${i}`, ownerId: `/users/${seeded.userId(i % size)}`, productIds: ['/products/starter'] } }, 201);
       const token = await appToken(api, appName, app.properties.entraApplicationId, audience);
       const ok = await gatewayCall(api, token);
-      if (ok !== 200) throw new UnexpectedStatus(`gateway answered ${ok} to a linked application's token (want 200)`);
+      if (ok !== 200) throw new UnexpectedAnswer(`gateway answered ${ok} to a linked application's token (want 200)`);
       await api.expect('DELETE', `/clientApplications/${appName}/productLinks/starter`, undefined, 200);
       const revokedAt = performance.now();
       let status = ok;
       let poll = 0;
       for (; poll < 2000 && status !== 401; poll++) {
         status = await gatewayCall(api, token);
-        if (status !== 200 && status !== 401) throw new UnexpectedStatus(`gateway answered ${status} while waiting for the revocation`);
+        if (status !== 200 && status !== 401) throw new UnexpectedAnswer(`gateway answered ${status} while waiting for the revocation`);
       }
-      if (status !== 401) throw new UnexpectedStatus('the revoked token was still accepted after 2000 requests');
+      if (status !== 401) throw new UnexpectedAnswer('the revoked token was still accepted after 2000 requests');
       delays.push(performance.now() - revokedAt);
       polls.push(poll);
     }
@@ -155,7 +150,7 @@ async function measureSize(size) {
     printSize(row);
     return row;
   } finally {
-    if (portico) await stopPortico(portico).catch(() => undefined);
+    if (portico) await stop(portico).catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
   }
 }
@@ -237,69 +232,6 @@ async function exists(path) {
   return stat(path).then(() => true, () => false);
 }
 
-async function startPortico(dataDir) {
-  const started = performance.now();
-  const child = spawn(process.execPath, [process.env.PORTICO_BIN ?? here('../bin/portico.js'), 'start'], {
-    env: { ...process.env, PORTICO_DATA_DIR: dataDir, PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0', PORTICO_LOG_LEVEL: process.env.PORTICO_LOG_LEVEL ?? 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout.resume(); // the log, drained unread
-  const lines = createInterface({ input: child.stderr }); // the start-up banner is on stderr
-  lines.on('line', (line) => process.stderr.write(`${line}\n`)); // shown as before (errors too)
-  await new Promise((resolve, reject) => {
-    const onLine = (line) => {
-      if (!/^\s+credentials\s/.test(line)) return;
-      lines.off('line', onLine);
-      resolve();
-    };
-    lines.on('line', onLine);
-    child.once('exit', (code) => reject(new Error(`portico exited with ${code} before printing its credentials line`)));
-  });
-  child.startupMs = performance.now() - started;
-  return child;
-}
-
-async function stopPortico(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  await once(child, 'exit');
-}
-
-/** The management API as the bootstrap admin: expect() fails the bench on any other status. */
-async function managementClient(dataDir) {
-  const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8'));
-  const { access_token: token } = await tokenResponse(credentials, credentials.admin.clientId, credentials.admin.clientSecret, credentials.managementScope);
-  const base = `${credentials.managementUrl}/subscriptions/${credentials.subscriptionId}/resourceGroups/${credentials.resourceGroup}/providers/Microsoft.ApiManagement/service/${credentials.serviceName}`;
-  return {
-    credentials,
-    async expect(method, path, body, status) {
-      const response = await fetch(`${base}${path}${path.includes('?') ? '&' : '?'}api-version=${API_VERSION}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(method === 'PATCH' || method === 'DELETE' ? { 'if-match': '*' } : {}), // ARM requires If-Match there (products)
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      if (response.status !== status) throw new UnexpectedStatus(`${method} ${path}: ${response.status} (want ${status}) ${text.slice(0, 500)}`);
-      return text ? JSON.parse(text) : undefined;
-    },
-  };
-}
-
-async function tokenResponse(credentials, clientId, clientSecret, scope) {
-  const response = await fetch(`${credentials.identityUrl}/${credentials.tenantId}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope }),
-  });
-  const text = await response.text();
-  if (response.status !== 200) throw new UnexpectedStatus(`token endpoint: ${response.status} (want 200) ${text.slice(0, 500)}`);
-  return JSON.parse(text);
-}
-
 async function tokenFor(api, clientId, secret, audience) {
   return (await tokenResponse(api.credentials, clientId, secret, `${audience}/.default`)).access_token;
 }
@@ -332,27 +264,11 @@ function summary(values) {
 }
 
 async function load(options, expected) {
-  const child = spawn(process.execPath, [here('./load-worker.mjs'), JSON.stringify({ connections, durationMs: seconds * 1000, ...options })], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (chunk) => (out += chunk));
-  const [code] = await once(child, 'exit');
-  if (code !== 0) throw new Error(`load generator exited with ${code}`);
-  const result = JSON.parse(out);
+  const result = await loadWorker({ connections, durationMs: seconds * 1000, ...options });
   if (result.errors || Object.keys(result.statuses).some((status) => Number(status) !== expected)) {
-    throw new UnexpectedStatus(`${options.method} ${options.origin}${options.path}: ${JSON.stringify(result.statuses)} errors ${result.errors} (want only ${expected})`);
+    throw new UnexpectedAnswer(`${options.method} ${options.origin}${options.path}: ${JSON.stringify(result.statuses)} errors ${result.errors} (want only ${expected})`);
   }
   return result;
-}
-
-/** VmRSS and VmHWM (peak) of a process, in MiB (Linux /proc). */
-function memory(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = (field) => Number(status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1]);
-    return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
-  } catch {
-    return { rss: NaN, peak: NaN };
-  }
 }
 
 const LATENCIES = [
@@ -409,7 +325,7 @@ const results = [];
 try {
   for (const size of sizes) results.push(await measureSize(size));
 } catch (error) {
-  console.error(`bench: ${error instanceof UnexpectedStatus ? 'unexpected answer: ' : ''}${error.stack ?? error}`);
+  console.error(`bench: ${error instanceof UnexpectedAnswer ? 'unexpected answer: ' : ''}${error.stack ?? error}`);
   process.exitCode = 1;
 }
 if (results.length > 1 && !onlyStartup) printComparison(results[0], results.at(-1));

@@ -9,14 +9,13 @@
 // req/s is reported, and the ratio Portico / minimal.
 // Run: npm run build && node bench/token.mjs   (BENCH_SECONDS=5 BENCH_ROUNDS=5 BENCH_CONNECTIONS=16;
 // PORTICO_BIN=/other/checkout/bin/portico.js measures another build against the same yardstick)
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { loadWorker as load } from './lib/load.mjs';
+import { cpuSeconds, lineMatching, start, startPortico, stopAll } from './lib/processes.mjs';
+import { median } from './lib/stats.mjs';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -24,14 +23,8 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
 const dataDir = await mkdtemp(join(tmpdir(), 'portico-bench-token-'));
-const children = [];
 try {
-  const portico = start(process.execPath, [process.env.PORTICO_BIN ?? here('../bin/portico.js'), 'start'], {
-    PORTICO_DATA_DIR: dataDir,
-    PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: '0',
-    PORTICO_LOG_LEVEL: process.env.PORTICO_LOG_LEVEL ?? 'info',
-  }, { bannerOnStderr: true });
-  await lineMatching(portico, /^\s+credentials\s/);
+  const portico = await startPortico({ dataDir });
   const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8'));
   const { tenantId, identityUrl, admin, managementScope } = credentials;
   const path = `/${tenantId}/oauth2/v2.0/token`;
@@ -42,7 +35,7 @@ try {
   if (sample.status !== 200) throw new Error(`Portico refused the bench client: ${sample.status} ${await sample.text()}`);
   const claims = JSON.parse(Buffer.from((await sample.json()).access_token.split('.')[1], 'base64url').toString('utf8'));
 
-  const minimal = start(process.execPath, [here('./minimal-token-endpoint.mjs')], {
+  const minimal = start('minimal', process.execPath, [here('./minimal-token-endpoint.mjs')], {
     CLIENT_ID: admin.clientId, CLIENT_SECRET: admin.clientSecret, AUDIENCE: claims.aud, ISSUER: claims.iss, TENANT_ID: tenantId, PORT: '0',
   });
   const minimalUrl = (await lineMatching(minimal, /^http:\/\//)).trim();
@@ -58,7 +51,7 @@ try {
       const r = await load({ origin, path, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form, connections, durationMs: (round === 0 ? 2 : seconds) * 1000 });
       const ok = Object.keys(r.statuses).every((status) => status === '200') && r.errors === 0;
       if (!ok) throw new Error(`${name} answered something other than 200: ${JSON.stringify(r.statuses)} errors ${r.errors}`);
-      const cpuPerRequest = cpuBefore === undefined ? NaN : ((cpuSeconds(server.pid) - cpuBefore) / r.requests) * 1e6;
+      const cpuPerRequest = ((cpuSeconds(server.pid) - cpuBefore) / r.requests) * 1e6; // NaN without /proc
       if (round > 0) {
         rates[name].push(r.rps);
         cpu[name].push(cpuPerRequest);
@@ -78,56 +71,7 @@ try {
   console.log(`per-round ratios: ${pairs.map((r) => r.toFixed(2)).join(' ')} (median ${median(pairs).toFixed(2)})`);
   console.log(`token endpoint ratio Portico/minimal: ${(a / b).toFixed(2)} (goal >= 0.90)`);
 } finally {
-  for (const child of children) child.kill('SIGTERM');
-  await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined)));
+  await stopAll();
   await rm(dataDir, { recursive: true, force: true });
 }
 
-/** `bannerOnStderr`: Portico, whose start-up lines are on stderr (its stdout, the log, is drained unread). */
-function start(command, args, env, { bannerOnStderr = false } = {}) {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', bannerOnStderr ? 'pipe' : 'inherit'] });
-  children.push(child);
-  if (bannerOnStderr) child.stdout.resume();
-  child.lines = createInterface({ input: bannerOnStderr ? child.stderr : child.stdout });
-  if (bannerOnStderr) child.lines.on('line', (line) => process.stderr.write(`${line}\n`)); // shown as before (errors too)
-  return child;
-}
-
-/** Resolves with the first line (stdout, or stderr for Portico's banner) matching `pattern`; later lines are read and dropped (the log). */
-function lineMatching(child, pattern) {
-  return new Promise((resolve, reject) => {
-    const onLine = (line) => {
-      if (!pattern.test(line)) return;
-      child.lines.off('line', onLine);
-      child.lines.on('line', () => undefined); // keep draining
-      resolve(line);
-    };
-    child.lines.on('line', onLine);
-    child.once('exit', (code) => reject(new Error(`${child.spawnargs.join(' ')} exited with ${code} before printing ${pattern}`)));
-  });
-}
-
-async function load(options) {
-  const child = spawn(process.execPath, [here('./load-worker.mjs'), JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (chunk) => (out += chunk));
-  const [code] = await once(child, 'exit');
-  if (code !== 0) throw new Error(`load generator exited with ${code}`);
-  return JSON.parse(out);
-}
-
-/** user + system CPU seconds of a process (Linux /proc), or undefined elsewhere. */
-function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return undefined;
-  }
-}
-
-function median(values) {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
