@@ -38,7 +38,7 @@ export const APP_ERROR_CODES = {
   AccountBlocked: { status: 403, when: 'Developer sign-in or session: the user is blocked or not active.' },
   SignUpDisabled: { status: 403, when: 'Developer sign-up while PORTICO_DEVELOPER_SIGNUP is off.' },
   TooManySignUps: { status: 429, when: 'Too many developer sign-ups from this client address within an hour; the Retry-After header says when to try again.' },
-  BadGateway: { status: 502, when: 'Try it could not reach this instance\'s token endpoint or gateway.' },
+  BadGateway: { status: 502, when: 'Try it could not reach this instance\'s token endpoint or gateway, or the answer broke off; the message says how (connection refused, timed out, TLS certificate not trusted, …) and names only the public origin.' },
   TryItTimedOut: { status: 504, when: 'Try it got no complete answer from the token endpoint and the gateway within its deadline (30 seconds).' },
   TooManyTryItCalls: { status: 429, when: 'A developer already has 4 Try it calls waiting for an answer.' },
   // any listener

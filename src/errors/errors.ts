@@ -18,8 +18,11 @@ export interface ErrorDetail {
   readonly message: string;
 }
 
-/** 5xx codes whose message is written for the client (it names no internals): shown, not replaced. */
-const EXPOSED_SERVER_ERRORS: ReadonlySet<AppErrorCode> = new Set<AppErrorCode>(['TryItTimedOut']);
+/**
+ * 5xx codes whose message is written for the client (it names no internals): shown, not replaced.
+ * Try it's BadGateway says in words what failed (src/portal/developer/relay-failure.ts), never Node's message.
+ */
+const EXPOSED_SERVER_ERRORS: ReadonlySet<AppErrorCode> = new Set<AppErrorCode>(['TryItTimedOut', 'BadGateway']);
 
 /** A failure with a stable code and an HTTP status; `expose` says whether clients may see the message. */
 export class AppError extends Error {

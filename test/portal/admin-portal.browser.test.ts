@@ -34,6 +34,10 @@ describe('admin portal sign-in', () => {
       const { page } = portal;
       await page.goto(`${portico.managementUrl}/`);
       await page.getByRole('heading', { name: 'Sign in to the admin portal' }).waitFor();
+      await page.getByText('Use the admin user from credentials.json, or any user in the Administrators group.').waitFor();
+      // The form is the developer portal's too, but administrators are not signed up there.
+      expect(await page.getByRole('button', { name: 'Sign up' }).count()).toBe(0);
+      expect(await page.getByText('No account yet?').count()).toBe(0);
       await portal.checkAccessibility('the sign-in page');
       await portal.screenshot('01-sign-in');
 

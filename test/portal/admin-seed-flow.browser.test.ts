@@ -145,12 +145,24 @@ test('the secret from the portal gets a token that opens the Echo API', async ()
   expect(echo).toMatchObject({ method: 'POST', body: '{"hello":"portal"}' });
 });
 
-test('Details → Products: remove Starter (the gateway then refuses), + Add product brings it back', async () => {
+test('Details → Products: Remove Starter asks first (Cancel keeps it); confirmed, the gateway refuses; + Add product brings it back', async () => {
   await page.getByRole('tab', { name: 'Products' }).click();
   await page.getByRole('table', { name: 'Products this application may call' }).getByRole('link', { name: 'Starter' }).waitFor();
   await screen('09-application-products', 'Application products');
   await page.getByRole('button', { name: 'Remove Starter' }).click();
+  const remove = page.getByRole('dialog', { name: 'Remove Starter from Alice app?' });
+  await remove.getByText('Alice app can no longer get tokens for Starter').waitFor();
+  await screen('09b-remove-product', 'Remove Starter from Alice app');
+  await remove.getByRole('button', { name: 'Cancel' }).click();
+  await remove.waitFor({ state: 'detached' });
+  expect((await admin.call('GET', '/clientApplications/alice-app/productLinks')).body.value).toHaveLength(1);
+
+  await page.getByRole('button', { name: 'Remove Starter' }).click();
+  await remove.getByRole('button', { name: 'Remove' }).click();
+  await remove.waitFor({ state: 'detached' });
+  await page.getByRole('status').getByText('Alice app no longer has access to Starter.').waitFor();
   await page.getByText('This application has access to no product.').waitFor();
+  expect((await admin.call('GET', '/clientApplications/alice-app/productLinks')).body.value).toEqual([]);
   const refusedToken = await requestToken(portico.identityUrl, portico.credentials.tenantId, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: `api://${audience}/.default` });
   expect(refusedToken.status).toBe(400); // no role on the product any more: Entra's AADSTS501051
 
@@ -204,8 +216,8 @@ test('cutting access asks first: unticking OAuth 2.0 token names the application
   const table = page.getByRole('table', { name: 'Applications with access to this product' });
   await table.getByRole('link', { name: 'Alice app' }).waitFor();
   await page.getByRole('button', { name: 'Remove Alice app' }).click();
-  const remove = page.getByRole('dialog', { name: 'Remove application' });
-  await remove.getByText('Remove Alice app from Starter?').waitFor();
+  const remove = page.getByRole('dialog', { name: 'Remove Alice app from Starter?' });
+  await remove.getByText('Alice app can no longer get tokens for Starter').waitFor();
   await remove.getByRole('button', { name: 'Remove' }).click();
   await page.getByRole('status').getByText('Alice app no longer has access to Starter.').waitFor();
   await page.getByText('No application has access to this product yet.').waitFor();
@@ -236,6 +248,41 @@ test('a product created with OAuth 2.0 token gets its Audience; an API added; de
   await page.getByRole('button', { name: 'Add API' }).click();
   await page.getByRole('table', { name: 'APIs in this product' }).getByText('Echo API').waitFor();
   expect((await admin.call('GET', '/products/partner/apis')).body.value.map((api: { name: string }) => api.name)).toEqual(['echo-api']);
+
+  // Remove asks first, naming the API and the product; Cancel removes nothing.
+  await page.getByRole('button', { name: 'Remove Echo API' }).click();
+  const removeApi = page.getByRole('dialog', { name: 'Remove Echo API from Partner?' });
+  await removeApi.getByText('can no longer call Echo API through it').waitFor();
+  await screen('15b-remove-api', 'Remove Echo API from Partner');
+  await removeApi.getByRole('button', { name: 'Cancel' }).click();
+  await removeApi.waitFor({ state: 'detached' });
+  expect((await admin.call('GET', '/products/partner/apis')).body.value).toHaveLength(1);
+  await page.getByRole('button', { name: 'Remove Echo API' }).click();
+  await removeApi.getByRole('button', { name: 'Remove' }).click();
+  await removeApi.waitFor({ state: 'detached' });
+  await page.getByRole('status').getByText('Echo API is no longer in Partner.').waitFor();
+  await page.getByText('No APIs in this product.').waitFor();
+  expect((await admin.call('GET', '/products/partner/apis')).body.value).toEqual([]);
+
+  // Remove policy asks first too.
+  await page.getByRole('tab', { name: 'Policies' }).click();
+  const rate = page.getByRole('group', { name: 'Rate limit' });
+  await rate.getByLabel('Calls').fill('10');
+  await rate.getByLabel('Renewal period (seconds)').fill('60');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('status').getByText('Policy saved.').waitFor();
+  await page.getByRole('button', { name: 'Remove policy' }).click();
+  const removePolicy = page.getByRole('dialog', { name: 'Remove the policy from Partner?' });
+  await removePolicy.getByText('Its rate limit and quota stop applying').waitFor();
+  await removePolicy.getByRole('button', { name: 'Cancel' }).click();
+  await removePolicy.waitFor({ state: 'detached' });
+  expect((await admin.call('GET', '/products/partner/policies/policy')).status).toBe(200);
+  await page.getByRole('button', { name: 'Remove policy' }).click();
+  await removePolicy.getByRole('button', { name: 'Remove' }).click();
+  await removePolicy.waitFor({ state: 'detached' });
+  await page.getByRole('status').getByText('Policy removed.').waitFor();
+  await page.getByText('This product has no policy').waitFor();
+  expect((await admin.call('GET', '/products/partner/policies/policy')).status).toBe(404);
 
   await page.getByRole('button', { name: 'Delete' }).first().click();
   const confirm = page.getByRole('dialog', { name: 'Delete product Partner?' });

@@ -197,6 +197,14 @@ describe('developer portal in a browser', () => {
       await page.goto(`${portico.managementUrl}/developer`);
       await page.getByRole('button', { name: 'Sign up' }).click();
       await expect.poll(() => page.getByRole('heading', { name: 'Sign up for the developer portal' }).isVisible()).toBe(true);
+      // Sign in and Sign up switch back and forth on the same form.
+      await page.getByText('Already have an account?').getByRole('button', { name: 'Sign in' }).click();
+      await expect.poll(() => page.getByRole('heading', { name: 'Sign in to the developer portal' }).isVisible()).toBe(true);
+      expect(await page.getByLabel('First name').count()).toBe(0);
+      await page.getByText('No account yet?').getByRole('button', { name: 'Sign up' }).click();
+      await expect.poll(() => page.getByRole('heading', { name: 'Sign up for the developer portal' }).isVisible()).toBe(true);
+      await page.getByText('Create a user account to see the APIs and your applications.').waitFor();
+      await page.getByText('At least 8 characters.').waitFor();
       await fresh.checkAccessibility('developer sign-up');
       await page.getByLabel('First name').fill('Erin');
       await page.getByLabel('Last name').fill('Example');
@@ -210,6 +218,23 @@ describe('developer portal in a browser', () => {
       expect(fresh.unexpectedConsoleErrors(failedLoad(401))).toEqual([]);
     } finally {
       await fresh.close();
+    }
+  });
+
+  test('with sign-up turned off (PORTICO_DEVELOPER_SIGNUP=off) the sign-in page offers no Sign up', async () => {
+    const closed = await bootPortico({ config: { developerSignUp: false } });
+    const visitor = await openPortalPage(browser, SUITE);
+    try {
+      const { page } = visitor;
+      await page.goto(`${closed.managementUrl}/developer`);
+      await expect.poll(() => page.getByRole('heading', { name: 'Sign in to the developer portal' }).isVisible()).toBe(true);
+      await page.getByText('Use the email and password of your API Management user account.').waitFor();
+      expect(await page.getByRole('button', { name: 'Sign up' }).count()).toBe(0);
+      expect(await page.getByText('No account yet?').count()).toBe(0);
+      expect(visitor.unexpectedConsoleErrors(failedLoad(401))).toEqual([]);
+    } finally {
+      await visitor.close();
+      await closed.stop();
     }
   });
 

@@ -6,8 +6,8 @@ import { matchPath, navigate, setRouterBase, usePath, useTitle } from '../shared
 import { AppShell } from '../shared/shell.js';
 import { ErrorBar, Loading, PageHeader } from '../shared/ui.js';
 import { onSessionEnded } from '../shared/api.js';
-import { currentDeveloper, portalConfig, signOut, type DeveloperUser } from './api.js';
-import { DeveloperSignIn } from './sign-in.js';
+import { SignInPage } from '../shared/sign-in.js';
+import { currentDeveloper, portalConfig, signIn, signOut, signUp, type DeveloperUser } from './api.js';
 import { HOME, NAV, SCREENS } from './screens/index.js';
 
 const PORTAL = 'Portico developer portal';
@@ -35,7 +35,16 @@ function DeveloperPortal() {
   if (state.phase === 'loading') return <Loading />;
   if (state.phase === 'failed') return <main><ErrorBar error={state.error} title="The developer portal could not start" /></main>;
   if (state.phase === 'signedOut') {
-    return <DeveloperSignIn signUpAllowed={state.signUpAllowed} onSignedIn={(user) => setState({ phase: 'signedIn', user, signUpAllowed: state.signUpAllowed })} />;
+    const { signUpAllowed } = state;
+    const signedIn = (user: DeveloperUser): void => setState({ phase: 'signedIn', user, signUpAllowed });
+    return (
+      <SignInPage
+        portalName="developer portal"
+        hint="Use the email and password of your API Management user account."
+        onSignIn={async (email, password) => signedIn(await signIn(email, password))}
+        signUp={signUpAllowed ? { hint: 'Create a user account to see the APIs and your applications.', onSignUp: async (details) => signedIn(await signUp(details)) } : undefined}
+      />
+    );
   }
   return <SignedIn user={state.user} onSignedOut={() => setState({ phase: 'signedOut', signUpAllowed: state.signUpAllowed })} />;
 }

@@ -93,6 +93,17 @@ export function ConfirmDialog(props: { open: boolean; title: string; children: R
   );
 }
 
+/**
+ * What a ConfirmDialog asks about: `ask(target)` opens it, `close()` closes it, and `target` stays
+ * set while the dialog fades out, so its words do not go blank as it closes.
+ */
+export function useConfirmation<T>(): { target: T | undefined; open: boolean; ask: (target: T) => void; close: () => void } {
+  const [state, setState] = useState<{ target: T | undefined; open: boolean }>({ target: undefined, open: false });
+  const ask = useCallback((target: T) => setState({ target, open: true }), []);
+  const close = useCallback(() => setState((previous) => ({ ...previous, open: false })), []);
+  return { ...state, ask, close };
+}
+
 function ConfirmBody(props: { title: string; children: ReactNode; confirmLabel: string; onConfirm: () => Promise<void>; onClose: () => void; onDone: () => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();

@@ -15,6 +15,7 @@ import type { PortalSessions } from '../portal-sessions.js';
 import type { SignInThrottle } from '../sign-in-throttle.js';
 
 export { gatewayTarget } from './try-it.js';
+export { describeRelayFailure, type RelayTarget } from './relay-failure.js';
 export { DEVELOPER_PORTAL_CLIENT } from './developer-auth.js';
 
 export const DEVELOPER_API_PREFIX = '/developer/api';

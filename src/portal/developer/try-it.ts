@@ -5,6 +5,7 @@ import { linkGrantsAccess, type ManagementContext } from '../../management/index
 import { ownApplication } from './data-api.js';
 import { scopeOf } from './views.js';
 import { developerOf } from './developer-auth.js';
+import { describeRelayFailure, type RelayTarget } from './relay-failure.js';
 
 export interface TryItOptions {
   readonly ctx: ManagementContext;
@@ -113,7 +114,7 @@ export function registerTryIt(app: FastifyInstance, options: TryItOptions): void
     const headers = requestHeaders(body.headers ?? []);
 
     // 1. The token, as the seed page's script gets it: client credentials with the exact scope.
-    const token = await post(options, signal, options.tokenUrl(), {
+    const token = await post(options, signal, 'the token endpoint', options.tokenUrl(), {
       'content-type': 'application/x-www-form-urlencoded',
     }, new URLSearchParams({ grant_type: 'client_credentials', client_id: own.entraApplicationId, client_secret: body.clientSecret, scope }).toString());
     const tokenAnswer = parseJson(token.body);
@@ -129,7 +130,7 @@ export function registerTryIt(app: FastifyInstance, options: TryItOptions): void
     const sendsBody = method !== 'GET' && method !== 'HEAD' && body.body !== undefined;
     const sent: Record<string, string> = { ...headers, authorization: `Bearer ${accessToken}` };
     if (sendsBody && !Object.keys(sent).includes('content-type')) sent['content-type'] = 'application/json';
-    const answer = await send(options, signal, method, target, sent, sendsBody ? body.body! : undefined);
+    const answer = await send(options, signal, 'the gateway', method, target, sent, sendsBody ? body.body! : undefined);
     return reply.header('Cache-Control', 'no-store').send({
       token: { ...tokenStep, expiresIn: tokenAnswer?.expires_in ?? null },
       request: {
@@ -196,13 +197,17 @@ function parseJson(text: string): Record<string, unknown> | undefined {
   }
 }
 
-async function post(options: TryItOptions, signal: AbortSignal, url: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string }> {
-  const answer = await send(options, signal, 'POST', url, headers, body);
+async function post(options: TryItOptions, signal: AbortSignal, what: RelayTarget['what'], url: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string }> {
+  const answer = await send(options, signal, what, 'POST', url, headers, body);
   return { status: answer.status, body: answer.body };
 }
 
-/** One request, no redirects followed; an unreachable host is a 502 that says which listener. */
-async function send(options: TryItOptions, signal: AbortSignal, method: string, url: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Record<string, string>; body: string; truncated: boolean }> {
+/**
+ * One request, no redirects followed. A failure is a 502 that says in words which listener failed
+ * and how (Node's message, with its internal addresses, goes to the server log only).
+ */
+async function send(options: TryItOptions, signal: AbortSignal, what: RelayTarget['what'], method: string, url: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Record<string, string>; body: string; truncated: boolean }> {
+  const target: RelayTarget = { what, origin: new URL(url).origin };
   let response: Dispatcher.ResponseData;
   try {
     response = await httpRequest(url, {
@@ -214,7 +219,7 @@ async function send(options: TryItOptions, signal: AbortSignal, method: string, 
     });
   } catch (error) {
     if (signal.aborted) throw new DeadlinePassed('deadline', { cause: error });
-    throw new AppError('BadGateway', `Portico could not reach ${new URL(url).origin} to try the call: ${(error as Error).message}.`, [], { cause: error });
+    throw new AppError('BadGateway', describeRelayFailure(error, target, 'connect'), [], { cause: error });
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -233,7 +238,7 @@ async function send(options: TryItOptions, signal: AbortSignal, method: string, 
   } catch (error) {
     // The signal also ends a body that trickles in: the deadline covers the whole answer.
     if (signal.aborted) throw new DeadlinePassed('deadline', { cause: error });
-    throw new AppError('BadGateway', `The answer from ${new URL(url).origin} broke off: ${(error as Error).message}.`, [], { cause: error });
+    throw new AppError('BadGateway', describeRelayFailure(error, target, 'answer'), [], { cause: error });
   }
   const shown: Record<string, string> = {};
   for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) shown[name] = Array.isArray(value) ? value.join(', ') : value;

@@ -11,7 +11,7 @@ import { AddRegular, DeleteRegular, KeyRegular } from '@fluentui/react-icons';
 import type { ServiceApi } from '../../shared/api.js';
 import { RouterLink } from '../../shared/router.js';
 import { PathTabs } from '../../shared/tabs.js';
-import { ConfirmDialog, CopyableValue, ErrorBar, Loading, ModalDialog, PageHeader, useLoad } from '../../shared/ui.js';
+import { ConfirmDialog, CopyableValue, ErrorBar, Loading, ModalDialog, PageHeader, SuccessBar, useConfirmation, useLoad } from '../../shared/ui.js';
 import { lastSegment, offersApplicationAccess, type ClientApplication, type Product, type ProductLink, type User } from '../model.js';
 import type { ScreenProps } from '../screen.js';
 import { userLabel } from './applications.js';
@@ -160,8 +160,11 @@ function ProductsTab(props: { api: ServiceApi; application: ClientApplication })
   const [adding, setAdding] = useState(false);
   const [choice, setChoice] = useState<string>();
   const [actionError, setActionError] = useState<unknown>();
+  const removal = useConfirmation<{ link: ProductLink; name: string }>();
+  const [done, setDone] = useState<string>();
   const act = async (work: () => Promise<unknown>): Promise<boolean> => {
     setActionError(undefined);
+    setDone(undefined);
     try {
       await work();
       reload();
@@ -177,19 +180,23 @@ function ProductsTab(props: { api: ServiceApi; application: ClientApplication })
         <Button icon={<AddRegular />} onClick={() => setAdding(true)}>Add product</Button>
       </div>
       <ErrorBar error={error ?? actionError} />
+      <SuccessBar message={done} />
       {data ? (
         <>
           <div className={styles.tableWrap}>
             <Table aria-label="Products this application may call">
               <TableHeader><TableRow><TableHeaderCell>Product</TableHeaderCell><TableHeaderCell>Access</TableHeaderCell><TableHeaderCell>Remove</TableHeaderCell></TableRow></TableHeader>
               <TableBody>
-                {data.links.map(({ link, product }) => (
-                  <TableRow key={link.name}>
-                    <TableCell>{product ? <RouterLink to={`/products/${encodeURIComponent(product.name)}`}>{product.properties.displayName}</RouterLink> : lastSegment(link.properties.productId)}</TableCell>
-                    <TableCell>{link.properties.state ?? 'active'}</TableCell>
-                    <TableCell><Button size="small" icon={<DeleteRegular />} aria-label={`Remove ${product?.properties.displayName ?? link.name}`} onClick={() => void act(() => props.api.delete(`${base}/productLinks/${encodeURIComponent(link.name)}`))}>Remove</Button></TableCell>
-                  </TableRow>
-                ))}
+                {data.links.map(({ link, product }) => {
+                  const name = product?.properties.displayName ?? lastSegment(link.properties.productId);
+                  return (
+                    <TableRow key={link.name}>
+                      <TableCell>{product ? <RouterLink to={`/products/${encodeURIComponent(product.name)}`}>{name}</RouterLink> : name}</TableCell>
+                      <TableCell>{link.properties.state ?? 'active'}</TableCell>
+                      <TableCell><Button size="small" icon={<DeleteRegular />} aria-label={`Remove ${name}`} onClick={() => { setDone(undefined); removal.ask({ link, name }); }}>Remove</Button></TableCell>
+                    </TableRow>
+                  );
+                })}
               </TableBody>
             </Table>
           </div>
@@ -230,6 +237,23 @@ function ProductsTab(props: { api: ServiceApi; application: ClientApplication })
           </Dialog>
         </>
       ) : error ? null : <Loading />}
+      <ConfirmDialog
+        open={removal.open}
+        title={`Remove ${removal.target?.name ?? ''} from ${props.application.properties.displayName}?`}
+        confirmLabel="Remove"
+        onClose={removal.close}
+        onConfirm={async () => {
+          const { link, name } = removal.target!;
+          await props.api.delete(`${base}/productLinks/${encodeURIComponent(link.name)}`);
+          setDone(`${props.application.properties.displayName} no longer has access to ${name}.`);
+          reload();
+        }}
+      >
+        <Text as="p">
+          {props.application.properties.displayName} can no longer get tokens for {removal.target?.name}, and its calls to that
+          product's APIs are refused at once. Add product gives the access back.
+        </Text>
+      </ConfirmDialog>
     </section>
   );
 }

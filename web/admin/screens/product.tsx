@@ -11,7 +11,7 @@ import { AddRegular, DeleteRegular, SaveRegular } from '@fluentui/react-icons';
 import type { ServiceApi } from '../../shared/api.js';
 import { RouterLink } from '../../shared/router.js';
 import { PathTabs } from '../../shared/tabs.js';
-import { ConfirmDialog, CopyableValue, ErrorBar, Loading, PageHeader, SuccessBar, useLoad } from '../../shared/ui.js';
+import { ConfirmDialog, CopyableValue, ErrorBar, Loading, PageHeader, SuccessBar, useConfirmation, useLoad } from '../../shared/ui.js';
 import { lastSegment, offersApplicationAccess, type Api, type AuthType, type ClientApplication, type Product, type ProductLink, type Subscription, type User } from '../model.js';
 import { policyDocument, type Limit, type PolicyLimits } from '../policy.js';
 import type { ScreenProps } from '../screen.js';
@@ -187,8 +187,11 @@ function ApisTab(props: { api: ServiceApi; product: Product }) {
   }, [props.api, base]);
   const [choice, setChoice] = useState<string>();
   const [actionError, setActionError] = useState<unknown>();
+  const removal = useConfirmation<Api>();
+  const [done, setDone] = useState<string>();
   const act = async (work: () => Promise<unknown>): Promise<void> => {
     setActionError(undefined);
+    setDone(undefined);
     try {
       await work();
       setChoice(undefined);
@@ -197,9 +200,11 @@ function ApisTab(props: { api: ServiceApi; product: Product }) {
       setActionError(failure);
     }
   };
+  const productName = props.product.properties.displayName;
   return (
     <section className={styles.panel} aria-label="APIs">
       <ErrorBar error={error ?? actionError} />
+      <SuccessBar message={done} />
       {data ? (
         <>
           <div className={styles.row}>
@@ -218,7 +223,7 @@ function ApisTab(props: { api: ServiceApi; product: Product }) {
                   <TableRow key={api.name}>
                     <TableCell>{api.properties.displayName}</TableCell>
                     <TableCell>/{api.properties.path}</TableCell>
-                    <TableCell><Button size="small" icon={<DeleteRegular />} aria-label={`Remove ${api.properties.displayName}`} onClick={() => void act(() => props.api.delete(`${base}/apis/${encodeURIComponent(api.name)}`))}>Remove</Button></TableCell>
+                    <TableCell><Button size="small" icon={<DeleteRegular />} aria-label={`Remove ${api.properties.displayName}`} onClick={() => { setDone(undefined); removal.ask(api); }}>Remove</Button></TableCell>
                   </TableRow>
                 ))}
               </TableBody>
@@ -227,6 +232,23 @@ function ApisTab(props: { api: ServiceApi; product: Product }) {
           {data.inProduct.length === 0 ? <Text as="p">No APIs in this product.</Text> : null}
         </>
       ) : error ? null : <Loading />}
+      <ConfirmDialog
+        open={removal.open}
+        title={`Remove ${removal.target?.properties.displayName ?? ''} from ${productName}?`}
+        confirmLabel="Remove"
+        onClose={removal.close}
+        onConfirm={async () => {
+          const api = removal.target!;
+          await props.api.delete(`${base}/apis/${encodeURIComponent(api.name)}`);
+          setDone(`${api.properties.displayName} is no longer in ${productName}.`);
+          reload();
+        }}
+      >
+        <Text as="p">
+          Subscriptions and applications with access to {productName} can no longer call {removal.target?.properties.displayName} through
+          it: the gateway refuses their calls at once. The API itself is not deleted.
+        </Text>
+      </ConfirmDialog>
     </section>
   );
 }
@@ -242,7 +264,7 @@ function ApplicationsTab(props: { api: ServiceApi; product: Product }) {
   const { data, error, reload } = useLoad(() => linkedApplications(props.api, productName), [props.api, productName]);
   const [choice, setChoice] = useState<string>();
   const [actionError, setActionError] = useState<unknown>();
-  const [removing, setRemoving] = useState<AppLink>();
+  const removal = useConfirmation<AppLink>();
   const [done, setDone] = useState<string>();
   const act = async (work: () => Promise<unknown>): Promise<void> => {
     setActionError(undefined);
@@ -287,7 +309,7 @@ function ApplicationsTab(props: { api: ServiceApi; product: Product }) {
                     <TableCell><RouterLink to={`/applications/${encodeURIComponent(application.name)}`}>{application.properties.displayName}</RouterLink></TableCell>
                     <TableCell>{application.properties.entraApplicationId}</TableCell>
                     <TableCell>{link!.properties.state ?? 'active'}</TableCell>
-                    <TableCell><Button size="small" icon={<DeleteRegular />} aria-label={`Remove ${application.properties.displayName}`} onClick={() => { setDone(undefined); setRemoving({ application, link }); }}>Remove</Button></TableCell>
+                    <TableCell><Button size="small" icon={<DeleteRegular />} aria-label={`Remove ${application.properties.displayName}`} onClick={() => { setDone(undefined); removal.ask({ application, link }); }}>Remove</Button></TableCell>
                   </TableRow>
                 ))}
               </TableBody>
@@ -297,20 +319,20 @@ function ApplicationsTab(props: { api: ServiceApi; product: Product }) {
         </>
       ) : error ? null : <Loading />}
       <ConfirmDialog
-        open={removing !== undefined}
-        title="Remove application"
+        open={removal.open}
+        title={`Remove ${removal.target?.application.properties.displayName ?? ''} from ${props.product.properties.displayName}?`}
         confirmLabel="Remove"
-        onClose={() => setRemoving(undefined)}
+        onClose={removal.close}
         onConfirm={async () => {
-          const { application, link } = removing!;
+          const { application, link } = removal.target!;
           await props.api.delete(`/clientApplications/${encodeURIComponent(application.name)}/productLinks/${encodeURIComponent(link!.name)}`);
           setDone(`${application.properties.displayName} no longer has access to ${props.product.properties.displayName}.`);
           reload();
         }}
       >
         <Text as="p">
-          Remove {removing?.application.properties.displayName} from {props.product.properties.displayName}? Its tokens for this product
-          stop being accepted at once.
+          {removal.target?.application.properties.displayName} can no longer get tokens for {props.product.properties.displayName}, and
+          its calls to the product's APIs are refused at once.
         </Text>
       </ConfirmDialog>
     </section>
@@ -369,18 +391,36 @@ function PoliciesTab(props: { api: ServiceApi; product: Product }) {
     const [policy] = await props.api.list<PolicyResource>(`${productPath(props.product.name)}/policies`);
     return policy ? policy.properties.limits ?? {} : null;
   }, [props.api, path]);
-  // Kept here: the form starts afresh from the reloaded policy after each change.
+  // Kept here: the form starts afresh from the reloaded policy after each change (and so does not
+  // hold the confirmation, which must not be unmounted while open).
   const [saved, setSaved] = useState<string>();
+  const removal = useConfirmation<true>();
+  const productName = props.product.properties.displayName;
   return (
     <section className={styles.panel} aria-label="Policies">
       <ErrorBar error={error} />
       <SuccessBar message={saved} />
-      {data === undefined ? (error ? null : <Loading />) : <PolicyForm key={JSON.stringify(data)} api={props.api} path={path} limits={data} onChanged={(message) => { setSaved(message); reload(); }} />}
+      {data === undefined ? (error ? null : <Loading />) : (
+        <PolicyForm key={JSON.stringify(data)} api={props.api} path={path} limits={data} onChanged={(message) => { setSaved(message); reload(); }} onRemove={() => { setSaved(undefined); removal.ask(true); }} />
+      )}
+      <ConfirmDialog
+        open={removal.open}
+        title={`Remove the policy from ${productName}?`}
+        confirmLabel="Remove"
+        onClose={removal.close}
+        onConfirm={async () => {
+          await props.api.delete(path);
+          setSaved('Policy removed.');
+          reload();
+        }}
+      >
+        <Text as="p">Its rate limit and quota stop applying: calls through {productName} are no longer counted or limited by it.</Text>
+      </ConfirmDialog>
     </section>
   );
 }
 
-function PolicyForm(props: { api: ServiceApi; path: string; limits: PolicyLimits | null; onChanged: (message: string) => void }) {
+function PolicyForm(props: { api: ServiceApi; path: string; limits: PolicyLimits | null; onChanged: (message: string) => void; onRemove: () => void }) {
   const styles = useStyles();
   const text = (limit: Limit | undefined, key: keyof Limit): string => (limit ? String(limit[key]) : '');
   const [rateCalls, setRateCalls] = useState(text(props.limits?.rateLimit, 'calls'));
@@ -429,7 +469,7 @@ function PolicyForm(props: { api: ServiceApi; path: string; limits: PolicyLimits
       </fieldset>
       <div className={styles.row}>
         <Button appearance="primary" icon={<SaveRegular />} disabled={busy} onClick={() => void save()}>Save</Button>
-        {props.limits !== null ? <Button icon={<DeleteRegular />} disabled={busy} onClick={() => void run(() => props.api.delete(props.path), 'Policy removed.')}>Remove policy</Button> : null}
+        {props.limits !== null ? <Button icon={<DeleteRegular />} disabled={busy} onClick={props.onRemove}>Remove policy</Button> : null}
       </div>
     </div>
   );
