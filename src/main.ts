@@ -143,6 +143,7 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
             config,
             store,
             feed,
+            feedCurrent, // the token endpoint fails closed on the gateway's predicate (docs/operations.md)
             logger: logger.child({ listener: 'identity' }),
             secretBox: instanceKey!.box,
             tenantId: boot.instance.tenantId,

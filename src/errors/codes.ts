@@ -77,3 +77,18 @@ export const AADSTS_CODES = {
 } as const satisfies Record<number, { error: string; status: number; when: string }>;
 
 export type AadstsCode = keyof typeof AADSTS_CODES;
+
+/**
+ * Token-endpoint refusals that are Portico's own. Entra documents no code for them, so rather than
+ * borrow an AADSTS number that means something else, error_description starts with this name and
+ * error_codes is empty; `error` and the status are the ones RFC 6749 and Entra use for the case.
+ */
+export const PORTICO_TOKEN_CODES = {
+  PorticoConfigurationStale: {
+    error: 'temporarily_unavailable',
+    status: 503,
+    when: 'This identity node\'s change feed has been lost or behind for longer than PORTICO_MAX_FEED_LAG_MS, so an application deleted or a secret removed on another node might still be honoured here: it issues no token until the feed is back (the Retry-After header says when to try again; another identity node may answer).',
+  },
+} as const satisfies Record<string, { error: string; status: number; when: string }>;
+
+export type PorticoTokenCode = keyof typeof PORTICO_TOKEN_CODES;

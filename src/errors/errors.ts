@@ -1,4 +1,4 @@
-import { APP_ERROR_CODES, AADSTS_CODES, type AppErrorCode, type AadstsCode } from './codes.js';
+import { APP_ERROR_CODES, AADSTS_CODES, PORTICO_TOKEN_CODES, type AppErrorCode, type AadstsCode, type PorticoTokenCode } from './codes.js';
 
 /** Raised by store implementations; carries no HTTP meaning, edges translate it. */
 export class StoreError extends Error {
@@ -41,17 +41,25 @@ export class AppError extends Error {
   }
 }
 
-/** An RFC 6749 token-endpoint error with Entra's AADSTS code and description. */
+/**
+ * An RFC 6749 token-endpoint error with Entra's AADSTS code and description, or (for a refusal
+ * Entra has no code for) one of Portico's own token codes.
+ */
 export class OAuthError extends Error {
   readonly error: string;
   readonly status: number;
+  /** What error_description starts with: `AADSTS7000215`, or a Portico code such as `PorticoConfigurationStale`. */
+  readonly code: string;
   constructor(
-    readonly aadsts: AadstsCode,
+    readonly aadsts: AadstsCode | PorticoTokenCode,
     readonly description: string,
   ) {
-    super(`AADSTS${aadsts}: ${description}`);
+    const code = typeof aadsts === 'number' ? `AADSTS${aadsts}` : aadsts;
+    super(`${code}: ${description}`);
     this.name = 'OAuthError';
-    this.error = AADSTS_CODES[aadsts].error;
-    this.status = AADSTS_CODES[aadsts].status;
+    this.code = code;
+    const entry = typeof aadsts === 'number' ? AADSTS_CODES[aadsts] : PORTICO_TOKEN_CODES[aadsts];
+    this.error = entry.error;
+    this.status = entry.status;
   }
 }

@@ -24,6 +24,12 @@ export interface IdentityDeps {
   readonly config: PorticoConfig;
   readonly store: Store;
   readonly feed: ChangeFeed;
+  /**
+   * Whether the feed is within PORTICO_MAX_FEED_LAG_MS (main.ts's feedCurrent, which the gateway
+   * uses too). While it is not, the token endpoint refuses (503): its in-memory directory may miss
+   * another node's deletion of an application or a secret. Discovery and JWKS keep answering.
+   */
+  readonly feedCurrent: () => boolean;
   /** Used as is (give it a child with `listener: 'identity'`); never sees secrets. */
   readonly logger: Logger;
   /** Seals signing keys at rest. */
@@ -90,7 +96,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
 
   // The token endpoint is served on node:http in front of Fastify (token/token-http.ts); the rest goes to Fastify.
   const serveToken = createTokenHttpHandler({
-    keys, urls, view: tokenView, tokenLifetimeSeconds: deps.config.tokenLifetimeSeconds, now, throttle: createClientThrottle(),
+    keys, urls, view: tokenView, viewCurrent: deps.feedCurrent, tokenLifetimeSeconds: deps.config.tokenLifetimeSeconds, now, throttle: createClientThrottle(),
     assertionReplay: new InMemoryReplayCache(),
   }, { logger: deps.logger as FastifyBaseLogger, bodyLimit: deps.config.bodyLimitBytes, onOutcome: deps.onTokenOutcome });
   const server = deps.server ?? createServer();

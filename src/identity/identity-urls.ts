@@ -30,8 +30,8 @@ export class IdentityUrls {
     return `${this.base()}/${this.tenantId}/discovery/v2.0/keys`;
   }
 
-  errorUri(code: number): string {
-    return `${this.base()}/error?code=${code}`;
+  errorUri(code: number | string): string {
+    return `${this.base()}/error?code=${encodeURIComponent(code)}`;
   }
 
   graphBase(): string {

@@ -271,12 +271,29 @@ export class PgChangeFeed implements RecordingChangeFeed {
       client.end().catch(() => undefined);
       throw error;
     }
+    const lostAt = this.disconnectedAt;
+    if (lostAt !== undefined) {
+      // Back after a loss: read the stored version before counting as connected, and count as behind
+      // since the loss until caught up. Otherwise health() would say "current" between now and the
+      // catch-up, and a node could serve what another node deleted while it was deaf.
+      try {
+        const stored = Number((await client.query<{ version: string }>('select version from config_version where id = 1')).rows[0]?.version ?? 0);
+        if (stored > this.target) this.target = stored;
+      } catch (error) {
+        lost = true;
+        client.end().catch(() => undefined);
+        throw error;
+      }
+      if (this.target > this.applied) this.behindSince = Math.min(this.behindSince ?? lostAt, lostAt);
+    }
     this.client = client;
-    const wasDown = this.disconnectedAt !== undefined;
     this.connectedNow = true;
     this.disconnectedAt = undefined;
     this.reconnectDelay = (this.options.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS).first;
-    if (wasDown) this.options.log.info({ applied: this.applied }, 'change feed connection (LISTEN) restored; catching up by version');
+    if (lostAt !== undefined) {
+      this.options.log.info({ applied: this.applied, target: this.target }, 'change feed connection (LISTEN) restored; catching up by version');
+      void this.pump();
+    }
   }
 
   private markDisconnected(): void {

@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { InProcessChangeFeed, SecretBox, newGuid, type ChangeFeed } from '../../src/shared/index.js';
 import { announceTestWrite } from '../helpers/change-events.js';
 import { openStore } from '../../src/store/index.js';
+import { feedWithinBound } from '../../src/nodes/index.js';
 import type { Store } from '../../src/store/store.js';
 import {
   GRAPH_APP_ID,
@@ -62,6 +63,7 @@ export class IdentityHarness {
     const config = loadConfig({}, { dataDir: database.dataDir, tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3599 });
     const identity = await createIdentity({
       config, store, feed, tenantId,
+      feedCurrent: () => feedWithinBound(feed, config.maxFeedLagMs),
       logger: pino({ level: 'debug' }, sink),
       secretBox: new SecretBox(randomBytes(32)),
       baseUrl: () => base,

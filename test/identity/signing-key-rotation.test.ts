@@ -65,6 +65,7 @@ describeEachDialect('signing-key rotation', (dialect) => {
     const identity = await createIdentity({
       config: loadConfig({}, { dataDir: database.dataDir, signingKeyRotationDays: options.rotationDays ?? 42 }),
       store, feed, secretBox: box, tenantId: newGuid(),
+      feedCurrent: () => true, // the in-process feed is never lost
       logger: pino({ level: 'silent' }),
       baseUrl: 'http://127.0.0.1:9',
       ...(options.realClock ? {} : { now }),

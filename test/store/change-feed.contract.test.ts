@@ -178,6 +178,34 @@ describe.skipIf(POSTGRES_URL === undefined)('PostgreSQL change feed across proce
     expect(feed.listenerPid).not.toBe(pid);
   });
 
+  test('back after a loss, a node counts as behind since the loss (not since the reconnect) until it has applied what it missed', async () => {
+    const db = await database('postgres');
+    const writer = await node(db, 'postgres');
+    const reader = await node(db, 'postgres');
+    const feed = reader.pg!;
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    feed.subscribe(async (event) => {
+      if (event.type === 'user.created' && event.userId === 'missed') await gate; // holds the catch-up
+    });
+    const admin = new pg.Client({ connectionString: db.databaseUrl });
+    await admin.connect();
+    cleanups.push(() => admin.end());
+    await admin.query('select pg_terminate_backend($1)', [feed.listenerPid]);
+    await vi.waitFor(() => expect(feed.health().connected).toBe(false), { timeout: 10_000, interval: 5 });
+    const lostSeenAt = Date.now(); // the feed noted the loss at or before this
+    await createUser(writer, 'missed');
+    await vi.waitFor(() => expect(feed.health().connected).toBe(true), { timeout: 10_000, interval: 5 });
+    // Connected again but not caught up: still behind since the loss, so a bound shorter than that is exceeded.
+    const elapsed = Date.now() - lostSeenAt;
+    const health = feed.health();
+    expect(health.appliedVersion).toBeLessThan(writer.feed.currentVersion);
+    expect(health.behindForMs).toBeGreaterThanOrEqual(elapsed);
+    release();
+    await vi.waitFor(() => expect(feed.currentVersion).toBe(writer.feed.currentVersion), { timeout: 10_000 });
+    expect(feed.health()).toMatchObject({ connected: true, disconnectedForMs: 0, behindForMs: 0 });
+  });
+
   test('a node catches up to the newest event even when the ones it missed were pruned (its views see a gap and rebuild)', async () => {
     const db = await database('postgres');
     const writer = await node(db, 'postgres');

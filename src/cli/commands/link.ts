@@ -5,6 +5,7 @@ import { textOf } from '../output.js';
 import { act, leaf, type Deps } from './shared.js';
 import { findLink } from './app.js';
 import { registerLinkApprovalCommands } from './link-approval.js';
+import { linksOfEveryApplication } from './product-links.js';
 
 /**
  * `portico link list|show`: product links (an application's access to a product). They are made
@@ -20,11 +21,10 @@ export function registerLinkCommands(program: Command, deps: Deps): void {
     'only this application\'s links',
   ).action(
     act(deps, async (ctx, _args, options) => {
-      const appIds = options.app !== undefined ? [String(options.app)] : (await ctx.armList('/clientApplications')).map((app) => app.name ?? '');
-      const rows: Array<{ app: string; link: ArmResource }> = [];
-      for (const appId of appIds) {
-        for (const item of await ctx.armList(`/clientApplications/${seg(appId)}/productLinks`)) rows.push({ app: appId, link: item });
-      }
+      const perApp = options.app !== undefined
+        ? [{ appId: String(options.app), links: await ctx.armList(`/clientApplications/${seg(String(options.app))}/productLinks`) }]
+        : await linksOfEveryApplication(ctx);
+      const rows: Array<{ app: string; link: ArmResource }> = perApp.flatMap(({ appId, links }) => links.map((link) => ({ app: appId, link })));
       ctx.out.result({ value: rows.map((row) => row.link) }, () =>
         ctx.out.table(
           ['APPLICATION', 'PRODUCT', 'LINK ID', 'STATE'],

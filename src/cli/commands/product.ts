@@ -7,6 +7,7 @@ import { asRecord } from '../http.js';
 import { textOf, yesNo } from '../output.js';
 import { act, leaf, withYes, type Deps } from './shared.js';
 import { limitFields, registerProductPolicyCommands } from './product-policy.js';
+import { linksOfEveryApplication } from './product-links.js';
 
 export function registerProductCommands(program: Command, deps: Deps): void {
   const product = program.command('product').description('list, show, create, update and delete products (authentication types, state)');
@@ -134,13 +135,10 @@ export function registerProductCommands(program: Command, deps: Deps): void {
 
 /** The ids of the client applications linked to a product. */
 export async function appsLinkedTo(ctx: CliContext, productId: string): Promise<string[]> {
-  const apps = await ctx.armList('/clientApplications');
-  const linked: string[] = [];
-  for (const app of apps) {
-    const links = await ctx.armList(`/clientApplications/${seg(app.name ?? '')}/productLinks`);
-    if (links.some((link) => lastSegment(props(link).productId).toLowerCase() === productId.toLowerCase())) linked.push(app.name ?? '');
-  }
-  return linked;
+  const perApp = await linksOfEveryApplication(ctx);
+  return perApp
+    .filter(({ links }) => links.some((link) => lastSegment(props(link).productId).toLowerCase() === productId.toLowerCase()))
+    .map(({ appId }) => appId);
 }
 
 /** The PATCH body's properties from the options given (only those). */

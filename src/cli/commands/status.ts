@@ -29,10 +29,10 @@ export function registerStatusCommand(program: Command, deps: Deps, version: str
       const gateway = await probe(`${ctx.gatewayUrl}/`, true);
       if (!management.up) throw new CliError(`error: the management API at ${ctx.managementUrl} does not answer (${management.detail}). Is Portico running?`);
       const service = await ctx.armGet('');
-      const counts: Record<string, number> = {};
-      for (const [name, path] of [['products', '/products'], ['apis', '/apis'], ['users', '/users'], ['groups', '/groups'], ['subscriptions', '/subscriptions'], ['clientApplications', '/clientApplications']] as const) {
-        counts[name] = (await ctx.armList(path)).length;
-      }
+      // Six independent lists: read together, not one after another.
+      const collections = [['products', '/products'], ['apis', '/apis'], ['users', '/users'], ['groups', '/groups'], ['subscriptions', '/subscriptions'], ['clientApplications', '/clientApplications']] as const;
+      const sizes = await Promise.all(collections.map(async ([, path]) => (await ctx.armList(path)).length));
+      const counts: Record<string, number> = Object.fromEntries(collections.map(([name], i) => [name, sizes[i]!]));
       const result = {
         service: { id: service.id, name: service.name, provisioningState: textOf(service.properties?.provisioningState), tenantId: ctx.tenantId },
         versions: { cli: version, apiVersion: ctx.settings.apiVersion },

@@ -41,8 +41,9 @@ export function entraErrorBody(err: OAuthError, traceId: string, correlation: st
   const timestamp = entraTimestamp(now);
   return {
     error: err.error,
-    error_description: `AADSTS${err.aadsts}: ${err.description} Trace ID: ${traceId} Correlation ID: ${correlation} Timestamp: ${timestamp}`,
-    error_codes: [err.aadsts],
+    error_description: `${err.code}: ${err.description} Trace ID: ${traceId} Correlation ID: ${correlation} Timestamp: ${timestamp}`,
+    // A Portico code is no AADSTS number: clients that read error_codes find none rather than a wrong one.
+    error_codes: typeof err.aadsts === 'number' ? [err.aadsts] : [],
     timestamp,
     trace_id: traceId,
     correlation_id: correlation,

@@ -12,6 +12,11 @@ export interface TokenDeps {
   readonly urls: IdentityUrls;
   /** The directory as the token endpoint reads it: in memory, current with the change feed. */
   readonly view: TokenView;
+  /**
+   * Whether the view can be trusted: false while this node's change feed has been lost or behind
+   * for longer than PORTICO_MAX_FEED_LAG_MS (main.ts's feedCurrent, the gateway's predicate too).
+   */
+  readonly viewCurrent: () => boolean;
   readonly tokenLifetimeSeconds: number;
   readonly now: () => Date;
   /** jti of client assertions already used (private_key_jwt). */

@@ -5,6 +5,7 @@ import { REQUEST_ID_HEADER, requestIdOf } from '../../shared/index.js';
 import { readLimitedBody } from '../../shared/read-body.js';
 import { correlationIdFrom, entraErrorBody } from '../http/entra-error.js';
 import { TooManyFailuresError } from './client-auth/client-throttle.js';
+import { StaleViewError } from './stale-view.js';
 import type { TokenDeps } from './token-context.js';
 import { runTokenEndpoint } from './token-endpoint.js';
 
@@ -104,11 +105,13 @@ class TokenExchange {
       oauth = new OAuthError(50000, 'There was an error issuing a token. Try again later.');
     }
     this.onOutcome?.(oauth.error);
-    if (oauth.status < 500) this.log.info({ remoteAddress: this.req.socket.remoteAddress, aadsts: oauth.aadsts, error: oauth.error }, 'token request refused');
+    if (error instanceof OAuthError) this.log.info({ remoteAddress: this.req.socket.remoteAddress, aadsts: oauth.aadsts, error: oauth.error }, 'token request refused');
     const correlation = correlationIdFrom(this.req.headers['client-request-id'], this.query);
     const body = JSON.stringify(entraErrorBody(oauth, this.id, correlation, this.deps.urls, this.deps.now()));
     // No Retry-After on other 4xx: MSAL would cache and replay the failure without calling again.
-    this.send(oauth.status, body, oauth instanceof TooManyFailuresError ? String(oauth.retryAfterSeconds) : undefined);
+    // On a 5xx without it MSAL waits its default 60 s; a stale view is usually back within a second.
+    const retryAfter = oauth instanceof TooManyFailuresError || oauth instanceof StaleViewError ? String(oauth.retryAfterSeconds) : undefined;
+    this.send(oauth.status, body, retryAfter);
   }
 
   private send(status: number, body: string, retryAfter?: string): void {
