@@ -10,6 +10,7 @@ import { registerGraphRoutes } from './graph/graph-routes.js';
 import { PathOnlyLogController, REQUEST_ID_OPTIONS, returnRequestId } from '../shared/request-log.js';
 import { IdentityUrls } from './identity-urls.js';
 import { registerDiscoveryRoutes } from './keys/discovery-routes.js';
+import { registerErrorPage } from './http/error-page.js';
 import { RotationSchedule } from './keys/rotation-schedule.js';
 import { rotationPolicy } from './keys/rotation-policy.js';
 import { registerSigningKeyRoutes } from './keys/signing-key-routes.js';
@@ -127,6 +128,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     reply.code(404).send({ error: { code: 'NotFound', message: `No route matches ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 256)}.` } }));
 
   await app.register(async (scope) => registerDiscoveryRoutes(scope, { urls, keys, now }));
+  await app.register(async (scope) => registerErrorPage(scope));
   await app.register(async (scope) => {
     await registerGraphRoutes(scope, { directory, verifier, urls, now, audit: deps.store.audit, logger: deps.logger });
     registerSigningKeyRoutes(scope, { keys, directory }); // a Portico extension under the Graph-shaped auth
