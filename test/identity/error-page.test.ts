@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { AADSTS_CODES, PORTICO_TOKEN_CODES } from '../../src/errors/index.js';
+import { TOKEN_ERROR_FIXES } from '../../src/identity/http/token-error-fixes.js';
 import { describeEachDialect } from '../helpers/databases.js';
 import { IdentityHarness, type TestClient } from './harness.js';
 
@@ -29,8 +30,14 @@ describeEachDialect('the token error page (error_uri)', (dialect) => {
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     expect(page.text).toContain('<title>AADSTS7000215: invalid_client · Portico</title>');
     expect(page.text).toContain('<h1>AADSTS7000215: invalid_client</h1>');
-    expect(page.text).toContain(`<p>${AADSTS_CODES[7000215].when}</p>`);
+    expect(page.text).toContain(`<p>${AADSTS_CODES[7000215].when}</p><h2>What to do</h2><p>Create a new client secret (developer portal: Applications → your application → + New client secret; CLI: \`portico app secret add &#60;app&#62;\`) and send its value, not its ID.</p>`);
     expect(page.text).toContain('<dt>HTTP status</dt><dd>401</dd>');
+  });
+
+  test('every code the token endpoint can answer with has its page, with what to do', () => {
+    for (const code of [...Object.keys(AADSTS_CODES), ...Object.keys(PORTICO_TOKEN_CODES)]) {
+      expect(TOKEN_ERROR_FIXES[code as keyof typeof TOKEN_ERROR_FIXES], code).toMatch(/\.$/);
+    }
   });
 
   test('JSON for a program, for an AADSTS number (with or without its prefix) and for a Portico code', async () => {
@@ -38,11 +45,11 @@ describeEachDialect('the token error page (error_uri)', (dialect) => {
     for (const code of ['700016', 'AADSTS700016', 'aadsts700016']) {
       const result = await h.fetch(`${h.url}/error?code=${code}`, json);
       expect(result.status).toBe(200);
-      expect(result.body).toEqual({ code: 'AADSTS700016', error: 'unauthorized_client', status: 400, description: AADSTS_CODES[700016].when });
+      expect(result.body).toEqual({ code: 'AADSTS700016', error: 'unauthorized_client', status: 400, description: AADSTS_CODES[700016].when, fix: TOKEN_ERROR_FIXES[700016] });
     }
     const stale = await h.fetch(`${h.url}/error?code=PorticoConfigurationStale`, json);
     expect(stale.status).toBe(200);
-    expect(stale.body).toEqual({ code: 'PorticoConfigurationStale', error: 'temporarily_unavailable', status: 503, description: PORTICO_TOKEN_CODES.PorticoConfigurationStale.when });
+    expect(stale.body).toEqual({ code: 'PorticoConfigurationStale', error: 'temporarily_unavailable', status: 503, description: PORTICO_TOKEN_CODES.PorticoConfigurationStale.when, fix: TOKEN_ERROR_FIXES.PorticoConfigurationStale });
   });
 
   test('an unknown code is 404, a missing one 400, each with a sentence; nothing inherited from Object counts as a code', async () => {
@@ -60,5 +67,7 @@ describeEachDialect('the token error page (error_uri)', (dialect) => {
     expect(result.status).toBe(404);
     expect(result.text).not.toContain('<script>');
     expect(result.text).toContain('the code &#60;script&#62;alert(1)&#60;/script&#62;.');
+    // A page for no code says nothing about "this code".
+    expect(result.text).not.toContain('answered with this code');
   });
 });
