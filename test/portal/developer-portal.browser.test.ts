@@ -138,6 +138,24 @@ describe('developer portal in a browser', () => {
     await dev.screenshot('07-try-it');
   });
 
+  test('Try it: choosing another application clears the last answer, which belonged to the first', async () => {
+    expect((await admin.call('PUT', '/clientApplications/dana-second', { properties: { displayName: 'Dana second', ownerId: '/users/dana', productIds: ['/products/starter'] } })).status).toBe(201);
+    const { page } = dev;
+    try {
+      await page.goto(`${portico.managementUrl}/developer/try-it`);
+      await expect.poll(() => page.getByLabel('Application', { exact: true }).isVisible()).toBe(true);
+      await page.getByLabel('Application', { exact: true }).selectOption('dana-app');
+      await page.getByLabel('Client secret').fill('not-the-secret');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('AADSTS7000215');
+      await page.getByLabel('Application', { exact: true }).selectOption('dana-second');
+      await expect.poll(() => page.locator('body').innerText()).not.toContain('AADSTS7000215');
+      expect(await page.getByTestId('try-it-response').count()).toBe(0);
+    } finally {
+      expect((await admin.call('DELETE', '/clientApplications/dana-second')).status).toBe(200);
+    }
+  });
+
   test('a write without the CSRF header is refused, from the page itself', async () => {
     const status = await dev.page.evaluate(async () => (await fetch('/developer/api/applications/dana-app/secrets', { method: 'POST' })).status);
     expect(status).toBe(403);

@@ -37,6 +37,11 @@ export function TryItScreen() {
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<unknown>();
   const [result, setResult] = useState<TryItResult>();
+  // The last answer belongs to the application and product it was sent with: another choice clears it.
+  const forgetAnswer = (): void => {
+    setResult(undefined);
+    setFailure(undefined);
+  };
 
   const apps = data?.apps ?? [];
   const app = apps.find((a) => a.id === applicationId) ?? apps[0];
@@ -89,12 +94,12 @@ export function TryItScreen() {
         <form className={styles.form} onSubmit={(event) => void send(event)} aria-label="Try an operation">
           <div className={styles.row}>
             <Field label="Application">
-              <Select className={styles.select} select={{ className: styles.selectBox }} value={app.id} onChange={(_event, d) => { setApplicationId(d.value); setProductId(''); setSecret(''); }}>
+              <Select className={styles.select} select={{ className: styles.selectBox }} value={app.id} onChange={(_event, d) => { setApplicationId(d.value); setProductId(''); setSecret(''); forgetAnswer(); }}>
                 {apps.map((a) => <option key={a.id} value={a.id}>{a.displayName}</option>)}
               </Select>
             </Field>
             <Field label="Product" validationMessage={reachable.length === 0 ? 'This application reaches no product with an OAuth 2.0 token.' : undefined}>
-              <Select className={styles.select} select={{ className: styles.selectBox }} value={product?.id ?? ''} onChange={(_event, d) => { setProductId(d.value); setOperationKey(''); }}>
+              <Select className={styles.select} select={{ className: styles.selectBox }} value={product?.id ?? ''} onChange={(_event, d) => { setProductId(d.value); setOperationKey(''); forgetAnswer(); }}>
                 {reachable.map((p) => <option key={p.id} value={p.id}>{p.displayName}</option>)}
               </Select>
             </Field>
