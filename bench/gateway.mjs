@@ -20,19 +20,19 @@
 //   BENCH_SECONDS=5 BENCH_ROUNDS=3 BENCH_CONNECTIONS=32 BENCH_ONLY=token,key (names, comma-separated)
 //   BENCH_LOAD=node (force the Node load generator)  BENCH_NGINX=off
 //   BENCH_WORKERS=2 (also start Portico with --workers 2 and measure it against one worker)
-//   BENCH_PROFILE=<seconds> (then: a CPU profile of the gateway under the token scenario, or
-//   BENCH_PROFILE_SCENARIO=key|limits, summarised by bench/profile-summary.mjs; the .cpuprofile is kept in BENCH_PROFILE_DIR or a temp dir)
+//   BENCH_PROFILE=<seconds> (then: CPU profiles of a fresh Portico and of both yardsticks under the token request, or
+//   BENCH_PROFILE_SCENARIO=key|limits; Portico's summarised by bench/profile-summary.mjs, then all three in µs per request by area;
+//   the .cpuprofile files are kept in BENCH_PROFILE_DIR or a temp dir)
 //   PORTICO_BIN=/other/checkout/bin/portico.js
 //   BENCH_BASELINE_BIN=/other/checkout/bin/portico.js (also measure that build, token and key, in the same rounds)
 import { spawnSync } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findWrk, load as loadRun } from './lib/load.mjs';
-import { cpuSeconds, freePort, lineMatching, start, startPortico as startPorticoProcess, stopAll } from './lib/processes.mjs';
+import { cpuSeconds, freePort, lineMatching, start, startPortico as startPorticoProcess, stop, stopAll } from './lib/processes.mjs';
 import { managementClient, tokenResponse, UnexpectedAnswer } from './lib/portico-api.mjs';
 import { median } from './lib/stats.mjs';
 
@@ -294,12 +294,22 @@ http {
   throw new Error(`nginx did not start (see ${dir}/error.log)`);
 }
 
-/** A CPU profile of a fresh Portico's gateway under the token scenario, summarised. */
+/**
+ * CPU profiles under the token scenario (or BENCH_PROFILE_SCENARIO=key|limits) of a fresh Portico
+ * and of the two yardsticks sent the same request, each started with --cpu-prof and stopped right
+ * after its load: Portico's summary, then all three side by side in CPU µs per request by area.
+ */
 async function profile(tools, backendUrl, durationSeconds) {
   const dir = process.env.BENCH_PROFILE_DIR ?? (await mkdtemp(join(tmpdir(), 'portico-bench-profile-')));
   const dataDir = await mkdtemp(join(tmpdir(), 'portico-bench-profiled-'));
   temps.push(dataDir);
-  const child = await startPorticoProcess({ name: 'portico-profiled', dataDir, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
+  const profileDir = async (name) => {
+    const sub = join(dir, name);
+    await mkdir(sub, { recursive: true });
+    return sub;
+  };
+  const porticoDir = await profileDir('portico');
+  const child = await startPorticoProcess({ name: 'portico-profiled', dataDir, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', porticoDir] });
   const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8'));
   const setup = await configurePortico(dataDir, backendUrl);
   const which = process.env.BENCH_PROFILE_SCENARIO ?? 'token';
@@ -309,15 +319,31 @@ async function profile(tools, backendUrl, durationSeconds) {
     limits: { path: 'limited', headers: { 'ocp-apim-subscription-key': setup.limitedKey } },
   }[which];
   if (profiled === undefined || (which === 'limits' && setup.limitedKey === undefined)) throw new Error(`BENCH_PROFILE_SCENARIO=${which}: token, key or limits (when this build takes product policies)`);
-  const scenario = { label: 'profiled', url: `${credentials.gatewayUrl}/${profiled.path}${PATH}`, headers: profiled.headers, expected: 200 };
-  await load(tools, scenario, 2); // warm-up
-  const r = await load(tools, scenario, durationSeconds);
-  console.log(`\nprofiled run (${which}, ${durationSeconds} s): ${r.rps.toFixed(0)} req/s, statuses ${JSON.stringify(r.statuses)}`);
-  child.kill('SIGTERM');
-  await once(child, 'exit');
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
-  const { summarise } = await import('./profile-summary.mjs');
-  for (const file of files) console.log(`\n${file}\n${summarise(JSON.parse(await readFile(file, 'utf8')))}`);
+  const { summarise, perRequestByArea } = await import('./profile-summary.mjs');
+  const measure = async (name, server, url, profileIn) => {
+    const scenario = { label: name, url, headers: profiled.headers, expected: 200 };
+    await load(tools, scenario, 2); // warm-up
+    const r = await load(tools, scenario, durationSeconds);
+    console.log(`\nprofiled run (${name}, ${which} request, ${durationSeconds} s): ${r.rps.toFixed(0)} req/s, statuses ${JSON.stringify(r.statuses)}`);
+    await stop(server);
+    const [file] = (await readdir(profileIn)).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(profileIn, f));
+    const data = JSON.parse(await readFile(file, 'utf8'));
+    return { name, file, data, areas: perRequestByArea(data, r.requests, durationSeconds) };
+  };
+  const runs = [await measure('Portico', child, `${credentials.gatewayUrl}/${profiled.path}${PATH}`, porticoDir)];
+  console.log(`\n${runs[0].file}\n${summarise(runs[0].data)}`);
+  // The yardsticks, profiled the same way (the same request; the API path is all they ignore).
+  for (const [name, env] of [['minimal', {}], ['minimal + gateway headers', { GATEWAY_HEADERS: '1' }]]) {
+    const out = await profileDir(name.replace(/\W+/g, '-'));
+    const proxy = start(`${name} (profiled)`, process.execPath, ['--cpu-prof', '--cpu-prof-dir', out, here('./minimal-proxy.mjs')], { BACKEND: backendUrl, ...env });
+    const url = (await lineMatching(proxy, /^http:\/\//)).trim();
+    runs.push(await measure(name, proxy, `${url}/api${PATH}`, out));
+  }
+  console.log(`\nCPU µs per request by area, from the profiles (the last ${durationSeconds} s of each: the measured load)`);
+  console.log('area'.padEnd(34), ...runs.map((run) => run.name.padStart(26)));
+  const areas = [...new Set(runs.flatMap((run) => [...run.areas.keys()]))].filter((area) => area !== 'busy' && !area.startsWith('idle'));
+  areas.sort((a, b) => (runs[0].areas.get(b) ?? 0) - (runs[0].areas.get(a) ?? 0));
+  for (const area of [...areas, 'busy']) console.log(area.padEnd(34), ...runs.map((run) => (run.areas.get(area) ?? 0).toFixed(1).padStart(26)));
 }
 
 /** One load run of a scenario (bench/lib/load.mjs). */

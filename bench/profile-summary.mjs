@@ -64,6 +64,31 @@ export function areaOf({ url, functionName }) {
   return 'native / builtins';
 }
 
+/**
+ * CPU µs per request by area over the last `windowSeconds` of the profile (the measured load; the
+ * process is stopped right after it, so start-up and warm-up fall outside), each sample weighted by
+ * its time delta. `busy` is everything but idle.
+ */
+export function perRequestByArea(profile, requests, windowSeconds) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const times = [];
+  let at = profile.startTime;
+  for (const delta of profile.timeDeltas) times.push((at += delta));
+  const from = profile.endTime - windowSeconds * 1e6;
+  const areas = new Map();
+  let busy = 0;
+  profile.samples.forEach((id, i) => {
+    if (times[i] < from) return;
+    const weight = profile.timeDeltas[i + 1] ?? profile.endTime - times[i];
+    const area = areaOf(byId.get(id).callFrame);
+    areas.set(area, (areas.get(area) ?? 0) + weight);
+    if (area !== 'idle (waiting for I/O)') busy += weight;
+  });
+  const perRequest = new Map([...areas].map(([area, us]) => [area, us / requests]));
+  perRequest.set('busy', busy / requests);
+  return perRequest;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log(summarise(JSON.parse(readFileSync(process.argv[2], 'utf8')), Number(process.argv[3] ?? 30)));
 }
