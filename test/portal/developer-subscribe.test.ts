@@ -4,7 +4,8 @@
  * product's approval setting says, and its key works at the gateway only once it is active.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { bootPortico, type Booted } from '../helpers/boot.js';
+import { bootOn, type Booted } from '../helpers/boot.js';
+import { DIALECTS } from '../helpers/databases.js';
 import { ManagementClient } from '../helpers/clients.js';
 
 const KEY_INVALID = { statusCode: 401, message: 'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.' };
@@ -38,7 +39,7 @@ class Developer {
   }
 }
 
-describe('developer portal: Subscribe', () => {
+describe.each(DIALECTS)('developer portal: Subscribe [%s]', (dialect) => {
   let portico: Booted;
   let admin: ManagementClient;
   const developers: Record<'alice' | 'bob' | 'carol', Developer> = {} as never;
@@ -52,7 +53,7 @@ describe('developer portal: Subscribe', () => {
   const subscriptionsOf = async (userId: string) => (await admin.call('GET', `/users/${userId}/subscriptions`)).body.value.map((s: { name: string }) => s.name) as string[];
 
   beforeAll(async () => {
-    portico = await bootPortico();
+    portico = await bootOn(dialect);
     admin = new ManagementClient(portico.credentials);
     // Not about limits: Starter's 5 calls a minute would get in the way.
     expect((await admin.call('DELETE', '/products/starter/policies/policy')).status).toBe(200);
