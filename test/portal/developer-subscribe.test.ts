@@ -42,7 +42,7 @@ class Developer {
 describe.each(DIALECTS)('developer portal: Subscribe [%s]', (dialect) => {
   let portico: Booted;
   let admin: ManagementClient;
-  const developers: Record<'alice' | 'bob' | 'carol', Developer> = {} as never;
+  const developers: Record<'alice' | 'bob' | 'carol' | 'dave', Developer> = {} as never;
   const created: { starter?: string; unlimited?: string } = {};
 
   const gateway = async (key: string) => {
@@ -57,7 +57,7 @@ describe.each(DIALECTS)('developer portal: Subscribe [%s]', (dialect) => {
     admin = new ManagementClient(portico.credentials);
     // Not about limits: Starter's 5 calls a minute would get in the way.
     expect((await admin.call('DELETE', '/products/starter/policies/policy')).status).toBe(200);
-    for (const [id, first] of [['alice', 'Alice'], ['bob', 'Bob'], ['carol', 'Carol']] as const) {
+    for (const [id, first] of [['alice', 'Alice'], ['bob', 'Bob'], ['carol', 'Carol'], ['dave', 'Dave']] as const) {
       expect((await admin.call('PUT', `/users/${id}`, { properties: { email: `${id}@example.com`, firstName: first, lastName: 'Example', password: `${id}-password-1` } })).status).toBe(201);
       developers[id] = new Developer(portico.managementUrl);
       await developers[id].signIn(`${id}@example.com`, `${id}-password-1`);
@@ -126,6 +126,15 @@ describe.each(DIALECTS)('developer portal: Subscribe [%s]', (dialect) => {
     const again = await developers.alice.subscribe('starter', { displayName: 'After cancelling' });
     expect(again.status).toBe(201);
     expect(again.body.state).toBe('active');
+  });
+
+  test('two Subscribe calls at once cannot both pass the limit', async () => {
+    const results = await Promise.all([developers.dave.subscribe('starter', { displayName: 'First' }), developers.dave.subscribe('starter', { displayName: 'Second' })]);
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(await subscriptionsOf('dave')).toHaveLength(1);
+    const events = await admin.call('GET', `/auditEvents?$filter=${encodeURIComponent("actor eq 'users/dave'")}`);
+    const writes = events.body.value.map((e: { properties: Record<string, unknown> }) => e.properties).filter((row: Record<string, unknown>) => row.operation === 'subscriptions.write');
+    expect(writes).toEqual([expect.objectContaining({ actor: { objectId: 'users/dave', appId: 'portico-developer-portal' }, outcome: 'success', status: 201 })]);
   });
 
   test('a product with approval required: the subscription is submitted and its key refused until an administrator activates it', async () => {
