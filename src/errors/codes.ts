@@ -41,6 +41,8 @@ export const APP_ERROR_CODES = {
   BadGateway: { status: 502, when: 'Try it could not reach this instance\'s token endpoint or gateway, or the answer broke off; the message says how (connection refused, timed out, TLS certificate not trusted, …) and names only the public origin.' },
   TryItTimedOut: { status: 504, when: 'Try it got no complete answer from the token endpoint and the gateway within its deadline (30 seconds).' },
   TooManyTryItCalls: { status: 429, when: 'A developer already has 4 Try it calls waiting for an answer.' },
+  SubscriptionsLimitReached: { status: 409, when: 'Developer Subscribe: the developer already holds as many active, submitted or suspended subscriptions to the product as its subscriptionsLimit allows.' },
+  TooManySubscribeRequests: { status: 429, when: 'More than 20 developer Subscribe requests from one account within an hour; the Retry-After header says when to try again.' },
   // any listener
   NotFound: { status: 404, when: 'No route matches the request method and path.' },
   InternalServerError: { status: 500, when: 'An unexpected failure; details are in the server log, never in the response.' },

@@ -15,5 +15,5 @@ export type { ReconcileResult } from './services/reconcile.js';
 // The developer portal (src/portal/developer) reuses these rules rather than restating them.
 export { putUser } from './services/users.js';
 export { applicationState, newClientSecret } from './services/client-applications.js';
-export { subscriptionSecrets } from './services/subscriptions.js';
+export { putSubscription, subscriptionSecrets } from './services/subscriptions.js';
 export { linkGrantsAccess } from './management-store.js';

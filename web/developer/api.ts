@@ -35,7 +35,12 @@ export interface Product {
   readonly applicationToken: boolean;
   readonly audience: string | null;
   readonly scope: string | null;
+  readonly subscriptionRequired: boolean;
   readonly approvalRequired: boolean;
+  /** How many subscriptions to it one user may hold; null: no limit. */
+  readonly subscriptionsLimit: number | null;
+  /** Why the product page offers no Subscribe (open, or token-only); null when it does. */
+  readonly noSubscribeReason: string | null;
   readonly apis: readonly Api[];
 }
 
@@ -134,6 +139,9 @@ export const listApplications = async (): Promise<Application[]> => (await reque
 export const getApplication = (id: string): Promise<Application> => request(`${BASE}/applications/${encodeURIComponent(id)}`);
 export const newClientSecret = (id: string): Promise<NewSecret> => request(`${BASE}/applications/${encodeURIComponent(id)}/secrets`, { method: 'POST' });
 export const listSubscriptions = async (): Promise<Subscription[]> => (await request<{ value: Subscription[] }>(`${BASE}/subscriptions`)).value;
+/** "Subscribe": a new subscription of the signed-in developer to the product (active, or submitted when approval is required). */
+export const subscribe = (productId: string, displayName: string): Promise<Subscription> =>
+  request(`${BASE}/products/${encodeURIComponent(productId)}/subscriptions`, { method: 'POST', body: { displayName } });
 export const revealKeys = (id: string): Promise<{ primaryKey: string; secondaryKey: string }> => request(`${BASE}/subscriptions/${encodeURIComponent(id)}/reveal`, { method: 'POST' });
 export const tokenOverview = (): Promise<TokenOverview> => request(`${BASE}/token`);
 export const tryIt = (call: TryItCall): Promise<TryItResult> => request(`${BASE}/try-it`, { method: 'POST', body: call });

@@ -11,6 +11,7 @@ import { auditRequests } from '../../audit/index.js';
 import { registerDeveloperAuth } from './developer-auth.js';
 import { registerDeveloperData } from './data-api.js';
 import { registerTryIt } from './try-it.js';
+import { registerSubscribe } from './subscribe.js';
 import type { PortalSessions } from '../portal-sessions.js';
 import type { SignInThrottle } from '../sign-in-throttle.js';
 
@@ -56,6 +57,7 @@ export async function registerDeveloperPortal(
       secure: options.secure,
     });
     registerDeveloperData(scope, { ctx: options.ctx, guard, tokenUrl: options.tokenUrl, gatewayUrl: options.gatewayUrl });
+    registerSubscribe(scope, { ctx: options.ctx, guard });
     registerTryIt(scope, { ctx: options.ctx, guard, tokenUrl: options.tokenUrl, gatewayUrl: options.gatewayUrl, dispatcher: options.dispatcher, ...(options.tryItTimeoutMs !== undefined ? { timeoutMs: options.tryItTimeoutMs } : {}) });
   }, { prefix: DEVELOPER_API_PREFIX });
 }
@@ -73,6 +75,8 @@ export async function relayDispatcher(caCertificateFile: string | undefined): Pr
 function describeDeveloperWrite(method: string, route: string, params: Readonly<Record<string, string>>): { operation: string; target: string } | undefined {
   const path = route.slice(DEVELOPER_API_PREFIX.length);
   if (method === 'POST' && path === '/applications/:appId/secrets') return { operation: 'clientApplications.listSecrets', target: `/clientApplications/${params.appId}` };
+  // The subscription it makes is recorded by its commit (subscriptions.write); this row says it came from Subscribe, refusals included.
+  if (method === 'POST' && path === '/products/:productId/subscriptions') return { operation: 'products.subscribe', target: `/products/${params.productId}` };
   if (method === 'POST' && path === '/subscriptions/:sid/reveal') return { operation: 'subscriptions.listSecrets', target: `/subscriptions/${params.sid}` };
   return undefined;
 }

@@ -22,6 +22,18 @@ export function apiView(api: ApiRecord, operations: readonly OperationRecord[]) 
   return { id: api.id, displayName: api.displayName, description: api.description, path: api.path, operations: operations.map(operationView) };
 }
 
+/** APIM: an empty authenticationType means subscription keys. */
+function takesSubscriptionKeys(product: ProductRecord): boolean {
+  return product.authenticationType.length === 0 || product.authenticationType.includes('subscription-key');
+}
+
+/** What the product page needs to offer Subscribe or say why it cannot: null when Subscribe is offered. */
+export function whyNoSubscribe(product: ProductRecord): string | null {
+  if (!takesSubscriptionKeys(product)) return 'This product is reached with an OAuth 2.0 token of a client application, not with a subscription key. Ask an administrator to register an application for you.';
+  if (!product.subscriptionRequired) return 'This product is open: its APIs can be called without a subscription key, so there is nothing to subscribe to.';
+  return null;
+}
+
 export function productView(product: ProductRecord, apis: ReturnType<typeof apiView>[]) {
   const tokens = product.authenticationType.includes('application-token') && product.entraAudience !== null;
   return {
@@ -29,13 +41,15 @@ export function productView(product: ProductRecord, apis: ReturnType<typeof apiV
     displayName: product.displayName,
     description: product.description,
     terms: product.terms,
-    // APIM: an empty authenticationType means subscription keys.
-    subscriptionKey: product.authenticationType.length === 0 || product.authenticationType.includes('subscription-key'),
+    subscriptionKey: takesSubscriptionKeys(product),
     applicationToken: tokens,
     audience: tokens ? product.entraAudience : null,
     scope: tokens ? scopeOf(product) : null,
     subscriptionRequired: product.subscriptionRequired,
     approvalRequired: product.approvalRequired,
+    subscriptionsLimit: product.subscriptionsLimit,
+    // Why the product page offers no Subscribe (null: it does).
+    noSubscribeReason: whyNoSubscribe(product),
     apis,
   };
 }

@@ -5,6 +5,7 @@
 import type { NavEntry } from '../../shared/shell.js';
 import type { Screen } from '../screen.js';
 import { ProductsScreen } from './products.js';
+import { ProductScreen } from './product.js';
 import { ApplicationsScreen } from './applications.js';
 import { ApplicationScreen } from './application.js';
 import { SubscriptionsScreen } from './subscriptions.js';
@@ -19,6 +20,7 @@ export const NAV: readonly NavEntry[] = [
 
 export const SCREENS: readonly Screen[] = [
   { pattern: '/products', title: 'Products', component: ProductsScreen },
+  { pattern: '/products/:productId', title: 'Product', component: ProductScreen },
   { pattern: '/applications', title: 'Applications', component: ApplicationsScreen },
   { pattern: '/applications/:applicationId', title: 'Application', component: ApplicationScreen },
   { pattern: '/subscriptions', title: 'Subscriptions', component: SubscriptionsScreen },

@@ -1,5 +1,6 @@
 /** Products: the published ones, their APIs and operations, and how each is reached (token or key). */
 import { Badge, Body1, Caption1, Card, CardHeader, Subtitle2, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { RouterLink } from '../../shared/router.js';
 import { ErrorBar, Loading, PageHeader, useLoad, CopyableValue } from '../../shared/ui.js';
 import { listProducts, type Product } from '../api.js';
 
@@ -29,18 +30,11 @@ export function ProductsScreen() {
 }
 
 function ProductCard({ product }: { product: Product }) {
-  const styles = useStyles();
   return (
     <Card aria-labelledby={`product-${product.id}`}>
       <CardHeader
-        header={<Subtitle2 as="h2" id={`product-${product.id}`}>{product.displayName}</Subtitle2>}
-        description={
-          <div className={styles.badges}>
-            {product.applicationToken ? <Badge appearance="tint" color="success">OAuth 2.0 token</Badge> : null}
-            {product.subscriptionKey ? <Badge appearance="tint" color="informative">Subscription key</Badge> : null}
-            {product.approvalRequired ? <Badge appearance="outline">Approval required</Badge> : null}
-          </div>
-        }
+        header={<Subtitle2 as="h2" id={`product-${product.id}`}><RouterLink to={`/products/${encodeURIComponent(product.id)}`}>{product.displayName}</RouterLink></Subtitle2>}
+        description={<ProductBadges product={product} />}
       />
       {product.description ? <Body1>{product.description}</Body1> : null}
       {product.scope ? (
@@ -48,6 +42,28 @@ function ProductCard({ product }: { product: Product }) {
           Scope for a token: <CopyableValue value={product.scope} label={`scope of ${product.displayName}`} />
         </Caption1>
       ) : null}
+      <ProductApis product={product} />
+    </Card>
+  );
+}
+
+/** How the product is reached (token, key) and whether subscriptions need approval. */
+export function ProductBadges({ product }: { product: Product }) {
+  const styles = useStyles();
+  return (
+    <div className={styles.badges}>
+      {product.applicationToken ? <Badge appearance="tint" color="success">OAuth 2.0 token</Badge> : null}
+      {product.subscriptionKey ? <Badge appearance="tint" color="informative">Subscription key</Badge> : null}
+      {product.approvalRequired ? <Badge appearance="outline">Approval required</Badge> : null}
+    </div>
+  );
+}
+
+/** The product's APIs, each with its operations. */
+export function ProductApis({ product }: { product: Product }) {
+  const styles = useStyles();
+  return (
+    <>
       {product.apis.length === 0 ? <Text>This product holds no API yet.</Text> : null}
       {product.apis.map((api) => (
         <section key={api.id} className={styles.api} aria-label={`${api.displayName} operations`}>
@@ -72,6 +88,6 @@ function ProductCard({ product }: { product: Product }) {
           </Table>
         </section>
       ))}
-    </Card>
+    </>
   );
 }
