@@ -107,7 +107,9 @@ async function freezableProxy(target: URL): Promise<{ port: number; freeze(): vo
     pairs.push(pair);
     client.on('data', (chunk) => (frozen.includes(pair) ? undefined : upstream.write(chunk)));
     upstream.on('data', (chunk) => (frozen.includes(pair) ? undefined : client.write(chunk)));
-    client.on('close', () => upstream.destroy());
+    // A frozen pair models a network gone quiet: PostgreSQL hears nothing of the client giving up,
+    // so the old session (and its lock) lives on until dropFrozenUpstreams.
+    client.on('close', () => (frozen.includes(pair) ? undefined : upstream.destroy()));
     upstream.on('close', () => (frozen.includes(pair) ? undefined : client.destroy()));
     client.on('error', () => undefined);
     upstream.on('error', () => undefined);
