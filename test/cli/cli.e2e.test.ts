@@ -101,6 +101,48 @@ describe('the portico command through the seed flow', () => {
     expect(run.stdout).toContain('Email: alice.smith@example.com\n');
   });
 
+  it("sets a password on an existing user with `user update`, read from stdin and never printed, so they can sign in to the developer portal", async () => {
+    const signIn = (password: string) =>
+      fetch(`${portico.managementUrl}/developer/api/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'alice.smith@example.com', password }) });
+    expect((await signIn('Alice-pass-1')).status).toBe(401);
+    const run = await cliWithInput('Alice-pass-1\n', 'user', 'update', 'alice-smith', '--password', '-', '--note', 'set by the CLI');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Updated user alice-smith.\n');
+    expect(run.stdout).toContain('Note: set by the CLI\n');
+    expect(run.stdout).toContain('Password: set');
+    expect(run.stdout + run.stderr).not.toContain('Alice-pass-1');
+    expect((await signIn('Alice-pass-1')).status).toBe(200);
+
+    const json = await cli('user', 'update', 'alice-smith', '--password', 'Alice-pass-2', '-o', 'json');
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ name: 'alice-smith', properties: { email: 'alice.smith@example.com', note: 'set by the CLI' } });
+    expect(json.stdout).not.toContain('Alice-pass-2');
+    expect((await signIn('Alice-pass-2')).status).toBe(200);
+
+    // The management API's own rules, said by the API: a short password, nothing to change, an unknown user.
+    const short = await cli('user', 'update', 'alice-smith', '--password', 'short');
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('password');
+    expect(short.stderr).not.toContain('short\n');
+    expect(await cli('user', 'update', 'alice-smith')).toMatchObject({ code: 2, stderr: 'error: nothing to update: give --email, --first-name, --last-name, --password or --note.\n' });
+  });
+
+  it('says a taken email once in a developer sign-up, with the way to set a password', async () => {
+    const response = await fetch(`${portico.managementUrl}/developer/api/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'alice.smith@example.com', firstName: 'A', lastName: 'S', password: 'Whatever-1' }),
+    });
+    expect(response.status).toBe(409);
+    const { error } = (await response.json()) as { error: { code: string; message: string; details: Array<{ message: string }> } };
+    expect(error.code).toBe('Conflict');
+    expect(error.message).toBe(
+      "Another user already has the email 'alice.smith@example.com'. If that account has no password yet, an administrator sets one (`portico user update <user id> --password …` or the admin portal's Users → Edit).",
+    );
+    // The portals join the message and the details' messages, skipping a repeat: the detail is the message itself.
+    expect(error.details.map((detail) => detail.message)).toEqual([error.message]);
+  });
+
   it('registers a client application and prints its client id', async () => {
     const run = await cli('app', 'register', '--name', 'Contoso Billing', '--owner', 'alice-smith', '--products', 'starter');
     expect(run.code, run.stderr).toBe(0);

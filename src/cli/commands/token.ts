@@ -3,6 +3,7 @@ import { CliError, usageError } from '../cli-error.js';
 import { fetchToken, props, seg } from '../context.js';
 import { act, leaf, type Deps } from './shared.js';
 import { portico } from '../invocation.js';
+import { readSecretOption } from '../secret-input.js';
 import { audienceOf, scopeForAudience } from './product.js';
 
 export function registerTokenCommand(program: Command, deps: Deps): void {
@@ -19,7 +20,7 @@ export function registerTokenCommand(program: Command, deps: Deps): void {
     ['clientId', 'clientSecret'],
   )
     .requiredOption('--client-id <id>', 'client (application) id of the client application')
-    .requiredOption('--client-secret <secret>', 'its client secret (- reads it from stdin)')
+    .requiredOption('--client-secret <secret>', 'its client secret (- reads it from stdin, or asks for it without echo on a terminal)')
     .option('--scope <scope>', 'scope to ask for, e.g. api://<audience>/.default')
     .option('--product <productId>', 'ask for the scope of this product\'s audience (looked up with the admin credentials)')
     .action(
@@ -38,18 +39,11 @@ export function registerTokenCommand(program: Command, deps: Deps): void {
           }
           resolvedScope = scopeForAudience(audience);
         }
-        const secret = options.clientSecret === '-' ? await readStdin() : String(options.clientSecret);
-        if (secret === '') throw usageError('the client secret is empty.');
+        const secret = await readSecretOption(String(options.clientSecret), 'client secret');
         ctx.out.progress(`Requesting a token for ${resolvedScope}…`);
         const token = await fetchToken(ctx.identityUrl, ctx.tenantId, String(options.clientId), secret, resolvedScope!);
         ctx.out.result(token, () => ctx.out.line(token.access_token));
         if (ctx.out.format !== 'json' && typeof token.expires_in === 'number') ctx.out.progress(`The token expires in ${token.expires_in} seconds.`);
       }),
     );
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').trim();
 }
