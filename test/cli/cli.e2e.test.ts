@@ -61,7 +61,10 @@ describe('the portico command through the seed flow', () => {
   it('turns on application-token for Starter and prints the audience and scope', async () => {
     const run = await cli('product', 'update', 'starter', '--auth-types', 'application-token');
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toContain('Updated product starter.\nAuthentication types: application-token\n');
+    // --auth-types replaces the list: Starter's subscription keys go, and the command says so.
+    expect(run.stdout).toContain(
+      'Updated product starter.\nSubscription key access (subscription-key) turned off.\nOAuth 2.0 token access (application-token) turned on.\nAuthentication types: application-token\n',
+    );
     audience = line(run.stdout, 'Audience');
     expect(audience).toMatch(GUID);
     expect(line(run.stdout, 'Scope')).toBe(`api://${audience}/.default`);
@@ -273,7 +276,17 @@ describe('the portico command through the seed flow', () => {
 
   it('prints no audience once application-token is off again', async () => {
     const run = await cli('product', 'update', 'starter', '--auth-types', 'subscription-key');
-    expect(run).toEqual({ code: 0, stdout: 'Updated product starter.\nAuthentication types: subscription-key\nState: published\n', stderr: 'Updating product starter…\n' });
+    expect(run).toEqual({
+      code: 0,
+      stdout: 'Updated product starter.\nSubscription key access (subscription-key) turned on.\nOAuth 2.0 token access (application-token) turned off.\nAuthentication types: subscription-key\nState: published\n',
+      stderr: 'Updating product starter…\n',
+    });
+    // The README's step keeps both; nothing else is turned off, and the same list again changes nothing.
+    const both = await cli('product', 'update', 'starter', '--auth-types', 'subscription-key,application-token', '--yes');
+    expect(both.code, both.stderr).toBe(0);
+    expect(both.stdout).toMatch(/^Updated product starter\.\nOAuth 2\.0 token access \(application-token\) turned on\.\nAuthentication types: subscription-key, application-token\n/);
+    const again = await cli('product', 'update', 'starter', '--auth-types', 'subscription-key,application-token');
+    expect(again.stdout).toMatch(/^Updated product starter\.\nAuthentication types: subscription-key, application-token\n/);
   });
 });
 

@@ -22,7 +22,7 @@ describe('portico (argument handling)', () => {
     const result = await run(['--help']);
     expect(result.code).toBe(0);
     expect(result.out).toContain('Usage: portico [options] [command]');
-    expect(result.out).toContain('$ portico product update starter --auth-types application-token');
+    expect(result.out).toContain('$ portico product update starter --auth-types subscription-key,application-token');
   });
 
   it('gives every command help with examples', async () => {
