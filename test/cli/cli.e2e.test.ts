@@ -35,8 +35,8 @@ describe('the portico command through the seed flow', () => {
   /** Asynchronous on purpose: the server runs in this process and must keep answering. */
   const cliWithInput = (input: string, ...args: string[]): Promise<Run> =>
     new Promise((resolve) => {
-      // The developer's own PORTICO_* settings must not leak into the test.
-      const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PORTICO_')));
+      // The developer's own PORTICO_* settings must not leak into the test, nor npx's npm_command (hints then say `npx portico`).
+      const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PORTICO_') && name !== 'npm_command'));
       const child = execFile(process.execPath, [BIN, ...args, '--credentials', portico.credentialsPath], { env, cwd: portico.dataDir }, (error, stdout, stderr) => {
         resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
       });
@@ -239,8 +239,29 @@ describe('the portico command through the seed flow', () => {
     const direct = await new ManagementClient(portico.credentials).call('GET', '/products/nosuch');
     expect(direct.status).toBe(404);
     const run = await cli('product', 'show', 'nosuch');
-    expect(run).toEqual({ code: 1, stdout: '', stderr: `error ${direct.body.error.code}: ${direct.body.error.message}\n` });
+    expect(run).toEqual({ code: 1, stdout: '', stderr: `error ${direct.body.error.code}: ${direct.body.error.message}\nThere is no product 'nosuch'. \`portico product list\` lists them.\n` });
     expect(direct.body.error.code).toBe('ResourceNotFound');
+  });
+
+  it('names the id not found and the list command, for every noun that takes an id', async () => {
+    expect(await cli('app', 'secret', 'add', 'alice-ap')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: "error ResourceNotFound: ClientApplication not found.\nThere is no client application 'alice-ap'. `portico app list` lists them.\n",
+    });
+    for (const [args, hint] of [
+      [['user', 'show', 'nobody'], "There is no user 'nobody'. `portico user list` lists them."],
+      [['user', 'update', 'nobody', '--note', 'x'], "There is no user 'nobody'. `portico user list` lists them."],
+      [['api', 'show', 'no-api'], "There is no API 'no-api'. `portico api list` lists them."],
+      [['subscription', 'show', 'no-sub'], "There is no subscription 'no-sub'. `portico subscription list` lists them."],
+      [['app', 'show', 'no-app'], "There is no client application 'no-app'. `portico app list` lists them."],
+      [['product', 'update', 'no-product', '--state', 'published'], "There is no product 'no-product'. `portico product list` lists them."],
+    ] as const) {
+      const run = await cli(...args);
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(/^error ResourceNotFound: /m);
+      expect(run.stderr.trimEnd().split('\n').at(-1)).toBe(hint);
+    }
   });
 
   it('reports a wrong client secret with the token endpoint\'s description, exit 1', async () => {
@@ -248,6 +269,7 @@ describe('the portico command through the seed flow', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/^error invalid_client: AADSTS7000215: /m);
+    expect(run.stderr).toContain('\nhint: check the secret, or make a new one with `portico app secret add <app>` (it is shown once).\n');
     expect(run.stderr).not.toContain('not-the-secret');
   });
 
@@ -267,6 +289,11 @@ describe('the portico command through the seed flow', () => {
 
   it('unlinks, deletes and blocks, reporting each', async () => {
     expect((await cli('app', 'unlink', 'contoso-billing', 'starter', '--yes')).stdout).toBe('Unlinked product starter from application contoso-billing.\n');
+    // An application without a link to the product gets no token: the CLI says how to link it.
+    const unlinked = await cli('token', '--client-id', clientId, '--client-secret', clientSecret, '--product', 'starter');
+    expect(unlinked.code).toBe(1);
+    expect(unlinked.stderr).toMatch(/AADSTS501051/);
+    expect(unlinked.stderr).toContain('\nhint: the application has no approved link to starter: link it with `portico app link <app> starter`, or check the link\'s state with `portico link list --app <app>` (a link waiting for approval gives no token).\n');
     expect((await cli('app', 'link', 'contoso-billing', 'starter')).stdout).toBe('Linked product starter to application contoso-billing.\n');
     expect((await cli('user', 'block', 'alice-smith', '--yes')).stdout).toBe('User alice-smith is now blocked.\n');
     expect((await cli('user', 'unblock', 'alice-smith')).stdout).toBe('User alice-smith is now active.\n');
