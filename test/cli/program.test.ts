@@ -93,6 +93,17 @@ describe('portico (argument handling)', () => {
     expect(both.code).toBe(2);
   });
 
+  it("--output's help names every format it accepts, on the program and on a command", async () => {
+    for (const args of [['--help'], ['product', 'list', '--help']]) {
+      const help = (await run(args)).out.replace(/\s+/g, ' ');
+      const described = /-o, --output <format> (.*?)\(choices: (.*?)\)/.exec(help);
+      expect(described, help).not.toBeNull();
+      const choices = described![2]!.split(', ').map((choice) => choice.replace(/"/g, ''));
+      expect(choices).toEqual(['table', 'json', 'text']);
+      for (const choice of choices) expect(described![1]).toContain(choice);
+    }
+  });
+
   it('exits 2 on an invalid PORTICO_OUTPUT', async () => {
     const result = await run(['product', 'list'], { PORTICO_OUTPUT: 'xml' });
     expect(result).toEqual({ code: 2, out: '', err: 'error: output format "xml" is not one of table, json, text (from PORTICO_OUTPUT).\n' });
