@@ -134,6 +134,59 @@ function portVariable(name: ListenerName): string {
   return `PORTICO_${name.toUpperCase()}_PORT`;
 }
 
+/** Where a listener's port is set: its variable and its `portico start` flag. */
+function portSetting(name: ListenerName): string {
+  return `${portVariable(name)} or --${name}-port`;
+}
+
+/**
+ * Before anything is written: checks every port this process will bind (0 needs no check) and
+ * reports all that are taken in one message, each with its variable and flag — not one per start.
+ * Each port is tried on the address and, like listen(), on the other loopback family. Only a port
+ * in use is reported here; listen() still reports anything else (and a port taken meanwhile).
+ */
+export async function checkPortsFree(host: string, ports: ReadonlyArray<readonly [ListenerName, number]>): Promise<void> {
+  const bindHost = host === 'localhost' ? '127.0.0.1' : host;
+  const hosts = [bindHost, loopbackCompanion(bindHost)].filter((item): item is string => item !== undefined);
+  const taken: Array<readonly [ListenerName, number]> = [];
+  for (const [name, port] of ports) {
+    if (port === 0) continue;
+    for (const candidate of hosts) {
+      if (await inUse(candidate, port)) {
+        taken.push([name, port]);
+        break;
+      }
+    }
+  }
+  if (taken.length === 1) {
+    const [name, port] = taken[0]!;
+    throw new AppError('ERR_CONFIG_INVALID', `The ${name} port ${port} on ${bindHost} is already in use. Stop what uses it or set ${portSetting(name)} (0 picks a free port).${ANOTHER_PORTICO}`);
+  }
+  if (taken.length > 1) {
+    const width = Math.max(...taken.map(([name]) => name.length));
+    const lines = taken.map(([name, port]) => `  ${name.padEnd(width)}  ${String(port).padEnd(5)}  set ${portSetting(name)}`);
+    throw new AppError('ERR_CONFIG_INVALID', [`${taken.length} ports on ${bindHost} are already in use:`, ...lines, `Stop what uses them or choose other ports (0 picks a free port).${ANOTHER_PORTICO}`].join('\n'));
+  }
+}
+
+/** The likeliest holder of Portico's ports is a Portico started earlier (the ports are checked before the data directory's lock). */
+const ANOTHER_PORTICO = ' If that is a Portico already running, `portico status` shows it.';
+
+/** Whether host:port is taken (EADDRINUSE); any other failure (no IPv6, not allowed) is not "in use". */
+async function inUse(host: string, port: number): Promise<boolean> {
+  const probe = createNetServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen({ port, host, exclusive: true }, () => resolve());
+    });
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  }
+  await closeNet(probe);
+  return false;
+}
+
 /** Where a listener on host:port is reached directly, e.g. `http://127.0.0.1:8080`. */
 export function listeningUrl(scheme: 'http' | 'https', host: string, port: number): string {
   return `${scheme}://${urlHost(host)}:${port}`;

@@ -16,7 +16,7 @@ import { credentialsPath, readCredentials, writeCredentials, type CredentialsFil
 import { checkInstanceKey, loadInstanceKey } from './bootstrap/instance-key.js';
 import { adaptDirectoryClient } from './bootstrap/directory-adapter.js';
 import { managementRolesOf } from './bootstrap/management-roles.js';
-import { defaultPublicUrl, listen, listeningUrl, newServer, pickFreePort, replaceCertificate, type Listening } from './listeners.js';
+import { checkPortsFree, defaultPublicUrl, listen, listeningUrl, newServer, pickFreePort, replaceCertificate, type Listening } from './listeners.js';
 import { startGatewayWorkers, type GatewayWorkers } from './cluster/index.js';
 import { renewLocalCertificatePeriodically, resolveTls } from './tls/index.js';
 import { adminGraphOptions, createPortal } from './portal/index.js';
@@ -80,6 +80,8 @@ export async function startPortico(configured: PorticoConfig, options: StartOpti
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
   };
   try {
+    // Every port taken is reported at once, before the data directory is made or written.
+    await checkPortsFree(config.host, listenersOf(config).map((name) => [name, config.ports[name]] as const));
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     // Before the store and key exist, so a bad certificate file leaves nothing half made behind.
     const tls = await resolveTls(config.tls, config.dataDir, publicHostnames(config));
@@ -501,4 +503,15 @@ async function updateCredentialsFile(
   }
   const refreshed: CredentialsFile = { ...current, admin: existing.admin, adminUser: existing.adminUser };
   if (JSON.stringify(refreshed) !== JSON.stringify(existing)) await writeCredentials(path, refreshed);
+}
+
+/** The listeners this node binds, in port order: echo goes with management. */
+function listenersOf(config: PorticoConfig): ListenerName[] {
+  const roles = new Set<Role>(config.roles);
+  return [
+    ...(roles.has('gateway') ? (['gateway'] as const) : []),
+    ...(roles.has('management') ? (['management'] as const) : []),
+    ...(roles.has('identity') ? (['identity'] as const) : []),
+    ...(roles.has('management') ? (['echo'] as const) : []),
+  ];
 }

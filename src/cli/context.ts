@@ -5,6 +5,7 @@ import { asRecord, listAll, request, send, trustCertificateAuthority, type HttpR
 import { Output, type Io } from './output.js';
 import { confirm, nonInteractive, type Prompter } from './confirm.js';
 import { portico } from './invocation.js';
+import { withNotFoundHint } from './not-found.js';
 import type { CredentialsFile } from '../bootstrap/credentials-file.js';
 
 /** The resource the admin client asks for to call the Graph-shaped directory API. */
@@ -154,7 +155,11 @@ export class CliContext {
   async arm(method: string, path: string, options: Omit<SendOptions, 'method' | 'bearer'> = {}): Promise<HttpResponse> {
     const bearer = await this.adminToken(this.need('managementScope'));
     const headers = method === 'PATCH' || method === 'DELETE' ? { 'if-match': '*', ...options.headers } : options.headers;
-    return request(this.armUrl(path), { ...options, headers, method, bearer });
+    try {
+      return await request(this.armUrl(path), { ...options, headers, method, bearer });
+    } catch (error) {
+      throw withNotFoundHint(error, path);
+    }
   }
 
   /** Like arm, but every answer is returned, error or not: the caller reads error bodies itself. */
@@ -182,7 +187,11 @@ export class CliContext {
     const apiVersion = this.settings.apiVersion;
     // A nextLink should carry api-version already; add it when a server forgets.
     const fix = (link: string): string => (new URL(link).searchParams.has('api-version') ? link : withQuery(link, { 'api-version': apiVersion }));
-    return (await listAll(this.armUrl(path), { bearer }, fix)).map((item) => asRecord(item) ?? {});
+    try {
+      return (await listAll(this.armUrl(path), { bearer }, fix)).map((item) => asRecord(item) ?? {});
+    } catch (error) {
+      throw withNotFoundHint(error, path);
+    }
   }
 
   /** `{identityUrl}/v1.0{path}` with the Graph token. */

@@ -59,7 +59,7 @@ export function addGlobalOptions(command: Command, except: ReadonlyArray<keyof G
     // Deprecated spellings, hidden: `token` uses --client-id/--client-secret for the client application.
     ['clientId', new Option('--client-id <id>', 'deprecated: use --admin-client-id').hideHelp()],
     ['clientSecret', new Option('--client-secret <secret>', 'deprecated: use --admin-client-secret').hideHelp()],
-    ['output', new Option('-o, --output <format>', 'output format: table or json (env PORTICO_OUTPUT; default table)').choices(OUTPUT_FORMATS)],
+    ['output', new Option('-o, --output <format>', 'output format: table, json, or text (the older name of table) (env PORTICO_OUTPUT; default table)').choices(OUTPUT_FORMATS)],
     ['apiVersion', new Option('--api-version <version>', `management api-version (env PORTICO_API_VERSION; default ${DEFAULT_API_VERSION})`)],
   ];
   for (const [name, option] of options) {

@@ -98,7 +98,8 @@ export function formatErrorResponse(status: number, statusText: string, body: un
     const details = Array.isArray(error.details) ? error.details : [];
     for (const detail of details) {
       const item = asRecord(detail);
-      if (item === undefined) continue;
+      // A detail that repeats the message word for word (e.g. DuplicateEmail) adds nothing.
+      if (item === undefined || (str(item.message) !== undefined && str(item.message) === str(error.message))) continue;
       const target = str(item.target) !== undefined ? ` (${str(item.target)})` : '';
       lines.push(`  ${str(item.code) ?? 'detail'}${target}: ${str(item.message) ?? ''}`);
     }

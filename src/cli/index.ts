@@ -110,7 +110,7 @@ export function buildProgram(deps: Deps, exit: (code: number) => void, commander
       '',
       'The seed flow, step by step:',
       '  $ portico start',
-      '  $ portico product update starter --auth-types application-token',
+      '  $ portico product update starter --auth-types subscription-key,application-token',
       '  $ portico user create --email alice@example.com --first-name Alice --last-name Smith',
       '  $ portico app register --name "Contoso Billing" --owner alice --products starter',
       '  $ portico app secret add contoso-billing',

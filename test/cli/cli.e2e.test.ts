@@ -35,8 +35,8 @@ describe('the portico command through the seed flow', () => {
   /** Asynchronous on purpose: the server runs in this process and must keep answering. */
   const cliWithInput = (input: string, ...args: string[]): Promise<Run> =>
     new Promise((resolve) => {
-      // The developer's own PORTICO_* settings must not leak into the test.
-      const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PORTICO_')));
+      // The developer's own PORTICO_* settings must not leak into the test, nor npx's npm_command (hints then say `npx portico`).
+      const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PORTICO_') && name !== 'npm_command'));
       const child = execFile(process.execPath, [BIN, ...args, '--credentials', portico.credentialsPath], { env, cwd: portico.dataDir }, (error, stdout, stderr) => {
         resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
       });
@@ -61,7 +61,10 @@ describe('the portico command through the seed flow', () => {
   it('turns on application-token for Starter and prints the audience and scope', async () => {
     const run = await cli('product', 'update', 'starter', '--auth-types', 'application-token');
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toContain('Updated product starter.\nAuthentication types: application-token\n');
+    // --auth-types replaces the list: Starter's subscription keys go, and the command says so.
+    expect(run.stdout).toContain(
+      'Updated product starter.\nSubscription key access (subscription-key) turned off.\nOAuth 2.0 token access (application-token) turned on.\nAuthentication types: application-token\n',
+    );
     audience = line(run.stdout, 'Audience');
     expect(audience).toMatch(GUID);
     expect(line(run.stdout, 'Scope')).toBe(`api://${audience}/.default`);
@@ -99,6 +102,48 @@ describe('the portico command through the seed flow', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('Created user alice-smith.\n');
     expect(run.stdout).toContain('Email: alice.smith@example.com\n');
+  });
+
+  it("sets a password on an existing user with `user update`, read from stdin and never printed, so they can sign in to the developer portal", async () => {
+    const signIn = (password: string) =>
+      fetch(`${portico.managementUrl}/developer/api/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'alice.smith@example.com', password }) });
+    expect((await signIn('Alice-pass-1')).status).toBe(401);
+    const run = await cliWithInput('Alice-pass-1\n', 'user', 'update', 'alice-smith', '--password', '-', '--note', 'set by the CLI');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Updated user alice-smith.\n');
+    expect(run.stdout).toContain('Note: set by the CLI\n');
+    expect(run.stdout).toContain('Password: set');
+    expect(run.stdout + run.stderr).not.toContain('Alice-pass-1');
+    expect((await signIn('Alice-pass-1')).status).toBe(200);
+
+    const json = await cli('user', 'update', 'alice-smith', '--password', 'Alice-pass-2', '-o', 'json');
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ name: 'alice-smith', properties: { email: 'alice.smith@example.com', note: 'set by the CLI' } });
+    expect(json.stdout).not.toContain('Alice-pass-2');
+    expect((await signIn('Alice-pass-2')).status).toBe(200);
+
+    // The management API's own rules, said by the API: a short password, nothing to change, an unknown user.
+    const short = await cli('user', 'update', 'alice-smith', '--password', 'short');
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('password');
+    expect(short.stderr).not.toContain('short\n');
+    expect(await cli('user', 'update', 'alice-smith')).toMatchObject({ code: 2, stderr: 'error: nothing to update: give --email, --first-name, --last-name, --password or --note.\n' });
+  });
+
+  it('says a taken email once in a developer sign-up, with the way to set a password', async () => {
+    const response = await fetch(`${portico.managementUrl}/developer/api/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'alice.smith@example.com', firstName: 'A', lastName: 'S', password: 'Whatever-1' }),
+    });
+    expect(response.status).toBe(409);
+    const { error } = (await response.json()) as { error: { code: string; message: string; details: Array<{ message: string }> } };
+    expect(error.code).toBe('Conflict');
+    expect(error.message).toBe(
+      "Another user already has the email 'alice.smith@example.com'. If that account has no password yet, an administrator sets one (`portico user update <user id> --password …` or the admin portal's Users → Edit).",
+    );
+    // The portals join the message and the details' messages, skipping a repeat: the detail is the message itself.
+    expect(error.details.map((detail) => detail.message)).toEqual([error.message]);
   });
 
   it('registers a client application and prints its client id', async () => {
@@ -194,8 +239,29 @@ describe('the portico command through the seed flow', () => {
     const direct = await new ManagementClient(portico.credentials).call('GET', '/products/nosuch');
     expect(direct.status).toBe(404);
     const run = await cli('product', 'show', 'nosuch');
-    expect(run).toEqual({ code: 1, stdout: '', stderr: `error ${direct.body.error.code}: ${direct.body.error.message}\n` });
+    expect(run).toEqual({ code: 1, stdout: '', stderr: `error ${direct.body.error.code}: ${direct.body.error.message}\nThere is no product 'nosuch'. \`portico product list\` lists them.\n` });
     expect(direct.body.error.code).toBe('ResourceNotFound');
+  });
+
+  it('names the id not found and the list command, for every noun that takes an id', async () => {
+    expect(await cli('app', 'secret', 'add', 'alice-ap')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: "error ResourceNotFound: ClientApplication not found.\nThere is no client application 'alice-ap'. `portico app list` lists them.\n",
+    });
+    for (const [args, hint] of [
+      [['user', 'show', 'nobody'], "There is no user 'nobody'. `portico user list` lists them."],
+      [['user', 'update', 'nobody', '--note', 'x'], "There is no user 'nobody'. `portico user list` lists them."],
+      [['api', 'show', 'no-api'], "There is no API 'no-api'. `portico api list` lists them."],
+      [['subscription', 'show', 'no-sub'], "There is no subscription 'no-sub'. `portico subscription list` lists them."],
+      [['app', 'show', 'no-app'], "There is no client application 'no-app'. `portico app list` lists them."],
+      [['product', 'update', 'no-product', '--state', 'published'], "There is no product 'no-product'. `portico product list` lists them."],
+    ] as const) {
+      const run = await cli(...args);
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(/^error ResourceNotFound: /m);
+      expect(run.stderr.trimEnd().split('\n').at(-1)).toBe(hint);
+    }
   });
 
   it('reports a wrong client secret with the token endpoint\'s description, exit 1', async () => {
@@ -203,6 +269,7 @@ describe('the portico command through the seed flow', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/^error invalid_client: AADSTS7000215: /m);
+    expect(run.stderr).toContain('\nhint: check the secret, or make a new one with `portico app secret add <app>` (it is shown once).\n');
     expect(run.stderr).not.toContain('not-the-secret');
   });
 
@@ -222,6 +289,11 @@ describe('the portico command through the seed flow', () => {
 
   it('unlinks, deletes and blocks, reporting each', async () => {
     expect((await cli('app', 'unlink', 'contoso-billing', 'starter', '--yes')).stdout).toBe('Unlinked product starter from application contoso-billing.\n');
+    // An application without a link to the product gets no token: the CLI says how to link it.
+    const unlinked = await cli('token', '--client-id', clientId, '--client-secret', clientSecret, '--product', 'starter');
+    expect(unlinked.code).toBe(1);
+    expect(unlinked.stderr).toMatch(/AADSTS501051/);
+    expect(unlinked.stderr).toContain('\nhint: the application has no approved link to starter: link it with `portico app link <app> starter`, or check the link\'s state with `portico link list --app <app>` (a link waiting for approval gives no token).\n');
     expect((await cli('app', 'link', 'contoso-billing', 'starter')).stdout).toBe('Linked product starter to application contoso-billing.\n');
     expect((await cli('user', 'block', 'alice-smith', '--yes')).stdout).toBe('User alice-smith is now blocked.\n');
     expect((await cli('user', 'unblock', 'alice-smith')).stdout).toBe('User alice-smith is now active.\n');
@@ -231,7 +303,17 @@ describe('the portico command through the seed flow', () => {
 
   it('prints no audience once application-token is off again', async () => {
     const run = await cli('product', 'update', 'starter', '--auth-types', 'subscription-key');
-    expect(run).toEqual({ code: 0, stdout: 'Updated product starter.\nAuthentication types: subscription-key\nState: published\n', stderr: 'Updating product starter…\n' });
+    expect(run).toEqual({
+      code: 0,
+      stdout: 'Updated product starter.\nSubscription key access (subscription-key) turned on.\nOAuth 2.0 token access (application-token) turned off.\nAuthentication types: subscription-key\nState: published\n',
+      stderr: 'Updating product starter…\n',
+    });
+    // The README's step keeps both; nothing else is turned off, and the same list again changes nothing.
+    const both = await cli('product', 'update', 'starter', '--auth-types', 'subscription-key,application-token', '--yes');
+    expect(both.code, both.stderr).toBe(0);
+    expect(both.stdout).toMatch(/^Updated product starter\.\nOAuth 2\.0 token access \(application-token\) turned on\.\nAuthentication types: subscription-key, application-token\n/);
+    const again = await cli('product', 'update', 'starter', '--auth-types', 'subscription-key,application-token');
+    expect(again.stdout).toMatch(/^Updated product starter\.\nAuthentication types: subscription-key, application-token\n/);
   });
 });
 

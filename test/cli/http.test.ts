@@ -27,6 +27,12 @@ describe('formatErrorResponse', () => {
     );
   });
 
+  it('leaves out a detail that repeats the message word for word', () => {
+    const message = "Another user already has the email 'a@example.com'.";
+    const body = { error: { code: 'Conflict', message, details: [{ code: 'DuplicateEmail', target: 'email', message }] } };
+    expect(formatErrorResponse(409, 'Conflict', body, '')).toBe(`error Conflict: ${message}`);
+  });
+
   it('prints the description of a token endpoint error', () => {
     const body = { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.', error_codes: [7000215] };
     expect(formatErrorResponse(401, 'Unauthorized', body, '')).toBe('error invalid_client: AADSTS7000215: Invalid client secret provided.');

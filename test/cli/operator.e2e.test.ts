@@ -92,7 +92,7 @@ describe('portico operator commands', () => {
 
   it('reports errors as JSON on stderr in json mode', async () => {
     const server = await cli('product', 'show', 'nosuch', '--output', 'json');
-    expect(server).toEqual({ code: 1, stdout: '', stderr: `${JSON.stringify({ error: { code: 'ResourceNotFound', message: "Product not found." } })}\n` });
+    expect(server).toEqual({ code: 1, stdout: '', stderr: `${JSON.stringify({ error: { code: 'ResourceNotFound', message: "Product not found.\nThere is no product 'nosuch'. `portico product list` lists them." } })}\n` });
     const usage = await cli('-o', 'json', 'product', 'lis');
     expect(usage.code).toBe(2);
     expect(JSON.parse(usage.stderr)).toEqual({ error: { code: 'UsageError', message: "unknown command 'lis'\n(Did you mean list?)" } });

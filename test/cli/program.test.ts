@@ -22,7 +22,7 @@ describe('portico (argument handling)', () => {
     const result = await run(['--help']);
     expect(result.code).toBe(0);
     expect(result.out).toContain('Usage: portico [options] [command]');
-    expect(result.out).toContain('$ portico product update starter --auth-types application-token');
+    expect(result.out).toContain('$ portico product update starter --auth-types subscription-key,application-token');
   });
 
   it('gives every command help with examples', async () => {
@@ -91,6 +91,17 @@ describe('portico (argument handling)', () => {
     expect(neither).toEqual({ code: 2, out: '', err: 'error: give either --scope or --product.\n' });
     const both = await run(['token', '--client-id', 'a', '--client-secret', 'b', '--scope', 's', '--product', 'p']);
     expect(both.code).toBe(2);
+  });
+
+  it("--output's help names every format it accepts, on the program and on a command", async () => {
+    for (const args of [['--help'], ['product', 'list', '--help']]) {
+      const help = (await run(args)).out.replace(/\s+/g, ' ');
+      const described = /-o, --output <format> (.*?)\(choices: (.*?)\)/.exec(help);
+      expect(described, help).not.toBeNull();
+      const choices = described![2]!.split(', ').map((choice) => choice.replace(/"/g, ''));
+      expect(choices).toEqual(['table', 'json', 'text']);
+      for (const choice of choices) expect(described![1]).toContain(choice);
+    }
   });
 
   it('exits 2 on an invalid PORTICO_OUTPUT', async () => {

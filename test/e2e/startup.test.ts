@@ -154,17 +154,56 @@ test('SIGTERM stops it cleanly and a second start changes nothing', async () => 
   }
 });
 
-test('a port already in use fails fast with a message naming the variable', async () => {
+/** A listener on a free 127.0.0.1 port, standing in for another program that holds it. */
+async function blockPort(): Promise<{ port: number; close: () => void }> {
   const blocker = createServer().listen(0, '127.0.0.1');
   await new Promise((resolve) => blocker.once('listening', resolve));
-  const port = (blocker.address() as { port: number }).port;
+  return { port: (blocker.address() as { port: number }).port, close: () => blocker.close() };
+}
+
+/** Starts Portico where it must fail; its exit code and stderr. */
+async function failedStart(extra: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
+  const busy = startProcess({ ...env, ...extra });
+  busy.ready.catch(() => undefined); // it is meant to fail
+  const code = await new Promise<number | null>((resolve) => busy.child.on('exit', resolve));
+  return { code, stderr: busy.stderr.join('\n') };
+}
+
+test('a port already in use fails fast with a message naming the variable and the flag, before writing anything', async () => {
+  const blocker = await blockPort();
+  const other = join(dataDir, 'other');
   try {
-    const busy = startProcess({ ...env, PORTICO_DATA_DIR: join(dataDir, 'other'), PORTICO_IDENTITY_PORT: String(port) });
-    busy.ready.catch(() => undefined); // it is meant to fail
-    const code = await new Promise<number | null>((resolve) => busy.child.on('exit', resolve));
+    const ports = { PORTICO_GATEWAY_PORT: '0', PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: String(blocker.port), PORTICO_ECHO_PORT: '0' };
+    const { code, stderr } = await failedStart({ ...ports, PORTICO_DATA_DIR: other });
     expect(code).toBe(1);
-    expect(busy.stderr.join('')).toContain(`The identity port ${port} on 127.0.0.1 is already in use. Stop what uses it or set PORTICO_IDENTITY_PORT (0 picks a free port).`);
+    expect(stderr).toContain(`The identity port ${blocker.port} on 127.0.0.1 is already in use. Stop what uses it or set PORTICO_IDENTITY_PORT or --identity-port (0 picks a free port).`);
+    // Checked before the data directory is made: no half-seeded portico.db is left behind.
+    await expect(stat(other)).rejects.toMatchObject({ code: 'ENOENT' });
   } finally {
     blocker.close();
+  }
+});
+
+test('several ports in use are reported together, in one start', async () => {
+  const gateway = await blockPort();
+  const echo = await blockPort();
+  const other = join(dataDir, 'other-several');
+  try {
+    const ports = { PORTICO_GATEWAY_PORT: String(gateway.port), PORTICO_MANAGEMENT_PORT: '0', PORTICO_IDENTITY_PORT: '0', PORTICO_ECHO_PORT: String(echo.port) };
+    const { code, stderr } = await failedStart({ ...ports, PORTICO_DATA_DIR: other });
+    expect(code).toBe(1);
+    const width = 'gateway'.length;
+    expect(stderr).toContain(
+      [
+        '2 ports on 127.0.0.1 are already in use:',
+        `  ${'gateway'.padEnd(width)}  ${String(gateway.port).padEnd(5)}  set PORTICO_GATEWAY_PORT or --gateway-port`,
+        `  ${'echo'.padEnd(width)}  ${String(echo.port).padEnd(5)}  set PORTICO_ECHO_PORT or --echo-port`,
+        'Stop what uses them or choose other ports (0 picks a free port). If that is a Portico already running, `portico status` shows it.',
+      ].join('\n'),
+    );
+    await expect(stat(other)).rejects.toMatchObject({ code: 'ENOENT' });
+  } finally {
+    gateway.close();
+    echo.close();
   }
 });

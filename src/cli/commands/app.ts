@@ -14,6 +14,7 @@ export function registerAppCommands(program: Command, deps: Deps): void {
   leaf(app, 'register', 'register a client application owned by one user, with access to products that have application-token on', [
     'portico app register --name "Contoso Billing" --owner alice --products starter',
     'portico app register --name "Contoso Billing" --owner alice --products starter,unlimited --description "Nightly billing job" --id billing',
+    'portico app register --name "Contoso Billing" --owner alice --products starter -o json   # the resource, without products: see `portico link list --app <id>`',
   ])
     .requiredOption('--name <displayName>', 'display name')
     .requiredOption('--owner <userId>', 'id of the user who owns the application')

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { PRODUCT_STATES, parseAuthTypes, parseBoolean, type AuthType } from '../args.js';
+import { AUTH_TYPES, PRODUCT_STATES, parseAuthTypes, parseBoolean, type AuthType } from '../args.js';
 import { CliError, usageError } from '../cli-error.js';
 import { portico } from '../invocation.js';
 import { lastSegment, props, seg, type ArmResource, type CliContext } from '../context.js';
@@ -79,14 +79,14 @@ export function registerProductCommands(program: Command, deps: Deps): void {
   );
 
   leaf(product, 'update <productId>', 'change how a product is accessed (authentication types) and its state', [
-    'portico product update starter --auth-types application-token',
     'portico product update starter --auth-types subscription-key,application-token',
+    'portico product update starter --auth-types application-token      # OAuth 2.0 tokens only: subscription keys off',
     'portico product update starter --auth-types none',
     'portico product update unlimited --state notPublished',
   ])
     .option(
       '--auth-types <types>',
-      'comma-separated: subscription-key, application-token (OAuth 2.0 token; creates the product\'s directory application), or none',
+      'comma-separated: subscription-key, application-token (OAuth 2.0 token; creates the product\'s directory application), or none. Replaces the list: a type left out is turned off (the output says what changed)',
       parseAuthTypes,
     )
     .addOption(new Option('--state <state>', 'publication state').choices(PRODUCT_STATES))
@@ -102,8 +102,10 @@ export function registerProductCommands(program: Command, deps: Deps): void {
           throw usageError('nothing to update: give --auth-types, --state, --subscription-required, --approval-required, --display-name or --description.');
         }
         const newTypes = properties.authenticationType as AuthType[] | undefined;
+        // --auth-types replaces the list: what was on before, to say what this turns on and off.
+        const before = newTypes !== undefined ? props(await ctx.armGet(`/products/${seg(productId!)}`)) : undefined;
         if (newTypes !== undefined && !newTypes.includes('application-token')) {
-          const current = props(await ctx.armGet(`/products/${seg(productId!)}`));
+          const current = before!;
           const linked = tokensOn(current) ? await appsLinkedTo(ctx, productId!) : [];
           if (linked.length > 0) {
             await ctx.confirm(`Turning off application-token on ${productId} cuts the access of ${linked.length} linked application(s) (${linked.slice(0, 5).join(', ')}${linked.length > 5 ? ', …' : ''})`, options);
@@ -121,6 +123,7 @@ export function registerProductCommands(program: Command, deps: Deps): void {
         ctx.out.result(resource, () => {
           const p = props(resource);
           ctx.out.line(`Updated product ${resource.name ?? productId}.`);
+          if (before !== undefined) for (const change of authChanges(before, p)) ctx.out.line(change);
           ctx.out.fields([
             ['Authentication types', describeAuthTypes(p)],
             ['State', textOf(p.state)],
@@ -196,6 +199,28 @@ function printAudience(ctx: CliContext, p: Record<string, unknown>): void {
     ['Audience', audience],
     ['Scope', scopeForAudience(audience)],
   ]);
+}
+
+const AUTH_TYPE_NAMES: Record<AuthType, string> = {
+  'subscription-key': 'Subscription key access (subscription-key)',
+  'application-token': 'OAuth 2.0 token access (application-token)',
+};
+
+/**
+ * What an update turned on and off, one sentence each: `--auth-types` replaces the list, so
+ * `--auth-types application-token` on a product with subscription keys turns those off.
+ * An empty list is APIM's default, subscription keys.
+ */
+export function authChanges(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  const effective = (p: Record<string, unknown>) => (authTypesOf(p).length === 0 ? ['subscription-key'] : authTypesOf(p));
+  const was = effective(before);
+  const is = effective(after);
+  const changes: string[] = [];
+  for (const type of AUTH_TYPES) {
+    if (was.includes(type) && !is.includes(type)) changes.push(`${AUTH_TYPE_NAMES[type]} turned off.`);
+    if (!was.includes(type) && is.includes(type)) changes.push(`${AUTH_TYPE_NAMES[type]} turned on.`);
+  }
+  return changes;
 }
 
 function tokensOn(p: Record<string, unknown>): boolean {

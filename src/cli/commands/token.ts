@@ -3,6 +3,7 @@ import { CliError, usageError } from '../cli-error.js';
 import { fetchToken, props, seg } from '../context.js';
 import { act, leaf, type Deps } from './shared.js';
 import { portico } from '../invocation.js';
+import { readSecretOption } from '../secret-input.js';
 import { audienceOf, scopeForAudience } from './product.js';
 
 export function registerTokenCommand(program: Command, deps: Deps): void {
@@ -19,7 +20,7 @@ export function registerTokenCommand(program: Command, deps: Deps): void {
     ['clientId', 'clientSecret'],
   )
     .requiredOption('--client-id <id>', 'client (application) id of the client application')
-    .requiredOption('--client-secret <secret>', 'its client secret (- reads it from stdin)')
+    .requiredOption('--client-secret <secret>', 'its client secret (- reads it from stdin, or asks for it without echo on a terminal)')
     .option('--scope <scope>', 'scope to ask for, e.g. api://<audience>/.default')
     .option('--product <productId>', 'ask for the scope of this product\'s audience (looked up with the admin credentials)')
     .action(
@@ -38,18 +39,34 @@ export function registerTokenCommand(program: Command, deps: Deps): void {
           }
           resolvedScope = scopeForAudience(audience);
         }
-        const secret = options.clientSecret === '-' ? await readStdin() : String(options.clientSecret);
-        if (secret === '') throw usageError('the client secret is empty.');
+        const secret = await readSecretOption(String(options.clientSecret), 'client secret');
         ctx.out.progress(`Requesting a token for ${resolvedScope}…`);
-        const token = await fetchToken(ctx.identityUrl, ctx.tenantId, String(options.clientId), secret, resolvedScope!);
+        const token = await fetchToken(ctx.identityUrl, ctx.tenantId, String(options.clientId), secret, resolvedScope!).catch((error: unknown) => {
+          throw withTokenHint(error, productId);
+        });
         ctx.out.result(token, () => ctx.out.line(token.access_token));
         if (ctx.out.format !== 'json' && typeof token.expires_in === 'number') ctx.out.progress(`The token expires in ${token.expires_in} seconds.`);
       }),
     );
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').trim();
+/**
+ * One line of what to do next under the token endpoint's AADSTS text, for the failures a
+ * developer meets: a wrong or expired secret, an unknown client id, an application not linked.
+ */
+export function tokenHint(message: string, productId: string | undefined): string | undefined {
+  const product = productId ?? '<product>';
+  if (/\bAADSTS7000215\b/.test(message)) return `hint: check the secret, or make a new one with \`${portico('app secret add <app>')}\` (it is shown once).`;
+  if (/\bAADSTS7000222\b/.test(message)) return `hint: every secret of this application has expired; make a new one with \`${portico('app secret add <app>')}\`.`;
+  if (/\bAADSTS700016\b/.test(message)) return `hint: check --client-id: \`${portico('app show <app>')}\` prints the application's Client ID.`;
+  if (/\bAADSTS501051\b/.test(message)) {
+    return `hint: the application has no approved link to ${product}: link it with \`${portico(`app link <app> ${product}`)}\`, or check the link's state with \`${portico('link list --app <app>')}\` (a link waiting for approval gives no token).`;
+  }
+  return undefined;
+}
+
+function withTokenHint(error: unknown, productId: string | undefined): unknown {
+  if (!(error instanceof CliError)) return error;
+  const hint = tokenHint(error.message, productId);
+  return hint === undefined ? error : new CliError(`${error.message}\n${hint}`, error.exitCode, error.code);
 }

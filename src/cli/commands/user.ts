@@ -3,7 +3,10 @@ import { userIdFromEmail } from '../args.js';
 import { CliError, usageError } from '../cli-error.js';
 import { props, seg, type ArmResource, type CliContext } from '../context.js';
 import { textOf } from '../output.js';
+import { readSecretOption } from '../secret-input.js';
 import { act, leaf, withYes, type Deps } from './shared.js';
+
+const PASSWORD_HELP = 'developer portal password, at least 8 characters (- reads it from stdin, or asks for it without echo on a terminal; never printed)';
 
 export function registerUserCommands(program: Command, deps: Deps): void {
   const user = program.command('user').description('manage the users (developers) who own client applications');
@@ -16,7 +19,7 @@ export function registerUserCommands(program: Command, deps: Deps): void {
     .requiredOption('--first-name <name>', 'first name')
     .requiredOption('--last-name <name>', 'last name')
     .option('--id <userId>', 'user id (default: from the email, e.g. alice.smith@… → alice-smith)')
-    .option('--password <password>', 'developer portal password (optional)')
+    .option('--password <password>', PASSWORD_HELP)
     .option('--note <text>', 'administrator note')
     .action(
       act(deps, async (ctx, _args, options) => {
@@ -25,7 +28,7 @@ export function registerUserCommands(program: Command, deps: Deps): void {
         const userId = (options.id as string | undefined) ?? userIdFromEmail(email);
         if (userId === '') throw usageError('cannot derive a user id from that email; give one with --id.');
         const properties: Record<string, unknown> = { email, firstName: options.firstName, lastName: options.lastName };
-        if (options.password !== undefined) properties.password = options.password;
+        if (options.password !== undefined) properties.password = await readSecretOption(String(options.password), 'password');
         if (options.note !== undefined) properties.note = options.note;
         // The id is derived from the email's local part, so two people can collide: never overwrite.
         const existing = await ctx.armFind(`/users/${seg(userId)}`);
@@ -37,6 +40,41 @@ export function registerUserCommands(program: Command, deps: Deps): void {
         ctx.out.result(resource, () => {
           ctx.out.line(`${response.status === 201 ? 'Created' : 'Updated'} user ${resource.name ?? userId}.`);
           printUser(ctx, resource);
+        });
+      }),
+    );
+
+  leaf(user, 'update <userId>', "change a user's email, name, note or developer portal password (what the admin portal's Users → Edit changes)", [
+    'portico user update alice --password "S3cret-pass"',
+    'portico user update alice --password -          # asks for it without echo (or reads it from a pipe)',
+    'portico user update alice --email alice@contoso.com --note "moved to Contoso"',
+  ])
+    .option('--email <email>', 'new email address (sign-in name)')
+    .option('--first-name <name>', 'new first name')
+    .option('--last-name <name>', 'new last name')
+    .option('--password <password>', PASSWORD_HELP)
+    .option('--note <text>', 'new administrator note ("" clears it)')
+    .action(
+      act(deps, async (ctx, [userId], options) => {
+        const properties: Record<string, unknown> = {};
+        if (options.email !== undefined) {
+          const email = String(options.email);
+          if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw usageError(`"${email}" is not an email address.`);
+          properties.email = email;
+        }
+        if (options.firstName !== undefined) properties.firstName = options.firstName;
+        if (options.lastName !== undefined) properties.lastName = options.lastName;
+        if (options.note !== undefined) properties.note = options.note === '' ? null : options.note;
+        if (options.password !== undefined) properties.password = await readSecretOption(String(options.password), 'password');
+        if (Object.keys(properties).length === 0) throw usageError('nothing to update: give --email, --first-name, --last-name, --password or --note.');
+        // The same PATCH users/{id} as the admin portal's Users → Edit (If-Match: * — the CLI changes what it was told to).
+        const response = await ctx.arm('PATCH', `/users/${seg(userId!)}`, { json: { properties } });
+        const resource = (response.body ?? {}) as ArmResource;
+        ctx.out.result(resource, () => {
+          ctx.out.line(`Updated user ${resource.name ?? userId}.`);
+          printUser(ctx, resource);
+          // The password itself is never shown.
+          if (properties.password !== undefined) ctx.out.line('Password: set (the user signs in at the developer portal with their email and this password)');
         });
       }),
     );

@@ -140,9 +140,10 @@ async function saveUser(tx: Store, user: UserRecord): Promise<void> {
     await tx.management.putUser(user);
   } catch (error) {
     if (error instanceof StoreError && error.code === 'STORE_CONFLICT') {
-      throw new AppError('Conflict', `Another user already has the email '${user.email}'.`, [
-        { code: 'DuplicateEmail', target: 'email', message: 'email is already used by another user.' },
-      ]);
+      // Said once: the detail repeats the message (clients that join message and details skip a repeat),
+      // and says what to do when the account exists without a password (an administrator created it).
+      const message = `Another user already has the email '${user.email}'. If that account has no password yet, an administrator sets one (\`portico user update <user id> --password …\` or the admin portal's Users → Edit).`;
+      throw new AppError('Conflict', message, [{ code: 'DuplicateEmail', target: 'email', message }]);
     }
     throw error;
   }
