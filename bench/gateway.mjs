@@ -25,6 +25,7 @@
 //   the .cpuprofile files are kept in BENCH_PROFILE_DIR or a temp dir)
 //   PORTICO_BIN=/other/checkout/bin/portico.js
 //   BENCH_BASELINE_BIN=/other/checkout/bin/portico.js (also measure that build, token and key, in the same rounds)
+//   BENCH_BASELINE_NODE_ARGS='--max-semi-space-size=32' (the baseline — this build unless BENCH_BASELINE_BIN — started with these node flags)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -79,9 +80,9 @@ try {
     const nginx = await startNginx(tools.nginx, backendUrl);
     scenarios.push({ name: 'nginx', label: 'nginx proxy_pass (1 worker)', server: nginx.child, tree: true, url: `${nginx.url}/api${PATH}`, headers: { authorization: `Bearer ${setup.token}` }, expected: 200 });
   }
-  if (process.env.BENCH_BASELINE_BIN) {
+  if (process.env.BENCH_BASELINE_BIN || process.env.BENCH_BASELINE_NODE_ARGS) {
     // Another build (e.g. the commit before a change), measured in the same alternating rounds.
-    const baseline = await startPortico({ bin: process.env.BENCH_BASELINE_BIN });
+    const baseline = await startPortico({ bin: process.env.BENCH_BASELINE_BIN, nodeArgs: words(process.env.BENCH_BASELINE_NODE_ARGS) });
     const b = await configurePortico(baseline.dataDir, backendUrl);
     scenarios.push(
       { name: 'baseline-token', label: 'baseline build, access token', server: baseline.child, url: `${baseline.gatewayUrl}/bench${PATH}`, headers: { authorization: `Bearer ${b.token}` }, expected: 200 },
@@ -183,11 +184,11 @@ function detectTools() {
   return { wrk, nginx };
 }
 
-async function startPortico({ workers: count, bin }) {
+async function startPortico({ workers: count, bin, nodeArgs = [] }) {
   const dataDir = await mkdtemp(join(tmpdir(), 'portico-bench-gateway-'));
   temps.push(dataDir);
-  const name = bin ? 'portico-baseline' : count ? `portico-workers${count}` : 'portico';
-  const child = await startPorticoProcess({ name, dataDir, bin, args: count ? ['--workers', String(count)] : [] });
+  const name = bin || nodeArgs.length > 0 ? 'portico-baseline' : count ? `portico-workers${count}` : 'portico';
+  const child = await startPorticoProcess({ name, dataDir, bin, nodeArgs, args: count ? ['--workers', String(count)] : [] });
   const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8'));
   return { child, dataDir, gatewayUrl: credentials.gatewayUrl };
 }
@@ -344,6 +345,11 @@ async function profile(tools, backendUrl, durationSeconds) {
   const areas = [...new Set(runs.flatMap((run) => [...run.areas.keys()]))].filter((area) => area !== 'busy' && !area.startsWith('idle'));
   areas.sort((a, b) => (runs[0].areas.get(b) ?? 0) - (runs[0].areas.get(a) ?? 0));
   for (const area of [...areas, 'busy']) console.log(area.padEnd(34), ...runs.map((run) => (run.areas.get(area) ?? 0).toFixed(1).padStart(26)));
+}
+
+/** A space-separated list of arguments from an environment variable ('' and unset: none). */
+function words(value) {
+  return (value ?? '').split(/\s+/).filter(Boolean);
 }
 
 /** One load run of a scenario (bench/lib/load.mjs). */
