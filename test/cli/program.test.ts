@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { main } from '../../src/cli/index.js';
+import { refusedPort } from '../helpers/refused-port.js';
 
 /** Runs the CLI in-process with captured output; none of these cases reaches the network. */
 async function run(args: string[], env: NodeJS.ProcessEnv = {}, cwd = '/tmp/portico-cli-test-cwd'): Promise<{ code: number; out: string; err: string }> {
@@ -167,7 +167,7 @@ describe('portico (credentials)', () => {
 
   it('token --scope needs no credentials file when --identity-url and --tenant are given', async () => {
     // A port nobody listens on refuses the connection: the request was attempted, and the message is clear.
-    const port = await closedPort();
+    const port = await refusedPort();
     const url = `http://127.0.0.1:${port}`;
     const result = await run(['token', '--client-id', 'app', '--client-secret', 's3cret', '--scope', 'api://x/.default', '--identity-url', url, '--tenant', 't1']);
     expect(result.code).toBe(1);
@@ -176,10 +176,3 @@ describe('portico (credentials)', () => {
   });
 });
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

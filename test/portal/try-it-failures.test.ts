@@ -10,6 +10,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bootPortico, type Booted } from '../helpers/boot.js';
+import { refusedPort } from '../helpers/refused-port.js';
 import { clientCredentialsToken, ManagementClient } from '../helpers/clients.js';
 import { makeCertificate } from '../helpers/certificates.js';
 
@@ -19,13 +20,6 @@ interface Answer {
 }
 
 /** A port nothing listens on: bound once to learn a free one, then closed. */
-async function refusedPort(): Promise<number> {
-  const server = createTcpServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * A developer with an application on Starter (OAuth 2.0 token) and a secret for it; returns Try it of

@@ -1,5 +1,4 @@
 /** openStore: files and permissions, reopening, migrations, concurrent starts, failures. */
-import { createServer } from 'node:net';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { openStore, type Store } from '../../src/store/index.js';
 import { migrationProvider } from '../../src/store/migrations/index.js';
 import { createTestDatabase, describeEachDialect, type TestDatabase, type TestDialect } from '../helpers/databases.js';
+import { refusedPort } from '../helpers/refused-port.js';
 import { product, user } from './records.js';
 
 /** Every registered migration runs once (counted from the registry, so a new migration needs no edit here). */
@@ -101,7 +101,7 @@ describe('openStore with SQLite', () => {
 
 describe('openStore with an unreachable PostgreSQL', () => {
   test.each(['127.0.0.1', 'localhost'])('names %s:port and the cause, never the password', async (host) => {
-    const port = await closedPort();
+    const port = await refusedPort();
     const error = await openStore({
       dataDir: tmpdir(),
       databaseUrl: `postgres://portico:Sup3r-Secret@${host}:${port}/portico`,
@@ -114,14 +114,6 @@ describe('openStore with an unreachable PostgreSQL', () => {
   });
 });
 
-/** A port nothing listens on: bind to 0, note the port, close. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function executedMigrations(dialect: TestDialect, db: TestDatabase): Promise<number> {
   if (dialect === 'sqlite') {
