@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/index.js';
 import { FailureThrottle } from '../../identity/token/failure-throttle.js';
 import { newGuid } from '../../shared/index.js';
-import { putSubscription, type ManagementContext, type ProductRecord, type SubscriptionRecord, type SubscriptionState } from '../../management/index.js';
+import { putSubscription, type ManagementContext, type ProductRecord, type SubscriptionState } from '../../management/index.js';
 import { developerOf } from './developer-auth.js';
 import { subscriptionView, whyNoSubscribe } from './views.js';
 
@@ -58,7 +58,7 @@ export function registerSubscribe(app: FastifyInstance, options: { readonly ctx:
     attempts.recordFailure(user.id); // every try counts: the throttle bounds rows written, not mistakes
     const productId = (request.params as { productId: string }).productId;
     const displayName = (request.body as { displayName: string }).displayName.trim();
-    const subscription = await oneAtATime(user.id, async () => {
+    const { subscription, product } = await oneAtATime(user.id, async () => {
       const product = await ctx.store.management.getProduct(productId);
       if (!product || product.state !== 'published') throw new AppError('ResourceNotFound', 'Product not found.');
       const refusal = whyNoSubscribe(product);
@@ -67,10 +67,10 @@ export function registerSubscribe(app: FastifyInstance, options: { readonly ctx:
       const id = newGuid().replace(/-/g, '').slice(0, 24);
       const state: SubscriptionState = product.approvalRequired ? 'submitted' : 'active';
       const body = { properties: { displayName, scope: `/products/${product.id}`, ownerId: `/users/${user.id}`, state } };
-      return (await putSubscription(ctx, id, body, undefined)).subscription;
+      return { subscription: (await putSubscription(ctx, id, body, undefined)).subscription, product };
     });
     request.log.info({ userId: user.id, subscriptionId: subscription.id, productId }, 'developer portal subscribe');
-    return reply.header('Cache-Control', 'no-store').status(201).send(subscriptionView(subscription, await productName(ctx, subscription)));
+    return reply.header('Cache-Control', 'no-store').status(201).send(subscriptionView(subscription, product.displayName));
   });
 }
 
@@ -104,8 +104,4 @@ async function checkLimit(ctx: ManagementContext, userId: string, product: Produ
     'SubscriptionsLimitReached',
     `You already have ${held} subscription${held === 1 ? '' : 's'} to ${product.displayName}, the most this product allows for one user (${limit}). Use the one you have (Subscriptions → Show keys), or ask an administrator to cancel one.`,
   );
-}
-
-async function productName(ctx: ManagementContext, subscription: SubscriptionRecord): Promise<string | undefined> {
-  return (await ctx.store.management.getProduct(subscription.scope.slice('/products/'.length)))?.displayName;
 }
